@@ -1,0 +1,107 @@
+"""SAII — Subsídio de Apoio a Idosos e Inválidos, the universal old-age and invalidity allowance.
+
+Created by Decree-Law No. 19/2008 of 19 June (Jornal da República); since 2022 the non-contributory social pension
+of the social security system (Decree-Law 53/2022 of 20 July, amended in January 2024). A monthly cash allowance
+for Timorese citizens who have reached the old-age minimum age, and for citizens above the invalidity minimum age
+who are permanently unable to work. Amounts, age supplements and ages are parameters under ``benefits.saii`` with
+their references (``docs/sources/timor_leste.md``).
+
+Formulas start in July 2008, the first full month after the decree-law of 19 June 2008: the engine works in
+whole months, and June 2008 is left out rather than paid in full.
+"""
+
+from openfisca_core.holders import set_input_dispatch_by_period
+from openfisca_core.periods import MONTH, YEAR
+from openfisca_core.populations import ADD
+from openfisca_core.variables import Variable
+
+
+from country_packages.timor_leste.entities import Household, Person
+
+SAII_REFERENCE = "Decree-Law No. 19/2008 of 19 June (Subsídio de Apoio a Idosos e Inválidos), Jornal da República"
+
+
+class saii_old_age_eligible(Variable):
+    value_type = bool
+    entity = Person
+    definition_period = MONTH
+    label = "Meets the SAII old-age conditions (citizen at or above the minimum age)"
+    reference = SAII_REFERENCE
+
+    def formula_2008_07(person, period, parameters):
+        saii = parameters(period).benefits.saii
+        return person("is_citizen", period) & (person("age", period) >= saii.old_age_minimum_age)
+
+
+class saii_invalidity_eligible(Variable):
+    value_type = bool
+    entity = Person
+    definition_period = MONTH
+    label = "Meets the SAII invalidity conditions (citizen of working age or over, unable to work)"
+    reference = SAII_REFERENCE
+
+    def formula_2008_07(person, period, parameters):
+        saii = parameters(period).benefits.saii
+        adult = person("age", period) >= saii.invalidity_minimum_age
+        return person("is_citizen", period) & adult & person("unable_to_work", period)
+
+
+class saii(Variable):
+    value_type = float
+    entity = Person
+    definition_period = MONTH
+    unit = "currency-USD"
+    label = "SAII allowance paid to the person in the month (USD)"
+    reference = SAII_REFERENCE
+
+    def formula_2008_07(person, period, parameters):
+        """One allowance per person, whichever of the two conditions (or both) is met.
+
+        amount = (base amount + age supplement(age)) if eligible and not excluded, else 0. The age supplement is
+        zero before 2024. A person receiving another permanent State cash benefit larger than the allowance is
+        excluded (Decree-Law 19/2008, non-cumulation rule).
+        """
+        saii = parameters(period).benefits.saii
+        eligible = person("saii_old_age_eligible", period) | person("saii_invalidity_eligible", period)
+        full_amount = saii.amount + saii.age_supplement.calc(person("age", period))
+        excluded = person("other_state_benefit", period) > full_amount
+        return (eligible & ~excluded) * full_amount
+
+
+class other_state_benefit(Variable):
+    value_type = float
+    entity = Person
+    definition_period = MONTH
+    unit = "currency-USD"
+    set_input = set_input_dispatch_by_period
+    label = "Other permanent cash benefit paid by the State to the person in the month (USD; pensions, veterans' pensions)"
+    reference = SAII_REFERENCE
+    documentation = """
+    Decree-Law 19/2008 does not allow the SAII to be combined with another permanent cash benefit paid by the
+    State when that benefit is larger. Surveys rarely identify such benefits, so the default is 0 (no exclusion).
+    The stricter non-cumulation with work income introduced with the 2022 social pension is not modelled yet.
+    """
+
+
+class household_saii(Variable):
+    value_type = float
+    entity = Household
+    definition_period = MONTH
+    unit = "currency-USD"
+    label = "SAII received by members of the household in the month (USD)"
+    reference = SAII_REFERENCE
+
+    def formula(household, period, _parameters):
+        return household.sum(household.members("saii", period))
+
+
+class saii_annual(Variable):
+    value_type = float
+    entity = Person
+    definition_period = YEAR
+    unit = "currency-USD"
+    label = "SAII received by the person over the year: the sum of the months in force (USD)"
+    reference = SAII_REFERENCE
+
+    def formula(person, period, _parameters):
+        return person("saii", period, options=[ADD])

@@ -1,0 +1,98 @@
+"""Cutting a survey into chunks of whole households, and the arrays a worker needs for one chunk.
+
+Chunks are contiguous ranges of households in the survey's order (persons are stored household by household, see
+``surveys.model``), so cutting is slicing and putting results back is concatenation in chunk order: results are
+identical whatever the chunk size or the number of workers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from openfisca_core.indexed_enums import Enum
+
+from simulations.countries import CountrySpec
+from surveys.model import Survey
+
+
+@dataclass(frozen=True)
+class ChunkInputs:
+    """Everything needed to build one chunk's simulation: plain arrays only (cheap to send to a worker).
+
+    Attributes:
+        index: position of the chunk in the survey (results are reassembled in this order).
+        person_ids, household_ids: identifiers (int64), persons grouped by household in order.
+        person_household: for each person, the 0-based position of their household in this chunk.
+        person_is_head: True for the household head.
+        person_inputs, household_inputs: input variable name → values, one per person / household.
+    """
+
+    index: int
+    person_ids: np.ndarray
+    household_ids: np.ndarray
+    person_household: np.ndarray
+    person_is_head: np.ndarray
+    person_inputs: dict[str, np.ndarray]
+    household_inputs: dict[str, np.ndarray]
+
+    @property
+    def n_persons(self) -> int:
+        return len(self.person_ids)
+
+    @property
+    def n_households(self) -> int:
+        return len(self.household_ids)
+
+
+def chunk_bounds(n_households: int, chunk_size: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` household ranges of at most ``chunk_size`` households covering ``0..n_households``."""
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+    return [(start, min(start + chunk_size, n_households)) for start in range(0, n_households, chunk_size)]
+
+
+def survey_inputs(survey: Survey, spec: CountrySpec) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Person and household input arrays of the whole survey, named as the country package's variables."""
+    person_inputs = {variable: survey.persons[column].to_numpy() for variable, column in spec.inputs.get("person", {}).items()}
+    household_inputs = {
+        variable: survey.households[column].to_numpy() for variable, column in spec.inputs.get("household", {}).items()
+    }
+    return person_inputs, household_inputs
+
+
+def make_chunks(survey: Survey, spec: CountrySpec, chunk_size: int) -> list[ChunkInputs]:
+    """Cut ``survey`` into :class:`ChunkInputs` of at most ``chunk_size`` households."""
+    sizes = survey.household_size
+    person_bounds = np.concatenate([[0], np.cumsum(sizes)])
+    person_ids = survey.persons["person_id"].to_numpy(np.int64)
+    household_ids = survey.households["household_id"].to_numpy(np.int64)
+    is_head = (survey.persons["relationship"] == "head").to_numpy()
+    person_inputs, household_inputs = survey_inputs(survey, spec)
+    chunks = []
+    for index, (start, stop) in enumerate(chunk_bounds(len(sizes), chunk_size)):
+        first, last = person_bounds[start], person_bounds[stop]
+        chunks.append(
+            ChunkInputs(
+                index=index,
+                person_ids=person_ids[first:last],
+                household_ids=household_ids[start:stop],
+                person_household=np.repeat(np.arange(stop - start, dtype=np.int64), sizes[start:stop]),
+                person_is_head=is_head[first:last],
+                person_inputs={name: values[first:last] for name, values in person_inputs.items()},
+                household_inputs={name: values[start:stop] for name, values in household_inputs.items()},
+            )
+        )
+    return chunks
+
+
+def encode_input(variable, values: np.ndarray) -> np.ndarray:
+    """Values as OpenFisca expects them: enum names become an ``EnumArray``, the rest is passed through."""
+    if variable.value_type is Enum:
+        names = np.asarray(values, dtype=str)
+        known = set(variable.possible_values._member_names_)
+        unknown = sorted(set(np.unique(names)) - known)
+        if unknown:
+            raise ValueError(f"variable '{variable.name}': values {unknown} are not among {sorted(known)}")
+        return variable.possible_values.encode(names)
+    return values

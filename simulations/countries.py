@@ -1,0 +1,95 @@
+"""Country packages as the engine sees them: a tax-benefit system plus a ``floorsim.yaml`` description.
+
+The description (validated with pydantic) says which survey columns feed which input variables, which variables
+are programmes to cost, which household variable totals the cash transfers, and where the poverty line lives.
+Any installed OpenFisca package can be used by writing such a file for it.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from openfisca_core.taxbenefitsystems import TaxBenefitSystem
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from simulations.errors import CountryError
+
+PACKAGES_DIR = Path(__file__).resolve().parent.parent / "country_packages"
+
+
+class Programme(BaseModel):
+    """A scheme whose cost and beneficiaries are reported."""
+
+    model_config = ConfigDict(extra="forbid")
+    label: str
+    variable: str
+    entity: Literal["person", "household"]
+
+
+class PovertyLine(BaseModel):
+    """Where the national poverty line (per person per month) and the price index to move it are."""
+
+    model_config = ConfigDict(extra="forbid")
+    parameter: str
+    price_index: str | None = None
+
+
+class CountrySpec(BaseModel):
+    """The contents of a country package's ``floorsim.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = ""
+    folder: Path | None = None
+    label: str
+    tax_benefit_system: str = Field(description="dotted path of the TaxBenefitSystem class")
+    currency: str
+    person_entity: str = "person"
+    household_entity: str = "household"
+    head_role: str
+    member_role: str
+    inputs: dict[Literal["person", "household"], dict[str, str]]
+    transfers_variable: str
+    programmes: dict[str, Programme]
+    poverty_line: PovertyLine
+    default_reform: str | None = None
+
+    def default_reform_path(self) -> Path | None:
+        """Absolute path of the package's default reform, if it declares one."""
+        if self.default_reform is None or self.folder is None:
+            return None
+        return self.folder / self.default_reform
+
+
+def available_countries() -> list[str]:
+    """Names of the country packages shipped with floorsim (folders holding a ``floorsim.yaml``)."""
+    return sorted(path.parent.name for path in PACKAGES_DIR.glob("*/floorsim.yaml"))
+
+
+@functools.lru_cache(maxsize=None)
+def load_country(name: str) -> CountrySpec:
+    """Read and validate ``country_packages/<name>/floorsim.yaml`` (or a path to such a file)."""
+    path = Path(name)
+    if path.suffix not in (".yaml", ".yml"):
+        path = PACKAGES_DIR / name / "floorsim.yaml"
+    if not path.is_file():
+        raise CountryError(
+            f"unknown country '{name}': no {path}. Available: {', '.join(available_countries()) or 'none'}"
+        )
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return CountrySpec(**raw, name=path.parent.name, folder=path.parent)
+    except (yaml.YAMLError, ValidationError, TypeError) as error:
+        raise CountryError(f"{path}: invalid floorsim country description: {error}") from None
+
+
+def tax_benefit_system_class(spec: CountrySpec) -> type[TaxBenefitSystem]:
+    """Import the country's TaxBenefitSystem class from its dotted path."""
+    module_name, _, class_name = spec.tax_benefit_system.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError) as error:
+        raise CountryError(f"cannot import {spec.tax_benefit_system} for country '{spec.name}': {error}") from None

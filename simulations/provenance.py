@@ -1,0 +1,90 @@
+"""Provenance: what exactly produced a result (versions, hashes, seeds, period, backend and chunking)."""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+from simulations.countries import CountrySpec
+from simulations.results import Results
+from surveys.io import survey_hash
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def package_hash(spec: CountrySpec) -> str | None:
+    """SHA-256 over the country package's parameter and variable files (path and content, in sorted order)."""
+    if spec.folder is None:
+        return None
+    digest = hashlib.sha256()
+    for path in sorted(spec.folder.rglob("*")):
+        if path.is_file() and path.suffix in (".yaml", ".yml", ".py") and "tests" not in path.parts:
+            digest.update(str(path.relative_to(spec.folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def git_commit() -> str | None:
+    """The repository's commit, with ``-dirty`` when the work tree has changes; ``None`` outside a checkout."""
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(REPOSITORY), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPOSITORY), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return f"{commit}-dirty" if dirty else commit
+
+
+def provenance(results: Results, survey_path: str | Path | None = None) -> dict:
+    """A JSON-able record of everything that determines ``results``."""
+    survey = results.survey
+    return {
+        "floorsim_version": _version("floorsim"),
+        "git_commit": git_commit(),
+        "openfisca_core_version": _version("openfisca-core"),
+        "python": platform.python_version(),
+        "country": results.spec.name,
+        "country_package_sha256": package_hash(results.spec),
+        "period": results.year,
+        "survey": {
+            "name": survey.metadata.name,
+            "path": str(survey_path) if survey_path else survey.origin,
+            "sha256": survey_hash(survey_path) if survey_path and Path(survey_path).is_dir() else None,
+            "synthetic": survey.metadata.synthetic,
+            "reference_year": survey.metadata.reference_year,
+            "households": len(survey.households),
+            "persons": len(survey.persons),
+            "weights": "household weight `weight`; persons carry their household's weight",
+        },
+        "scenarios": {
+            name: (None if outputs.reform is None else {"sha256": outputs.reform.digest(), **outputs.reform.model_dump(mode="json")})
+            for name, outputs in results.scenarios.items()
+        },
+        "prices": {
+            "poverty_line_per_person_per_month": results.prices.poverty_line,
+            "poverty_line_base": {
+                "date": results.prices.poverty_line_base_date,
+                "value": results.prices.poverty_line_base_value,
+            },
+            "cpi_simulated_year": results.prices.cpi_year,
+            "cpi_survey_year": results.prices.cpi_survey_year,
+            "consumption_uprating": results.prices.consumption_uprating,
+        },
+        "run": results.run_info,
+    }

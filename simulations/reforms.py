@@ -1,0 +1,141 @@
+"""Reforms written as parameter changes (YAML/JSON), checked against a parameter tree and applied as OpenFisca
+``Reform`` objects.
+
+A reform file looks like::
+
+    name: saii_50
+    label: SAII raised to USD 50 a month
+    description: Why, and from whom the proposal comes.
+    changes:
+      - parameter: benefits.saii.amount   # path in the country package's parameter tree
+        value: 50
+        start: 2025-01-01                  # date the new value takes effect
+        stop: 2030-12-31                   # optional last day; without it the value holds afterwards
+
+Unknown parameter paths are reported with the closest existing paths, before any simulation starts.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import hashlib
+import json
+from pathlib import Path
+
+import yaml
+from openfisca_core import periods
+from openfisca_core.parameters import Parameter, ParameterNode
+from openfisca_core.reforms import Reform
+from openfisca_core.taxbenefitsystems import TaxBenefitSystem
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from simulations.errors import ReformError
+
+
+class ParameterChange(BaseModel):
+    """One dated change of one parameter."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    parameter: str = Field(min_length=1)
+    value: float | int | bool
+    start: datetime.date
+    stop: datetime.date | None = None
+
+    @model_validator(mode="after")
+    def _stop_after_start(self) -> ParameterChange:
+        if self.stop is not None and self.stop < self.start:
+            raise ValueError(f"stop {self.stop} is before start {self.start}")
+        return self
+
+
+class ReformSpec(BaseModel):
+    """A named set of parameter changes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    label: str = ""
+    description: str = ""
+    changes: tuple[ParameterChange, ...] = Field(min_length=1)
+
+    def digest(self) -> str:
+        """SHA-256 of the reform's canonical JSON, for provenance and caching."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+
+
+def load_reform(path: str | Path) -> ReformSpec:
+    """Read a reform from a YAML or JSON file; raise :class:`ReformError` naming the file and the field."""
+    path = Path(path)
+    if not path.is_file():
+        raise ReformError(f"reform file not found: {path}")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))  # YAML is a superset of JSON
+    except (yaml.YAMLError, ValueError) as error:  # PyYAML raises ValueError for impossible dates
+        raise ReformError(f"{path}: not valid YAML/JSON: {error}") from None
+    if not isinstance(raw, dict):
+        raise ReformError(f"{path}: a reform must be a mapping with 'name' and 'changes'")
+    raw.setdefault("name", path.stem)
+    try:
+        return ReformSpec(**raw)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}" for problem in error.errors()
+        )
+        raise ReformError(f"{path}: {problems}") from None
+
+
+def parameter_paths(parameters: ParameterNode) -> list[str]:
+    """Dotted paths of every leaf parameter of a tree (scales excluded)."""
+    return sorted(
+        node.name for node in parameters.get_descendants() if isinstance(node, Parameter)
+    )
+
+
+def find_parameter(parameters: ParameterNode, path: str, reform_name: str = "") -> Parameter:
+    """The leaf parameter at ``path``; a :class:`ReformError` suggesting close matches when there is none."""
+    node: object = parameters
+    for part in path.split("."):
+        children = getattr(node, "children", None)
+        if children is None or part not in children:
+            node = None
+            break
+        node = children[part]
+    if isinstance(node, Parameter):
+        return node
+    known = parameter_paths(parameters)
+    close = difflib.get_close_matches(path, known, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    what = "is not a single-valued parameter" if node is not None else "is not a parameter of the country package"
+    prefix = f"reform '{reform_name}': " if reform_name else ""
+    raise ReformError(f"{prefix}'{path}' {what}{hint}")
+
+
+def check_reform(spec: ReformSpec, tax_benefit_system: TaxBenefitSystem) -> None:
+    """Raise :class:`ReformError` if any change names an unknown parameter."""
+    for change in spec.changes:
+        find_parameter(tax_benefit_system.parameters, change.parameter, spec.name)
+
+
+def apply_reform(tax_benefit_system: TaxBenefitSystem, spec: ReformSpec) -> TaxBenefitSystem:
+    """The reformed tax-benefit system (the baseline is left untouched)."""
+    check_reform(spec, tax_benefit_system)
+
+    def modify(parameters: ParameterNode) -> ParameterNode:
+        for change in spec.changes:
+            parameter = find_parameter(parameters, change.parameter, spec.name)
+            stop = periods.instant(change.stop.isoformat()) if change.stop else None
+            parameter.update(start=periods.instant(change.start.isoformat()), stop=stop, value=change.value)
+        return parameters
+
+    class ParametricReform(Reform):
+        name = spec.name
+
+        def apply(self) -> None:
+            self.modify_parameters(modifier_function=modify)
+
+    return ParametricReform(tax_benefit_system)
+
+
+def reform_as_json(spec: ReformSpec) -> dict:
+    """The reform as plain JSON-able data, for provenance."""
+    return json.loads(spec.model_dump_json())

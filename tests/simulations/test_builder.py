@@ -1,0 +1,52 @@
+"""Simulations built from arrays equal those built through OpenFisca's documented SimulationBuilder path."""
+
+from __future__ import annotations
+
+import numpy as np
+from openfisca_core import periods
+from openfisca_core.simulations import SimulationBuilder
+
+from simulations.builder import build_simulation
+from simulations.chunks import encode_input, make_chunks
+from simulations.countries import load_country, tax_benefit_system_class
+from tests.conftest import make_tiny_survey
+
+
+def documented_builder_simulation(tax_benefit_system, survey, period):
+    """The path of OpenFisca's documentation ("Building a simulation from data", SimulationBuilder methods)."""
+    builder = SimulationBuilder()
+    builder.create_entities(tax_benefit_system)
+    builder.declare_person_entity("person", survey.persons["person_id"].to_numpy())
+    households = builder.declare_entity("household", survey.households["household_id"].to_numpy())
+    roles = np.where(survey.persons["relationship"] == "head", "head", "member")
+    builder.join_with_persons(households, survey.persons["household_id"].to_numpy(), roles)
+    simulation = builder.build(tax_benefit_system)
+    for variable, column in (("age", "age"), ("sex", "sex"), ("disability_severity", "disability_severity")):
+        values = encode_input(tax_benefit_system.get_variable(variable), survey.persons[column].to_numpy())
+        simulation.set_input(variable, period, values)
+    return simulation
+
+
+def test_array_path_equals_documented_builder_path():
+    spec = load_country("timor_leste")
+    system = tax_benefit_system_class(spec)()
+    survey = make_tiny_survey()
+    period = periods.period(2025)
+    (chunk,) = make_chunks(survey, spec, chunk_size=100)
+    ours = build_simulation(system, spec, chunk, period)
+    theirs = documented_builder_simulation(system, survey, period)
+
+    ours_households, theirs_households = ours.populations["household"], theirs.populations["household"]
+    np.testing.assert_array_equal(ours.persons.ids, theirs.persons.ids)
+    np.testing.assert_array_equal(ours_households.ids, theirs_households.ids)
+    np.testing.assert_array_equal(ours_households.members_entity_id, theirs_households.members_entity_id)
+    assert [role.key for role in ours_households.members_role] == [role.key for role in theirs_households.members_role]
+    np.testing.assert_array_equal(ours_households.members_position, theirs_households.members_position)
+    for variable in ("saii", "household_saii", "social_transfers", "age", "unable_to_work"):
+        np.testing.assert_array_equal(
+            ours.calculate_add(variable, period) if variable != "age" else ours.calculate(variable, "2025-06"),
+            theirs.calculate_add(variable, period) if variable != "age" else theirs.calculate(variable, "2025-06"),
+        )
+    # The head role is where the survey says: persons 11, 21, 31, 41.
+    heads = [pid for pid, role in zip(ours.persons.ids, ours_households.members_role) if role.key == "head"]
+    assert heads == [11, 21, 31, 41]
