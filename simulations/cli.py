@@ -57,7 +57,11 @@ def run(
     ] = None,
     period: Annotated[int, typer.Option(help="Simulated year.")] = DEFAULT_YEAR,
     jobs: Annotated[int, typer.Option(help="Worker processes (-1: all cores; 1: no parallelism).")] = -1,
-    chunk_size: Annotated[int, typer.Option(help="Households per chunk.")] = 2_000,
+    chunk_size: Annotated[int, typer.Option(help="Households per chunk.")] = 5_000,
+    backend: Annotated[
+        str, typer.Option(help="loky (processes on this machine), sequential, or dask (needs --scheduler).")
+    ] = "loky",
+    scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for stochastic assignments (recorded in provenance).")] = 0,
     out: Annotated[Path, typer.Option(help="Output folder.")] = DEFAULT_OUT,
 ) -> None:
@@ -73,8 +77,21 @@ def run(
         names = [spec_.name for spec_ in reforms]
         if len(set(names)) != len(names) or BASELINE in names:
             raise FloorsimError(f"reform names must be distinct and not '{BASELINE}': {names}")
-        backend = "sequential" if jobs == 1 else "loky"
-        simulation = Microsimulation(country, data, period, chunk_size=chunk_size, backend=backend, n_jobs=jobs, seed=seed)
+        if backend == "loky" and jobs == 1:
+            backend = "sequential"
+        if backend == "dask" and not scheduler:
+            raise FloorsimError("--backend dask needs --scheduler ADDRESS")
+        simulation = Microsimulation(
+            country,
+            data,
+            period,
+            chunk_size=chunk_size,
+            backend=backend,
+            n_jobs=jobs,
+            seed=seed,
+            dask_client=scheduler,
+            progress=True,
+        )
         results = simulation.run({BASELINE: None, **{spec_.name: spec_ for spec_ in reforms}})
         for spec_ in reforms:
             folder = out if len(reforms) == 1 else out / spec_.name

@@ -28,6 +28,7 @@ class Programme(BaseModel):
     label: str
     variable: str
     entity: Literal["person", "household"]
+    take_up: str | None = Field(default=None, description="parameter path of the take-up rate (0-1)")
 
 
 class PovertyLine(BaseModel):

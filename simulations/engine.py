@@ -1,96 +1,129 @@
 """The microsimulation engine: a survey run through a country package for a baseline and reforms, in chunks.
 
-Each worker process builds the country's TaxBenefitSystem, and each reform of it, once (cached per process), and
-runs one fresh Simulation per (chunk, scenario). Only arrays travel between processes. Chunks are contiguous
-household ranges reassembled in order, so results do not depend on the backend, the number of workers or the
-chunk size.
+Each worker process builds the country's tax-benefit system, and each scenario's reformed system, once (cached
+per process) and runs one fresh Simulation per (chunk, scenario). Only arrays travel between processes. Chunks are
+contiguous household ranges reassembled in order, and take-up draws depend only on (entity id, programme, seed),
+so results do not depend on the backend, the number of workers, the chunk size or the order of scenarios.
 """
 
 from __future__ import annotations
 
-import functools
+import difflib
 import os
+import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed
 from openfisca_core import periods
-from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
 from simulations.builder import build_simulation
 from simulations.chunks import ChunkInputs, make_chunks
-from simulations.countries import CountrySpec, load_country, tax_benefit_system_class
-from simulations.errors import ScenarioError
-from simulations.prices import price_context
-from simulations.reforms import ReformSpec, apply_reform, check_reform, load_reform
+from simulations.countries import CountrySpec, load_country
+from simulations.errors import ChunkError, FloorsimError, ReformError, ScenarioError
+from simulations.periods import annual_total, month_segments
+from simulations.prices import PriceContext, price_context
+from simulations.reforms import ReformSpec, check_reform
 from simulations.results import Results, ScenarioOutputs
+from simulations.scenarios import Scenario, ScenarioInput, baseline_system, make_scenario, scenario_system
+from simulations.take_up import take_up_draws
 from surveys.model import Survey
 
-BACKENDS = ("sequential", "loky")
+BACKENDS = ("sequential", "loky", "dask")
+MONTH_MODES = ("segments", "all")
 BASELINE = "baseline"
 
-ScenarioInput = ReformSpec | str | Path | None
 
+@dataclass(frozen=True)
+class TakeUp:
+    """A programme whose receipt is subject to take-up: its amount variable, entity and rate parameter."""
 
-@functools.lru_cache(maxsize=None)
-def _baseline_system(country: str) -> TaxBenefitSystem:
-    return tax_benefit_system_class(load_country(country))()
-
-
-@functools.lru_cache(maxsize=32)
-def scenario_system(country: str, reform: ReformSpec | None) -> TaxBenefitSystem:
-    """The (cached, per process) tax-benefit system of ``country`` under ``reform`` (``None``: baseline)."""
-    baseline = _baseline_system(country)
-    return baseline if reform is None else apply_reform(baseline, reform)
+    programme: str
+    variable: str
+    entity: str
+    rate_parameter: str
 
 
 @dataclass(frozen=True)
 class ChunkRequest:
-    """What one worker computes for one chunk: every scenario, the programme and transfer variables."""
+    """What a worker computes for every chunk: annual totals of variables under each scenario."""
 
     country: str
     year: int
-    scenarios: tuple[tuple[str, ReformSpec | None], ...]
+    scenarios: tuple[Scenario, ...]
     person_variables: tuple[str, ...]
     household_variables: tuple[str, ...]
+    transfers_variable: str
+    take_up: tuple[TakeUp, ...] = ()
+    seed: int = 0
+    months: str = "segments"
+
+
+def _rate(system, path: str, year: int) -> float:
+    node: Any = system.parameters(f"{year}-01-01")
+    for part in path.split("."):
+        node = node[part]
+    return float(node)
+
+
+def _simulate_scenario(request: ChunkRequest, scenario: Scenario, chunk: ChunkInputs) -> dict[str, np.ndarray]:
+    system = scenario_system(request.country, scenario.steps)
+    spec = load_country(request.country)
+    segments = month_segments(system, request.year) if request.months == "segments" else None
+    simulation = build_simulation(system, spec, chunk, periods.period(str(request.year)))
+    values = {
+        variable: annual_total(simulation, variable, request.year, segments)
+        for variable in dict.fromkeys(request.person_variables + request.household_variables)
+    }
+    for take_up in request.take_up:
+        ids = chunk.person_ids if take_up.entity == "person" else chunk.household_ids
+        taken = take_up_draws(ids, take_up.programme, request.seed) < _rate(system, take_up.rate_parameter, request.year)
+        amounts = values[take_up.variable]
+        not_received = np.where(taken, 0.0, amounts)
+        values[take_up.variable] = amounts - not_received
+        per_household = (
+            np.bincount(chunk.person_household, weights=not_received, minlength=chunk.n_households)
+            if take_up.entity == "person"
+            else not_received
+        )
+        values[request.transfers_variable] = values[request.transfers_variable] - per_household
+    return values
 
 
 def simulate_chunk(request: ChunkRequest, chunk: ChunkInputs) -> dict[str, dict[str, np.ndarray]]:
-    """Annual totals (sum of the 12 months) of the requested variables for one chunk, per scenario, in float64."""
-    spec = load_country(request.country)
-    period = periods.period(request.year)
-    out: dict[str, dict[str, np.ndarray]] = {}
-    for name, reform in request.scenarios:
-        simulation = build_simulation(scenario_system(request.country, reform), spec, chunk, period)
-        values = {
-            variable: simulation.calculate_add(variable, period).astype(np.float64)
-            for variable in request.person_variables + request.household_variables
-        }
-        out[name] = values
-    return out
+    """Annual totals (float64) of the requested variables for one chunk, per scenario name.
 
-
-def resolve_scenario(value: ScenarioInput) -> ReformSpec | None:
-    """A scenario given as ``None`` (baseline rules), a :class:`ReformSpec` or the path of a reform file."""
-    if value is None or isinstance(value, ReformSpec):
-        return value
-    return load_reform(value)
+    Any failure is re-raised as :class:`ChunkError` naming the chunk and its households, so that a problem in
+    the data can be found.
+    """
+    try:
+        return {scenario.name: _simulate_scenario(request, scenario, chunk) for scenario in request.scenarios}
+    except Exception as error:  # noqa: BLE001 - every failure must say which households caused it
+        first, last = (int(chunk.household_ids[0]), int(chunk.household_ids[-1])) if chunk.n_households else (None, None)
+        raise ChunkError(
+            f"chunk {chunk.index} (households {first} to {last}, {chunk.n_households} households): "
+            f"{type(error).__name__}: {error}"
+        ) from None
 
 
 class Microsimulation:
     """Run a country package over a survey for one year, baseline and reforms side by side.
 
     Args:
-        country: name of a package under ``country_packages/`` (or path of a ``floorsim.yaml``).
+        country: name of a package under ``country_packages/`` or path of a ``floorsim.yaml``.
         survey: the survey, in floorsim's data model.
-        period: the simulated year; monthly rules are added up over its twelve months.
+        period: the simulated year; monthly rules are added up over the months of the year.
         chunk_size: households per chunk.
-        backend: ``"loky"`` (processes, default) or ``"sequential"``.
+        backend: ``"loky"`` (processes on this machine, default), ``"sequential"`` or ``"dask"``.
         n_jobs: worker processes for ``loky`` (``-1``: all cores).
-        seed: seed for stochastic assignments (recorded in provenance; no rule draws numbers yet).
+        seed: seed of the take-up draws.
+        dask_client: a ``distributed.Client`` (or the address of a scheduler) for the ``dask`` backend.
+        months: ``"segments"`` (default: one calculation per run of months with the same rules) or ``"all"``
+            (twelve monthly calculations, OpenFisca's ``calculate_add``); both give the same totals.
+        progress: show a progress bar when stderr is a terminal.
     """
 
     def __init__(
@@ -99,15 +132,22 @@ class Microsimulation:
         survey: Survey,
         period: int,
         *,
-        chunk_size: int = 2_000,
+        chunk_size: int = 5_000,
         backend: str = "loky",
         n_jobs: int = -1,
         seed: int = 0,
+        dask_client: Any = None,
+        months: str = "segments",
+        progress: bool = False,
     ) -> None:
         if backend not in BACKENDS:
             raise ScenarioError(f"unknown backend '{backend}'; choose one of {', '.join(BACKENDS)}")
+        if months not in MONTH_MODES:
+            raise ScenarioError(f"unknown months mode '{months}'; choose one of {', '.join(MONTH_MODES)}")
         if chunk_size < 1:
             raise ScenarioError(f"chunk_size must be at least 1, got {chunk_size}")
+        if backend == "dask" and dask_client is None:
+            raise ScenarioError("the dask backend needs a dask_client (a distributed.Client or a scheduler address)")
         self.country = country
         self.spec: CountrySpec = load_country(country)
         self.survey = survey
@@ -116,56 +156,164 @@ class Microsimulation:
         self.backend = backend
         self.n_jobs = n_jobs
         self.seed = seed
+        self.dask_client = dask_client
+        self.months = months
+        self.progress = progress
 
     @property
-    def tax_benefit_system(self) -> TaxBenefitSystem:
+    def tax_benefit_system(self):
         """The baseline tax-benefit system (built once per process)."""
-        return _baseline_system(self.country)
+        return baseline_system(self.country)
 
-    def run(self, scenarios: Mapping[str, ScenarioInput]) -> Results:
+    def _check(self, scenarios: Sequence[Scenario], variables: Iterable[str]) -> None:
+        """Fail before any worker starts: unknown variables, reform paths, or inputs the package lacks."""
+        system = self.tax_benefit_system
+        for variable in variables:
+            if variable not in system.variables:
+                close = difflib.get_close_matches(variable, list(system.variables), n=3)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                raise ScenarioError(f"variable '{variable}' is not in country package '{self.spec.name}'{hint}")
+        for entity, mapping in self.spec.inputs.items():
+            for variable, column in mapping.items():
+                table = self.survey.persons if entity == "person" else self.survey.households
+                if column not in table.columns:
+                    raise ScenarioError(
+                        f"{self.spec.folder}/floorsim.yaml maps {entity} input '{variable}' to survey column "
+                        f"'{column}', which survey '{self.survey.metadata.name}' does not have"
+                    )
+        for scenario in scenarios:
+            for position, step in enumerate(scenario.steps):
+                if isinstance(step, ReformSpec):
+                    check_reform(step, scenario_system(self.country, scenario.steps[:position]))
+            try:
+                scenario_system(self.country, scenario.steps)
+            except FloorsimError:
+                raise
+            except Exception as error:  # a Python reform that fails to apply
+                raise ReformError(f"scenario '{scenario.name}': reform failed to apply: {error}") from None
+
+    def run(self, scenarios: Mapping[str, ScenarioInput], variables: Sequence[str] = ()) -> Results:
         """Simulate every scenario; ``scenarios`` must include ``"baseline"`` (usually mapped to ``None``).
 
-        Reforms are checked against the parameter tree before any work starts, so a wrong parameter path fails
-        fast with suggestions.
+        Each value is ``None``, a reform file path, a :class:`ReformSpec`, a ``Reform`` class (or its dotted path),
+        or a list of these applied in order. ``variables`` adds variables to return (person or household ones,
+        summed over the year) beyond the programmes and the transfers total.
         """
         if BASELINE not in scenarios:
             raise ScenarioError(f"scenarios must include '{BASELINE}' (the rules to compare against)")
-        resolved = {name: resolve_scenario(value) for name, value in scenarios.items()}
-        for reform in resolved.values():
-            if reform is not None:
-                check_reform(reform, self.tax_benefit_system)
-        person_variables = tuple(
-            programme.variable for programme in self.spec.programmes.values() if programme.entity == "person"
+        resolved = tuple(make_scenario(name, value) for name, value in scenarios.items())
+        programmes = self.spec.programmes
+        wanted = [p.variable for p in programmes.values()] + [self.spec.transfers_variable, *variables]
+        self._check(resolved, wanted)
+        entity_of = {name: self.tax_benefit_system.variables[name].entity.key for name in wanted}
+        person_variables = tuple(v for v in dict.fromkeys(wanted) if entity_of[v] == self.spec.person_entity)
+        household_variables = tuple(v for v in dict.fromkeys(wanted) if entity_of[v] == self.spec.household_entity)
+        other = [v for v in wanted if v not in person_variables + household_variables]
+        if other:
+            raise ScenarioError(f"variables {other} belong to neither the person nor the household entity")
+        take_up = tuple(
+            TakeUp(key, p.variable, p.entity, p.take_up) for key, p in programmes.items() if p.take_up is not None
         )
-        household_variables = tuple(
-            programme.variable for programme in self.spec.programmes.values() if programme.entity == "household"
-        ) + (self.spec.transfers_variable,)
-        request = ChunkRequest(self.country, self.year, tuple(resolved.items()), person_variables, household_variables)
+        request = ChunkRequest(
+            self.country,
+            self.year,
+            resolved,
+            person_variables,
+            household_variables,
+            self.spec.transfers_variable,
+            take_up,
+            self.seed,
+            self.months,
+        )
 
         started = time.perf_counter()
         chunks = make_chunks(self.survey, self.spec, self.chunk_size)
-        if self.backend == "sequential" or len(chunks) == 1:
-            parts = [simulate_chunk(request, chunk) for chunk in chunks]
-            workers = 1
-        else:
-            workers = min(len(chunks), os.cpu_count() or 1) if self.n_jobs == -1 else self.n_jobs
-            parts = Parallel(n_jobs=workers, backend="loky")(delayed(simulate_chunk)(request, chunk) for chunk in chunks)
+        parts, workers = self._execute(request, chunks)
         outputs = {
-            name: ScenarioOutputs(
-                name=name,
-                reform=reform,
-                person={v: np.concatenate([part[name][v] for part in parts]) for v in person_variables},
-                household={v: np.concatenate([part[name][v] for part in parts]) for v in household_variables},
+            scenario.name: ScenarioOutputs(
+                name=scenario.name,
+                scenario=scenario,
+                person={v: np.concatenate([part[scenario.name][v] for part in parts]) for v in person_variables},
+                household={v: np.concatenate([part[scenario.name][v] for part in parts]) for v in household_variables},
             )
-            for name, reform in resolved.items()
+            for scenario in resolved
         }
         run_info = {
             "backend": self.backend,
             "workers": workers,
             "chunk_size": self.chunk_size,
             "chunks": len(chunks),
+            "months": self.months,
+            "take_up": {t.programme: t.rate_parameter for t in take_up},
             "seed": self.seed,
             "seconds": round(time.perf_counter() - started, 3),
         }
-        prices = price_context(self.tax_benefit_system, self.spec, self.year, self.survey.metadata.reference_year)
+        try:
+            prices: PriceContext | FloorsimError = price_context(
+                self.tax_benefit_system, self.spec, self.year, self.survey.metadata.reference_year
+            )
+        except FloorsimError as error:  # amounts are still valid; welfare figures will raise this error
+            prices = error
         return Results(self.spec, self.survey, self.year, outputs, prices, run_info)
+
+    def _execute(self, request: ChunkRequest, chunks: list[ChunkInputs]) -> tuple[list[dict], int]:
+        """Run ``simulate_chunk`` over the chunks with the chosen backend; results in chunk order."""
+        tick = _Progress(len(chunks)) if self.progress and sys.stderr.isatty() else _NoProgress()
+        try:
+            if self.backend == "sequential" or (self.backend == "loky" and len(chunks) == 1):
+                parts = []
+                for chunk in chunks:
+                    parts.append(simulate_chunk(request, chunk))
+                    tick()
+                return parts, 1
+            if self.backend == "loky":
+                workers = min(len(chunks), os.cpu_count() or 1) if self.n_jobs == -1 else max(1, self.n_jobs)
+                parallel = Parallel(n_jobs=workers, backend="loky", return_as="generator")
+                parts = []
+                for part in parallel(delayed(simulate_chunk)(request, chunk) for chunk in chunks):
+                    parts.append(part)
+                    tick()
+                return parts, workers
+            return _run_on_dask(self.dask_client, request, chunks, tick)
+        finally:
+            tick.close()
+
+
+def _run_on_dask(client_or_address: Any, request: ChunkRequest, chunks: list[ChunkInputs], tick: Callable) -> tuple[list[dict], int]:
+    """Submit one task per chunk to a Dask cluster; gather the results in chunk order."""
+    from dask.distributed import Client, as_completed
+
+    client = Client(client_or_address) if isinstance(client_or_address, str) else client_or_address
+    shared = client.scatter(request, broadcast=True)
+    futures = [client.submit(simulate_chunk, shared, chunk, pure=False) for chunk in chunks]
+    for _ in as_completed(futures):
+        tick()
+    parts = client.gather(futures)
+    return parts, len(client.scheduler_info().get("workers", {}))
+
+
+class _Progress:
+    """A rich progress bar on stderr, shown only when stderr is a terminal."""
+
+    def __init__(self, total: int) -> None:
+        from rich.progress import Progress
+
+        self._progress = Progress(transient=True)
+        self._progress.start()
+        self._task = self._progress.add_task("Simulating chunks", total=total)
+
+    def __call__(self) -> None:
+        self._progress.advance(self._task)
+
+    def close(self) -> None:
+        self._progress.stop()
+
+
+class _NoProgress:
+    """Stands in for the progress bar when there is no terminal to draw it on."""
+
+    def __call__(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass

@@ -17,3 +17,7 @@ class ReformError(FloorsimError, ValueError):
 
 class ScenarioError(FloorsimError, ValueError):
     """Scenarios requested from the engine are inconsistent (unknown name, missing baseline...)."""
+
+
+class ChunkError(FloorsimError):
+    """A simulation failed inside a worker; the message names the chunk and its households."""

@@ -40,6 +40,16 @@ def _value_in_force(parameter: Parameter, instant: str) -> tuple[str, float]:
     raise CountryError(f"parameter '{parameter.name}' has no value on or before {instant}")
 
 
+def _index(cpi: Parameter, year: int) -> float:
+    value = cpi(f"{year}-01-01")
+    if value is None:
+        raise CountryError(
+            f"price index '{cpi.name}' has no value for {year}: the poverty line and consumption cannot be moved to "
+            f"or from {year} prices (first value: {cpi.values_list[-1].instant_str})"
+        )
+    return float(value)
+
+
 def price_context(
     tax_benefit_system: TaxBenefitSystem, spec: CountrySpec, year: int, survey_year: int
 ) -> PriceContext:
@@ -50,9 +60,7 @@ def price_context(
     if spec.poverty_line.price_index is None:
         return PriceContext(year, base_value, base_date, base_value, 1.0, None, None)
     cpi = find_parameter(parameters, spec.poverty_line.price_index)
-    cpi_base = cpi(base_date[:4] + "-01-01")
-    cpi_year = cpi(f"{year}-01-01")
-    cpi_survey = cpi(f"{survey_year}-01-01")
+    cpi_base, cpi_year, cpi_survey = (_index(cpi, y) for y in (int(base_date[:4]), year, survey_year))
     return PriceContext(
         year=year,
         poverty_line=base_value * cpi_year / cpi_base,

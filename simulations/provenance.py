@@ -72,10 +72,7 @@ def provenance(results: Results, survey_path: str | Path | None = None) -> dict:
             "persons": len(survey.persons),
             "weights": "household weight `weight`; persons carry their household's weight",
         },
-        "scenarios": {
-            name: (None if outputs.reform is None else {"sha256": outputs.reform.digest(), **outputs.reform.model_dump(mode="json")})
-            for name, outputs in results.scenarios.items()
-        },
+        "scenarios": {name: outputs.scenario.describe() for name, outputs in results.scenarios.items()},
         "prices": {
             "poverty_line_per_person_per_month": results.prices.poverty_line,
             "poverty_line_base": {

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulations.countries import CountrySpec
-from simulations.errors import ScenarioError
-from simulations.indicators import fgt, gini, weighted_total
+from simulations.errors import FloorsimError, ScenarioError
+from simulations.indicators import fgt, gini, weighted_count, weighted_total
 from simulations.prices import PriceContext
-from simulations.reforms import ReformSpec
+from simulations.scenarios import Scenario
 from surveys.model import Survey
 
 MONTHS_PER_YEAR = 12
@@ -28,7 +28,7 @@ class ScenarioOutputs:
     """Annual amounts (currency per year, float64) of one scenario, aligned with the survey's rows."""
 
     name: str
-    reform: ReformSpec | None
+    scenario: Scenario
     person: dict[str, np.ndarray] = field(default_factory=dict)
     household: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -41,8 +41,15 @@ class Results:
     survey: Survey
     year: int
     scenarios: dict[str, ScenarioOutputs]
-    prices: PriceContext
+    price_context: PriceContext | FloorsimError
     run_info: dict
+
+    @property
+    def prices(self) -> PriceContext:
+        """Poverty line and uprating of the simulated year; raises if the country's price data do not cover it."""
+        if isinstance(self.price_context, FloorsimError):
+            raise self.price_context
+        return self.price_context
 
     def scenario(self, name: str) -> ScenarioOutputs:
         if name not in self.scenarios:
@@ -71,7 +78,7 @@ class Results:
             amounts = (outputs.person if programme.entity == "person" else outputs.household)[programme.variable]
             weights = person_weight if programme.entity == "person" else household_weight
             figures[f"{key}_cost"] = weighted_total(amounts, weights)
-            figures[f"{key}_beneficiaries"] = weighted_total((amounts > 0).astype(np.float64), weights)
+            figures[f"{key}_beneficiaries"] = weighted_count(amounts > 0, weights)
         figures["total_cost"] = weighted_total(outputs.household[self.spec.transfers_variable], household_weight)
         figures["poverty_headcount"] = fgt(welfare, person_weight, self.prices.poverty_line, 0)
         figures["poverty_gap"] = fgt(welfare, person_weight, self.prices.poverty_line, 1)

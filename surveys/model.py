@@ -1,24 +1,34 @@
 """The survey data model: a households table, a persons table and metadata.
 
-The model is deliberately small and explicit. Column names, types and units are fixed here (and documented in
-``docs/data_model.md``); readers and mappings translate other surveys into it, and the engine translates it into
-the inputs of a country package.
+The model is deliberately small and explicit. Column names, types and units are fixed here (and documented, with
+every rule, in ``docs/data_model.md``); readers and mappings translate other surveys into it, and the engine
+translates it into the inputs of a country package.
+
+Money is always an amount per month in ``metadata.currency`` (readers convert annual, quarterly, weekly or daily
+amounts with the mapping's ``per`` key).
 
 Households (one row per household)
     ``household_id`` int64, unique · ``weight`` float64 > 0, number of households represented ·
-    ``region`` string · ``urban`` bool · ``consumption`` float64, household total consumption in the survey's
-    currency per month (the welfare aggregate; see ``metadata.welfare_concept``) · optional ``stratum`` string and
-    ``psu`` int64 (primary sampling unit) for design-based standard errors.
+    ``region`` string · ``urban`` bool · the welfare aggregate named by ``metadata.welfare_concept``:
+    ``consumption`` (float64 >= 0, household total consumption per month; the default) or ``income`` (float64,
+    household disposable income per month, may be negative) · optional ``stratum`` string and ``psu`` int64
+    (primary sampling unit) for design-based standard errors · optional ``adult_equivalents`` float64 > 0
+    (household size on the equivalence scale named in ``metadata.equivalence_scale``) · optional household-level
+    income components ``income_<component>`` float64 per month.
 
 Persons (one row per person)
     ``person_id`` int64, unique · ``household_id`` int64, present in the households table · ``age`` int, completed
     years at the survey date · ``sex`` "female" / "male" · ``relationship`` one of :data:`RELATIONSHIPS` ·
     ``disability_severity`` int 0–3, the Washington Group scale (0 no difficulty, 1 some difficulty, 2 a lot of
-    difficulty, 3 cannot do at all; the worst domain) · ``pregnant`` bool · ``in_school`` bool.
+    difficulty, 3 cannot do at all; the worst domain) · ``pregnant`` bool · ``in_school`` bool · optional
+    ``employment_status`` one of :data:`EMPLOYMENT_STATUSES` · optional ``weight`` float64 > 0 (a person weight
+    given by the survey; otherwise each person carries the household weight) · optional person-level income
+    components ``income_<component>`` float64 per month.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +39,13 @@ from surveys.errors import SurveyError
 
 RELATIONSHIPS = ("head", "spouse", "child", "parent", "other_relative", "non_relative")
 SEXES = ("female", "male")
+# ILO labour-force status; "not_applicable" is for persons the survey's labour module did not ask (usually the
+# young), so that a missing answer is never silently read as "inactive".
+EMPLOYMENT_STATUSES = ("employed", "unemployed", "inactive", "not_applicable")
+WELFARE_CONCEPTS = ("consumption", "income")
 
+# Required household columns of a consumption-based survey (the default concept). For an income-based survey the
+# welfare column is ``income`` instead of ``consumption``: see :func:`required_household_columns`.
 HOUSEHOLD_COLUMNS: dict[str, str] = {
     "household_id": "int64",
     "weight": "float64",
@@ -37,7 +53,13 @@ HOUSEHOLD_COLUMNS: dict[str, str] = {
     "urban": "bool",
     "consumption": "float64",
 }
-OPTIONAL_HOUSEHOLD_COLUMNS: dict[str, str] = {"stratum": "string", "psu": "int64"}
+OPTIONAL_HOUSEHOLD_COLUMNS: dict[str, str] = {
+    "stratum": "string",
+    "psu": "int64",
+    "consumption": "float64",
+    "income": "float64",
+    "adult_equivalents": "float64",
+}
 
 PERSON_COLUMNS: dict[str, str] = {
     "person_id": "int64",
@@ -49,6 +71,32 @@ PERSON_COLUMNS: dict[str, str] = {
     "pregnant": "bool",
     "in_school": "bool",
 }
+OPTIONAL_PERSON_COLUMNS: dict[str, str] = {"employment_status": "string", "weight": "float64"}
+
+# Income components, in either table, follow one naming convention: ``income_`` and a lower-case snake_case name
+# (e.g. ``income_wages``, ``income_old_age_pension``); always float64, money per month.
+INCOME_COMPONENT_PREFIX = "income_"
+INCOME_COMPONENT_PATTERN = re.compile(r"^income_[a-z][a-z0-9_]*$")
+
+
+def required_household_columns(welfare_concept: str) -> dict[str, str]:
+    """Required household columns (name -> dtype) of a survey whose welfare aggregate is ``welfare_concept``."""
+    _check_concept(welfare_concept)
+    columns = {name: dtype for name, dtype in HOUSEHOLD_COLUMNS.items() if name != "consumption"}
+    columns[welfare_concept] = "float64"
+    return columns
+
+
+def income_components(table: pd.DataFrame) -> list[str]:
+    """Names of the income-component columns (``income_<component>``) of ``table``, in table order."""
+    return [str(name) for name in table.columns if INCOME_COMPONENT_PATTERN.match(str(name))]
+
+
+def _check_concept(welfare_concept: str) -> None:
+    if welfare_concept not in WELFARE_CONCEPTS:
+        raise SurveyError(
+            f"welfare_concept must be one of {WELFARE_CONCEPTS}, got {welfare_concept!r}", field="welfare_concept"
+        )
 
 
 @dataclass(frozen=True)
@@ -59,11 +107,17 @@ class SurveyMetadata:
         name: short identifier, e.g. ``"timor_leste_synthetic"``.
         country: ISO 3166 alpha-3 code, e.g. ``"TLS"``.
         reference_year: year the survey's money values and ages refer to.
-        currency: ISO 4217 code of money values, e.g. ``"USD"``.
-        welfare_concept: ``"consumption"`` or ``"income"``; ``consumption`` is per household per month.
+        currency: ISO 4217 code of money values, e.g. ``"USD"``. All money columns are amounts per month in it.
+        welfare_concept: ``"consumption"`` or ``"income"``: which household column (of the same name) holds the
+            welfare aggregate, a household total per month.
         synthetic: True when the microdata are simulated rather than collected.
         source: where the data come from (or how they were generated), in words.
         extra: anything else worth keeping with the data (seeds, generator version, targets file hash).
+        reference_period: the period money values refer to, in words or ISO 8601, e.g. ``"2014-07/2015-06"`` or
+            ``"2005 (income reference year of EU-SILC 2006)"``; empty when it is ``reference_year``.
+        welfare_definition: what the welfare aggregate contains, e.g. ``"household disposable income (HY020)"``.
+        equivalence_scale: name of the scale behind the ``adult_equivalents`` column, e.g. ``"modified OECD"``;
+            empty when the survey has no such column.
     """
 
     name: str
@@ -74,6 +128,17 @@ class SurveyMetadata:
     synthetic: bool = False
     source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    reference_period: str = ""
+    welfare_definition: str = ""
+    equivalence_scale: str = ""
+
+    def __post_init__(self) -> None:
+        _check_concept(self.welfare_concept)
+
+    @property
+    def welfare_unit(self) -> str:
+        """Unit of the welfare aggregate column, e.g. ``"USD per household per month"``."""
+        return f"{self.currency} per household per month"
 
 
 @dataclass
@@ -90,8 +155,9 @@ class Survey:
     origin: str = "<memory>"
 
     def __post_init__(self) -> None:
-        self.households = _coerce(self.households, HOUSEHOLD_COLUMNS, OPTIONAL_HOUSEHOLD_COLUMNS, self.origin)
-        self.persons = _coerce(self.persons, PERSON_COLUMNS, {}, self.origin)
+        required = required_household_columns(self.metadata.welfare_concept)
+        self.households = _coerce(self.households, required, OPTIONAL_HOUSEHOLD_COLUMNS, self.origin)
+        self.persons = _coerce(self.persons, PERSON_COLUMNS, OPTIONAL_PERSON_COLUMNS, self.origin)
         validate(self)
         order = pd.Series(np.arange(len(self.households)), index=self.households["household_id"].to_numpy())
         position = order.loc[self.persons["household_id"].to_numpy()].to_numpy()
@@ -113,11 +179,45 @@ class Survey:
 
     @property
     def person_weight(self) -> np.ndarray:
-        """Person weights: each person carries their household's weight (float64)."""
+        """Person weights (float64): the survey's own person weights when it has a ``weight`` column in
+        ``persons``, otherwise each person carries their household's weight."""
+        if "weight" in self.persons.columns:
+            return self.persons["weight"].to_numpy(np.float64)
         return self.households["weight"].to_numpy(np.float64)[self.person_household_index]
+
+    @property
+    def welfare_column(self) -> str:
+        """Name of the household column holding the welfare aggregate (``"consumption"`` or ``"income"``)."""
+        return self.metadata.welfare_concept
+
+    def welfare(self) -> np.ndarray:
+        """Household welfare aggregate (consumption or income, per ``metadata.welfare_concept``), household total
+        per month in ``metadata.currency``, aligned with ``households`` (float64)."""
+        return self.households[self.welfare_column].to_numpy(np.float64)
+
+    def welfare_per_capita(self) -> np.ndarray:
+        """Welfare aggregate per person per month: ``welfare / household_size``, aligned with ``households``."""
+        return self.welfare() / self.household_size
+
+    def welfare_per_adult_equivalent(self) -> np.ndarray:
+        """Welfare per adult equivalent per month: ``welfare / adult_equivalents`` (needs that column)."""
+        if "adult_equivalents" not in self.households.columns:
+            raise SurveyError(
+                "the survey has no adult_equivalents column (map one, e.g. a modified-OECD scale)",
+                source=self.origin,
+                field="adult_equivalents",
+            )
+        return self.welfare() / self.households["adult_equivalents"].to_numpy(np.float64)
 
     def consumption_per_capita(self) -> np.ndarray:
         """Household consumption per person per month, aligned with ``households`` (float64)."""
+        if "consumption" not in self.households.columns:
+            raise SurveyError(
+                f"the survey's welfare aggregate is {self.welfare_column!r} and it has no consumption column;"
+                " use welfare_per_capita()",
+                source=self.origin,
+                field="consumption",
+            )
         return self.households["consumption"].to_numpy(np.float64) / self.household_size
 
     def __len__(self) -> int:
@@ -142,7 +242,9 @@ def _coerce(
     if missing:
         raise SurveyError(f"missing required column(s) {missing}", source=origin, field=missing[0])
     table = table.copy()
-    for name, dtype in {**required, **{k: v for k, v in optional.items() if k in table.columns}}.items():
+    present = {k: v for k, v in optional.items() if k in table.columns and k not in required}
+    present.update({name: "float64" for name in income_components(table)})
+    for name, dtype in {**required, **present}.items():
         column = table[name]
         if column.isna().any():
             bad = table.index[column.isna()].tolist()
@@ -154,21 +256,49 @@ def _coerce(
     return table
 
 
+def _ids_where(table: pd.DataFrame, key: str, mask: pd.Series | np.ndarray) -> list[Any]:
+    return table.loc[np.asarray(mask, dtype=bool), key].tolist()
+
+
 def validate(survey: Survey) -> None:
-    """Check the rules of the data model; raise :class:`SurveyError` on the first rule broken."""
+    """Check the rules of the data model; raise :class:`SurveyError` on the first rule broken.
+
+    The rules are listed in ``docs/data_model.md``; each error names the column and the offending ids.
+    """
     households, persons, origin = survey.households, survey.persons, survey.origin
     for table, key in ((households, "household_id"), (persons, "person_id")):
         duplicated = table[key][table[key].duplicated()]
         if len(duplicated):
             raise SurveyError("identifiers must be unique", source=origin, field=key, rows=duplicated.tolist())
-    bad = households.loc[~(households["weight"] > 0), "household_id"]
-    if len(bad):
-        raise SurveyError("household weights must be positive", source=origin, field="weight", rows=bad.tolist())
-    bad = households.loc[~np.isfinite(households["consumption"]) | (households["consumption"] < 0), "household_id"]
-    if len(bad):
-        raise SurveyError(
-            "consumption must be finite and non-negative", source=origin, field="consumption", rows=bad.tolist()
-        )
+    weight = households["weight"].to_numpy(np.float64)
+    bad = _ids_where(households, "household_id", ~(np.isfinite(weight) & (weight > 0)))
+    if bad:
+        raise SurveyError("household weights must be positive", source=origin, field="weight", rows=bad)
+    if "consumption" in households.columns:
+        value = households["consumption"].to_numpy(np.float64)
+        bad = _ids_where(households, "household_id", ~np.isfinite(value) | (value < 0))
+        if bad:
+            raise SurveyError("consumption must be finite and non-negative", source=origin, field="consumption", rows=bad)
+    # Income may be negative (business losses, tax repayments), but never infinite.
+    for name in (["income"] if "income" in households.columns else []) + income_components(households):
+        bad = _ids_where(households, "household_id", ~np.isfinite(households[name].to_numpy(np.float64)))
+        if bad:
+            raise SurveyError("money values must be finite", source=origin, field=name, rows=bad)
+    if "adult_equivalents" in households.columns:
+        value = households["adult_equivalents"].to_numpy(np.float64)
+        bad = _ids_where(households, "household_id", ~(np.isfinite(value) & (value > 0)))
+        if bad:
+            raise SurveyError("adult_equivalents must be positive", source=origin, field="adult_equivalents", rows=bad)
+    if "stratum" in households.columns and "psu" in households.columns:
+        strata_per_psu = households.groupby("psu")["stratum"].nunique()
+        bad = strata_per_psu.index[strata_per_psu > 1].tolist()
+        if bad:
+            raise SurveyError(
+                "each primary sampling unit must lie in a single stratum (rows are psu ids)",
+                source=origin,
+                field="psu",
+                rows=bad,
+            )
     orphans = persons.loc[~persons["household_id"].isin(households["household_id"]), "person_id"]
     if len(orphans):
         raise SurveyError(
@@ -199,6 +329,24 @@ def validate(survey: Survey) -> None:
             field="disability_severity",
             rows=bad.tolist(),
         )
+    if "employment_status" in persons.columns:
+        bad = persons.loc[~persons["employment_status"].isin(EMPLOYMENT_STATUSES), "person_id"]
+        if len(bad):
+            raise SurveyError(
+                f"employment_status must be one of {EMPLOYMENT_STATUSES}",
+                source=origin,
+                field="employment_status",
+                rows=bad.tolist(),
+            )
+    if "weight" in persons.columns:
+        value = persons["weight"].to_numpy(np.float64)
+        bad = _ids_where(persons, "person_id", ~(np.isfinite(value) & (value > 0)))
+        if bad:
+            raise SurveyError("person weights must be positive", source=origin, field="weight", rows=bad)
+    for name in income_components(persons):
+        bad = _ids_where(persons, "person_id", ~np.isfinite(persons[name].to_numpy(np.float64)))
+        if bad:
+            raise SurveyError("money values must be finite", source=origin, field=name, rows=bad)
     heads = persons.loc[persons["relationship"] == "head"].groupby("household_id").size()
     heads = heads.reindex(households["household_id"], fill_value=0)
     bad = heads.index[heads != 1]

@@ -23,15 +23,19 @@ _MAX_POSITIONS_SHOWN = 5
 
 
 def _positions(mask: NDArray[np.bool_]) -> str:
-    """Describe where ``mask`` is true: the count and the first few positions."""
+    """Describe where ``mask`` is true: the count and the first few positions ("2 entries at positions 1, 3")."""
     where = np.flatnonzero(mask)
     shown = ", ".join(str(i) for i in where[:_MAX_POSITIONS_SHOWN])
     more = ", ..." if where.size > _MAX_POSITIONS_SHOWN else ""
-    return f"{where.size} entr{'y' if where.size == 1 else 'ies'} (positions {shown}{more})"
+    if where.size == 1:
+        return f"1 entry at position {shown}"
+    return f"{where.size} entries at positions {shown}{more}"
 
 
 def as_float_array(data: ArrayLike, name: str) -> FloatArray:
     """Return ``data`` as a finite, non-empty, one-dimensional float64 array."""
+    if np.asarray(data).dtype.kind in "USV":  # text or bytes: numbers read as strings are a mapping bug
+        raise IndicatorError(f"{name} must be numeric; got text. Convert the column to numbers first.")
     try:
         array = np.asarray(data, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -43,8 +47,7 @@ def as_float_array(data: ArrayLike, name: str) -> FloatArray:
     bad = ~np.isfinite(array)
     if bad.any():
         raise IndicatorError(
-            f"{name} has {_positions(bad)} that are NaN or infinite; "
-            "drop or impute them before computing indicators."
+            f"{name} is NaN or infinite in {_positions(bad)}; drop or impute them before computing indicators."
         )
     return array
 
@@ -57,12 +60,10 @@ def values_and_weights(values: ArrayLike, weights: ArrayLike) -> tuple[FloatArra
     x = as_float_array(values, "values")
     w = as_float_array(weights, "weights")
     if x.size != w.size:
-        raise IndicatorError(
-            f"values and weights must have the same length; got {x.size} values and {w.size} weights."
-        )
+        raise IndicatorError(f"values and weights must have the same length; got {x.size} values and {w.size} weights.")
     negative = w < 0
     if negative.any():
-        raise IndicatorError(f"weights has {_positions(negative)} below zero; survey weights must be >= 0.")
+        raise IndicatorError(f"weights is below zero in {_positions(negative)}; survey weights must be >= 0.")
     if not w.sum() > 0:
         raise IndicatorError("weights sum to zero; at least one observation needs a positive weight.")
     return x, w
@@ -70,6 +71,8 @@ def values_and_weights(values: ArrayLike, weights: ArrayLike) -> tuple[FloatArra
 
 def as_line(line: float | ArrayLike, n: int) -> float | FloatArray:
     """Validate a poverty line: a positive finite scalar, or one positive finite value per observation."""
+    if isinstance(line, (str, bytes)):
+        raise IndicatorError(f"line must be a number or an array of numbers; got the text {line!r}.")
     if np.ndim(line) == 0:
         try:
             value = float(line)  # type: ignore[arg-type]
@@ -81,17 +84,18 @@ def as_line(line: float | ArrayLike, n: int) -> float | FloatArray:
     checked = as_float_array(line, "line")
     if checked.size != n:
         raise IndicatorError(
-            f"a per-observation line must have one value per observation; got {checked.size} lines "
-            f"for {n} values."
+            f"a per-observation line must have one value per observation; got {checked.size} lines for {n} values."
         )
     not_positive = checked <= 0
     if not_positive.any():
-        raise IndicatorError(f"line has {_positions(not_positive)} that are <= 0; poverty lines must be positive.")
+        raise IndicatorError(f"line is <= 0 in {_positions(not_positive)}; poverty lines must be positive.")
     return checked
 
 
 def as_parameter(value: float, name: str, minimum: float | None = None) -> float:
     """Validate a scalar parameter (alpha, epsilon, ...): finite, and ``>= minimum`` when given."""
+    if isinstance(value, (str, bytes)):
+        raise IndicatorError(f"{name} must be a number; got the text {value!r}.")
     try:
         number = float(value)
     except (TypeError, ValueError) as exc:
@@ -117,7 +121,7 @@ def positive_mask(x: FloatArray, w: FloatArray, policy: NonPositivePolicy, measu
         return keep
     if policy == "raise":
         raise IndicatorError(
-            f"{measure} is undefined for values <= 0, and values has {_positions(~keep)} <= 0. "
+            f"{measure} is undefined for values <= 0, and values is <= 0 in {_positions(~keep)}. "
             "Pass nonpositive='drop' to leave those observations out of the population, "
             "or bottom-code the values first."
         )

@@ -42,7 +42,7 @@ def gini(values: ArrayLike, weights: ArrayLike) -> float:
     (C_i - w_i / 2) / W, so the result equals the weighted mean absolute difference over twice the mean,
     sum_ij w_i w_j |x_i - x_j| / (2 W^2 mu), and does not depend on how tied values are ordered. There is
     no finite-sample correction (no n / (n - 1) factor); see docs/indicators.md for the variants other
-    packages use, which differ from this one from the 3rd-4th decimal of the Gini x 100 on EU-SILC data.
+    packages use, which differ from this one in the 4th decimal of G (2nd-3rd of G x 100) on EU-SILC data.
 
     Args:
         values: income or consumption per observation, any unit (the Gini has none).
@@ -94,9 +94,7 @@ def concentration_coefficient(values: ArrayLike, weights: ArrayLike, ranking: Ar
     x, w = values_and_weights(values, weights)
     rank_by = as_float_array(ranking, "ranking")
     if rank_by.size != x.size:
-        raise IndicatorError(
-            f"ranking must have one value per observation; got {rank_by.size} for {x.size} values."
-        )
+        raise IndicatorError(f"ranking must have one value per observation; got {rank_by.size} for {x.size} values.")
     total = float(np.sum(w * x))
     if total == 0.0:
         raise IndicatorError("the concentration coefficient is undefined when the weighted total of values is 0.")
@@ -155,9 +153,7 @@ def quintile_share_ratio(values: ArrayLike, weights: ArrayLike) -> float:
     return float(np.sum(w[top] * x[top]) / bottom_total)
 
 
-def lorenz(
-    values: ArrayLike, weights: ArrayLike, points: int | ArrayLike = 11
-) -> tuple[FloatArray, FloatArray]:
+def lorenz(values: ArrayLike, weights: ArrayLike, points: int | ArrayLike = 11) -> tuple[FloatArray, FloatArray]:
     """Lorenz curve ordinates: the share of the total held by the poorest fraction p of the population.
 
     Sort by value; the curve joins (0, 0) and the points (C_i / W, S_i / T) by straight lines, where
@@ -283,9 +279,7 @@ def generalized_entropy(
     return float((np.sum(w * relative**a) / total_weight - 1.0) / (a * (a - 1.0)))
 
 
-def atkinson(
-    values: ArrayLike, weights: ArrayLike, epsilon: float, nonpositive: NonPositivePolicy = "raise"
-) -> float:
+def atkinson(values: ArrayLike, weights: ArrayLike, epsilon: float, nonpositive: NonPositivePolicy = "raise") -> float:
     """Atkinson inequality index A(epsilon) (Atkinson 1970): 1 - equally distributed equivalent / mean.
 
     With mu = sum_i w_i x_i / W:

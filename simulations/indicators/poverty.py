@@ -118,9 +118,7 @@ def relative_median_poverty_gap(values: ArrayLike, weights: ArrayLike, line: flo
     """
     x, w = values_and_weights(values, weights)
     if np.ndim(line) != 0:
-        raise IndicatorError(
-            "relative_median_poverty_gap needs one poverty line (a number), not one per observation."
-        )
+        raise IndicatorError("relative_median_poverty_gap needs one poverty line (a number), not one per observation.")
     z = float(as_line(line, x.size))  # a scalar here: arrays were refused above
     poor = x < z
     if not np.sum(w[poor]) > 0:

@@ -91,7 +91,5 @@ def _as_probabilities(q: float | ArrayLike) -> FloatArray:
     outside = ~np.isfinite(probs) | (probs < 0) | (probs > 1)
     if outside.any():
         bad = probs[outside].ravel()[:5].tolist()
-        raise IndicatorError(
-            f"q must lie in [0, 1] (write 0.2 for the 20th percentile, not 20); got {bad}."
-        )
+        raise IndicatorError(f"q must lie in [0, 1] (write 0.2 for the 20th percentile, not 20); got {bad}.")
     return probs

@@ -76,9 +76,10 @@ def test_per_observation_line_is_the_population_weighted_mix_of_regional_rates()
     region = rng.integers(0, 3, size=400)
     regional_lines = np.array([6000.0, 8000.0, 11000.0])
     combined = fgt(x, w, regional_lines[region], alpha=2)
-    mix = sum(
-        w[region == r].sum() * fgt(x[region == r], w[region == r], regional_lines[r], alpha=2) for r in range(3)
-    ) / w.sum()
+    mix = (
+        sum(w[region == r].sum() * fgt(x[region == r], w[region == r], regional_lines[r], alpha=2) for r in range(3))
+        / w.sum()
+    )
     assert combined == pytest.approx(mix, rel=1e-12)
 
 
@@ -100,7 +101,7 @@ def test_watts_matches_brute_force_expansion(seed: int) -> None:
 
 
 def test_watts_refuses_nonpositive_values_and_counts_them() -> None:
-    with pytest.raises(IndicatorError, match=r"2 entries \(positions 1, 3\) <= 0"):
+    with pytest.raises(IndicatorError, match=r"values is <= 0 in 2 entries at positions 1, 3"):
         watts([50.0, 0.0, 80.0, -5.0], [1.0, 1.0, 1.0, 1.0], 100.0)
 
 

@@ -101,3 +101,47 @@ class household_size(Variable):
 
     def formula(household, _period, _parameters):
         return household.nb_persons()
+
+
+class has_disability(Variable):
+    value_type = bool
+    entity = Person
+    definition_period = MONTH
+    set_input = set_input_dispatch_by_period
+    label = "Has a disability, for the disability amounts of Bolsa da Mãe and Bolsa da Mãe – Jerasaun Foun"
+    reference = "https://www.washingtongroup-disability.com/question-sets/wg-short-set-on-functioning-wg-ss/"
+    documentation = """
+    Decree-Law 22/2021 (Jerasaun Foun) and the 2023 amendment of Decree-Law 18/2012 (Bolsa da Mãe) pay more for
+    children with a disability, but the legal definition and its certification could not be read. Unless this
+    variable is given as an input it is approximated by the Washington Group disability identifier: 'a lot of
+    difficulty' or 'cannot do at all' (level 2 or 3) in at least one domain, the cut-off the Washington Group
+    recommends for disability statistics and the one the bundled survey targets use. A modelling assumption of
+    floorsim, not a legal rule.
+    """
+
+    def formula(person, period, _parameters):
+        return person("disability_severity", period) >= 2
+
+
+class pregnant(Variable):
+    value_type = bool
+    entity = Person
+    definition_period = MONTH
+    set_input = set_input_dispatch_by_period
+    label = "Pregnant in the month"
+    reference = "Decree-Law No. 22/2021 of 10 November (Bolsa da Mãe – Nova Geração): support during pregnancy"
+    documentation = """
+    Surveys record pregnancy at the interview; the engine carries that value to every month of the simulated year.
+    Individually this is wrong (a pregnancy lasts at most nine months), but the share of women pregnant at a random
+    date times twelve months is the expected number of pregnant person-months in a year, so annual totals and
+    costs are right in expectation when interviews are spread over the year.
+    """
+
+
+class in_school(Variable):
+    value_type = bool
+    entity = Person
+    definition_period = MONTH
+    set_input = set_input_dispatch_by_period
+    label = "Enrolled in and attending school in the month"
+    reference = "Decree-Law No. 18/2012 of 4 April (Bolsa da Mãe): conditional on school attendance"

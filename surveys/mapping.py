@@ -1,0 +1,320 @@
+"""The mapping file: how the columns of a survey's own files become floorsim's data model.
+
+A mapping is a YAML file validated with pydantic (unknown keys are errors, so a typo never passes silently). It
+names, for every model variable, where its values come from, and how they are recoded, combined and converted.
+The format is documented with an example in ``docs/data_model.md``; ``surveys/examples/eusilc_mapping.yaml`` is
+a complete one. In short::
+
+    version: 1
+    metadata: {name: ..., country: AUT, reference_year: 2006, currency: EUR, welfare_concept: income}
+    read: {value_labels: true}            # optional reader options
+    households:
+      household_id: db030                 # a bare string names a source column
+      weight: db090
+      urban: {constant: false}
+      income:                             # safe combinations only: sum, difference, household_total
+        difference: [{sum: [hy040n, {household_total: [py010n, py050n]}]}, hy130n]
+        fill_missing: 0
+        per: year                         # annual amounts, converted to per month
+    persons:
+      sex: {column: rb090, recode: {1: male, 2: female}}
+      relationship: {derive: head_lowest_person_id, others: other_relative}
+    checks: {household_size: hsize}
+
+Each variable has exactly one source: ``column``, ``constant``, ``sum``, ``difference``, ``household_total`` or
+(for ``relationship`` only) ``derive``; then, in this order, ``fill_missing`` (replaces missing values of the
+source columns read), the combination, ``recode`` (with ``other`` for codes not listed), and ``per`` / ``scale``
+(value × per-month factor × scale). Nothing is evaluated as code.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal, Union
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
+from pydantic import field_validator, model_validator
+
+from surveys.errors import SurveyError
+from surveys.model import (
+    INCOME_COMPONENT_PATTERN,
+    OPTIONAL_HOUSEHOLD_COLUMNS,
+    OPTIONAL_PERSON_COLUMNS,
+    PERSON_COLUMNS,
+    required_household_columns,
+)
+
+Scalar = Union[StrictBool, StrictInt, StrictFloat, StrictStr]
+
+# Factors turning an amount per ``per`` into an amount per month. A year has 12 months; a week is 1/52 of a year
+# and a day 1/365, the conventions of most statistical offices' annualisation of survey recall periods.
+PER_MONTH: dict[str, float] = {"year": 1 / 12, "quarter": 1 / 3, "month": 1.0, "week": 52 / 12, "day": 365 / 12}
+
+HEAD_RULES = ("head_lowest_person_id", "head_oldest")
+
+
+def canonical_code(value: Any) -> str:
+    """The text form under which a source value is looked up in a ``recode`` table.
+
+    Integral numbers lose their decimal part (``1``, ``1.0`` and ``"1"`` are all ``"1"``), so one mapping works
+    whether a file stored codes as integers, floats (Stata, SPSS, CSV with missing values) or strings (Parquet).
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if _INTEGRAL_TEXT.match(text):
+            return str(int(float(text)))
+        return text
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value)
+        return str(int(number)) if number.is_integer() else repr(number)
+    return str(value).strip()
+
+
+_INTEGRAL_TEXT = re.compile(r"^[+-]?\d+(\.0*)?$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Expression(_Strict):
+    """A combination of source columns: exactly one of ``sum``, ``difference`` or ``household_total``.
+
+    Operands are a column name, a number, or a nested expression.
+    """
+
+    sum: list[Operand] | None = Field(default=None, min_length=1, description="a + b + c ...")
+    difference: list[Operand] | None = Field(default=None, min_length=2, description="a - b - c ...")
+    household_total: list[StrictStr] | None = Field(
+        default=None,
+        min_length=1,
+        description="sum over the household's members of these person-level columns (households only)",
+    )
+
+    @model_validator(mode="after")
+    def _one_operation(self) -> Expression:
+        given = [name for name in ("sum", "difference", "household_total") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"an expression needs exactly one of sum, difference, household_total (got {given})")
+        return self
+
+    @property
+    def operation(self) -> str:
+        return next(name for name in ("sum", "difference", "household_total") if getattr(self, name) is not None)
+
+
+Operand = Union[StrictStr, StrictInt, StrictFloat, Expression]
+Expression.model_rebuild()
+
+
+class VariableSpec(Expression):
+    """Where one model variable comes from, and how it is transformed."""
+
+    column: StrictStr | None = None
+    constant: Scalar | None = None
+    derive: Literal["head_lowest_person_id", "head_oldest"] | None = Field(
+        default=None,
+        description="relationship only: the member with the lowest person id (or the oldest) is the head",
+    )
+    others: StrictStr | None = Field(default=None, description="with derive: relationship of the other members")
+    recode: dict[str, Scalar] | None = None
+    other: Scalar | None = Field(default=None, description="value for source codes not listed in recode")
+    fill_missing: Scalar | None = None
+    per: Literal["year", "quarter", "month", "week", "day"] | None = None
+    scale: StrictFloat | StrictInt | None = None
+
+    @field_validator("recode", mode="before")
+    @classmethod
+    def _canonical_keys(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {canonical_code(key): item for key, item in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _one_operation(self) -> VariableSpec:
+        sources = [
+            name
+            for name in ("column", "constant", "sum", "difference", "household_total", "derive")
+            if getattr(self, name) is not None
+        ]
+        if len(sources) != 1:
+            raise ValueError(
+                "give exactly one source: column, constant, sum, difference, household_total or derive"
+                f" (got {sources or 'none'})"
+            )
+        if self.derive is not None and self.others is None:
+            raise ValueError("derive needs 'others': the relationship given to members who are not the head")
+        if self.others is not None and self.derive is None:
+            raise ValueError("'others' is only meaningful with derive")
+        if self.other is not None and self.recode is None:
+            raise ValueError("'other' is only meaningful with recode")
+        if self.derive is not None and (self.recode or self.per or self.scale is not None or self.fill_missing):
+            raise ValueError("a derived variable takes no recode, per, scale or fill_missing")
+        return self
+
+    @property
+    def source(self) -> str:
+        """Which source key the variable uses."""
+        for name in ("column", "constant", "derive"):
+            if getattr(self, name) is not None:
+                return name
+        return self.operation
+
+    def columns(self) -> list[str]:
+        """Every source column the variable reads (for checks that they exist)."""
+        if self.column is not None:
+            return [self.column]
+        return _columns_of(self) if self.source in ("sum", "difference", "household_total") else []
+
+
+def _columns_of(operand: Operand) -> list[str]:
+    if isinstance(operand, str):
+        return [operand]
+    if isinstance(operand, Expression):
+        items = getattr(operand, operand.operation)
+        return [name for item in items for name in _columns_of(item)]
+    return []
+
+
+def _spec(value: Any) -> Any:
+    # A bare string is shorthand for {column: NAME}.
+    return {"column": value} if isinstance(value, str) else value
+
+
+class MetadataSpec(_Strict):
+    """The survey's metadata, as in :class:`surveys.model.SurveyMetadata`."""
+
+    name: StrictStr
+    country: StrictStr = Field(min_length=3, max_length=3)
+    reference_year: StrictInt
+    currency: StrictStr = Field(min_length=3, max_length=3)
+    welfare_concept: Literal["consumption", "income"]
+    synthetic: StrictBool = False
+    source: StrictStr = ""
+    reference_period: StrictStr = ""
+    welfare_definition: StrictStr = ""
+    equivalence_scale: StrictStr = ""
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+class ReadOptions(_Strict):
+    """How source files are read."""
+
+    value_labels: StrictBool = Field(
+        default=True, description="Stata/SPSS: replace labelled codes by their value labels before recoding"
+    )
+    csv_separator: StrictStr = ","
+    csv_decimal: StrictStr = "."
+    encoding: StrictStr | None = None
+
+
+class Checks(_Strict):
+    """Consistency checks against columns of the source that the model does not keep."""
+
+    household_size: StrictStr | None = Field(
+        default=None, description="source column of the declared household size, checked against members"
+    )
+
+
+class SurveyMapping(_Strict):
+    """A whole mapping file."""
+
+    version: Literal[1] = 1
+    metadata: MetadataSpec
+    read: ReadOptions = Field(default_factory=ReadOptions)
+    households: dict[str, VariableSpec]
+    persons: dict[str, VariableSpec]
+    checks: Checks = Field(default_factory=Checks)
+
+    @field_validator("households", "persons", mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: _spec(item) for key, item in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _model_variables(self) -> SurveyMapping:
+        concept = self.metadata.welfare_concept
+        sections = {
+            "households": (required_household_columns(concept), OPTIONAL_HOUSEHOLD_COLUMNS),
+            "persons": (PERSON_COLUMNS, OPTIONAL_PERSON_COLUMNS),
+        }
+        for section, (required, optional) in sections.items():
+            specs: dict[str, VariableSpec] = getattr(self, section)
+            for key, spec in specs.items():
+                if key not in required and key not in optional and not INCOME_COMPONENT_PATTERN.match(key):
+                    raise _KeyError(
+                        f"{section}.{key}",
+                        f"not a variable of the data model's {section} table (see docs/data_model.md;"
+                        " income components are named income_<component>)",
+                    )
+                if spec.derive is not None and (section, key) != ("persons", "relationship"):
+                    raise _KeyError(f"{section}.{key}", "derive is only available for persons.relationship")
+                if spec.source == "household_total" and section != "households":
+                    raise _KeyError(f"{section}.{key}", "household_total is only available for household variables")
+            absent = [key for key in required if key not in specs]
+            if absent:
+                raise _KeyError(
+                    f"{section}.{absent[0]}",
+                    f"the mapping must say where {absent} come(s) from (a column, a constant or a combination)",
+                )
+        return self
+
+
+class _KeyError(ValueError):
+    """A rule about mapping keys, raised inside validation and turned into a SurveyError naming the key."""
+
+    def __init__(self, key: str, rule: str) -> None:
+        super().__init__(rule)
+        self.key = key
+        self.rule = rule
+
+
+def load_mapping(mapping: str | Path | dict[str, Any] | SurveyMapping) -> SurveyMapping:
+    """Read and validate a mapping (a YAML file path, an already parsed dict, or a :class:`SurveyMapping`).
+
+    Raises:
+        SurveyError: naming the mapping file, the offending key (e.g. ``persons.sex.recode``) and the rule.
+    """
+    if isinstance(mapping, SurveyMapping):
+        return mapping
+    source = "<mapping>"
+    if isinstance(mapping, (str, Path)):
+        source = str(mapping)
+        path = Path(mapping)
+        if not path.is_file():
+            raise SurveyError("mapping file not found", source=source)
+        try:
+            mapping = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
+            raise SurveyError(f"not valid YAML: {error}", source=source) from None
+    if not isinstance(mapping, dict):
+        raise SurveyError("a mapping must be a YAML mapping (key: value) at the top level", source=source)
+    try:
+        return SurveyMapping.model_validate(mapping)
+    except ValidationError as error:
+        problems = error.errors()
+        cause = problems[0].get("ctx", {}).get("error")
+        if isinstance(cause, _KeyError):
+            raise SurveyError(cause.rule, source=source, field=cause.key) from None
+        # Of the alternatives pydantic tried for a union, the deepest location is the one the author meant.
+        paths = [[str(part) for part in problem["loc"] if not _is_union_tag(part)] for problem in problems]
+        best = max(range(len(problems)), key=lambda i: len(paths[i]))
+        rule = problems[best]["msg"].removeprefix("Value error, ")
+        if problems[best]["type"] == "extra_forbidden":
+            rule = f"unknown key {paths[best][-1]!r} (a typo, or an operation floorsim does not offer)"
+        raise SurveyError(rule, source=source, field=".".join(paths[best]) or None) from None
+
+
+_UNION_TAGS = ("str", "int", "float", "bool", "Expression", "VariableSpec")
+
+
+def _is_union_tag(part: Any) -> bool:
+    # pydantic adds the name of the union member tried (e.g. "VariableSpec", "str") to error locations.
+    return isinstance(part, str) and (part in _UNION_TAGS or "[" in part)
