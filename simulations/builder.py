@@ -9,11 +9,12 @@ are assigned here as arrays. ``tests/simulations/test_builder.py`` checks that b
 from __future__ import annotations
 
 import numpy as np
+from openfisca_core.indexed_enums import Enum, EnumArray
 from openfisca_core.periods import Period
 from openfisca_core.simulations import Simulation
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
-from simulations.chunks import ChunkInputs, encode_input
+from simulations.chunks import ChunkInputs
 from simulations.countries import CountrySpec
 
 
@@ -31,11 +32,14 @@ def build_simulation(
     households.count = chunk.n_households
     households.members_entity_id = chunk.person_household
     roles = {role.key: role for role in households.entity.flattened_roles}
-    households.members_role = np.where(chunk.person_is_head, roles[spec.head_role], roles[spec.member_role])
+    # The public setter copies roles through a Python list; the array is final, so it is stored as is.
+    households._members_role = np.where(chunk.person_is_head, roles[spec.head_role], roles[spec.member_role])
 
     simulation = Simulation(tax_benefit_system, populations)
     for inputs in (chunk.person_inputs, chunk.household_inputs):
         for name, values in inputs.items():
             variable = tax_benefit_system.get_variable(name, check_existence=True)
-            simulation.set_input(name, period, encode_input(variable, values))
+            if variable.value_type is Enum:  # encoded to indices by chunks.encode_input in the parent
+                values = EnumArray(values, variable.possible_values)
+            simulation.set_input(name, period, values)
     return simulation

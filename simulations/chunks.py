@@ -10,9 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from openfisca_core.indexed_enums import Enum
+from openfisca_core.taxbenefitsystems import TaxBenefitSystem
+from openfisca_core.variables import Variable
 
 from simulations.countries import CountrySpec
+from simulations.errors import ScenarioError
 from surveys.model import Survey
 
 
@@ -52,23 +56,32 @@ def chunk_bounds(n_households: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(start, min(start + chunk_size, n_households)) for start in range(0, n_households, chunk_size)]
 
 
-def survey_inputs(survey: Survey, spec: CountrySpec) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Person and household input arrays of the whole survey, named as the country package's variables."""
-    person_inputs = {variable: survey.persons[column].to_numpy() for variable, column in spec.inputs.get("person", {}).items()}
-    household_inputs = {
-        variable: survey.households[column].to_numpy() for variable, column in spec.inputs.get("household", {}).items()
-    }
-    return person_inputs, household_inputs
+def survey_inputs(
+    survey: Survey, spec: CountrySpec, system: TaxBenefitSystem
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Person and household input arrays of the whole survey, named and encoded as the country's variables.
+
+    Encoding happens once here, in the parent process, so that workers only slice numeric arrays.
+    """
+    encoded = []
+    for entity, table in (("person", survey.persons), ("household", survey.households)):
+        encoded.append(
+            {
+                variable: encode_input(system.get_variable(variable, check_existence=True), table[column].to_numpy())
+                for variable, column in spec.inputs.get(entity, {}).items()
+            }
+        )
+    return encoded[0], encoded[1]
 
 
-def make_chunks(survey: Survey, spec: CountrySpec, chunk_size: int) -> list[ChunkInputs]:
+def make_chunks(survey: Survey, spec: CountrySpec, system: TaxBenefitSystem, chunk_size: int) -> list[ChunkInputs]:
     """Cut ``survey`` into :class:`ChunkInputs` of at most ``chunk_size`` households."""
     sizes = survey.household_size
     person_bounds = np.concatenate([[0], np.cumsum(sizes)])
     person_ids = survey.persons["person_id"].to_numpy(np.int64)
     household_ids = survey.households["household_id"].to_numpy(np.int64)
     is_head = (survey.persons["relationship"] == "head").to_numpy()
-    person_inputs, household_inputs = survey_inputs(survey, spec)
+    person_inputs, household_inputs = survey_inputs(survey, spec, system)
     chunks = []
     for index, (start, stop) in enumerate(chunk_bounds(len(sizes), chunk_size)):
         first, last = person_bounds[start], person_bounds[stop]
@@ -86,13 +99,18 @@ def make_chunks(survey: Survey, spec: CountrySpec, chunk_size: int) -> list[Chun
     return chunks
 
 
-def encode_input(variable, values: np.ndarray) -> np.ndarray:
-    """Values as OpenFisca expects them: enum names become an ``EnumArray``, the rest is passed through."""
-    if variable.value_type is Enum:
-        names = np.asarray(values, dtype=str)
-        known = set(variable.possible_values._member_names_)
-        unknown = sorted(set(np.unique(names)) - known)
-        if unknown:
-            raise ValueError(f"variable '{variable.name}': values {unknown} are not among {sorted(known)}")
-        return variable.possible_values.encode(names)
-    return values
+def encode_input(variable: Variable, values: np.ndarray) -> np.ndarray:
+    """Values as OpenFisca stores them: enum member names become their int16 indices, the rest passes through.
+
+    Raises:
+        ScenarioError: a value is not the name of any member of the variable's enum.
+    """
+    if variable.value_type is not Enum:
+        return values
+    names = list(variable.possible_values._member_names_)
+    # pandas' categorical coding is a hash lookup per element, much faster than comparing strings.
+    codes = pd.Categorical(values, categories=names).codes
+    if (codes < 0).any():
+        unknown = sorted({str(value) for value in np.asarray(values)[codes < 0]})
+        raise ScenarioError(f"input '{variable.name}': values {unknown} are not among {names}")
+    return codes.astype(np.int16)

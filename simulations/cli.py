@@ -105,14 +105,14 @@ def run(
 
 def print_headline(results, reform: str, label: str) -> None:
     """Print the baseline / reform / change table of one reform."""
-    survey = results.survey.metadata
+    survey = results.metadata
     title = f"{results.spec.label} {results.year}: baseline vs {reform}" + (f" ({label})" if label else "")
     table = Table(title=title, caption=f"Survey: {survey.name}{' (synthetic)' if survey.synthetic else ''}")
     table.add_column("Indicator")
     for column in ("Baseline", "Reform", "Change"):
         table.add_column(column, justify="right")
     comparison = results.comparison(reform)
-    for row in headline_rows(results):
+    for row in headline_rows(results, comparison):
         figures = comparison[row.key]
         table.add_row(
             row.label,

@@ -37,6 +37,7 @@ class PovertyLine(BaseModel):
     model_config = ConfigDict(extra="forbid")
     parameter: str
     price_index: str | None = None
+    inflation: str | None = Field(default=None, description="annual inflation rates chaining the index forward")
 
 
 class CountrySpec(BaseModel):

@@ -8,12 +8,15 @@ so results do not depend on the backend, the number of workers, the chunk size o
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import functools
 import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,10 +29,11 @@ from simulations.countries import CountrySpec, load_country
 from simulations.errors import ChunkError, FloorsimError, ReformError, ScenarioError
 from simulations.periods import annual_total, month_segments
 from simulations.prices import PriceContext, price_context
-from simulations.reforms import ReformSpec, check_reform
-from simulations.results import Results, ScenarioOutputs
+from simulations.reforms import ReformSpec, check_reform, find_parameter
+from simulations.results import HOUSEHOLD_SUM, RECIPIENTS, Results, ScenarioOutputs
 from simulations.scenarios import Scenario, ScenarioInput, baseline_system, make_scenario, scenario_system
 from simulations.take_up import take_up_draws
+from surveys.io import SurveyFile
 from surveys.model import Survey
 
 BACKENDS = ("sequential", "loky", "dask")
@@ -60,13 +64,36 @@ class ChunkRequest:
     take_up: tuple[TakeUp, ...] = ()
     seed: int = 0
     months: str = "segments"
+    keep_persons: bool = True
+
+
+@dataclass(frozen=True)
+class FileChunk:
+    """A household-aligned row group of a survey folder, read by the worker itself (streaming)."""
+
+    folder: str
+    index: int
+
+
+@functools.lru_cache(maxsize=8)
+def _survey_file(folder: str) -> SurveyFile:
+    return SurveyFile(folder)
+
+
+def household_frame(survey: Survey) -> dict[str, np.ndarray]:
+    """The household-level columns results need: id, weight, size and observed welfare (per month)."""
+    return {
+        "household_id": survey.households["household_id"].to_numpy(np.int64),
+        "weight": survey.households["weight"].to_numpy(np.float64),
+        "size": survey.household_size.astype(np.int64),
+        "welfare": survey.welfare(),
+    }
 
 
 def _rate(system, path: str, year: int) -> float:
-    node: Any = system.parameters(f"{year}-01-01")
-    for part in path.split("."):
-        node = node[part]
-    return float(node)
+    """Take-up rate in force at the end of ``year`` (1 when the parameter starts later: nothing is paid then)."""
+    value = find_parameter(system.parameters, path)(f"{year}-12-31")
+    return 1.0 if value is None else float(value)
 
 
 def _simulate_scenario(request: ChunkRequest, scenario: Scenario, chunk: ChunkInputs) -> dict[str, np.ndarray]:
@@ -93,15 +120,46 @@ def _simulate_scenario(request: ChunkRequest, scenario: Scenario, chunk: ChunkIn
     return values
 
 
-def simulate_chunk(request: ChunkRequest, chunk: ChunkInputs) -> dict[str, dict[str, np.ndarray]]:
+def _household_sums(request: ChunkRequest, chunk: ChunkInputs, values: dict[str, np.ndarray]) -> None:
+    """Add household sums and recipient counts of person variables (``<name>`` and ``<name>__recipients``)."""
+    for variable in request.person_variables:
+        amounts = values[variable]
+        values[f"{HOUSEHOLD_SUM}{variable}"] = np.bincount(
+            chunk.person_household, weights=amounts, minlength=chunk.n_households
+        )
+        values[f"{RECIPIENTS}{variable}"] = np.bincount(
+            chunk.person_household, weights=(amounts > 0).astype(np.float64), minlength=chunk.n_households
+        )
+        if not request.keep_persons:
+            del values[variable]
+
+
+def simulate_chunk(request: ChunkRequest, task: ChunkInputs | FileChunk) -> dict[str, Any]:
     """Annual totals (float64) of the requested variables for one chunk, per scenario name.
 
-    Any failure is re-raised as :class:`ChunkError` naming the chunk and its households, so that a problem in
-    the data can be found.
+    Returns ``{"scenarios": {name: {variable: array}}, "households": frame or None}``: person variables are also
+    summed per household (``household_sum:<name>``) with recipient counts (``recipients:<name>``); a chunk read
+    from a file returns its household frame (id, weight, size, welfare). Any failure is re-raised as
+    :class:`ChunkError` naming the chunk and its households, so that a problem in the data can be found.
     """
+    households = None
+    chunk = task
     try:
-        return {scenario.name: _simulate_scenario(request, scenario, chunk) for scenario in request.scenarios}
+        if isinstance(task, FileChunk):
+            part = _survey_file(task.folder).read_chunk(task.index)
+            system = baseline_system(request.country)
+            (chunk,) = make_chunks(part, load_country(request.country), system, max(1, len(part.households)))
+            chunk = dataclasses.replace(chunk, index=task.index)
+            households = household_frame(part)
+        outputs = {}
+        for scenario in request.scenarios:
+            values = _simulate_scenario(request, scenario, chunk)
+            _household_sums(request, chunk, values)
+            outputs[scenario.name] = values
+        return {"scenarios": outputs, "households": households}
     except Exception as error:  # noqa: BLE001 - every failure must say which households caused it
+        if not isinstance(chunk, ChunkInputs):
+            raise ChunkError(f"chunk {task.index} of {task.folder}: {type(error).__name__}: {error}") from None
         first, last = (int(chunk.household_ids[0]), int(chunk.household_ids[-1])) if chunk.n_households else (None, None)
         raise ChunkError(
             f"chunk {chunk.index} (households {first} to {last}, {chunk.n_households} households): "
@@ -114,7 +172,9 @@ class Microsimulation:
 
     Args:
         country: name of a package under ``country_packages/`` or path of a ``floorsim.yaml``.
-        survey: the survey, in floorsim's data model.
+        survey: the survey, in floorsim's data model — in memory (a :class:`Survey`), or the path of a survey
+            folder to *stream*: each worker then reads one household-aligned row group at a time, only
+            household-level results come back, and ``chunk_size`` is the file's row-group size.
         period: the simulated year; monthly rules are added up over the months of the year.
         chunk_size: households per chunk.
         backend: ``"loky"`` (processes on this machine, default), ``"sequential"`` or ``"dask"``.
@@ -129,7 +189,7 @@ class Microsimulation:
     def __init__(
         self,
         country: str,
-        survey: Survey,
+        survey: Survey | str | Path,
         period: int,
         *,
         chunk_size: int = 5_000,
@@ -150,7 +210,9 @@ class Microsimulation:
             raise ScenarioError("the dask backend needs a dask_client (a distributed.Client or a scheduler address)")
         self.country = country
         self.spec: CountrySpec = load_country(country)
-        self.survey = survey
+        self.survey: Survey | None = survey if isinstance(survey, Survey) else None
+        self.survey_file: SurveyFile | None = None if isinstance(survey, Survey) else SurveyFile(survey)
+        self.metadata = survey.metadata if isinstance(survey, Survey) else self.survey_file.metadata
         self.year = int(period)
         self.chunk_size = chunk_size
         self.backend = backend
@@ -173,13 +235,13 @@ class Microsimulation:
                 close = difflib.get_close_matches(variable, list(system.variables), n=3)
                 hint = f"; did you mean {', '.join(close)}?" if close else ""
                 raise ScenarioError(f"variable '{variable}' is not in country package '{self.spec.name}'{hint}")
+        columns = self._survey_columns()
         for entity, mapping in self.spec.inputs.items():
             for variable, column in mapping.items():
-                table = self.survey.persons if entity == "person" else self.survey.households
-                if column not in table.columns:
+                if column not in columns[entity]:
                     raise ScenarioError(
                         f"{self.spec.folder}/floorsim.yaml maps {entity} input '{variable}' to survey column "
-                        f"'{column}', which survey '{self.survey.metadata.name}' does not have"
+                        f"'{column}', which survey '{self.metadata.name}' does not have"
                     )
         for scenario in scenarios:
             for position, step in enumerate(scenario.steps):
@@ -191,6 +253,11 @@ class Microsimulation:
                 raise
             except Exception as error:  # a Python reform that fails to apply
                 raise ReformError(f"scenario '{scenario.name}': reform failed to apply: {error}") from None
+
+    def _survey_columns(self) -> dict[str, set[str]]:
+        if self.survey is not None:
+            return {"person": set(self.survey.persons.columns), "household": set(self.survey.households.columns)}
+        return {"person": set(self.survey_file.person_columns), "household": set(self.survey_file.household_columns)}
 
     def run(self, scenarios: Mapping[str, ScenarioInput], variables: Sequence[str] = ()) -> Results:
         """Simulate every scenario; ``scenarios`` must include ``"baseline"`` (usually mapped to ``None``).
@@ -224,25 +291,43 @@ class Microsimulation:
             take_up,
             self.seed,
             self.months,
+            keep_persons=self.survey is not None,
         )
 
         started = time.perf_counter()
-        chunks = make_chunks(self.survey, self.spec, self.chunk_size)
-        parts, workers = self._execute(request, chunks)
+        if self.survey is not None:
+            tasks: list = make_chunks(self.survey, self.spec, self.tax_benefit_system, self.chunk_size)
+        else:
+            tasks = [FileChunk(str(self.survey_file.folder), index) for index in range(self.survey_file.n_chunks)]
+        parts, workers = self._execute(request, tasks)
+        households = (
+            household_frame(self.survey)
+            if self.survey is not None
+            else {key: np.concatenate([part["households"][key] for part in parts]) for key in parts[0]["households"]}
+        )
+        household_keys = household_variables + tuple(
+            f"{prefix}{v}" for v in person_variables for prefix in (HOUSEHOLD_SUM, RECIPIENTS)
+        )
         outputs = {
             scenario.name: ScenarioOutputs(
                 name=scenario.name,
                 scenario=scenario,
-                person={v: np.concatenate([part[scenario.name][v] for part in parts]) for v in person_variables},
-                household={v: np.concatenate([part[scenario.name][v] for part in parts]) for v in household_variables},
+                person={
+                    v: np.concatenate([part["scenarios"][scenario.name][v] for part in parts])
+                    for v in (person_variables if self.survey is not None else ())
+                },
+                household={
+                    v: np.concatenate([part["scenarios"][scenario.name][v] for part in parts]) for v in household_keys
+                },
             )
             for scenario in resolved
         }
         run_info = {
             "backend": self.backend,
             "workers": workers,
-            "chunk_size": self.chunk_size,
-            "chunks": len(chunks),
+            "streamed": self.survey is None,
+            "chunk_size": self.chunk_size if self.survey is not None else "row groups of the survey file",
+            "chunks": len(tasks),
             "months": self.months,
             "take_up": {t.programme: t.rate_parameter for t in take_up},
             "seed": self.seed,
@@ -250,13 +335,13 @@ class Microsimulation:
         }
         try:
             prices: PriceContext | FloorsimError = price_context(
-                self.tax_benefit_system, self.spec, self.year, self.survey.metadata.reference_year
+                self.tax_benefit_system, self.spec, self.year, self.metadata.reference_year
             )
         except FloorsimError as error:  # amounts are still valid; welfare figures will raise this error
             prices = error
-        return Results(self.spec, self.survey, self.year, outputs, prices, run_info)
+        return Results(self.spec, self.metadata, households, self.year, outputs, prices, run_info, survey=self.survey)
 
-    def _execute(self, request: ChunkRequest, chunks: list[ChunkInputs]) -> tuple[list[dict], int]:
+    def _execute(self, request: ChunkRequest, chunks: list[ChunkInputs | FileChunk]) -> tuple[list[dict], int]:
         """Run ``simulate_chunk`` over the chunks with the chosen backend; results in chunk order."""
         tick = _Progress(len(chunks)) if self.progress and sys.stderr.isatty() else _NoProgress()
         try:

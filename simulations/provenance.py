@@ -53,7 +53,7 @@ def git_commit() -> str | None:
 
 def provenance(results: Results, survey_path: str | Path | None = None) -> dict:
     """A JSON-able record of everything that determines ``results``."""
-    survey = results.survey
+    metadata = results.metadata
     return {
         "floorsim_version": _version("floorsim"),
         "git_commit": git_commit(),
@@ -63,13 +63,14 @@ def provenance(results: Results, survey_path: str | Path | None = None) -> dict:
         "country_package_sha256": package_hash(results.spec),
         "period": results.year,
         "survey": {
-            "name": survey.metadata.name,
-            "path": str(survey_path) if survey_path else survey.origin,
+            "name": metadata.name,
+            "path": str(survey_path) if survey_path else (results.survey.origin if results.survey else None),
             "sha256": survey_hash(survey_path) if survey_path and Path(survey_path).is_dir() else None,
-            "synthetic": survey.metadata.synthetic,
-            "reference_year": survey.metadata.reference_year,
-            "households": len(survey.households),
-            "persons": len(survey.persons),
+            "synthetic": metadata.synthetic,
+            "reference_year": metadata.reference_year,
+            "welfare_concept": metadata.welfare_concept,
+            "households": int(len(results.households["household_id"])),
+            "persons": int(results.households["size"].sum()),
             "weights": "household weight `weight`; persons carry their household's weight",
         },
         "scenarios": {name: outputs.scenario.describe() for name, outputs in results.scenarios.items()},
@@ -82,6 +83,7 @@ def provenance(results: Results, survey_path: str | Path | None = None) -> dict:
             "cpi_simulated_year": results.prices.cpi_year,
             "cpi_survey_year": results.prices.cpi_survey_year,
             "consumption_uprating": results.prices.consumption_uprating,
+            "notes": list(results.prices.notes),
         },
         "run": results.run_info,
     }

@@ -1,10 +1,34 @@
-"""Household surveys in floorsim's data model: read, validate, write, and synthesise.
+"""Household surveys in floorsim's data model: read, map, validate, describe, calibrate, write, and synthesise.
 
 The survey layer knows nothing of OpenFisca: it hands the engine validated tables.
+
+``read_survey(folder)`` reads floorsim's own format; ``read_survey(path_or_paths, mapping=...)`` reads CSV,
+Parquet, Stata or SPSS files through a mapping (see ``docs/data_model.md``).
 """
 
+from surveys.calibration import CalibrationError, CalibrationResult, Margin, Total, calibrate_survey, calibrate_weights
+from surveys.describe import describe_survey
 from surveys.errors import SurveyError
-from surveys.io import read_survey, survey_hash, write_survey
+from surveys.io import survey_hash, write_survey
+from surveys.mapping import SurveyMapping, load_mapping
 from surveys.model import Survey, SurveyMetadata
+from surveys.readers import read_survey, read_table
 
-__all__ = ["Survey", "SurveyError", "SurveyMetadata", "read_survey", "survey_hash", "write_survey"]
+__all__ = [
+    "CalibrationError",
+    "CalibrationResult",
+    "Margin",
+    "Survey",
+    "SurveyError",
+    "SurveyMapping",
+    "SurveyMetadata",
+    "Total",
+    "calibrate_survey",
+    "calibrate_weights",
+    "describe_survey",
+    "load_mapping",
+    "read_survey",
+    "read_table",
+    "survey_hash",
+    "write_survey",
+]

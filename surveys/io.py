@@ -4,6 +4,11 @@ A survey on disk is a folder holding ``households.parquet`` and ``persons.parque
 :mod:`surveys.model`; the survey's metadata travels inside the households file's Parquet key-value metadata
 (key ``floorsim.survey``), so the two files are all there is. Writes go to a temporary folder that is renamed
 into place, so an interrupted write never leaves a half-written survey behind.
+
+Both files are cut into the same number of *household-aligned row groups*: row group ``k`` of the persons file
+holds exactly the members of the households in row group ``k`` of the households file. A survey larger than
+memory can then be processed one row group at a time (:class:`SurveyFile`), by any process that can read the
+folder.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -28,8 +34,19 @@ HOUSEHOLDS_FILE = "households.parquet"
 PERSONS_FILE = "persons.parquet"
 
 
-def write_survey(survey: Survey, folder: str | Path) -> Path:
-    """Write ``survey`` to ``folder`` (created or replaced atomically) and return the folder's path."""
+DEFAULT_HOUSEHOLDS_PER_ROW_GROUP = 20_000
+
+
+def write_survey(
+    survey: Survey, folder: str | Path, households_per_row_group: int = DEFAULT_HOUSEHOLDS_PER_ROW_GROUP
+) -> Path:
+    """Write ``survey`` to ``folder`` (created or replaced atomically) and return the folder's path.
+
+    Households are written in row groups of ``households_per_row_group``, and persons in row groups holding the
+    members of the same households (see the module docstring).
+    """
+    if households_per_row_group < 1:
+        raise ValueError(f"households_per_row_group must be at least 1, got {households_per_row_group}")
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
@@ -37,8 +54,16 @@ def write_survey(survey: Survey, folder: str | Path) -> Path:
         households = pa.Table.from_pandas(survey.households, preserve_index=False)
         meta = json.dumps(dataclasses.asdict(survey.metadata), sort_keys=True).encode()
         households = households.replace_schema_metadata({**(households.schema.metadata or {}), METADATA_KEY: meta})
-        pq.write_table(households, staging / HOUSEHOLDS_FILE)
-        pq.write_table(pa.Table.from_pandas(survey.persons, preserve_index=False), staging / PERSONS_FILE)
+        persons = pa.Table.from_pandas(survey.persons, preserve_index=False)
+        person_bounds = np.concatenate([[0], np.cumsum(survey.household_size)])
+        with pq.ParquetWriter(staging / HOUSEHOLDS_FILE, households.schema) as household_writer, pq.ParquetWriter(
+            staging / PERSONS_FILE, persons.schema
+        ) as person_writer:
+            for start in range(0, len(survey.households), households_per_row_group):
+                stop = min(start + households_per_row_group, len(survey.households))
+                household_writer.write_table(households.slice(start, stop - start), row_group_size=stop - start)
+                first, last = int(person_bounds[start]), int(person_bounds[stop])
+                person_writer.write_table(persons.slice(first, last - first), row_group_size=last - first)
         if folder.exists():
             backup = folder.with_name(f".{folder.name}.old")
             shutil.rmtree(backup, ignore_errors=True)
@@ -86,3 +111,69 @@ def survey_hash(folder: str | Path) -> str:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()
+
+
+class SurveyFile:
+    """A survey folder read one household-aligned row group at a time (for surveys larger than memory).
+
+    Only the metadata and the Parquet footers are read on opening. Each chunk is validated as a survey of its
+    own when it is read; identifiers are checked for uniqueness within a chunk only.
+    """
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        if not self.folder.is_dir():
+            raise SurveyError("survey not found (no such folder)", source=str(self.folder))
+        try:
+            self._households = pq.ParquetFile(self.folder / HOUSEHOLDS_FILE)
+            self._persons = pq.ParquetFile(self.folder / PERSONS_FILE)
+        except (pa.ArrowInvalid, OSError) as error:
+            raise SurveyError(f"not a readable floorsim survey: {error}", source=str(self.folder)) from None
+        raw_meta = (self._households.schema_arrow.metadata or {}).get(METADATA_KEY)
+        if raw_meta is None:
+            raise SurveyError(f"{HOUSEHOLDS_FILE} carries no floorsim survey metadata", source=str(self.folder))
+        self.metadata = SurveyMetadata(**json.loads(raw_meta))
+        if self._households.num_row_groups != self._persons.num_row_groups:
+            raise SurveyError(
+                f"{HOUSEHOLDS_FILE} has {self._households.num_row_groups} row groups and {PERSONS_FILE} "
+                f"{self._persons.num_row_groups}: the files are not household-aligned (rewrite with write_survey)",
+                source=str(self.folder),
+            )
+
+    @property
+    def n_chunks(self) -> int:
+        """Number of household-aligned row groups."""
+        return self._households.num_row_groups
+
+    @property
+    def household_columns(self) -> list[str]:
+        return list(self._households.schema_arrow.names)
+
+    @property
+    def person_columns(self) -> list[str]:
+        return list(self._persons.schema_arrow.names)
+
+    @property
+    def n_households(self) -> int:
+        return self._households.metadata.num_rows
+
+    @property
+    def n_persons(self) -> int:
+        return self._persons.metadata.num_rows
+
+    def read_chunk(self, index: int) -> Survey:
+        """Row group ``index``: its households and their members, as a validated :class:`Survey`."""
+        households = self._households.read_row_group(index).to_pandas()
+        persons = self._persons.read_row_group(index).to_pandas()
+        try:
+            return Survey(households, persons, self.metadata, origin=f"{self.folder} (row group {index})")
+        except SurveyError as error:
+            if error.field == "household_id":
+                raise SurveyError(
+                    f"{error.rule}; row group {index} of the two files do not hold the same households"
+                    " (rewrite the survey with write_survey)",
+                    source=error.source,
+                    field=error.field,
+                    rows=error.rows,
+                ) from None
+            raise

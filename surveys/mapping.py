@@ -23,8 +23,9 @@ a complete one. In short::
 
 Each variable has exactly one source: ``column``, ``constant``, ``sum``, ``difference``, ``household_total`` or
 (for ``relationship`` only) ``derive``; then, in this order, ``fill_missing`` (replaces missing values of the
-source columns read), the combination, ``recode`` (with ``other`` for codes not listed), and ``per`` / ``scale``
-(value × per-month factor × scale). Nothing is evaluated as code.
+source columns read), the combination, ``recode`` (with ``other`` for codes not listed), ``per`` / ``scale``
+(value × per-month factor × scale), and ``clip: [lowest, highest]`` (either may be null). Nothing is evaluated as
+code.
 """
 
 from __future__ import annotations
@@ -127,6 +128,9 @@ class VariableSpec(Expression):
     fill_missing: Scalar | None = None
     per: Literal["year", "quarter", "month", "week", "day"] | None = None
     scale: StrictFloat | StrictInt | None = None
+    clip: tuple[StrictFloat | StrictInt | None, StrictFloat | StrictInt | None] | None = Field(
+        default=None, description="[lowest, highest] value kept (null: no bound); applied last"
+    )
 
     @field_validator("recode", mode="before")
     @classmethod
@@ -153,8 +157,12 @@ class VariableSpec(Expression):
             raise ValueError("'others' is only meaningful with derive")
         if self.other is not None and self.recode is None:
             raise ValueError("'other' is only meaningful with recode")
-        if self.derive is not None and (self.recode or self.per or self.scale is not None or self.fill_missing):
-            raise ValueError("a derived variable takes no recode, per, scale or fill_missing")
+        if self.derive is not None and (
+            self.recode or self.per or self.scale is not None or self.fill_missing is not None or self.clip
+        ):
+            raise ValueError("a derived variable takes no recode, per, scale, clip or fill_missing")
+        if self.clip is not None and None not in self.clip and self.clip[0] > self.clip[1]:
+            raise ValueError("clip needs [lowest, highest] with lowest <= highest")
         return self
 
     @property

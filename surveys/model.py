@@ -278,7 +278,9 @@ def validate(survey: Survey) -> None:
         value = households["consumption"].to_numpy(np.float64)
         bad = _ids_where(households, "household_id", ~np.isfinite(value) | (value < 0))
         if bad:
-            raise SurveyError("consumption must be finite and non-negative", source=origin, field="consumption", rows=bad)
+            raise SurveyError(
+                "consumption must be finite and non-negative", source=origin, field="consumption", rows=bad
+            )
     # Income may be negative (business losses, tax repayments), but never infinite.
     for name in (["income"] if "income" in households.columns else []) + income_components(households):
         bad = _ids_where(households, "household_id", ~np.isfinite(households[name].to_numpy(np.float64)))

@@ -31,7 +31,7 @@ def test_run_prints_headline_and_writes_summary(tmp_path, tiny_folder):
     # raises the base amount from 60 to 80 for the 450 weighted beneficiaries: +20 * 12 * 450.
     assert headline["saii_cost"]["baseline"] == pytest.approx(372_000)
     assert headline["saii_cost"]["change"] == pytest.approx(20 * 12 * 450)
-    assert headline["poverty_headcount"]["baseline"] == pytest.approx(400 / 1400)
+    assert headline["poverty_headcount"]["baseline"] == pytest.approx(700 / 1400)  # h1 and h2 below ~58.9
     provenance = summary["provenance"]
     assert provenance["period"] == 2025
     assert provenance["survey"]["households"] == 4

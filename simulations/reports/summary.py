@@ -22,11 +22,16 @@ class Row:
     kind: str  # "money", "count", "rate" or "index"
 
 
-def headline_rows(results: Results) -> list[Row]:
-    """The figures shown in the headline table, programmes first."""
+def headline_rows(results: Results, comparison: dict[str, dict[str, float]] | None = None) -> list[Row]:
+    """The figures shown in the headline table, programmes first.
+
+    Given the ``comparison``, programmes that pay nothing in both scenarios (not in force that year) are left out.
+    """
     currency = results.spec.currency
     rows: list[Row] = []
     for key, programme in results.spec.programmes.items():
+        if comparison is not None and not any(comparison[f"{key}_cost"][side] for side in ("baseline", "reform")):
+            continue
         unit = "persons" if programme.entity == "person" else "households"
         rows.append(Row(f"{key}_cost", f"{programme.label}: cost ({currency} million/year)", "money"))
         rows.append(Row(f"{key}_beneficiaries", f"{programme.label}: beneficiaries ({unit})", "count"))

@@ -2,7 +2,7 @@
 
 Order of operations, for every variable: ``fill_missing`` on each source column read → the source (column,
 constant, or a combination: ``sum``, ``difference``, ``household_total``) → ``recode`` → ``per`` and ``scale``
-(value × per-month factor × scale). Combinations work on numbers only; nothing is evaluated as code.
+(value × per-month factor × scale) → ``clip``. Combinations work on numbers only; nothing is evaluated as code.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ class Rows:
         members: the person rows summed by ``household_total`` (``None`` where it is not allowed).
         member_group: for each member row, the code of its household, or -1 when it has none.
         n_groups: number of household codes.
+        id_kind: what ``ids`` are, in words, for error messages.
     """
 
     table: pd.DataFrame
@@ -37,6 +38,11 @@ class Rows:
     members: Rows | None = None
     member_group: np.ndarray | None = None
     n_groups: int = 0
+    id_kind: str = "row numbers (0-based)"
+
+    def ids_where(self, mask: np.ndarray) -> list[object]:
+        """Ids of the rows where ``mask`` holds, each once, in row order."""
+        return pd.unique(self.ids[np.asarray(mask, dtype=bool)]).tolist()
 
 
 def evaluate(spec: VariableSpec, key: str, rows: Rows) -> pd.Series:
@@ -63,6 +69,11 @@ def evaluate(spec: VariableSpec, key: str, rows: Rows) -> pd.Series:
         numbers = _as_numbers(values, key, rows, what=f"column {spec.column!r}" if spec.column else "the value")
         factor = PER_MONTH[spec.per or "month"] * (1.0 if spec.scale is None else float(spec.scale))
         values = pd.Series(numbers * factor, dtype=np.float64)
+    if spec.clip is not None:
+        numbers = _as_numbers(values, key, rows, what=f"column {spec.column!r}" if spec.column else "the value")
+        low = -np.inf if spec.clip[0] is None else spec.clip[0]
+        high = np.inf if spec.clip[1] is None else spec.clip[1]
+        values = pd.Series(np.clip(numbers, low, high), dtype=np.float64)
     return values.reset_index(drop=True)
 
 
@@ -103,7 +114,8 @@ def _household_total(columns: list[str], spec: VariableSpec, key: str, rows: Row
     per_member = np.sum([_numeric_expression(name, spec, key, members) for name in columns], axis=0)
     inside = group >= 0
     missing = np.isnan(per_member) & inside
-    totals = np.bincount(group[inside], weights=np.where(missing[inside], 0.0, per_member[inside]), minlength=rows.n_groups)
+    values = np.where(missing[inside], 0.0, per_member[inside])
+    totals = np.bincount(group[inside], weights=values, minlength=rows.n_groups)
     any_missing = np.bincount(group[missing], minlength=rows.n_groups) > 0
     totals[any_missing] = np.nan
     return totals[rows.group]
@@ -116,10 +128,10 @@ def _as_numbers(values: pd.Series, key: str, rows: Rows, what: str) -> np.ndarra
     if bad.any():
         examples = sorted({str(v) for v in values[bad]})[:5]
         raise SurveyError(
-            f"{what} holds values that are not numbers (e.g. {examples})",
+            f"{what} holds values that are not numbers (e.g. {examples}; rows are {rows.id_kind})",
             source=rows.source,
             field=key,
-            rows=rows.ids[bad].tolist(),
+            rows=rows.ids_where(bad),
         )
     return numbers.to_numpy(np.float64)
 
@@ -136,7 +148,7 @@ def _recode(values: pd.Series, spec: VariableSpec, key: str, rows: Rows) -> pd.S
             " (add them, or give 'other')",
             source=rows.source,
             field=f"{key}.recode",
-            rows=rows.ids[~known].tolist(),
+            rows=rows.ids_where(~known),
         )
     recoded = [table.get(code, spec.other) if ok else None for code, ok in zip(codes, present)]
     return pd.Series(recoded, dtype=object)

@@ -18,6 +18,9 @@ import pandas as pd
 
 from surveys.errors import SurveyError
 
+# pandas 3 parses CSV floats exactly by default (and deprecates the option); older pandas needs to be asked.
+_CSV_PRECISION = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+
 FORMATS: dict[str, str] = {
     ".csv": "csv",
     ".tsv": "csv",
@@ -62,9 +65,7 @@ def read_table(
     try:
         if kind == "csv":
             sep = "\t" if path.suffix.lower() == ".tsv" and csv_separator == "," else csv_separator
-            table = pd.read_csv(
-                path, sep=sep, decimal=csv_decimal, encoding=encoding, float_precision="round_trip"
-            )
+            table = pd.read_csv(path, sep=sep, decimal=csv_decimal, encoding=encoding, **_CSV_PRECISION)
         elif kind == "parquet":
             table = pd.read_parquet(path)
         else:

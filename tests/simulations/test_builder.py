@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 from openfisca_core import periods
+from openfisca_core.indexed_enums import Enum
 from openfisca_core.simulations import SimulationBuilder
 
 from simulations.builder import build_simulation
-from simulations.chunks import encode_input, make_chunks
+from simulations.chunks import make_chunks
 from simulations.countries import load_country, tax_benefit_system_class
 from tests.conftest import make_tiny_survey
 
 
-def documented_builder_simulation(tax_benefit_system, survey, period):
+def openfisca_input(variable, values):
+    """Inputs as OpenFisca's own API takes them: enum member names through ``Enum.encode``."""
+    if variable.value_type is Enum:
+        return variable.possible_values.encode(np.asarray(values, dtype=str))
+    return values
+
+
+def documented_builder_simulation(tax_benefit_system, spec, survey, period):
     """The path of OpenFisca's documentation ("Building a simulation from data", SimulationBuilder methods)."""
     builder = SimulationBuilder()
     builder.create_entities(tax_benefit_system)
@@ -21,9 +29,10 @@ def documented_builder_simulation(tax_benefit_system, survey, period):
     roles = np.where(survey.persons["relationship"] == "head", "head", "member")
     builder.join_with_persons(households, survey.persons["household_id"].to_numpy(), roles)
     simulation = builder.build(tax_benefit_system)
-    for variable, column in (("age", "age"), ("sex", "sex"), ("disability_severity", "disability_severity")):
-        values = encode_input(tax_benefit_system.get_variable(variable), survey.persons[column].to_numpy())
-        simulation.set_input(variable, period, values)
+    for entity, table in (("person", survey.persons), ("household", survey.households)):
+        for variable, column in spec.inputs.get(entity, {}).items():
+            values = openfisca_input(tax_benefit_system.get_variable(variable), table[column].to_numpy())
+            simulation.set_input(variable, period, values)
     return simulation
 
 
@@ -32,9 +41,9 @@ def test_array_path_equals_documented_builder_path():
     system = tax_benefit_system_class(spec)()
     survey = make_tiny_survey()
     period = periods.period(2025)
-    (chunk,) = make_chunks(survey, spec, chunk_size=100)
+    (chunk,) = make_chunks(survey, spec, system, chunk_size=100)
     ours = build_simulation(system, spec, chunk, period)
-    theirs = documented_builder_simulation(system, survey, period)
+    theirs = documented_builder_simulation(system, spec, survey, period)
 
     ours_households, theirs_households = ours.populations["household"], theirs.populations["household"]
     np.testing.assert_array_equal(ours.persons.ids, theirs.persons.ids)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+from pathlib import Path
+
 import numpy as np
+import yaml
 import pytest
 
 from simulations import Microsimulation, ReformSpec, ScenarioError
@@ -13,6 +17,18 @@ from tests.conftest import make_tiny_survey
 REFORM_80 = ReformSpec(
     name="saii_80", changes=(ParameterChange(parameter="benefits.saii.amount", value=80, start="2025-01-01"),)
 )
+
+
+def expected_line_2025() -> float:
+    """The 2014 national line moved to 2025 prices: CPI level of 2014 chained with 2015-2024 inflation rates."""
+    folder = Path("country_packages/timor_leste/parameters/country")
+    levels = yaml.safe_load((folder / "cpi.yaml").read_text())["values"]
+    rates = yaml.safe_load((folder / "cpi_inflation.yaml").read_text())["values"]
+    line = yaml.safe_load((folder / "poverty_line" / "national.yaml").read_text())["values"]
+    growth = np.prod([1 + rates[datetime.date(year, 1, 1)]["value"] for year in range(2015, 2025)])
+    assert datetime.date(2025, 1, 1) not in rates  # no published rate for 2025: prices held at 2024
+    level_2014 = levels[datetime.date(2014, 1, 1)]["value"]
+    return line[datetime.date(2014, 1, 1)]["value"] * level_2014 * growth / level_2014
 
 
 def run(survey=None, **options):
@@ -38,12 +54,16 @@ def test_headline_figures_match_hand_calculation():
     assert comparison["saii_cost"]["baseline"] == pytest.approx(372_000)
     assert comparison["saii_cost"]["change"] == pytest.approx(240 * (100 * 2 + 200 + 50))
     assert comparison["saii_beneficiaries"]["baseline"] == pytest.approx(100 * 2 + 200 + 50)
-    # Line: 46.37 (2014 prices; no CPI after 2014, so unchanged). Per capita: h1 50, h2 40, h3 60, h4 150.
-    # Poor at baseline: h2 only, 2 persons x weight 200 out of 3*100 + 2*200 + 2*50 + 2*300 = 1400 persons.
-    assert comparison["poverty_headcount"]["baseline"] == pytest.approx(400 / 1400)
-    assert comparison["poverty_gap"]["baseline"] == pytest.approx(400 / 1400 * (46.37 - 40) / 46.37)
-    # Reform: h2 gains 20/month for 2 persons -> 50 per capita, above the line.
-    assert comparison["poverty_headcount"]["reform"] == 0
+    # Line: 46.37 in 2014 prices, moved to 2025 with the CPI chained by inflation rates (read from the YAML
+    # files here, independently of simulations/prices.py): about 58.9. Survey prices are 2025's: no uprating.
+    line = expected_line_2025()
+    assert 58 < line < 60
+    # Per capita: h1 50, h2 40, h3 60, h4 150. Poor: h1 (3 x 100 persons) and h2 (2 x 200) out of 1400.
+    assert comparison["poverty_headcount"]["baseline"] == pytest.approx(700 / 1400)
+    expected_gap = (300 * (line - 50) + 400 * (line - 40)) / line / 1400
+    assert comparison["poverty_gap"]["baseline"] == pytest.approx(expected_gap)
+    # Reform: h1 gains 2 x 20 a month over 3 persons (63.3), h2 20 over 2 (50): only h2 stays poor.
+    assert comparison["poverty_headcount"]["reform"] == pytest.approx(400 / 1400)
 
 
 @pytest.mark.parametrize("chunk_size", [1, 2, 3])

@@ -25,8 +25,10 @@ from country_packages.timor_leste.entities import Household, Person
 from country_packages.timor_leste.variables._helpers import sum_of_largest_per_household
 
 BDM_REFERENCE = [
-    "Decree-Law No. 18/2012 of 4 April, Subsídio de Apoio Condicional 'Bolsa da Mãe': http://www.mj.gov.tl/jornal/?q=node/1059",
-    "Ministerial Diploma No. 27/2012, Regulamentação do Subsídio de Apoio Condicional Bolsa da Mãe: https://mj.gov.tl/jornal/?q=node%2F3272",
+    "Decree-Law No. 18/2012 of 4 April, Subsídio de Apoio Condicional 'Bolsa da Mãe': "
+    "http://www.mj.gov.tl/jornal/?q=node/1059",
+    "Ministerial Diploma No. 27/2012, Regulamentação do Subsídio de Apoio Condicional Bolsa da Mãe: "
+    "https://mj.gov.tl/jornal/?q=node%2F3272",
 ]
 
 

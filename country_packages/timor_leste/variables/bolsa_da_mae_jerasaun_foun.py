@@ -19,7 +19,8 @@ from country_packages.timor_leste.variables._helpers import lookup_by_enum
 
 JF_REFERENCE = [
     "Decree-Law No. 22/2021 of 10 November (Bolsa da Mãe – Nova Geração): "
-    "https://socialprotection.org/discover/legal_policy_frameworks/jornal-da-rep%C3%BAblica-decreto-lei-n%C2%BA-22-2021-de-10-de-novembro",
+    "https://socialprotection.org/discover/legal_policy_frameworks/"
+    "jornal-da-rep%C3%BAblica-decreto-lei-n%C2%BA-22-2021-de-10-de-novembro",
     "Government of Timor-Leste, launch of payments, 22 July 2022: https://timor-leste.gov.tl/?lang=pt&p=30831&print=1",
     "Government of Timor-Leste, repeal approved 6 December 2023: https://timor-leste.gov.tl/?p=35409&lang=en",
 ]
@@ -29,7 +30,7 @@ class bolsa_da_mae_jerasaun_foun_covered(Variable):
     value_type = bool
     entity = Household
     definition_period = MONTH
-    label = "The household's municipality is reached by Bolsa da Mãe – Jerasaun Foun in the month (and it is in force)"
+    label = "Bolsa da Mãe – Jerasaun Foun is in force and has reached the household's municipality in the month"
     reference = JF_REFERENCE
 
     def formula_2022_07(household, period, parameters):

@@ -45,7 +45,8 @@ class municipality(Variable):
     set_input = set_input_dispatch_by_period
     label = "Municipality (or the RAEOA special region) where the household lives"
     reference = [
-        "Law No. 11/2009, Divisão Administrativa do Território, Jornal da República: https://mj.gov.tl/jornal/?q=node/849",
+        "Law No. 11/2009, Divisão Administrativa do Território, Jornal da República: "
+        "https://mj.gov.tl/jornal/?q=node/849",
         "Decree-Law No. 22/2021 of 10 November (Bolsa da Mãe – Nova Geração), phased roll-out by municipality",
     ]
     documentation = """
@@ -61,7 +62,7 @@ class household_consumption(Variable):
     unit = "currency-USD"
     set_input = set_input_dispatch_by_period
     label = "Household total consumption in the month (USD): the survey's welfare aggregate"
-    reference = "Ministerial Diploma No. 27/2012, Art. 1 (per-capita income test of Bolsa da Mãe), approximated by consumption"
+    reference = "Ministerial Diploma No. 27/2012, Art. 1 (Bolsa da Mãe per-capita income test), proxied by consumption"
     documentation = """
     The engine feeds it from the survey's ``consumption`` column (household total per month). Surveys of
     Timor-Leste measure consumption, not income, so floorsim uses it as the proxy for the per-capita income in
@@ -77,7 +78,7 @@ class registered_in_uma_kain_book(Variable):
     definition_period = MONTH
     set_input = set_input_dispatch_by_period
     label = "Registered in the household register (Livro de Registo de Uma Kain) by the cut-off date of a payment"
-    reference = "Ministerial Diploma No. 49/2017 of 23 August (Livro de Registo de Uma Kain); Decree-Laws 15/2020 and 37/2022"
+    reference = "Ministerial Diploma 49/2017 of 23 August (Livro de Registo de Uma Kain); Decree-Laws 15/2020, 37/2022"
     documentation = """
     The 2020 COVID-19 household transfer required registration by 31 March 2020 and the 2022 year-end payment by
     28 February 2022. Surveys do not record it, so the default is True (every household registered): a modelling

@@ -6,7 +6,14 @@ from openfisca_core.variables import Variable
 from country_packages.timor_leste.entities import Household
 
 # Household-level amounts of every cash scheme in the package; a new scheme adds its household total here.
-HOUSEHOLD_TRANSFERS = ("household_saii",)
+HOUSEHOLD_TRANSFERS = (
+    "household_saii",
+    "bolsa_da_mae",
+    "household_bolsa_da_mae_jerasaun_foun",
+    "covid_household_transfer",
+    "year_end_payment_2022",
+    "household_universal_child_grant",  # not in law: 0 unless a reform sets it
+)
 
 
 class social_transfers(Variable):

@@ -1,0 +1,352 @@
+"""Replicate weights: the Rao–Wu rescaling bootstrap, the jackknife, BRR, and replicate weights shipped with a survey.
+
+A replicate method re-weights the *existing* sample R times; an estimator is recomputed with each set of
+replicate weights, and the spread of the R replicate estimates θ_r around the full-sample estimate θ̂ gives its
+variance:
+
+    v(θ̂) = c · Σ_r c_r (θ_r − θ̄)²,    θ̄ = θ̂ (``mse=True``, the default) or the mean of the θ_r (``mse=False``).
+
+=============  ==============================  =========================================================
+method         replicate weights               c, c_r
+=============  ==============================  =========================================================
+bootstrap      Rao–Wu rescaling (see below)    c = 1/R, c_r = 1 (Rao, Wu & Yue 1992)
+JK1            drop one PSU, others × n/(n−1)  c = (R−1)/R, c_r = 1 (unstratified delete-one jackknife)
+JKn            drop PSU j of stratum h, the    c = 1, c_r = (n_h − 1)/n_h (Wolter 2007, §4.5)
+               other PSUs of h × n_h/(n_h−1)
+BRR            half-samples from a Hadamard    c = 1/R, c_r = 1 (McCarthy 1969; Wolter 2007, ch. 3)
+               matrix, chosen PSU × 2
+Fay            as BRR, chosen PSU × (2 − ρ),   c = 1/(R (1 − ρ)²), c_r = 1 (Judkins 1990)
+               the other × ρ
+=============  ==============================  =========================================================
+
+**Rao–Wu rescaling bootstrap** (Rao & Wu 1988; Rao, Wu & Yue 1992), with m_h = n_h − 1: in each stratum h with
+n_h PSUs, draw n_h − 1 PSUs with replacement (independently across strata and replicates); PSU j drawn
+m*_hj times gets the factor (n_h / (n_h − 1)) · m*_hj, and every observation in it the replicate weight
+w_i × factor. (With m_h = n_h − 1 the general Rao–Wu factor 1 − λ_h + λ_h (n_h/m_h) m*_hj has λ_h = 1.) PSUs of
+certainty strata (see ``SurveyDesign``) keep the factor 1.
+
+Storage: replicates generated from a design are kept as a PSU-level factor matrix F (R × P) with the PSU of each
+observation, so replicate weight w_ri = w_i F[r, psu(i)] is never materialised for all (r, i) at once: weighted
+sums become a matrix product F @ t over PSU totals t_j = Σ_{i in j} w_i x_i (``sums``), and estimators that need
+per-observation weights (quantiles, Gini) take them a few replicates at a time (``gather``). Replicate weights
+shipped with a survey are kept as a dense (R × n) matrix and used the same way.
+
+Seeds: the bootstrap draws come from ``numpy.random.Generator(PCG64(seed))`` in a fixed order (replicate by
+replicate, strata in sorted order), so the same seed, design and numpy version give the same replicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validation import FloatArray, as_float_array
+from .design import IntArray, SurveyDesign, psu_sums
+from .errors import IndicatorError
+
+ReplicateMethod = Literal["bootstrap", "JK1", "JKn", "BRR", "Fay"]
+
+# Largest number of cells (replicates × observations) materialised at once by ``row_blocks``: 4M float64 = 32 MB.
+MAX_BLOCK_CELLS = 1 << 22
+
+
+class WeightSet(Protocol):
+    """k sets of weights over the same n observations: the full sample (k = 1) or R replicates (k = R)."""
+
+    @property
+    def n_sets(self) -> int: ...
+
+    @property
+    def n(self) -> int: ...
+
+    def sums(self, values: FloatArray) -> FloatArray:
+        """Σ_i w_ri v_i for each set r: (n,) -> (k,), or (n, m) -> (k, m)."""
+        ...
+
+    def gather(self, indices: IntArray, start: int, stop: int) -> FloatArray:
+        """The weights of sets start..stop-1 at observations ``indices``: a (stop − start, len(indices)) array."""
+        ...
+
+
+@dataclass(frozen=True, eq=False)
+class FullSample:
+    """The full-sample weights as a ``WeightSet`` of one set, so point estimates share the replicates' code."""
+
+    weights: FloatArray
+
+    @property
+    def n_sets(self) -> int:
+        return 1
+
+    @property
+    def n(self) -> int:
+        return int(self.weights.size)
+
+    def sums(self, values: FloatArray) -> FloatArray:
+        return (self.weights @ values)[None, ...]
+
+    def gather(self, indices: IntArray, start: int, stop: int) -> FloatArray:
+        return self.weights[indices][None, :]
+
+
+@dataclass(frozen=True, eq=False)
+class ReplicateWeights:
+    """R sets of replicate weights with the variance formula that goes with them.
+
+    Build them with :func:`rao_wu_bootstrap`, :func:`jackknife`, :func:`brr` or :func:`survey_replicates`.
+
+    Attributes:
+        method: ``"bootstrap"``, ``"JK1"``, ``"JKn"``, ``"BRR"`` or ``"Fay"`` (for labels and defaults only).
+        base_weights: full-sample weights (n,).
+        scale: c in the variance formula.
+        rscales: c_r, one per replicate (R,).
+        mse: centre the squared deviations on the full-sample estimate (True) or on the replicates' mean.
+        factors: PSU-level factors (R, P), with ``psu_index``; or None when ``matrix`` is given.
+        psu_index: PSU of each observation (n,), for ``factors``.
+        matrix: dense replicate weights (R, n); or None when ``factors`` is given.
+        seed: the seed of a bootstrap, for provenance (None otherwise).
+    """
+
+    method: str
+    base_weights: FloatArray
+    scale: float
+    rscales: FloatArray
+    mse: bool = True
+    factors: FloatArray | None = None
+    psu_index: IntArray | None = None
+    matrix: FloatArray | None = None
+    seed: int | None = None
+
+    @property
+    def n_sets(self) -> int:
+        return int(self.rscales.size)
+
+    @property
+    def n(self) -> int:
+        return int(self.base_weights.size)
+
+    @property
+    def full_sample(self) -> FullSample:
+        return FullSample(self.base_weights)
+
+    def sums(self, values: FloatArray) -> FloatArray:
+        if self.matrix is not None:
+            return self.matrix @ values
+        assert self.factors is not None and self.psu_index is not None
+        totals = psu_sums(self.psu_index, self.base_weights, values, self.factors.shape[1])
+        return self.factors @ totals
+
+    def gather(self, indices: IntArray, start: int, stop: int) -> FloatArray:
+        if self.matrix is not None:
+            return self.matrix[start:stop, indices]
+        assert self.factors is not None and self.psu_index is not None
+        return self.base_weights[indices] * self.factors[start:stop][:, self.psu_index[indices]]
+
+    def weights(self, replicate: int) -> FloatArray:
+        """The full weight vector of one replicate (n,), e.g. to inspect or export it."""
+        return self.gather(np.arange(self.n), replicate, replicate + 1)[0]
+
+    def variance(self, replicate_values: ArrayLike, estimate: float) -> float:
+        """c Σ_r c_r (θ_r − θ̄)², θ̄ = ``estimate`` if ``mse`` else mean(θ_r); nan if any θ_r is nan."""
+        theta = np.asarray(replicate_values, dtype=np.float64)
+        if theta.shape != self.rscales.shape:
+            raise IndicatorError(f"expected {self.rscales.size} replicate estimates; got {theta.size}.")
+        centre = estimate if self.mse else float(np.mean(theta))
+        return float(self.scale * np.sum(self.rscales * (theta - centre) ** 2))
+
+
+def row_blocks(n_sets: int, width: int, max_cells: int = MAX_BLOCK_CELLS) -> Iterator[tuple[int, int]]:
+    """(start, stop) ranges of weight sets such that (stop − start) × width stays under ``max_cells``."""
+    step = max(1, max_cells // max(width, 1))
+    for start in range(0, n_sets, step):
+        yield start, min(start + step, n_sets)
+
+
+# --- generated from a design ---------------------------------------------------------------------------
+
+
+def _stratum_psus(design: SurveyDesign) -> tuple[IntArray, IntArray, IntArray]:
+    """PSUs ordered by stratum, the start of each stratum in that order, and n_h."""
+    order = np.argsort(design.psu_stratum, kind="stable")
+    n_h = design.psus_per_stratum
+    start = np.concatenate(([0], np.cumsum(n_h)[:-1])).astype(np.int64)
+    return order.astype(np.int64), start, n_h
+
+
+def rao_wu_bootstrap(design: SurveyDesign, replicates: int = 200, seed: int | None = None) -> ReplicateWeights:
+    """Rao–Wu rescaling bootstrap replicates (m_h = n_h − 1), see the module docstring.
+
+    Args:
+        design: weights, strata and PSUs; every stratum needs >= 2 PSUs unless it is a certainty stratum.
+        replicates: R, the number of bootstrap replicates (200 gives SEs with about 5 % relative Monte Carlo
+            error: the SE of a bootstrap SE is roughly SE / sqrt(2R)).
+        seed: an integer seed; required, so that results are reproducible and the seed can be reported.
+
+    Returns:
+        ``ReplicateWeights`` with c = 1/R, c_r = 1, centred on the full-sample estimate.
+    """
+    if seed is None or isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise IndicatorError("rao_wu_bootstrap needs an explicit integer seed, so the replicates can be reproduced.")
+    if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) or replicates < 2:
+        raise IndicatorError(f"replicates must be an integer >= 2; got {replicates!r}.")
+    order, start, n_h = _stratum_psus(design)
+    variable = (n_h >= 2) & ~design.certainty
+    strata = np.flatnonzero(variable)
+    # One slot per draw: stratum h has n_h - 1 slots, each picking one of its n_h PSUs uniformly.
+    slot_stratum = np.repeat(strata, n_h[strata] - 1)
+    slot_size = n_h[slot_stratum]
+    slot_start = start[slot_stratum]
+    rescale = np.ones(design.n_psu)
+    psu_in_variable = variable[design.psu_stratum]
+    rescale[psu_in_variable] = (n_h / np.maximum(n_h - 1, 1))[design.psu_stratum[psu_in_variable]]
+    rng = np.random.Generator(np.random.PCG64(int(seed)))
+    factors = np.empty((int(replicates), design.n_psu))
+    for r in range(int(replicates)):
+        drawn = order[slot_start + rng.integers(0, slot_size)]
+        multiplicity = np.bincount(drawn, minlength=design.n_psu).astype(np.float64)
+        factors[r] = np.where(psu_in_variable, multiplicity * rescale, 1.0)
+    return ReplicateWeights(
+        method="bootstrap",
+        base_weights=design.weights,
+        scale=1.0 / int(replicates),
+        rscales=np.ones(int(replicates)),
+        factors=factors,
+        psu_index=design.psu_index,
+        seed=int(seed),
+    )
+
+
+def jackknife(design: SurveyDesign) -> ReplicateWeights:
+    """Delete-one-PSU jackknife: one replicate per PSU of every stratum with >= 2 PSUs.
+
+    Replicate (h, j) gives PSU j weight 0, the other PSUs of stratum h the factor n_h / (n_h − 1), and every
+    other stratum the factor 1. Variance: Σ_h (n_h − 1)/n_h Σ_j (θ_(hj) − θ̂)² (JKn); with a single stratum
+    this is the JK1 jackknife, (n − 1)/n Σ_j (θ_(j) − θ̂)². Certainty strata get no replicate.
+    """
+    order, start, n_h = _stratum_psus(design)
+    variable = (n_h >= 2) & ~design.certainty
+    dropped = np.concatenate([order[start[h] : start[h] + n_h[h]] for h in np.flatnonzero(variable)])
+    if dropped.size == 0:
+        raise IndicatorError("jackknife: no stratum has two or more PSUs, so there is nothing to replicate.")
+    stratum = design.psu_stratum[dropped]
+    factors = np.ones((dropped.size, design.n_psu))
+    same_stratum = design.psu_stratum[None, :] == stratum[:, None]
+    factors[same_stratum] = np.broadcast_to((n_h / np.maximum(n_h - 1, 1))[stratum][:, None], factors.shape)[same_stratum]
+    factors[np.arange(dropped.size), dropped] = 0.0
+    single = design.n_strata == 1
+    return ReplicateWeights(
+        method="JK1" if single else "JKn",
+        base_weights=design.weights,
+        scale=1.0,
+        rscales=((n_h[stratum] - 1) / n_h[stratum]).astype(np.float64),
+        factors=factors,
+        psu_index=design.psu_index,
+    )
+
+
+def brr(design: SurveyDesign, fay_rho: float = 0.0) -> ReplicateWeights:
+    """Balanced repeated replication (Fay's variant when ``fay_rho`` > 0) for designs with 2 PSUs per stratum.
+
+    Replicate r uses row r of a Sylvester–Hadamard matrix of order R (the smallest power of two above H):
+    with δ_rh = ±1 from its column h + 1, the first PSU of stratum h gets the factor 1 + δ_rh (1 − ρ) and the
+    second 1 − δ_rh (1 − ρ) (ρ = 0: a half-sample with weights doubled). Columns of a Hadamard matrix are
+    orthogonal, which makes the half-samples fully balanced (McCarthy 1969). Variance 1/(R (1 − ρ)²) Σ_r
+    (θ_r − θ̂)²; for a total this equals the linearisation formula exactly.
+    """
+    rho = float(fay_rho)
+    if not 0.0 <= rho < 1.0:
+        raise IndicatorError(f"fay_rho must be in [0, 1); got {fay_rho!r}.")
+    order, start, n_h = _stratum_psus(design)
+    variable = ~design.certainty
+    if not np.all(n_h[variable] == 2):
+        bad = [design.stratum_labels[h] for h in np.flatnonzero(variable & (n_h != 2))[:5]]
+        raise IndicatorError(f"BRR needs exactly 2 PSUs in every stratum; strata {bad} do not have 2. Use jackknife or bootstrap.")
+    strata = np.flatnonzero(variable)
+    size = 1
+    while size <= strata.size:
+        size *= 2
+    hadamard = np.ones((1, 1))
+    while hadamard.shape[0] < size:
+        hadamard = np.block([[hadamard, hadamard], [hadamard, -hadamard]])
+    factors = np.ones((size, design.n_psu))
+    for column, h in enumerate(strata, start=1):
+        first, second = order[start[h]], order[start[h] + 1]
+        factors[:, first] = 1.0 + hadamard[:, column] * (1.0 - rho)
+        factors[:, second] = 1.0 - hadamard[:, column] * (1.0 - rho)
+    return ReplicateWeights(
+        method="Fay" if rho > 0 else "BRR",
+        base_weights=design.weights,
+        scale=1.0 / (size * (1.0 - rho) ** 2),
+        rscales=np.ones(size),
+        factors=factors,
+        psu_index=design.psu_index,
+    )
+
+
+# --- shipped with a survey -----------------------------------------------------------------------------
+
+
+def survey_replicates(
+    weights: ArrayLike,
+    replicate_weights: ArrayLike,
+    method: ReplicateMethod,
+    *,
+    rscales: ArrayLike | None = None,
+    fay_rho: float | None = None,
+    scale: float | None = None,
+    mse: bool = True,
+) -> ReplicateWeights:
+    """Replicate weights delivered with a survey, with the variance formula of their method.
+
+    Args:
+        weights: full-sample weights (n,).
+        replicate_weights: one column per replicate, as surveys ship them: an (n, R) array or DataFrame.
+        method: ``"bootstrap"`` (c = 1/R), ``"JK1"`` (c = (R − 1)/R), ``"JKn"`` (c = 1, ``rscales`` required:
+            (n_h − 1)/n_h of the stratum each replicate deletes from), ``"BRR"`` (c = 1/R) or ``"Fay"``
+            (c = 1/(R (1 − ρ)²), ``fay_rho`` required).
+        rscales: c_r per replicate (default 1; required for JKn).
+        fay_rho: Fay's ρ for ``method="Fay"``.
+        scale: override c when the survey's documentation gives another constant (e.g. a bootstrap with
+            c = 1/(R − 1), or replicate weights built with a finite-population correction).
+        mse: centre on the full-sample estimate (True) or on the replicates' mean (False).
+    """
+    base = as_float_array(weights, "weights")
+    matrix = np.asarray(replicate_weights, dtype=np.float64)
+    if matrix.ndim != 2 or matrix.shape[0] != base.size:
+        raise IndicatorError(
+            f"replicate_weights must have one row per observation and one column per replicate, i.e. shape "
+            f"({base.size}, R); got {matrix.shape}."
+        )
+    if not np.isfinite(matrix).all() or (matrix < 0).any():
+        raise IndicatorError("replicate_weights must be finite and >= 0.")
+    r = matrix.shape[1]
+    if rscales is None:
+        if method == "JKn":
+            raise IndicatorError("JKn replicate weights need rscales: (n_h − 1)/n_h for the stratum of each replicate.")
+        factors_r = np.ones(r)
+    else:
+        factors_r = as_float_array(rscales, "rscales")
+        if factors_r.size != r:
+            raise IndicatorError(f"rscales needs one entry per replicate ({r}); got {factors_r.size}.")
+    defaults = {"bootstrap": 1.0 / r, "JK1": (r - 1.0) / r, "JKn": 1.0, "BRR": 1.0 / r}
+    if method == "Fay":
+        if fay_rho is None or not 0.0 <= fay_rho < 1.0:
+            raise IndicatorError("method='Fay' needs fay_rho in [0, 1).")
+        default_scale = 1.0 / (r * (1.0 - fay_rho) ** 2)
+    elif method in defaults:
+        default_scale = defaults[method]
+    else:
+        raise IndicatorError(f"method must be one of bootstrap, JK1, JKn, BRR, Fay; got {method!r}.")
+    return ReplicateWeights(
+        method=method,
+        base_weights=base,
+        scale=float(scale) if scale is not None else default_scale,
+        rscales=factors_r,
+        mse=mse,
+        matrix=np.ascontiguousarray(matrix.T),
+    )
+

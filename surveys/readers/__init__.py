@@ -1,0 +1,70 @@
+"""Reading surveys: floorsim's own folders, or any CSV, Parquet, Stata or SPSS survey through a mapping.
+
+``read_survey(folder)`` reads a survey written by :func:`surveys.io.write_survey`; ``read_survey(path, mapping=...)``
+reads a survey in its own files and variable names, translated by a mapping file (:mod:`surveys.mapping`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from surveys import io
+from surveys.errors import SurveyError
+from surveys.mapping import SurveyMapping, load_mapping
+from surveys.model import Survey
+from surveys.readers.files import FORMATS, read_table
+from surveys.readers.mapped import survey_from_tables
+
+SurveyPaths = str | Path | Sequence[str | Path] | Mapping[str, str | Path]
+
+__all__ = ["FORMATS", "SurveyPaths", "read_survey", "read_table", "survey_from_tables"]
+
+
+def read_survey(
+    path_or_paths: SurveyPaths, mapping: str | Path | dict[str, Any] | SurveyMapping | None = None
+) -> Survey:
+    """Read a survey into floorsim's data model.
+
+    Args:
+        path_or_paths: without ``mapping``, a folder in floorsim's own format (``households.parquet`` and
+            ``persons.parquet``). With ``mapping``: one file of person rows carrying household columns (one-file
+            layout), or a household file and a person file given as ``{"households": ..., "persons": ...}`` or as
+            a pair ``(households, persons)`` (two-file layout). Files are CSV, Parquet, Stata ``.dta`` or SPSS
+            ``.sav``, told apart by their extension.
+        mapping: a mapping YAML file (or its parsed dict, or a :class:`~surveys.mapping.SurveyMapping`) naming
+            the source of every model variable; see ``docs/data_model.md``.
+
+    Returns:
+        A validated :class:`~surveys.model.Survey`; nothing is written anywhere.
+
+    Raises:
+        SurveyError: naming the file, the mapping key or column, the offending row ids and the rule broken.
+    """
+    if mapping is None:
+        if isinstance(path_or_paths, (str, Path)):
+            return io.read_survey(path_or_paths)
+        raise SurveyError("reading separate household and person files needs a mapping (mapping=...)")
+    spec = load_mapping(mapping)
+    options = spec.read.model_dump()
+    if isinstance(path_or_paths, (str, Path)):
+        persons = read_table(path_or_paths, **options)
+        return survey_from_tables(spec, persons, str(path_or_paths))
+    households_path, persons_path = _two_paths(path_or_paths)
+    households = read_table(households_path, **options)
+    persons = read_table(persons_path, **options)
+    return survey_from_tables(spec, persons, str(persons_path), households, str(households_path))
+
+
+def _two_paths(paths: Sequence[str | Path] | Mapping[str, str | Path]) -> tuple[str | Path, str | Path]:
+    if isinstance(paths, Mapping):
+        unknown = sorted(set(paths) - {"households", "persons"})
+        if unknown or set(paths) != {"households", "persons"}:
+            raise SurveyError(
+                f"two-file surveys are given as {{'households': path, 'persons': path}} (got keys {sorted(paths)})"
+            )
+        return paths["households"], paths["persons"]
+    if len(paths) != 2:
+        raise SurveyError(f"expected one path, or two (households, persons); got {len(paths)}")
+    return paths[0], paths[1]
