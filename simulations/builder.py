@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from openfisca_core.indexed_enums import Enum, EnumArray
-from openfisca_core.periods import Period
+from openfisca_core.periods import DateUnit, Period
 from openfisca_core.simulations import Simulation
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
@@ -21,7 +21,8 @@ from simulations.countries import CountrySpec
 def build_simulation(
     tax_benefit_system: TaxBenefitSystem, spec: CountrySpec, chunk: ChunkInputs, period: Period
 ) -> Simulation:
-    """A fresh simulation of ``chunk`` with its inputs set for ``period`` (a year: monthly inputs are dispatched)."""
+    """A fresh simulation of ``chunk`` with its inputs set for ``period`` (a year: monthly variables get the survey
+    value in each of its months; yearly and permanent ones get it once)."""
     populations = tax_benefit_system.instantiate_entities()
     persons = populations[spec.person_entity]
     persons.ids = chunk.person_ids
@@ -32,14 +33,24 @@ def build_simulation(
     households.count = chunk.n_households
     households.members_entity_id = chunk.person_household
     roles = {role.key: role for role in households.entity.flattened_roles}
+    by_code = np.array(
+        [roles[spec.head_role], roles[spec.member_role], roles[spec.adult_member_role or spec.member_role]], dtype=object
+    )
     # The public setter copies roles through a Python list; the array is final, so it is stored as is.
-    households._members_role = np.where(chunk.person_is_head, roles[spec.head_role], roles[spec.member_role])
+    households._members_role = by_code[chunk.person_role]
 
     simulation = Simulation(tax_benefit_system, populations)
+    months = period.get_subperiods(DateUnit.MONTH)
     for inputs in (chunk.person_inputs, chunk.household_inputs):
         for name, values in inputs.items():
             variable = tax_benefit_system.get_variable(name, check_existence=True)
             if variable.value_type is Enum:  # encoded to indices by chunks.encode_input in the parent
                 values = EnumArray(values, variable.possible_values)
-            simulation.set_input(name, period, values)
+            if variable.definition_period == DateUnit.MONTH:
+                # Survey values hold for every month of the year (money is per month in the data model), set
+                # month by month so that no package-specific year-to-month rule (divide, dispatch) applies.
+                for month in months:
+                    simulation.set_input(name, month, values)
+            else:
+                simulation.set_input(name, period, values)
     return simulation

@@ -15,7 +15,7 @@ from openfisca_core.indexed_enums import Enum
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from openfisca_core.variables import Variable
 
-from simulations.countries import CountrySpec
+from simulations.countries import CountrySpec, InputColumn
 from simulations.errors import ScenarioError
 from surveys.model import Survey
 
@@ -28,7 +28,7 @@ class ChunkInputs:
         index: position of the chunk in the survey (results are reassembled in this order).
         person_ids, household_ids: identifiers (int64), persons grouped by household in order.
         person_household: for each person, the 0-based position of their household in this chunk.
-        person_is_head: True for the household head.
+        person_role: each person's role in the household, as a code: 0 head, 1 member, 2 adult member.
         person_inputs, household_inputs: input variable name → values, one per person / household.
     """
 
@@ -36,7 +36,7 @@ class ChunkInputs:
     person_ids: np.ndarray
     household_ids: np.ndarray
     person_household: np.ndarray
-    person_is_head: np.ndarray
+    person_role: np.ndarray
     person_inputs: dict[str, np.ndarray]
     household_inputs: dict[str, np.ndarray]
 
@@ -56,18 +56,40 @@ def chunk_bounds(n_households: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(start, min(start + chunk_size, n_households)) for start in range(0, n_households, chunk_size)]
 
 
+HEAD, MEMBER, ADULT_MEMBER = 0, 1, 2
+
+
+def role_codes(survey: Survey, spec: CountrySpec) -> np.ndarray:
+    """Role code of each person: the head, then adult members (if the package has such a role) and members."""
+    is_head = (survey.persons["relationship"] == "head").to_numpy()
+    codes = np.where(is_head, HEAD, MEMBER).astype(np.int8)
+    if spec.adult_member_role is not None:
+        codes[~is_head & (survey.persons["age"].to_numpy() >= spec.adult_age)] = ADULT_MEMBER
+    return codes
+
+
+def _convert(values: np.ndarray, column: InputColumn, survey: Survey) -> np.ndarray:
+    if column.convert == "birth_date_from_age":
+        years = survey.metadata.reference_year - values.astype(np.int64)
+        return (years - 1970).astype("datetime64[Y]").astype("datetime64[D]") + np.timedelta64(181, "D")
+    if column.scale != 1.0:
+        return values * column.scale
+    return values
+
+
 def survey_inputs(
     survey: Survey, spec: CountrySpec, system: TaxBenefitSystem
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Person and household input arrays of the whole survey, named and encoded as the country's variables.
-
-    Encoding happens once here, in the parent process, so that workers only slice numeric arrays.
-    """
+    """Person and household input arrays of the whole survey, named, converted and encoded as the country's
+    variables. Encoding happens once here, in the parent process, so that workers only slice numeric arrays."""
     encoded = []
     for entity, table in (("person", survey.persons), ("household", survey.households)):
         encoded.append(
             {
-                variable: encode_input(system.get_variable(variable, check_existence=True), table[column].to_numpy())
+                variable: encode_input(
+                    system.get_variable(variable, check_existence=True),
+                    _convert(table[column.column].to_numpy(), column, survey),
+                )
                 for variable, column in spec.inputs.get(entity, {}).items()
             }
         )
@@ -80,7 +102,7 @@ def make_chunks(survey: Survey, spec: CountrySpec, system: TaxBenefitSystem, chu
     person_bounds = np.concatenate([[0], np.cumsum(sizes)])
     person_ids = survey.persons["person_id"].to_numpy(np.int64)
     household_ids = survey.households["household_id"].to_numpy(np.int64)
-    is_head = (survey.persons["relationship"] == "head").to_numpy()
+    roles = role_codes(survey, spec)
     person_inputs, household_inputs = survey_inputs(survey, spec, system)
     chunks = []
     for index, (start, stop) in enumerate(chunk_bounds(len(sizes), chunk_size)):
@@ -91,7 +113,7 @@ def make_chunks(survey: Survey, spec: CountrySpec, system: TaxBenefitSystem, chu
                 person_ids=person_ids[first:last],
                 household_ids=household_ids[start:stop],
                 person_household=np.repeat(np.arange(stop - start, dtype=np.int64), sizes[start:stop]),
-                person_is_head=is_head[first:last],
+                person_role=roles[first:last],
                 person_inputs={name: values[first:last] for name, values in person_inputs.items()},
                 household_inputs={name: values[start:stop] for name, values in household_inputs.items()},
             )

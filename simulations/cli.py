@@ -5,13 +5,18 @@ Every command fails with a non-zero exit status and a one-line reason (no traceb
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.tree import Tree
 
+from simulations import household as single_household
+from simulations import parameters_browser
 from simulations.countries import load_country
 from simulations.engine import BASELINE, Microsimulation
 from simulations.errors import FloorsimError
@@ -120,6 +125,270 @@ def print_headline(results, reform: str, label: str) -> None:
             format_value(figures["reform"], row.kind),
             format_value(figures["change"], row.kind, change=True),
         )
+    console.print(table)
+
+
+# ----- floorsim household: every programme for one household ("single window") -----
+
+
+@app.command(
+    "household",
+    epilog=(
+        "Examples:\n\n"
+        "  floorsim household --person age=72 --period 2024-03\n\n"
+        "  floorsim household --person age=30,pregnant=true --person age=1 --household municipality=Ainaro "
+        "--period 2023-05\n\n"
+        "  floorsim household examples/household_example.yaml --period 2024\n\n"
+        "  floorsim household examples/household_example.yaml --period 2025-03 "
+        "--reform country_packages/timor_leste/reforms/saii_increase.yaml --json"
+    ),
+)
+def household_command(
+    file: Annotated[
+        Optional[Path],
+        typer.Argument(help="Household file (YAML/JSON): 'persons' with their inputs, 'household' inputs, 'period'."),
+    ] = None,
+    person: Annotated[
+        Optional[list[str]],
+        typer.Option("--person", help="A person as NAME=VALUE pairs, e.g. age=67,sex=male; repeatable."),
+    ] = None,
+    household: Annotated[
+        Optional[list[str]],
+        typer.Option("--household", help="Household inputs as NAME=VALUE pairs, e.g. municipality=Ainaro."),
+    ] = None,
+    country: Annotated[str, typer.Option(help="Country package under country_packages/.")] = DEFAULT_COUNTRY,
+    period: Annotated[
+        Optional[str],
+        typer.Option(
+            help="Month (2025-03), or year (2025: amounts summed over its months). Default: the file's period, "
+            "else the current month of the latest year the package has legislation for."
+        ),
+    ] = None,
+    reform: Annotated[
+        Optional[list[Path]], typer.Option(help="Reform file (YAML/JSON) to compare with; repeatable.")
+    ] = None,
+    depth: Annotated[
+        int, typer.Option(help="How far down the formulas the explanation goes (1: the direct inputs).")
+    ] = single_household.DEFAULT_DEPTH,
+    brief: Annotated[bool, typer.Option("--brief", help="Amounts and verdicts only, without the details.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Amounts under every programme of a country package for one household, and why each does or does not apply."""
+    try:
+        described = single_household.load_household(country, file, person or (), household or ())
+        report = single_household.simulate_household(country, described, period, reform or (), depth)
+    except FloorsimError as error:
+        errors.print(f"floorsim: error: {error}", markup=False, highlight=False)
+        raise typer.Exit(code=2) from None
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        return
+    print_household(report, details=not brief)
+
+
+def print_household(report: single_household.HouseholdReport, details: bool = True) -> None:
+    """The single-window table (amounts and verdicts per programme) and, with ``details``, the explanation trees."""
+    baseline, reforms = report.scenarios[0], report.scenarios[1:]
+    per = "a month" if report.period_unit == "month" else "over the year (sum of the months)"
+    people = ", ".join(
+        f"{p.name} ({', '.join([p.role, *(f'{k} {single_household.format_value(v)}' for k, v in p.inputs.items())])})"
+        for p in report.household.persons
+    )
+    inputs = ", ".join(f"{k} {single_household.format_value(v)}" for k, v in report.household.inputs.items())
+    table = Table(
+        title=f"{report.country_label}, {report.period}: one household, amounts in {report.currency} {per}",
+        caption=escape(f"Persons: {people}" + (f". Household: {inputs}" if inputs else "")),
+    )
+    table.add_column("Programme")
+    table.add_column("Baseline" if reforms else "Amount", justify="right")
+    for scenario in reforms:
+        table.add_column(scenario.name, justify="right")
+        table.add_column("Change", justify="right")
+    table.add_column("Why", overflow="fold")
+    fmt = single_household.format_money
+    for index, programme in enumerate(baseline.programmes):
+        cells = [f"{escape(programme.label)}\n[dim]{programme.name}[/dim]", fmt(programme.amount)]
+        why = _verdict_lines(programme, report)
+        for scenario in reforms:
+            changed = scenario.programmes[index]
+            cells += [fmt(changed.amount), fmt(changed.amount - programme.amount)]
+            if changed.amount != programme.amount:
+                base_lines = set(_verdict_lines(programme, report))
+                why += [
+                    f"[bold]{escape(scenario.name)}[/bold]: {line}"
+                    for line in _verdict_lines(changed, report)
+                    if line not in base_lines
+                ]
+        table.add_row(*cells, "\n".join(why))
+    total = ["[bold]Total[/bold]", f"[bold]{fmt(baseline.total)}[/bold]"]
+    for scenario in reforms:
+        total += [f"[bold]{fmt(scenario.total)}[/bold]", f"[bold]{fmt(scenario.total - baseline.total)}[/bold]"]
+    table.add_row(*total, "")
+    console.print(table)
+    if not details:
+        return
+    for scenario in report.scenarios:
+        for index, programme in enumerate(scenario.programmes):
+            if scenario is not baseline and programme.amount == baseline.programmes[index].amount:
+                continue
+            console.print()
+            console.print(_explanation_tree(programme, scenario.name if scenario is not baseline else "", report))
+
+
+def _verdict_lines(programme: single_household.ProgrammeResult, report: single_household.HouseholdReport) -> list[str]:
+    return [escape(line) for line in single_household.format_verdicts(programme.verdicts, report.currency)]
+
+
+def _explanation_tree(programme, scenario: str, report: single_household.HouseholdReport) -> Tree:
+    shown = programme.amounts.get(single_household.HOUSEHOLD_ID, programme.amounts)
+    amounts = f"{single_household.format_value(shown)} {report.currency}"
+    under = f" under {scenario}" if scenario else ""
+    tree = Tree(f"[bold]{escape(programme.label)}[/bold]{escape(under)}: {programme.variable} = {escape(amounts)}")
+    parents = {0: tree}
+    for factor in programme.factors:
+        parent = parents.get(factor.depth - 1, tree)
+        text = f"{escape(factor.name)} = [bold]{escape(single_household.format_factor_values(factor))}[/bold]"
+        if factor.kind == "variable" and factor.label != factor.name:
+            text += f"  [dim]{escape(factor.label)}[/dim]"
+        parents[factor.depth] = parent.add(text)
+    return tree
+
+
+# ----- floorsim params: browse the parameter tree -----
+
+
+@app.command(
+    "params",
+    epilog=(
+        "Examples:\n\n"
+        "  floorsim params benefits.saii\n\n"
+        "  floorsim params benefits.saii.amount --history\n\n"
+        "  floorsim params benefits --date 2023-06-01\n\n"
+        "  floorsim params --search 'poverty line' --json"
+    ),
+)
+def params_command(
+    path: Annotated[
+        Optional[str], typer.Argument(help="Dotted path in the parameter tree, e.g. benefits.saii (default: all).")
+    ] = None,
+    country: Annotated[str, typer.Option(help="Country package under country_packages/.")] = DEFAULT_COUNTRY,
+    date: Annotated[
+        Optional[str], typer.Option(help="Date of the values shown: YYYY-MM-DD, YYYY-MM or YYYY. Default: today.")
+    ] = None,
+    history: Annotated[bool, typer.Option("--history", help="Every dated value with its reference.")] = False,
+    search: Annotated[
+        Optional[str], typer.Option(help="Words to find in parameter names and descriptions (all must match).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Browse a country package's parameters: values at a date, units, references, history; search them."""
+    try:
+        if history and search:
+            raise FloorsimError("give --history or --search, not both")
+        from simulations.scenarios import baseline_system
+
+        load_country(country)
+        parameters = baseline_system(country).parameters
+        when = parameters_browser.parse_date(date)
+        if history:
+            rows = parameters_browser.history(parameters, path)
+        elif search is not None:
+            entries = parameters_browser.search(parameters, search, when, path)
+        else:
+            entries = parameters_browser.list_subtree(parameters, path, when)
+    except FloorsimError as error:
+        errors.print(f"floorsim: error: {error}", markup=False, highlight=False)
+        raise typer.Exit(code=2) from None
+    if history:
+        if as_json:
+            data = {"country": country, "path": path or "", "history": [row.to_dict() for row in rows]}
+            typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        else:
+            print_parameter_history(rows, path or "")
+        return
+    if as_json:
+        data = {"country": country, "date": when.isoformat(), "path": path or "", "search": search,
+                "entries": [entry.to_dict() for entry in entries]}
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    elif search is None and len(entries) == 1 and entries[0].kind != "node":
+        print_parameter(entries[0], when)
+    else:
+        title = f"Parameters matching '{search}'" if search is not None else f"Parameters under {path or 'the root'}"
+        print_parameter_table(entries, f"{title} ({country}, values on {when.isoformat()})")
+
+
+def _reference_lines(references: list, short: bool = False) -> str:
+    """References as bullet lines: the title (a terminal link to the source) and, unless ``short``, the address;
+    ``short`` also cuts long titles."""
+    lines = []
+    for reference in references:
+        title = reference.title if not short or len(reference.title) <= 70 else reference.title[:69] + "…"
+        title = escape(title)
+        if reference.href:
+            address = "" if short else f" ({escape(reference.href)})"
+            lines.append(f"• [link={reference.href}]{title}[/link]{address}")
+        else:
+            lines.append(f"• {title}")
+    return "\n".join(lines)
+
+
+def print_parameter(entry: parameters_browser.ParameterEntry, when) -> None:
+    """One parameter or scale: description, value at the date, unit, number of values, references, documentation."""
+    table = Table(title=f"{entry.path}", show_header=False)
+    table.add_column("Field", style="bold")
+    table.add_column("Value")
+    value = parameters_browser.format_parameter_value(entry.value)
+    since = f" (since {entry.since})" if entry.since else " (not in force on this date)"
+    table.add_row("Description", escape(entry.description))
+    table.add_row(f"Value on {when.isoformat()}", escape(value + since))
+    table.add_row("Unit", escape(parameters_browser.format_unit(entry.unit)))
+    table.add_row("Dated values", f"{entry.values_count} (see --history)")
+    table.add_row("References", _reference_lines(entry.references))
+    if entry.documentation:
+        table.add_row("Documentation", escape(entry.documentation))
+    console.print(table)
+
+
+def print_parameter_table(entries: list, title: str) -> None:
+    """Folders, parameters and scales, one row each: value (unit, since when, how many dated values), description
+    and reference titles (terminal links)."""
+    table = Table(title=title, caption="Full references and documentation: floorsim params PATH (or --json)")
+    table.add_column("Parameter", overflow="fold", ratio=3)
+    table.add_column("Value", overflow="fold", ratio=2)
+    table.add_column("Description and references", ratio=4)
+    for entry in entries:
+        if entry.kind == "node":
+            table.add_row(f"[bold]{escape(entry.path)}[/bold]", "", f"[dim]{escape(entry.description)}[/dim]")
+            continue
+        unit = parameters_browser.format_unit(entry.unit)
+        separator = "\n" if entry.kind == "scale" else " "
+        value = escape(parameters_browser.format_parameter_value(entry.value) + (f"{separator}{unit}" if unit else ""))
+        since = f"since {entry.since}" if entry.since else "not in force"
+        value += f"\n[dim]{since} · {entry.values_count} value{'s' if entry.values_count != 1 else ''}[/dim]"
+        text = escape(entry.description)
+        if entry.references:
+            text += "\n[dim]" + _reference_lines(entry.references, short=True) + "[/dim]"
+        table.add_row(escape(entry.path), value, text)
+    if not entries:
+        table.caption = "nothing found"
+    console.print(table)
+
+
+def print_parameter_history(rows: list, path: str) -> None:
+    """Every dated value (of every parameter under ``path``) with its references."""
+    several = len({row.path for row in rows}) > 1
+    table = Table(title=f"History of {path or 'every parameter'}")
+    if several:
+        table.add_column("Parameter")
+    table.add_column("From")
+    table.add_column("Value", justify="right")
+    table.add_column("References")
+    for row in rows:
+        references = _reference_lines(row.references)
+        if not row.own_reference and references:
+            references = "[dim](the parameter's references)[/dim]\n" + references
+        cells = [row.start, escape(parameters_browser.format_parameter_value(row.value)), references]
+        table.add_row(*([escape(row.path)] if several else []), *cells)
     console.print(table)
 
 

@@ -14,7 +14,7 @@ from typing import Literal
 
 import yaml
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulations.errors import CountryError
 
@@ -31,12 +31,35 @@ class Programme(BaseModel):
     take_up: str | None = Field(default=None, description="parameter path of the take-up rate (0-1)")
 
 
-class PovertyLine(BaseModel):
-    """Where the national poverty line (per person per month) and the price index to move it are."""
+class InputColumn(BaseModel):
+    """How one survey column becomes the values of one input variable.
+
+    ``convert`` names one of a fixed set of conversions (no code in configuration files):
+    ``birth_date_from_age`` turns completed years at the survey date into a birth date (1 July of the survey's
+    reference year minus the age: the middle of the possible range). ``scale`` multiplies numbers (e.g. 12 to
+    give a yearly variable the annual total of a monthly survey amount).
+    """
 
     model_config = ConfigDict(extra="forbid")
-    parameter: str
+    column: str
+    convert: Literal["birth_date_from_age"] | None = None
+    scale: float = 1.0
+
+
+class PovertyLine(BaseModel):
+    """The poverty line (per person per month): a national line parameter moved with a price index, or a share of
+    the weighted median of baseline welfare per capita (held fixed across scenarios)."""
+
+    model_config = ConfigDict(extra="forbid")
+    parameter: str | None = None
     price_index: str | None = None
+    share_of_median: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> PovertyLine:
+        if (self.parameter is None) == (self.share_of_median is None):
+            raise ValueError("give either 'parameter' (a national line) or 'share_of_median' (a relative line)")
+        return self
     inflation: str | None = Field(default=None, description="annual inflation rates chaining the index forward")
 
 
@@ -53,11 +76,27 @@ class CountrySpec(BaseModel):
     household_entity: str = "household"
     head_role: str
     member_role: str
-    inputs: dict[Literal["person", "household"], dict[str, str]]
+    adult_member_role: str | None = Field(default=None, description="role of members aged adult_age or over")
+    adult_age: int = 18
+    inputs: dict[Literal["person", "household"], dict[str, InputColumn]]
     transfers_variable: str
+    constant_within_year: bool = Field(
+        default=True,
+        description="False if formulas depend on the month other than through dated parameters and formulas; "
+        "the engine then calculates all twelve months",
+    )
     programmes: dict[str, Programme]
     poverty_line: PovertyLine
     default_reform: str | None = None
+
+    @field_validator("inputs", mode="before")
+    @classmethod
+    def _column_shorthand(cls, inputs: dict) -> dict:
+        """``variable: column`` is short for ``variable: {column: column}``."""
+        return {
+            entity: {name: {"column": value} if isinstance(value, str) else value for name, value in (mapping or {}).items()}
+            for entity, mapping in (inputs or {}).items()
+        }
 
     def default_reform_path(self) -> Path | None:
         """Absolute path of the package's default reform, if it declares one."""

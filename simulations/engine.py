@@ -9,6 +9,7 @@ so results do not depend on the backend, the number of workers, the chunk size o
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import difflib
 import functools
 import os
@@ -238,10 +239,15 @@ class Microsimulation:
         columns = self._survey_columns()
         for entity, mapping in self.spec.inputs.items():
             for variable, column in mapping.items():
-                if column not in columns[entity]:
+                if variable not in system.variables:
+                    raise ScenarioError(
+                        f"{self.spec.folder}/floorsim.yaml maps survey column '{column.column}' to '{variable}', "
+                        f"which is not a variable of the country package"
+                    )
+                if column.column not in columns[entity]:
                     raise ScenarioError(
                         f"{self.spec.folder}/floorsim.yaml maps {entity} input '{variable}' to survey column "
-                        f"'{column}', which survey '{self.metadata.name}' does not have"
+                        f"'{column.column}', which survey '{self.metadata.name}' does not have"
                     )
         for scenario in scenarios:
             for position, step in enumerate(scenario.steps):
@@ -253,6 +259,18 @@ class Microsimulation:
                 raise
             except Exception as error:  # a Python reform that fails to apply
                 raise ReformError(f"scenario '{scenario.name}': reform failed to apply: {error}") from None
+
+    def _inputs_constant_within_year(self) -> bool:
+        """Whether month segments are safe: no input is a date (a birth date makes ages change within the year,
+        which no parameter date reveals), and the country does not declare time-varying inputs."""
+        system = self.tax_benefit_system
+        dated = [
+            name
+            for mapping in self.spec.inputs.values()
+            for name in mapping
+            if system.variables[name].value_type is datetime.date
+        ]
+        return not dated and self.spec.constant_within_year
 
     def _survey_columns(self) -> dict[str, set[str]]:
         if self.survey is not None:
@@ -281,6 +299,7 @@ class Microsimulation:
         take_up = tuple(
             TakeUp(key, p.variable, p.entity, p.take_up) for key, p in programmes.items() if p.take_up is not None
         )
+        months = self.months if self._inputs_constant_within_year() else "all"
         request = ChunkRequest(
             self.country,
             self.year,
@@ -290,7 +309,7 @@ class Microsimulation:
             self.spec.transfers_variable,
             take_up,
             self.seed,
-            self.months,
+            months,
             keep_persons=self.survey is not None,
         )
 
@@ -328,7 +347,7 @@ class Microsimulation:
             "streamed": self.survey is None,
             "chunk_size": self.chunk_size if self.survey is not None else "row groups of the survey file",
             "chunks": len(tasks),
-            "months": self.months,
+            "months": months,
             "take_up": {t.programme: t.rate_parameter for t in take_up},
             "seed": self.seed,
             "seconds": round(time.perf_counter() - started, 3),

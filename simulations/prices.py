@@ -28,9 +28,9 @@ class PriceContext:
     """Poverty line and uprating factor for one simulated year (all monthly, per person, in currency units)."""
 
     year: int
-    poverty_line: float
-    poverty_line_base_date: str
-    poverty_line_base_value: float
+    poverty_line: float | None  # None: a relative line, computed from the results
+    poverty_line_base_date: str | None
+    poverty_line_base_value: float | None
     consumption_uprating: float
     cpi_year: float | None
     cpi_survey_year: float | None
@@ -84,6 +84,8 @@ def price_context(
 ) -> PriceContext:
     """The poverty line of ``year`` and the factor moving survey consumption from ``survey_year`` prices to it."""
     parameters = tax_benefit_system.parameters
+    if spec.poverty_line.parameter is None:
+        return PriceContext(year, None, None, None, 1.0, None, None, ("relative poverty line: no price uprating",))
     line_parameter = find_parameter(parameters, spec.poverty_line.parameter)
     base_date, base_value = _value_in_force(line_parameter, f"{year}-12-31")
     if spec.poverty_line.price_index is None:

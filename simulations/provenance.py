@@ -75,7 +75,10 @@ def provenance(results: Results, survey_path: str | Path | None = None) -> dict:
         },
         "scenarios": {name: outputs.scenario.describe() for name, outputs in results.scenarios.items()},
         "prices": {
-            "poverty_line_per_person_per_month": results.prices.poverty_line,
+            "poverty_line_per_person_per_month": results.poverty_line,
+            "poverty_line_kind": "national" if results.spec.poverty_line.share_of_median is None else (
+                f"{results.spec.poverty_line.share_of_median} x weighted median of baseline welfare per capita"
+            ),
             "poverty_line_base": {
                 "date": results.prices.poverty_line_base_date,
                 "value": results.prices.poverty_line_base_value,

@@ -19,7 +19,7 @@ import numpy as np
 
 from simulations.countries import CountrySpec
 from simulations.errors import FloorsimError, ScenarioError
-from simulations.indicators import fgt, gini, weighted_count, weighted_total
+from simulations.indicators import fgt, gini, weighted_count, weighted_quantile, weighted_total
 from simulations.prices import PriceContext
 from simulations.scenarios import Scenario
 from surveys.model import Survey, SurveyMetadata
@@ -66,6 +66,16 @@ class Results:
         if isinstance(self.price_context, FloorsimError):
             raise self.price_context
         return self.price_context
+
+    @property
+    def poverty_line(self) -> float:
+        """The poverty line of the run (currency per person per month): the national line of the simulated year,
+        or ``share × weighted median`` of baseline welfare per capita for a relative line (fixed across
+        scenarios, so that reforms are judged against one line)."""
+        share = self.spec.poverty_line.share_of_median
+        if share is None:
+            return float(self.prices.poverty_line)
+        return share * float(weighted_quantile(self.welfare_per_capita("baseline"), self.person_weight_of_household, 0.5))
 
     def scenario(self, name: str) -> ScenarioOutputs:
         if name not in self.scenarios:
@@ -115,7 +125,7 @@ class Results:
         """Headline figures of one scenario (amounts per year in the country's currency; rates as fractions)."""
         weights = self.person_weight_of_household
         welfare = self.welfare_per_capita(name)
-        line = self.prices.poverty_line
+        line = self.poverty_line
         figures: dict[str, float] = {}
         for key in self.spec.programmes:
             figures[f"{key}_cost"] = self.programme_cost(name, key)

@@ -156,8 +156,8 @@ class Survey:
 
     def __post_init__(self) -> None:
         required = required_household_columns(self.metadata.welfare_concept)
-        self.households = _coerce(self.households, required, OPTIONAL_HOUSEHOLD_COLUMNS, self.origin)
-        self.persons = _coerce(self.persons, PERSON_COLUMNS, OPTIONAL_PERSON_COLUMNS, self.origin)
+        self.households = _coerce(self.households, required, OPTIONAL_HOUSEHOLD_COLUMNS, self.origin, "household_id")
+        self.persons = _coerce(self.persons, PERSON_COLUMNS, OPTIONAL_PERSON_COLUMNS, self.origin, "person_id")
         validate(self)
         order = pd.Series(np.arange(len(self.households)), index=self.households["household_id"].to_numpy())
         position = order.loc[self.persons["household_id"].to_numpy()].to_numpy()
@@ -236,8 +236,9 @@ class Survey:
 
 
 def _coerce(
-    table: pd.DataFrame, required: dict[str, str], optional: dict[str, str], origin: str
+    table: pd.DataFrame, required: dict[str, str], optional: dict[str, str], origin: str, key: str
 ) -> pd.DataFrame:
+    """Check required columns are present and cast columns to their model types; rows are named by ``key`` ids."""
     missing = [name for name in required if name not in table.columns]
     if missing:
         raise SurveyError(f"missing required column(s) {missing}", source=origin, field=missing[0])
@@ -247,7 +248,8 @@ def _coerce(
     for name, dtype in {**required, **present}.items():
         column = table[name]
         if column.isna().any():
-            bad = table.index[column.isna()].tolist()
+            ids = table[key] if key in table.columns and name != key else pd.Series(table.index, index=table.index)
+            bad = ids[column.isna()].tolist()
             raise SurveyError("missing values are not allowed", source=origin, field=name, rows=bad)
         try:
             table[name] = column.astype(dtype)

@@ -7,6 +7,13 @@ and checked: same length, all finite, weights >= 0 with a positive sum; anything
 
 Formulas, references and the rules for zero and negative values are in each docstring and in
 ``docs/indicators.md``.
+
+Beyond the point estimates: poverty lines (``lines``), equivalence scales (``scales``), quantile groups
+(``groups``), and design-based uncertainty: a ``SurveyDesign`` (weights, strata, PSUs), replicate weights
+(``rao_wu_bootstrap``, ``jackknife``, ``brr``, ``survey_replicates``), estimators that can be evaluated under
+replicate weights and linearised (``statistics``: ``Total``, ``Mean``, ``Ratio``, ``Proportion``, ``FGT``,
+``Watts``, ``Gini``, ``Quantile``, ``RelativeLine``, ``Generic``, and their differences), and ``estimate`` /
+``estimate_table`` for standard errors and confidence intervals.
 """
 
 from __future__ import annotations
@@ -22,12 +29,73 @@ from .inequality import (
     quantile_shares,
     quintile_share_ratio,
 )
+from .design import LonelyPsuRule, SurveyDesign
+from .groups import quantile_groups
+from .linearization import linearized_variance
+from .lines import international_line, relative_line, relative_lines, uprated_line
 from .poverty import fgt, relative_median_poverty_gap, watts
 from .quantiles import weighted_quantile
+from .replicates import ReplicateWeights, brr, jackknife, rao_wu_bootstrap, survey_replicates
+from .scales import household_adult_equivalents, parametric_scale, person_adult_equivalents
+from .statistics import (
+    FGT,
+    Difference,
+    Generic,
+    Gini,
+    Mean,
+    Proportion,
+    Quantile,
+    Quotient,
+    Ratio,
+    RelativeLine,
+    Scaled,
+    Statistic,
+    Total,
+    Watts,
+)
 from .totals import weighted_count, weighted_total
+from .uncertainty import Estimate, confidence_interval, estimate, estimate_table, replicate_values
+from .weightsets import FullSample, WeightSet
 
 __all__ = [
+    "FGT",
+    "Difference",
+    "Estimate",
+    "FullSample",
+    "Generic",
+    "Gini",
     "IndicatorError",
+    "LonelyPsuRule",
+    "Mean",
+    "Proportion",
+    "Quantile",
+    "Quotient",
+    "Ratio",
+    "RelativeLine",
+    "ReplicateWeights",
+    "Scaled",
+    "Statistic",
+    "SurveyDesign",
+    "Total",
+    "WeightSet",
+    "Watts",
+    "brr",
+    "confidence_interval",
+    "estimate",
+    "estimate_table",
+    "household_adult_equivalents",
+    "international_line",
+    "jackknife",
+    "linearized_variance",
+    "parametric_scale",
+    "person_adult_equivalents",
+    "quantile_groups",
+    "rao_wu_bootstrap",
+    "relative_line",
+    "relative_lines",
+    "replicate_values",
+    "survey_replicates",
+    "uprated_line",
     "atkinson",
     "concentration_coefficient",
     "fgt",

@@ -23,6 +23,7 @@ Strata with a single PSU have no within-stratum variance estimate. The ``lonely_
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -31,8 +32,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._validation import FloatArray, as_float_array
 from .errors import IndicatorError
+from .weightsets import FullSample, IntArray
 
-IntArray = NDArray[np.int64]
 LonelyPsuRule = Literal["raise", "certainty", "pool"]
 
 
@@ -117,6 +118,11 @@ class SurveyDesign:
     def psus_per_stratum(self) -> IntArray:
         """n_h, the number of PSUs in each stratum (H,)."""
         return np.bincount(self.psu_stratum, minlength=self.n_strata).astype(np.int64)
+
+    @cached_property
+    def full_sample(self) -> FullSample:
+        """The full-sample weights as a weight set (one object, so estimators can cache on it)."""
+        return FullSample(self.weights)
 
     def psu_totals(self, values: ArrayLike) -> FloatArray:
         """Weighted PSU totals t_j = sum_{i in PSU j} w_i v_i, for one variable (n,) -> (P,) or several (n, m) -> (P, m)."""

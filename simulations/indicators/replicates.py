@@ -37,9 +37,9 @@ replicate, strata in sorted order), so the same seed, design and numpy version g
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from functools import cached_property
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -47,51 +47,9 @@ from numpy.typing import ArrayLike
 from ._validation import FloatArray, as_float_array
 from .design import IntArray, SurveyDesign, psu_sums
 from .errors import IndicatorError
+from .weightsets import FullSample
 
 ReplicateMethod = Literal["bootstrap", "JK1", "JKn", "BRR", "Fay"]
-
-# Largest number of cells (replicates × observations) materialised at once by ``row_blocks``: 4M float64 = 32 MB.
-MAX_BLOCK_CELLS = 1 << 22
-
-
-class WeightSet(Protocol):
-    """k sets of weights over the same n observations: the full sample (k = 1) or R replicates (k = R)."""
-
-    @property
-    def n_sets(self) -> int: ...
-
-    @property
-    def n(self) -> int: ...
-
-    def sums(self, values: FloatArray) -> FloatArray:
-        """Σ_i w_ri v_i for each set r: (n,) -> (k,), or (n, m) -> (k, m)."""
-        ...
-
-    def gather(self, indices: IntArray, start: int, stop: int) -> FloatArray:
-        """The weights of sets start..stop-1 at observations ``indices``: a (stop − start, len(indices)) array."""
-        ...
-
-
-@dataclass(frozen=True, eq=False)
-class FullSample:
-    """The full-sample weights as a ``WeightSet`` of one set, so point estimates share the replicates' code."""
-
-    weights: FloatArray
-
-    @property
-    def n_sets(self) -> int:
-        return 1
-
-    @property
-    def n(self) -> int:
-        return int(self.weights.size)
-
-    def sums(self, values: FloatArray) -> FloatArray:
-        return (self.weights @ values)[None, ...]
-
-    def gather(self, indices: IntArray, start: int, stop: int) -> FloatArray:
-        return self.weights[indices][None, :]
-
 
 @dataclass(frozen=True, eq=False)
 class ReplicateWeights:
@@ -129,8 +87,9 @@ class ReplicateWeights:
     def n(self) -> int:
         return int(self.base_weights.size)
 
-    @property
+    @cached_property
     def full_sample(self) -> FullSample:
+        """The full-sample weights as a weight set (one object, so estimators can cache on it)."""
         return FullSample(self.base_weights)
 
     def sums(self, values: FloatArray) -> FloatArray:
@@ -157,13 +116,6 @@ class ReplicateWeights:
             raise IndicatorError(f"expected {self.rscales.size} replicate estimates; got {theta.size}.")
         centre = estimate if self.mse else float(np.mean(theta))
         return float(self.scale * np.sum(self.rscales * (theta - centre) ** 2))
-
-
-def row_blocks(n_sets: int, width: int, max_cells: int = MAX_BLOCK_CELLS) -> Iterator[tuple[int, int]]:
-    """(start, stop) ranges of weight sets such that (stop − start) × width stays under ``max_cells``."""
-    step = max(1, max_cells // max(width, 1))
-    for start in range(0, n_sets, step):
-        yield start, min(start + step, n_sets)
 
 
 # --- generated from a design ---------------------------------------------------------------------------
@@ -234,8 +186,11 @@ def jackknife(design: SurveyDesign) -> ReplicateWeights:
         raise IndicatorError("jackknife: no stratum has two or more PSUs, so there is nothing to replicate.")
     stratum = design.psu_stratum[dropped]
     factors = np.ones((dropped.size, design.n_psu))
-    same_stratum = design.psu_stratum[None, :] == stratum[:, None]
-    factors[same_stratum] = np.broadcast_to((n_h / np.maximum(n_h - 1, 1))[stratum][:, None], factors.shape)[same_stratum]
+    row = 0
+    for h in np.flatnonzero(variable):
+        members = order[start[h] : start[h] + n_h[h]]
+        factors[np.ix_(np.arange(row, row + n_h[h]), members)] = n_h[h] / (n_h[h] - 1.0)
+        row += n_h[h]
     factors[np.arange(dropped.size), dropped] = 0.0
     single = design.n_strata == 1
     return ReplicateWeights(

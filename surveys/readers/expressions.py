@@ -85,9 +85,13 @@ def _column(name: str, spec: VariableSpec, key: str, rows: Rows) -> pd.Series:
             source=rows.source,
             field=key,
         )
-    values = pd.Series(rows.table[name].to_numpy(), dtype=object)
-    if spec.fill_missing is not None:
-        values = values.where(values.notna(), spec.fill_missing)
+    values = rows.table[name].reset_index(drop=True)  # native dtype: numeric columns stay fast
+    if spec.fill_missing is not None and values.isna().any():
+        fill = spec.fill_missing
+        if _is_number_column(values) and isinstance(fill, (int, float)) and not isinstance(fill, bool):
+            values = values.astype(np.float64).fillna(float(fill))
+        else:
+            values = values.astype(object).where(values.notna(), fill)
     return values
 
 
@@ -123,6 +127,8 @@ def _household_total(columns: list[str], spec: VariableSpec, key: str, rows: Row
 
 def _as_numbers(values: pd.Series, key: str, rows: Rows, what: str) -> np.ndarray:
     """``values`` as float64; a present value that is not a number is an error naming the rows."""
+    if _is_number_column(values):
+        return values.to_numpy(np.float64)
     numbers = pd.to_numeric(values, errors="coerce")
     bad = numbers.isna().to_numpy() & values.notna().to_numpy()
     if bad.any():
@@ -136,13 +142,20 @@ def _as_numbers(values: pd.Series, key: str, rows: Rows, what: str) -> np.ndarra
     return numbers.to_numpy(np.float64)
 
 
+def _is_number_column(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
+
+
 def _recode(values: pd.Series, spec: VariableSpec, key: str, rows: Rows) -> pd.Series:
     table = spec.recode or {}
-    present = values.notna().to_numpy()
-    codes = np.array([canonical_code(v) if ok else "" for v, ok in zip(values, present)], dtype=object)
-    known = np.array([code in table for code in codes]) | ~present
+    # Work on the distinct values only: surveys have millions of rows but few codes.
+    position, uniques = pd.factorize(values, use_na_sentinel=True)
+    present = position >= 0
+    unique_codes = np.array([canonical_code(v) for v in uniques], dtype=object)
+    unique_known = np.array([code in table for code in unique_codes], dtype=bool)
+    known = np.where(present, unique_known[np.maximum(position, 0)] if len(uniques) else True, True)
     if not known.all() and spec.other is None:
-        unknown = sorted(set(codes[~known]))[:10]
+        unknown = sorted({str(code) for code in unique_codes[~unique_known]})[:10]
         raise SurveyError(
             f"code(s) {unknown} of {spec.column or 'the source'!s} are not in the mapping's recode table"
             " (add them, or give 'other')",
@@ -150,5 +163,5 @@ def _recode(values: pd.Series, spec: VariableSpec, key: str, rows: Rows) -> pd.S
             field=f"{key}.recode",
             rows=rows.ids_where(~known),
         )
-    recoded = [table.get(code, spec.other) if ok else None for code, ok in zip(codes, present)]
-    return pd.Series(recoded, dtype=object)
+    unique_values = np.array([table.get(code, spec.other) for code in unique_codes] + [None], dtype=object)
+    return pd.Series(unique_values[np.where(present, position, len(uniques))], dtype=object)

@@ -201,7 +201,11 @@ def _convert(values: pd.Series, dtype: str, key: str, rows: Rows) -> np.ndarray:
             rows=rows.ids_where(missing),
         )
     if dtype in ("int64", "float64"):
-        numbers = pd.to_numeric(values, errors="coerce").to_numpy(np.float64)
+        numeric = pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
+        parsed = values if numeric else pd.to_numeric(values, errors="coerce")
+        if dtype == "int64" and pd.api.types.is_integer_dtype(parsed.dtype):
+            return parsed.to_numpy(np.int64)  # exact, even for ids beyond float64's 2**53
+        numbers = parsed.to_numpy(np.float64)
         bad = ~np.isfinite(numbers)
         if bad.any():
             examples = sorted({str(v) for v in values[bad]})[:5]
@@ -217,9 +221,11 @@ def _convert(values: pd.Series, dtype: str, key: str, rows: Rows) -> np.ndarray:
         if bad.any():
             raise SurveyError("values must be whole numbers", source=rows.source, field=key, rows=rows.ids_where(bad))
         return numbers.astype(np.int64)
+    position, uniques = pd.factorize(values)  # no missing values here; convert each distinct value once
     if dtype == "bool":
-        parsed = np.array([_boolean(v) for v in values], dtype=object)
-        bad = np.array([v is None for v in parsed])
+        parsed_unique = [_boolean(v) for v in uniques]
+        bad = np.array([v is None for v in parsed_unique], dtype=bool)[position]
+        parsed = np.array([bool(v) for v in parsed_unique], dtype=bool)[position]
         if bad.any():
             examples = sorted({str(v) for v in values[bad]})[:5]
             raise SurveyError(
@@ -228,9 +234,9 @@ def _convert(values: pd.Series, dtype: str, key: str, rows: Rows) -> np.ndarray:
                 field=key,
                 rows=rows.ids_where(bad),
             )
-        return parsed.astype(bool)
+        return parsed
     # Text: numeric codes are written without a decimal part (a region coded 3.0 is "3").
-    return np.array([v if isinstance(v, str) else canonical_code(v) for v in values], dtype=object)
+    return np.array([v if isinstance(v, str) else canonical_code(v) for v in uniques], dtype=object)[position]
 
 
 def _boolean(value: Any) -> bool | None:

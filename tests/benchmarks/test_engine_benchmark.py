@@ -53,7 +53,7 @@ def plain_openfisca(survey, systems) -> dict[str, dict[str, np.ndarray]]:
         simulation = builder.build(system)
         for entity, table in (("person", survey.persons), ("household", survey.households)):
             for variable, column in spec.inputs.get(entity, {}).items():
-                simulation.set_input(variable, period, openfisca_input(system.get_variable(variable), table[column].to_numpy()))
+                simulation.set_input(variable, period, openfisca_input(system.get_variable(variable), table[column.column].to_numpy()))
         out[name] = {variable: simulation.calculate_add(variable, period).astype(np.float64) for variable in wanted}
     return out
 

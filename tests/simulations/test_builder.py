@@ -31,7 +31,7 @@ def documented_builder_simulation(tax_benefit_system, spec, survey, period):
     simulation = builder.build(tax_benefit_system)
     for entity, table in (("person", survey.persons), ("household", survey.households)):
         for variable, column in spec.inputs.get(entity, {}).items():
-            values = openfisca_input(tax_benefit_system.get_variable(variable), table[column].to_numpy())
+            values = openfisca_input(tax_benefit_system.get_variable(variable), table[column.column].to_numpy())
             simulation.set_input(variable, period, values)
     return simulation
 

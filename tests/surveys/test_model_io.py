@@ -52,7 +52,7 @@ def test_select_households_keeps_members_together(tiny_survey):
         ("persons", lambda p: p.assign(sex=["m", "female", "female", "female", "male", "male", "female", "male", "female"]), "sex", [11]),
         ("persons", lambda p: p.assign(household_id=[1, 1, 1, 2, 2, 3, 3, 9, 9]), "household_id", [41, 42]),
         ("persons", lambda p: p.assign(relationship=["spouse"] + p["relationship"].tolist()[1:]), "relationship", [1]),
-        ("households", lambda h: h.assign(consumption=[1.0, np.nan, 2.0, 3.0]), "consumption", [1]),
+        ("households", lambda h: h.assign(consumption=[1.0, np.nan, 2.0, 3.0]), "consumption", [2]),
     ],
 )
 def test_rule_violations_name_field_and_rows(tiny_survey, table, change, field, rows):

@@ -1,0 +1,92 @@
+"""Programme cost and beneficiaries: money, % of GDP, % of government expenditure, per beneficiary."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import AnalysisError
+from .frame import amounts_of, household_weights, weights_of
+
+TOTAL_PROGRAMME = "total"
+
+
+def _per_scenario(value: float | Mapping[str, float] | None, scenario: str, name: str) -> float:
+    """A macro aggregate for one scenario: one number for all, or one per scenario (nan when not given)."""
+    if value is None:
+        return float("nan")
+    number = value[scenario] if isinstance(value, Mapping) else value
+    if not np.isfinite(number) or number <= 0:
+        raise AnalysisError(f"{name} must be a positive number; got {number!r} for scenario {scenario!r}.")
+    return float(number)
+
+
+def cost_table(
+    frame: pd.DataFrame,
+    scenarios: Sequence[str],
+    programmes: Sequence[str],
+    *,
+    gdp: float | Mapping[str, float] | None = None,
+    government_expenditure: float | Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """Annual cost and beneficiaries of each programme and of all of them together, for each scenario.
+
+    With a_ip the annual amount attributed to person i (see ``frame``), w_i the person weight, and households
+    weighted by their household weight W_h:
+
+    * ``cost`` = Σ_i w_i a_ip (currency per year; equals the household-level total, see
+      ``attribute_household_amounts``); the ``"total"`` row sums the programmes (no double counting);
+    * ``cost_share_gdp`` = cost / GDP, ``cost_share_expenditure`` = cost / general government expenditure
+      (fractions; GDP and expenditure are annual, same currency and year, given by the caller — ILO RAP and
+      the SPF calculator express costs this way);
+    * ``beneficiaries`` = Σ_i w_i 1[a_ip > 0] (persons; for household-level benefits, every member of a
+      recipient household); ``beneficiary_households`` = Σ_h W_h 1[some member has a_ip > 0];
+      for ``"total"``, persons (households) receiving at least one of the programmes;
+    * ``cost_per_beneficiary`` = cost / beneficiaries, ``cost_per_beneficiary_household`` = cost /
+      beneficiary_households (currency per year).
+
+    Args:
+        frame: a person frame.
+        scenarios: scenarios to cost.
+        programmes: the programmes (``amount_<programme>_<scenario>`` columns).
+        gdp, government_expenditure: one number, or ``{scenario: number}`` (e.g. different years); optional.
+
+    Returns:
+        Columns ``scenario``, ``programme``, ``cost``, ``cost_share_gdp``, ``cost_share_expenditure``,
+        ``beneficiaries``, ``beneficiary_households``, ``cost_per_beneficiary``,
+        ``cost_per_beneficiary_household``; one row per (scenario, programme) and a ``"total"`` row.
+    """
+    if not programmes:
+        raise AnalysisError("cost_table needs at least one programme.")
+    w = weights_of(frame)
+    codes, hh_weight = household_weights(frame)
+    rows = []
+    for scenario in scenarios:
+        amounts = amounts_of(frame, programmes, scenario)
+        gdp_s = _per_scenario(gdp, scenario, "gdp")
+        spend_s = _per_scenario(government_expenditure, scenario, "government_expenditure")
+        columns = {name: amounts[:, k] for k, name in enumerate(programmes)}
+        columns[TOTAL_PROGRAMME] = amounts.sum(axis=1)
+        receives_any = (amounts > 0).any(axis=1)
+        for name, amount in columns.items():
+            receives = receives_any if name == TOTAL_PROGRAMME else amount > 0
+            cost = float(w @ amount)
+            persons = float(w @ receives)
+            household_receives = np.bincount(codes, weights=receives.astype(np.float64), minlength=hh_weight.size) > 0
+            households = float(hh_weight @ household_receives)
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "programme": name,
+                    "cost": cost,
+                    "cost_share_gdp": cost / gdp_s,
+                    "cost_share_expenditure": cost / spend_s,
+                    "beneficiaries": persons,
+                    "beneficiary_households": households,
+                    "cost_per_beneficiary": cost / persons if persons > 0 else float("nan"),
+                    "cost_per_beneficiary_household": cost / households if households > 0 else float("nan"),
+                }
+            )
+    return pd.DataFrame.from_records(rows)
