@@ -195,9 +195,12 @@ def print_household(report: single_household.HouseholdReport, details: bool = Tr
         for p in report.household.persons
     )
     inputs = ", ".join(f"{k} {single_household.format_value(v)}" for k, v in report.household.inputs.items())
+    defaults = ", ".join(f"{k} {single_household.format_value(v)}" for k, v in report.defaults_used.items())
+    caption = f"Persons: {people}." + (f" Household: {inputs}." if inputs else "")
+    caption += f"\nNot given (for some or all persons), so the package's defaults were used: {defaults}." if defaults else ""
     table = Table(
         title=f"{report.country_label}, {report.period}: one household, amounts in {report.currency} {per}",
-        caption=escape(f"Persons: {people}" + (f". Household: {inputs}" if inputs else "")),
+        caption=escape(caption),
     )
     table.add_column("Programme")
     table.add_column("Baseline" if reforms else "Amount", justify="right")

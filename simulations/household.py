@@ -64,7 +64,6 @@ from simulations.scenarios import make_scenario, scenario_system
 
 BASELINE = "baseline"
 HOUSEHOLD_ID = "household"
-RESERVED_PERSON_KEYS = ("name", "role")
 DEFAULT_DEPTH = 2
 
 
@@ -148,7 +147,8 @@ def _field_type(variable: Variable) -> Any:
 
 
 def _inputs_model(system: TaxBenefitSystem, entity: str, extra_fields: dict[str, Any]) -> type[BaseModel]:
-    fields = {name: (Optional[_field_type(variable)], None) for name, variable in input_variables(system, entity).items()}
+    variables = input_variables(system, entity)
+    fields = {name: (Optional[_field_type(variable)], None) for name, variable in variables.items()}
     fields.update(extra_fields)
     return create_model(f"{entity}_inputs", __config__=ConfigDict(extra="forbid"), **fields)
 
@@ -197,15 +197,15 @@ def validate_household(raw: object, spec: CountrySpec, system: TaxBenefitSystem,
     for number, raw_person in enumerate(described.persons, start=1):
         label = f"person {number}" + (f" ({raw_person['name']})" if raw_person.get("name") else "")
         try:
-            values = person_model(**{str(key): value for key, value in raw_person.items()}).model_dump(exclude_none=True)
+            checked = person_model(**{str(key): value for key, value in raw_person.items()})
+            values = checked.model_dump(exclude_none=True)
         except ValidationError as error:
             messages.extend(_problems(error, f"{prefix}{label}", person_known, spec.person_entity))
             continue
         persons.append((values.pop("name", None), values.pop("role", None), values))
     try:
-        household_values = household_model(**{str(key): value for key, value in described.household.items()}).model_dump(
-            exclude_none=True
-        )
+        checked = household_model(**{str(key): value for key, value in described.household.items()})
+        household_values = checked.model_dump(exclude_none=True)
     except ValidationError as error:
         messages.extend(_problems(error, f"{prefix}household", household_known, spec.household_entity))
         household_values = {}
@@ -213,12 +213,24 @@ def validate_household(raw: object, spec: CountrySpec, system: TaxBenefitSystem,
         raise HouseholdError("; ".join(messages))
 
     names = [name or f"person_{number}" for number, (name, _, _) in enumerate(persons, start=1)]
+    # OpenFisca takes an input for every person at once: those who did not give a variable that has a formula
+    # would get its default value (an age of 0), not the formula's result. Refuse rather than mislead.
+    for variable, entry in input_variables(system, spec.person_entity).items():
+        given = [name for name, (_, _, values) in zip(names, persons) if variable in values]
+        if entry.formulas and 0 < len(given) < len(persons):
+            missing = [name for name in names if name not in given]
+            raise HouseholdError(
+                f"{prefix}'{variable}' is given for {', '.join(given)} but not for {', '.join(missing)}: as it is "
+                f"otherwise computed by a formula, give it for every person or for none"
+            )
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise HouseholdError(f"{prefix}person names must be distinct: {', '.join(duplicates)} used more than once")
     heads = [name for name, (_, role, _) in zip(names, persons) if role == spec.head_role]
     if len(heads) > 1:
-        raise HouseholdError(f"{prefix}a household has one {spec.head_role}; {', '.join(heads)} are all '{spec.head_role}'")
+        raise HouseholdError(
+            f"{prefix}a household has one {spec.head_role}; {', '.join(heads)} are all '{spec.head_role}'"
+        )
     head = heads[0] if heads else names[0]
     members = [
         PersonInputs(name=name, role=spec.head_role if name == head else spec.member_role, inputs=values)
@@ -235,7 +247,9 @@ def parse_assignments(text: str, flag: str) -> dict[str, str]:
     for item in filter(None, (part.strip() for part in text.split(","))):
         name, equals, value = item.partition("=")
         if not equals or not name.strip():
-            raise HouseholdError(f"{flag} '{text}': expected NAME=VALUE pairs separated by commas, e.g. age=67,sex=male")
+            raise HouseholdError(
+                f"{flag} '{text}': expected NAME=VALUE pairs separated by commas, e.g. age=67,sex=male"
+            )
         result[name.strip()] = value.strip()
     return result
 
@@ -250,7 +264,9 @@ def read_household_file(path: str | Path) -> dict:
     except (yaml.YAMLError, ValueError) as error:
         raise HouseholdError(f"{path}: not valid YAML/JSON: {error}") from None
     if not isinstance(raw, dict):
-        raise HouseholdError(f"{path}: a household file is a mapping with 'persons' (and optionally 'household', 'period')")
+        raise HouseholdError(
+            f"{path}: a household file is a mapping with 'persons' (and optionally 'household', 'period')"
+        )
     return raw
 
 
@@ -443,6 +459,7 @@ class ProgrammeResult:
     verdicts: list[Verdict]
     factors: list[Factor]
     conditions: list[str] = field(default_factory=list)
+    defaults_used: dict[str, Any] = field(default_factory=dict)  # inputs the formulas read but nobody gave
 
 
 @dataclass
@@ -474,6 +491,16 @@ class HouseholdReport:
     def scenario(self, name: str) -> ScenarioResult:
         return next(scenario for scenario in self.scenarios if scenario.name == name)
 
+    @property
+    def defaults_used(self) -> dict[str, Any]:
+        """Inputs read by some programme's formulas but not given (for some or all persons): their default values
+        were used. Worth checking: e.g. a household consumption of 0 passes a poverty test."""
+        found: dict[str, Any] = {}
+        for scenario in self.scenarios:
+            for programme in scenario.programmes:
+                found.update(programme.defaults_used)
+        return dict(sorted(found.items()))
+
     def to_dict(self) -> dict:
         baseline = self.scenarios[0]
         return _jsonable(
@@ -485,6 +512,7 @@ class HouseholdReport:
                 "period_unit": self.period_unit,
                 "amounts_are": "sum over the months of the year" if self.period_unit == "year" else "for the month",
                 "explanation_depth": self.depth,
+                "defaults_used": self.defaults_used,
                 "household": self.household.to_dict(),
                 "scenarios": {
                     scenario.name: {
@@ -587,7 +615,8 @@ def _collapse_lookups(root: TraceNode, found: list[_Traced]) -> list[_Traced]:
         if len(group) >= LOOKUP_MIN and item is group[-1]:
             hidden = sum(1 for other in group if other.name.rpartition(".")[2] not in names)
             if hidden:
-                result.append(_Traced("parameter", f"{key[1]}.*", item.depth, item.parent, f"{hidden} other values not shown"))
+                note = f"{hidden} other values not shown"
+                result.append(_Traced("parameter", f"{key[1]}.*", item.depth, item.parent, note))
     return result
 
 
@@ -676,7 +705,9 @@ def _decisive(ctx: _Context, root: TraceNode, member: int, paid: bool, condition
         found += [item("parameter", name, False) for name, value in parameters.items() if value is False]
         if found:
             return found
-        found = [item("parameter", name, value) for name, value in parameters.items() if _is_number(value) and value == 0]
+        found = [
+            item("parameter", name, value) for name, value in parameters.items() if _is_number(value) and value == 0
+        ]
         for child in node.children:
             value = variables[child.name]
             if _is_number(value) and falsy(ctx.relevant(child.name, value, member)):
@@ -721,11 +752,15 @@ def analyse_programme(
     try:
         variable = system.get_variable(programme.variable, check_existence=True)
     except VariableNotFoundError:
-        raise HouseholdError(f"programme '{name}' of floorsim.yaml names an unknown variable '{programme.variable}'") from None
+        raise HouseholdError(
+            f"programme '{name}' of floorsim.yaml names an unknown variable '{programme.variable}'"
+        ) from None
     conditions = list(getattr(programme, "conditions", None) or [])
     for condition in conditions:
         if condition not in system.variables:
-            raise HouseholdError(f"programme '{name}' of floorsim.yaml lists an unknown condition variable '{condition}'")
+            raise HouseholdError(
+                f"programme '{name}' of floorsim.yaml lists an unknown condition variable '{condition}'"
+            )
     ctx = _Context(system, spec, household, programme)
     simulation = _traced(build_simulation(system, spec, household, period))
 
@@ -738,6 +773,7 @@ def analyse_programme(
         points = [(period, 1.0)]
 
     members = ctx.members()
+    read: set[str] = set()
     labels: list[str] = []
     amounts = np.zeros(len(members), dtype=np.float64)
     member_verdicts: list[list[tuple]] = [[] for _ in members]
@@ -759,8 +795,10 @@ def analyse_programme(
             else:
                 paid = amount != 0
                 because = _decisive(ctx, root, member, paid, condition_values)
-                verdict = ("paid" if paid else "not_paid", amount, tuple(json.dumps(b, sort_keys=True) for b in because), "")
+                keys = tuple(json.dumps(reason, sort_keys=True) for reason in because)
+                verdict = ("paid" if paid else "not_paid", amount, keys, "")
             member_verdicts[member].append(verdict)
+        read.update(_all_names(root))
         for traced in _flatten(root, depth):
             key = (traced.kind, traced.name)
             if key not in factor_meta:
@@ -820,8 +858,35 @@ def analyse_programme(
         applies=total != 0,
         verdicts=verdicts,
         factors=factors,
+        defaults_used=_defaults_used(system, spec, household, read),
         conditions=conditions,
     )
+
+
+def _all_names(root: TraceNode) -> set[str]:
+    names, stack = set(), [root]
+    while stack:
+        node = stack.pop()
+        names.add(node.name)
+        stack.extend(node.children)
+    return names
+
+
+def _defaults_used(system: TaxBenefitSystem, spec: CountrySpec, household: HouseholdInputs, read: set[str]) -> dict:
+    """Pure inputs (no formula) among the variables ``read``, not given for every member: name → default value."""
+    result = {}
+    for name in sorted(read):
+        variable = system.variables.get(name)
+        if variable is None or variable.formulas:
+            continue
+        if variable.entity.key == spec.person_entity:
+            given = all(name in person.inputs for person in household.persons)
+        else:
+            given = name in household.inputs
+        if not given:
+            default = variable.default_value
+            result[name] = default.name if isinstance(default, OpenFiscaEnum) else _jsonable(default)
+    return result
 
 
 def _condition_period(system: TaxBenefitSystem, name: str, point: Period) -> Period | str:
@@ -904,7 +969,8 @@ def format_value(value: Any) -> str:
     if isinstance(value, list):
         if value and all(isinstance(row, dict) and "threshold" in row for row in value):
             return " · ".join(
-                f"{format_value(row['threshold'])}+: {format_value(row.get('amount', row.get('rate')))}" for row in value
+                f"{format_value(row['threshold'])}+: {format_value(row.get('amount', row.get('rate')))}"
+                for row in value
             )
         return ", ".join(format_value(item) for item in value)
     if isinstance(value, dict):

@@ -337,7 +337,8 @@ def _scale_history(scale: ParameterScale | ParameterScaleBracket) -> list[DatedV
 
 def latest_value_date(parameters: ParameterNode) -> datetime.date | None:
     """The most recent date at which any parameter of the tree (scales included) takes a new value."""
-    dates = [date for node in _walk(parameters) if not isinstance(node, ParameterNode) for date in _dated_instants(node)]
+    leaves = [node for node in _walk(parameters) if not isinstance(node, ParameterNode)]
+    dates = [date for node in leaves for date in _dated_instants(node)]
     return datetime.date.fromisoformat(max(dates)) if dates else None
 
 

@@ -267,6 +267,8 @@ def test_unknown_enum_value_lists_the_possible_ones():
         (["--person", "age=72,role=head", "--person", "age=70,role=head"], "one head"),
         (["--person", "name=a,age=1", "--person", "name=a,age=2"], "distinct"),
         (["--person", "age=72", "--depth", "0"], "depth must be at least 1"),
+        # age has a formula (from date_of_birth): given for one person only, the other would silently be aged 0.
+        (["--person", "age=72", "--person", "date_of_birth=2020-01-01"], "give it for every person or for none"),
         (["--person", "age=72", "--country", "atlantis"], "unknown country 'atlantis'"),
     ],
 )
@@ -328,3 +330,17 @@ def test_declared_conditions_state_the_verdict(monkeypatch):
     )
     with pytest.raises(HouseholdError, match="unknown condition variable 'no_such_variable'"):
         simulate_household("timor_leste", household, "2024-03")
+
+
+def test_inputs_left_to_their_defaults_are_reported():
+    report = household_json("--person", "age=72", "--period", "2024-03")
+    # Bolsa da Mãe's poverty test read household_consumption, which was not given: its default (0) was used.
+    assert report["defaults_used"]["household_consumption"] == 0
+    assert report["defaults_used"]["municipality"] == "Dili"
+    assert "age" not in report["defaults_used"] and "date_of_birth" not in report["defaults_used"]
+    given = household_json(
+        "--person", "age=72", "--household", "household_consumption=100,municipality=Ainaro", "--period", "2024-03"
+    )
+    assert "household_consumption" not in given["defaults_used"] and "municipality" not in given["defaults_used"]
+    nobody_aged = household_json("--person", "sex=male", "--period", "2024-03")
+    assert nobody_aged["defaults_used"]["date_of_birth"] == "1970-01-01"

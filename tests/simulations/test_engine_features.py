@@ -179,7 +179,8 @@ def test_extra_variables_are_returned_per_entity():
 
 
 def test_dask_backend_equals_sequential():
-    distributed = pytest.importorskip("dask.distributed")
+    from dask import distributed
+
     survey = replicate(make_tiny_survey(), 20)
     scenarios = {"baseline": None, "mid_year": SAII_75_MID_YEAR}
     reference = Microsimulation("timor_leste", survey, 2025, backend="sequential").run(scenarios)

@@ -16,7 +16,6 @@ from simulations.scenarios import baseline_system
 from surveys import read_survey
 
 ROOT = Path(__file__).resolve().parents[2]
-pytest.importorskip("openfisca_country_template")
 
 
 @pytest.fixture(scope="module")
