@@ -190,14 +190,19 @@ def print_household(report: single_household.HouseholdReport, details: bool = Tr
     """The single-window table (amounts and verdicts per programme) and, with ``details``, the explanation trees."""
     baseline, reforms = report.scenarios[0], report.scenarios[1:]
     per = "a month" if report.period_unit == "month" else "over the year (sum of the months)"
+
+    def listing(values: dict) -> str:
+        return ", ".join(f"{key} {single_household.format_value(value)}" for key, value in values.items())
+
     people = ", ".join(
-        f"{p.name} ({', '.join([p.role, *(f'{k} {single_household.format_value(v)}' for k, v in p.inputs.items())])})"
+        f"{p.name} ({', '.join(filter(None, [report.roles[p.name], listing(p.inputs)]))})"
         for p in report.household.persons
     )
-    inputs = ", ".join(f"{k} {single_household.format_value(v)}" for k, v in report.household.inputs.items())
-    defaults = ", ".join(f"{k} {single_household.format_value(v)}" for k, v in report.defaults_used.items())
-    caption = f"Persons: {people}." + (f" Household: {inputs}." if inputs else "")
-    caption += f"\nNot given (for some or all persons), so the package's defaults were used: {defaults}." if defaults else ""
+    caption = f"Persons: {people}."
+    if report.household.inputs:
+        caption += f" Household: {listing(report.household.inputs)}."
+    if report.defaults_used:
+        caption += f"\nNot given (for some or all persons), so defaults were used: {listing(report.defaults_used)}."
     table = Table(
         title=f"{report.country_label}, {report.period}: one household, amounts in {report.currency} {per}",
         caption=escape(caption),

@@ -63,7 +63,7 @@ class ChunkRequest:
     household_variables: tuple[str, ...]
     transfers_variable: str
     take_up: tuple[TakeUp, ...] = ()
-    seed: int = 0
+    seeds: tuple[int, ...] = (0,)
     months: str = "segments"
     keep_persons: bool = True
 
@@ -102,13 +102,21 @@ def _simulate_scenario(request: ChunkRequest, scenario: Scenario, chunk: ChunkIn
     spec = load_country(request.country)
     segments = month_segments(system, request.year) if request.months == "segments" else None
     simulation = build_simulation(system, spec, chunk, periods.period(str(request.year)))
-    values = {
+    return {
         variable: annual_total(simulation, variable, request.year, segments)
         for variable in dict.fromkeys(request.person_variables + request.household_variables)
     }
+
+
+def _apply_take_up(
+    request: ChunkRequest, scenario: Scenario, chunk: ChunkInputs, entitled: dict[str, np.ndarray], seed: int
+) -> dict[str, np.ndarray]:
+    """Amounts received: entitlements of programmes with a take-up rate kept only where the draw is below it."""
+    values = dict(entitled)
+    system = scenario_system(request.country, scenario.steps)
     for take_up in request.take_up:
         ids = chunk.person_ids if take_up.entity == "person" else chunk.household_ids
-        taken = take_up_draws(ids, take_up.programme, request.seed) < _rate(system, take_up.rate_parameter, request.year)
+        taken = take_up_draws(ids, take_up.programme, seed) < _rate(system, take_up.rate_parameter, request.year)
         amounts = values[take_up.variable]
         not_received = np.where(taken, 0.0, amounts)
         values[take_up.variable] = amounts - not_received
@@ -138,7 +146,7 @@ def _household_sums(request: ChunkRequest, chunk: ChunkInputs, values: dict[str,
 def simulate_chunk(request: ChunkRequest, task: ChunkInputs | FileChunk) -> dict[str, Any]:
     """Annual totals (float64) of the requested variables for one chunk, per scenario name.
 
-    Returns ``{"scenarios": {name: {variable: array}}, "households": frame or None}``: person variables are also
+    Returns ``{"scenarios": {seed: {name: {variable: array}}}, "households": frame or None}``: person variables are also
     summed per household (``household_sum:<name>``) with recipient counts (``recipients:<name>``); a chunk read
     from a file returns its household frame (id, weight, size, welfare). Any failure is re-raised as
     :class:`ChunkError` naming the chunk and its households, so that a problem in the data can be found.
@@ -152,11 +160,13 @@ def simulate_chunk(request: ChunkRequest, task: ChunkInputs | FileChunk) -> dict
             (chunk,) = make_chunks(part, load_country(request.country), system, max(1, len(part.households)))
             chunk = dataclasses.replace(chunk, index=task.index)
             households = household_frame(part)
-        outputs = {}
+        outputs: dict[int, dict[str, dict[str, np.ndarray]]] = {seed: {} for seed in request.seeds}
         for scenario in request.scenarios:
-            values = _simulate_scenario(request, scenario, chunk)
-            _household_sums(request, chunk, values)
-            outputs[scenario.name] = values
+            entitled = _simulate_scenario(request, scenario, chunk)
+            for seed in request.seeds:  # draws are cheap: one simulation serves every seed
+                values = _apply_take_up(request, scenario, chunk, entitled, seed)
+                _household_sums(request, chunk, values)
+                outputs[seed][scenario.name] = values
         return {"scenarios": outputs, "households": households}
     except Exception as error:  # noqa: BLE001 - every failure must say which households caused it
         if not isinstance(chunk, ChunkInputs):
@@ -282,8 +292,20 @@ class Microsimulation:
 
         Each value is ``None``, a reform file path, a :class:`ReformSpec`, a ``Reform`` class (or its dotted path),
         or a list of these applied in order. ``variables`` adds variables to return (person or household ones,
-        summed over the year) beyond the programmes and the transfers total.
+        summed over the year) beyond the programmes and the transfers total. Take-up draws use ``seed``.
         """
+        return self.run_seeds(scenarios, (self.seed,), variables)[self.seed]
+
+    def run_seeds(
+        self, scenarios: Mapping[str, ScenarioInput], seeds: Sequence[int], variables: Sequence[str] = ()
+    ) -> dict[int, Results]:
+        """Like :meth:`run`, once per take-up seed: ``{seed: Results}``.
+
+        Entitlements are simulated once; only the take-up draws differ between seeds, so extra seeds cost little.
+        """
+        seeds = tuple(dict.fromkeys(int(seed) for seed in seeds))
+        if not seeds:
+            raise ScenarioError("give at least one seed")
         if BASELINE not in scenarios:
             raise ScenarioError(f"scenarios must include '{BASELINE}' (the rules to compare against)")
         resolved = tuple(make_scenario(name, value) for name, value in scenarios.items())
@@ -308,7 +330,7 @@ class Microsimulation:
             household_variables,
             self.spec.transfers_variable,
             take_up,
-            self.seed,
+            seeds,
             months,
             keep_persons=self.survey is not None,
         )
@@ -327,20 +349,6 @@ class Microsimulation:
         household_keys = household_variables + tuple(
             f"{prefix}{v}" for v in person_variables for prefix in (HOUSEHOLD_SUM, RECIPIENTS)
         )
-        outputs = {
-            scenario.name: ScenarioOutputs(
-                name=scenario.name,
-                scenario=scenario,
-                person={
-                    v: np.concatenate([part["scenarios"][scenario.name][v] for part in parts])
-                    for v in (person_variables if self.survey is not None else ())
-                },
-                household={
-                    v: np.concatenate([part["scenarios"][scenario.name][v] for part in parts]) for v in household_keys
-                },
-            )
-            for scenario in resolved
-        }
         run_info = {
             "backend": self.backend,
             "workers": workers,
@@ -349,7 +357,6 @@ class Microsimulation:
             "chunks": len(tasks),
             "months": months,
             "take_up": {t.programme: t.rate_parameter for t in take_up},
-            "seed": self.seed,
             "seconds": round(time.perf_counter() - started, 3),
         }
         try:
@@ -358,7 +365,34 @@ class Microsimulation:
             )
         except FloorsimError as error:  # amounts are still valid; welfare figures will raise this error
             prices = error
-        return Results(self.spec, self.metadata, households, self.year, outputs, prices, run_info, survey=self.survey)
+        by_seed = {}
+        for seed in seeds:
+            outputs = {
+                scenario.name: ScenarioOutputs(
+                    name=scenario.name,
+                    scenario=scenario,
+                    person={
+                        v: np.concatenate([part["scenarios"][seed][scenario.name][v] for part in parts])
+                        for v in (person_variables if self.survey is not None else ())
+                    },
+                    household={
+                        v: np.concatenate([part["scenarios"][seed][scenario.name][v] for part in parts])
+                        for v in household_keys
+                    },
+                )
+                for scenario in resolved
+            }
+            by_seed[seed] = Results(
+                self.spec,
+                self.metadata,
+                households,
+                self.year,
+                outputs,
+                prices,
+                {**run_info, "seed": seed, "seeds": list(seeds)},
+                survey=self.survey,
+            )
+        return by_seed
 
     def _execute(self, request: ChunkRequest, chunks: list[ChunkInputs | FileChunk]) -> tuple[list[dict], int]:
         """Run ``simulate_chunk`` over the chunks with the chosen backend; results in chunk order."""

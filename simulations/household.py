@@ -9,7 +9,8 @@ and household inputs (``municipality``, ``household_consumption``…), given as 
       household_consumption: 150
     persons:
       - name: ana              # optional (default person_1, person_2...)
-        role: head             # optional (default: the first person is the head)
+        role: head             # optional (default: the first person is the head; the others are members, or
+                               # adult members from the package's adult age when it distinguishes them)
         age: 72
       - age: 5
         in_school: true
@@ -76,16 +77,17 @@ class HouseholdError(FloorsimError, ValueError):
 
 @dataclass(frozen=True)
 class PersonInputs:
-    """A validated person: its id, role in the household, and input values (enums as member names)."""
+    """A validated person: its id, the role given for it in the household (``None``: decided by
+    :func:`resolve_roles`), and input values (enums as member names)."""
 
     name: str
-    role: str
+    role: str | None
     inputs: dict[str, Any]
 
 
 @dataclass(frozen=True)
 class HouseholdInputs:
-    """A validated household: its persons (the head first), household inputs, and the period the file asked for."""
+    """A validated household: its persons, household inputs, and the period the file asked for."""
 
     persons: tuple[PersonInputs, ...]
     inputs: dict[str, Any]
@@ -184,7 +186,8 @@ def validate_household(raw: object, spec: CountrySpec, system: TaxBenefitSystem,
         )
         raise HouseholdError(f"{prefix}{problems}") from None
 
-    roles = (spec.head_role, spec.member_role)
+    group_entity = household_entity(system, spec)
+    roles = tuple(role.key for role in group_entity.flattened_roles)
     person_model = _inputs_model(
         system, spec.person_entity, {"name": (Optional[str], None), "role": (Optional[Literal[roles]], None)}
     )
@@ -226,17 +229,8 @@ def validate_household(raw: object, spec: CountrySpec, system: TaxBenefitSystem,
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise HouseholdError(f"{prefix}person names must be distinct: {', '.join(duplicates)} used more than once")
-    heads = [name for name, (_, role, _) in zip(names, persons) if role == spec.head_role]
-    if len(heads) > 1:
-        raise HouseholdError(
-            f"{prefix}a household has one {spec.head_role}; {', '.join(heads)} are all '{spec.head_role}'"
-        )
-    head = heads[0] if heads else names[0]
-    members = [
-        PersonInputs(name=name, role=spec.head_role if name == head else spec.member_role, inputs=values)
-        for name, (_, _, values) in zip(names, persons)
-    ]
-    members.sort(key=lambda person: person.role != spec.head_role)  # the head first
+    _check_role_counts(group_entity, {name: role for name, (_, role, _) in zip(names, persons)}, prefix)
+    members = [PersonInputs(name=name, role=role, inputs=values) for name, (_, role, values) in zip(names, persons)]
     period = None if described.period is None else str(described.period)
     return HouseholdInputs(persons=tuple(members), inputs=household_values, period=period)
 
@@ -292,6 +286,49 @@ def load_household(
     if not raw.get("persons"):
         raise HouseholdError("describe the household: give a FILE or at least one --person, e.g. --person age=67")
     return validate_household(raw, spec, system, source)
+
+
+def household_entity(system: TaxBenefitSystem, spec: CountrySpec):
+    """The OpenFisca group entity floorsim uses as the household."""
+    entity = next((entity for entity in system.group_entities if entity.key == spec.household_entity), None)
+    if entity is None:
+        raise HouseholdError(f"country '{spec.name}' has no group entity '{spec.household_entity}'")
+    return entity
+
+
+def _check_role_counts(entity, roles: dict[str, str | None], prefix: str = "") -> None:
+    for role in entity.flattened_roles:
+        holders = [name for name, key in roles.items() if key == role.key]
+        if role.max is not None and len(holders) > role.max:
+            raise HouseholdError(
+                f"{prefix}a household has at most {role.max} '{role.key}'; {', '.join(holders)} are all '{role.key}'"
+            )
+
+
+def resolve_roles(
+    system: TaxBenefitSystem, spec: CountrySpec, household: HouseholdInputs, period: Period
+) -> dict[str, str]:
+    """Each person's role: the one given; else the head role for the first person when nobody was given it; else
+    the adult member role (if the package has one, ``adult_member_role`` in floorsim.yaml) for persons whose ``age``
+    at the start of ``period`` is at least ``adult_age``, and the member role for the others."""
+    roles = {person.name: person.role for person in household.persons}
+    if spec.head_role not in roles.values():
+        first = next((name for name, role in roles.items() if role is None), None)
+        if first is not None:
+            roles[first] = spec.head_role
+    adult_role = getattr(spec, "adult_member_role", None)
+    age = system.variables.get("age")
+    if adult_role and None in roles.values() and age is not None and age.entity.key == spec.person_entity:
+        provisional = {name: role or spec.member_role for name, role in roles.items()}
+        simulation = build_simulation(system, spec, household, period, provisional)
+        ages = simulation.calculate("age", _condition_period(system, "age", _months(period)[0]))
+        adult_age = getattr(spec, "adult_age", 18)
+        for (name, role), years in zip(list(roles.items()), ages):
+            if role is None:
+                roles[name] = adult_role if years >= adult_age else spec.member_role
+    resolved = {name: role or spec.member_role for name, role in roles.items()}
+    _check_role_counts(household_entity(system, spec), resolved)
+    return resolved
 
 
 # ----- periods -----
@@ -353,13 +390,17 @@ def _input_periods(variable: Variable, period: Period) -> list[str]:
 
 
 def build_simulation(
-    system: TaxBenefitSystem, spec: CountrySpec, household: HouseholdInputs, period: Period
+    system: TaxBenefitSystem,
+    spec: CountrySpec,
+    household: HouseholdInputs,
+    period: Period,
+    roles: dict[str, str] | None = None,
 ) -> Simulation:
-    """A simulation of the household with its inputs set for every month of ``period`` (documented builder path)."""
-    household_entity = next((entity for entity in system.group_entities if entity.key == spec.household_entity), None)
-    if household_entity is None:
-        raise HouseholdError(f"country '{spec.name}' has no group entity '{spec.household_entity}'")
-    plural_role = {role.key: role.plural or role.key for role in household_entity.flattened_roles}
+    """A simulation of the household with its inputs set for every month of ``period`` (documented builder path);
+    ``roles`` by person name (default: :func:`resolve_roles`)."""
+    group_entity = household_entity(system, spec)
+    plural_role = {role.key: role.plural or role.key for role in group_entity.flattened_roles}
+    roles = roles if roles is not None else resolve_roles(system, spec, household, period)
 
     def values(inputs: dict[str, Any]) -> dict:
         result = {}
@@ -370,11 +411,11 @@ def build_simulation(
 
     group: dict[str, Any] = {}
     for person in household.persons:
-        group.setdefault(plural_role[person.role], []).append(person.name)
+        group.setdefault(plural_role[roles[person.name]], []).append(person.name)
     group.update(values(household.inputs))
     situation = {
         system.person_entity.plural: {person.name: values(person.inputs) for person in household.persons},
-        household_entity.plural: {HOUSEHOLD_ID: group},
+        group_entity.plural: {HOUSEHOLD_ID: group},
     }
     try:
         return SimulationBuilder().build_from_entities(system, situation)
@@ -485,6 +526,7 @@ class HouseholdReport:
     period: str
     period_unit: Literal["month", "year"]
     household: HouseholdInputs
+    roles: dict[str, str]  # by person name, as simulated
     scenarios: list[ScenarioResult]
     depth: int
 
@@ -513,7 +555,12 @@ class HouseholdReport:
                 "amounts_are": "sum over the months of the year" if self.period_unit == "year" else "for the month",
                 "explanation_depth": self.depth,
                 "defaults_used": self.defaults_used,
-                "household": self.household.to_dict(),
+                "household": {
+                    **self.household.to_dict(),
+                    "persons": [
+                        {**person, "role": self.roles[person["name"]]} for person in self.household.to_dict()["persons"]
+                    ],
+                },
                 "scenarios": {
                     scenario.name: {
                         "label": scenario.label,
@@ -747,8 +794,10 @@ def analyse_programme(
     name: str,
     programme: Programme,
     depth: int = DEFAULT_DEPTH,
+    roles: dict[str, str] | None = None,
 ) -> ProgrammeResult:
-    """Amounts of one programme for the household over ``period``, with the factors and verdicts explaining them."""
+    """Amounts of one programme for the household over ``period``, with the factors and verdicts explaining them
+    (``roles``: by person name, default :func:`resolve_roles`)."""
     try:
         variable = system.get_variable(programme.variable, check_existence=True)
     except VariableNotFoundError:
@@ -762,7 +811,7 @@ def analyse_programme(
                 f"programme '{name}' of floorsim.yaml lists an unknown condition variable '{condition}'"
             )
     ctx = _Context(system, spec, household, programme)
-    simulation = _traced(build_simulation(system, spec, household, period))
+    simulation = _traced(build_simulation(system, spec, household, period, roles))
 
     # Evaluation points: each month for monthly programmes; the year for yearly ones (a twelfth for a month).
     if variable.definition_period == DateUnit.YEAR:
@@ -933,11 +982,12 @@ def simulate_household(
     spec = load_country(country)
     baseline = scenario_system(country, ())
     resolved = parse_period(period if period is not None else household.period, baseline, today)
+    roles = resolve_roles(baseline, spec, household, resolved)
     results = []
     for name, label, steps in _scenarios(country, reforms):
         system = scenario_system(country, steps)
         programmes = [
-            analyse_programme(system, spec, household, resolved, key, programme, depth)
+            analyse_programme(system, spec, household, resolved, key, programme, depth, roles)
             for key, programme in spec.programmes.items()
         ]
         results.append(ScenarioResult(name=name, label=label, programmes=programmes))
@@ -948,6 +998,7 @@ def simulate_household(
         period=str(resolved),
         period_unit="year" if resolved.unit == DateUnit.YEAR else "month",
         household=household,
+        roles=roles,
         scenarios=results,
         depth=depth,
     )
@@ -1023,7 +1074,7 @@ def format_verdict(verdict: Verdict, currency: str, show_period: bool = False) -
     else:
         head = f"{when}{who}not paid"
     if not verdict.because:
-        return head
+        return head if verdict.status == "paid" else f"{head} (no yes/no condition in the formula: see its inputs)"
     return f"{head} — " + "; ".join(format_reason(item) for item in verdict.because)
 
 

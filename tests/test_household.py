@@ -286,8 +286,11 @@ def test_roles_and_case_insensitive_enum_values():
     household = load_household(
         "timor_leste", persons=["name=kid,age=4", "name=mum,age=30,role=head"], household=["municipality=ainaro"]
     )
-    assert [(person.name, person.role) for person in household.persons] == [("mum", "head"), ("kid", "member")]
     assert household.inputs == {"municipality": "Ainaro"}
+    report = simulate_household("timor_leste", household, "2024-03")
+    assert report.roles == {"kid": "member", "mum": "head"}
+    first_is_head = simulate_household("timor_leste", load_household("timor_leste", persons=["age=4", "age=30"]))
+    assert first_is_head.roles == {"person_1": "head", "person_2": "member"}
 
 
 def test_the_file_period_is_used_unless_overridden(tmp_path):

@@ -28,7 +28,7 @@ certainty strata (see ``SurveyDesign``) keep the factor 1.
 Storage: replicates generated from a design are kept as a PSU-level factor matrix F (R × P) with the PSU of each
 observation, so replicate weight w_ri = w_i F[r, psu(i)] is never materialised for all (r, i) at once: weighted
 sums become a matrix product F @ t over PSU totals t_j = Σ_{i in j} w_i x_i (``sums``), and estimators that need
-per-observation weights (quantiles, Gini) take them a few replicates at a time (``gather``). Replicate weights
+per-observation weights (quantiles, Gini) take them one replicate at a time (``at(indices).row(r)``). Replicate weights
 shipped with a survey are kept as a dense (R × n) matrix and used the same way.
 
 Seeds: the bootstrap draws come from ``numpy.random.Generator(PCG64(seed))`` in a fixed order (replicate by
@@ -47,7 +47,7 @@ from numpy.typing import ArrayLike
 from ._validation import FloatArray, as_float_array
 from .design import IntArray, SurveyDesign, psu_sums
 from .errors import IndicatorError
-from .weightsets import FullSample
+from .weightsets import FullSample, RowSource
 
 ReplicateMethod = Literal["bootstrap", "JK1", "JKn", "BRR", "Fay"]
 
@@ -99,15 +99,15 @@ class ReplicateWeights:
         totals = psu_sums(self.psu_index, self.base_weights, values, self.factors.shape[1])
         return self.factors @ totals
 
-    def gather(self, indices: IntArray, start: int, stop: int) -> FloatArray:
+    def at(self, indices: IntArray) -> RowSource:
         if self.matrix is not None:
-            return self.matrix[start:stop, indices]
+            return _DenseRows(self.matrix, indices)
         assert self.factors is not None and self.psu_index is not None
-        return self.base_weights[indices] * self.factors[start:stop][:, self.psu_index[indices]]
+        return _FactorRows(self.factors, self.base_weights[indices], self.psu_index[indices])
 
     def weights(self, replicate: int) -> FloatArray:
         """The full weight vector of one replicate (n,), e.g. to inspect or export it."""
-        return self.gather(np.arange(self.n), replicate, replicate + 1)[0]
+        return self.at(np.arange(self.n)).row(replicate)
 
     def variance(self, replicate_values: ArrayLike, estimate: float) -> float:
         """c Σ_r c_r (θ_r − θ̄)², θ̄ = ``estimate`` if ``mse`` else mean(θ_r); nan if any θ_r is nan."""
@@ -116,6 +116,35 @@ class ReplicateWeights:
             raise IndicatorError(f"expected {self.rscales.size} replicate estimates; got {theta.size}.")
         centre = estimate if self.mse else float(np.mean(theta))
         return float(self.scale * np.sum(self.rscales * (theta - centre) ** 2))
+
+
+@dataclass(frozen=True, eq=False)
+class _FactorRows:
+    """Rows w_i F[r, psu(i)] at fixed observations: the base weights and PSUs are gathered once."""
+
+    factors: FloatArray
+    weights: FloatArray
+    psu: IntArray
+
+    @property
+    def n_sets(self) -> int:
+        return int(self.factors.shape[0])
+
+    def row(self, r: int) -> FloatArray:
+        return self.weights * self.factors[r].take(self.psu)
+
+
+@dataclass(frozen=True, eq=False)
+class _DenseRows:
+    matrix: FloatArray
+    indices: IntArray
+
+    @property
+    def n_sets(self) -> int:
+        return int(self.matrix.shape[0])
+
+    def row(self, r: int) -> FloatArray:
+        return self.matrix[r].take(self.indices)
 
 
 # --- generated from a design ---------------------------------------------------------------------------

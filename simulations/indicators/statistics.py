@@ -49,7 +49,7 @@ from ._validation import FloatArray, as_float_array, as_line, as_parameter, valu
 from .design import SurveyDesign
 from .errors import IndicatorError
 from .quantiles import weighted_quantile
-from .weightsets import FullSample, IntArray, WeightSet, row_blocks
+from .weightsets import FullSample, IntArray, WeightSet, map_rows
 
 _HIT_TOLERANCE = 1e-12  # as in quantiles.py: relative tolerance of an exact hit of q W
 
@@ -58,19 +58,22 @@ class Statistic(ABC):
     """An estimator that can be evaluated under k weight sets at once (see the module docstring)."""
 
     label: str = ""
-    _cache: tuple[object, FloatArray] | None = None
+    # The last few (weight set, result) pairs: a line shared by several FGTs, or a statistic used both as a level
+    # and inside a difference, is evaluated once per weight set. Keyed by identity, never by value.
+    _cache: tuple[tuple[object, FloatArray], ...] = ()
+    _CACHE_SIZE = 4
 
     def evaluate(self, weights: WeightSet) -> FloatArray:
         """The estimate under each weight set: an array of shape (k,)."""
-        cached = self._cache
-        if cached is not None and cached[0] is weights:
-            return cached[1]
+        for held, result in self._cache:
+            if held is weights:
+                return result
         if weights.n != self.n:
             raise IndicatorError(f"{self.label or type(self).__name__}: the data have {self.n} observations "
                                  f"but the weights {weights.n}.")
         with np.errstate(divide="ignore", invalid="ignore"):
             result = np.asarray(self._evaluate(weights), dtype=np.float64).reshape(weights.n_sets)
-        self._cache = (weights, result)
+        self._cache = ((weights, result), *self._cache[: self._CACHE_SIZE - 1])
         return result
 
     def value(self, weights: ArrayLike | WeightSet | SurveyDesign) -> float:
@@ -144,23 +147,26 @@ class _Sorted:
 
 
 def _quantile_of_sorted(x: FloatArray, w: FloatArray, q: float) -> float:
-    """Eurostat weighted quantile (as ``weighted_quantile``) of sorted x with weights w that may contain zeros."""
-    positive = w > 0
-    if not positive.any():
+    """Eurostat weighted quantile (as ``weighted_quantile``) of sorted x with weights w that may contain zeros.
+
+    Zero weights (PSUs not drawn in a replicate) are skipped through the cumulative sums: the first positive
+    weight is the first index where C > 0, and the value following an exact hit is the first index where C
+    increases again.
+    """
+    cumulative = np.cumsum(w)
+    total = cumulative[-1]
+    if not total > 0:
         return math.nan
-    first = int(np.argmax(positive))
-    last = x.size - 1 - int(np.argmax(positive[::-1]))
+    first = int(np.searchsorted(cumulative, 0.0, side="right"))
     if q == 0.0:
         return float(x[first])
     if q == 1.0:
-        return float(x[last])
-    cumulative = np.cumsum(w)
-    total = cumulative[-1]
+        return float(x[np.flatnonzero(w > 0)[-1]])
     target, tolerance = q * total, _HIT_TOLERANCE * total
-    k = min(max(int(np.searchsorted(cumulative, target - tolerance, side="left")), first), last)
+    k = min(max(int(np.searchsorted(cumulative, target - tolerance, side="left")), first), x.size - 1)
     if abs(cumulative[k] - target) <= tolerance:
-        following = k + 1 + int(np.argmax(positive[k + 1 :])) if k < last else last
-        return float((x[k] + x[following]) / 2.0)
+        following = int(np.searchsorted(cumulative, cumulative[k], side="right"))
+        return float((x[k] + x[following if following < x.size else k]) / 2.0)
     return float(x[k])
 
 
@@ -312,11 +318,7 @@ class Quantile(Statistic):
 
     def _evaluate(self, weights: WeightSet) -> FloatArray:
         s = self._sorted
-        out = np.empty(weights.n_sets)
-        for start, stop in row_blocks(weights.n_sets, s.indices.size):
-            block = weights.gather(s.indices, start, stop)
-            out[start:stop] = [_quantile_of_sorted(s.values, row, self.q) for row in block]
-        return out
+        return map_rows(weights.at(s.indices), lambda w, r: _quantile_of_sorted(s.values, w, self.q))
 
     def influence(self, design: SurveyDesign) -> FloatArray:
         s = self._sorted
@@ -368,17 +370,17 @@ class Gini(Statistic):
         return int(self._y.size)
 
     def _evaluate(self, weights: WeightSet) -> FloatArray:
-        s = self._sorted
-        x = s.values
-        out = np.empty(weights.n_sets)
-        for start, stop in row_blocks(weights.n_sets, x.size):
-            w = weights.gather(s.indices, start, stop)
-            cumulative = np.cumsum(w, axis=1)
-            total_weight = cumulative[:, -1:]
+        x = self._sorted.values
+
+        def one(w: FloatArray, r: int) -> float:
+            # Σ w x (2C − w − W) / (W T), expanded into dot products so no n-sized temporaries pile up.
+            cumulative = np.cumsum(w)
+            total_weight = cumulative[-1]
             wx = w * x
-            total = wx.sum(axis=1)
-            out[start:stop] = np.sum(wx * (2.0 * cumulative - w - total_weight), axis=1) / (total_weight[:, 0] * total)
-        return out
+            total = wx.sum()
+            return float((2.0 * (wx @ cumulative) - wx @ w - total_weight * total) / (total_weight * total))
+
+        return map_rows(weights.at(self._sorted.indices), one)
 
     def influence(self, design: SurveyDesign) -> FloatArray:
         s = self._sorted
@@ -442,18 +444,18 @@ class FGT(Statistic):
         s = self._sorted
         below = np.searchsorted(s.values, lines, side="left")  # y < z strictly, as in fgt()
         widest = int(below.max())
-        sums = np.zeros(weights.n_sets)
-        if widest > 0:
-            for start, stop in row_blocks(weights.n_sets, widest):
-                block = weights.gather(s.indices[:widest], start, stop)
-                for j, row in enumerate(block, start=start):
-                    k, z = int(below[j]), lines[j]
-                    if self.alpha == 0.0:
-                        sums[j] = row[:k].sum()
-                    else:
-                        gap = (z - s.values[:k]) / z
-                        terms = gap if self.alpha == 1.0 else gap * gap if self.alpha == 2.0 else gap**self.alpha
-                        sums[j] = row[:k] @ terms
+        alpha = self.alpha
+
+        def one(w: FloatArray, r: int) -> float:
+            k, z = int(below[r]), lines[r]
+            if alpha == 0.0:
+                return float(w[:k].sum())
+            gap = (z - s.values[:k]) / z
+            terms = gap if alpha == 1.0 else gap * gap if alpha == 2.0 else gap**alpha
+            return float(w[:k] @ terms)
+
+        # Only the poorest `widest` observations can be below any replicate's line: gather just those.
+        sums = map_rows(weights.at(s.indices[:widest]), one) if widest > 0 else np.zeros(weights.n_sets)
         return sums / self._size.evaluate(weights)
 
     def influence(self, design: SurveyDesign) -> FloatArray:
@@ -537,13 +539,12 @@ class Watts(Statistic):
         log_sorted = self._log_y[s.indices]
         below = np.searchsorted(s.values, lines, side="left")
         widest = int(below.max())
-        sums = np.zeros(weights.n_sets)
-        if widest > 0:
-            for start, stop in row_blocks(weights.n_sets, widest):
-                block = weights.gather(s.indices[:widest], start, stop)
-                for j, row in enumerate(block, start=start):
-                    k = int(below[j])
-                    sums[j] = row[:k].sum() * math.log(lines[j]) - row[:k] @ log_sorted[:k]
+
+        def one(w: FloatArray, r: int) -> float:
+            k = int(below[r])
+            return float(w[:k].sum() * math.log(lines[r]) - w[:k] @ log_sorted[:k])
+
+        sums = map_rows(weights.at(s.indices[:widest]), one) if widest > 0 else np.zeros(weights.n_sets)
         return sums / self._size.evaluate(weights)
 
     def influence(self, design: SurveyDesign) -> FloatArray:
@@ -596,13 +597,11 @@ class Generic(Statistic):
         return self._n
 
     def _evaluate(self, weights: WeightSet) -> FloatArray:
-        out = np.empty(weights.n_sets)
-        for start, stop in row_blocks(weights.n_sets, self._indices.size):
-            block = weights.gather(self._indices, start, stop)
-            for j, row in enumerate(block, start=start):
-                try:
-                    out[j] = self.function(*self._data, row, **self.keywords)
-                except IndicatorError:
-                    # A replicate can leave a small domain without weight: its estimate is undefined.
-                    out[j] = math.nan
-        return out
+        def one(w: FloatArray, r: int) -> float:
+            try:
+                return float(self.function(*self._data, w, **self.keywords))
+            except IndicatorError:
+                # A replicate can leave a small domain without weight: its estimate is undefined.
+                return math.nan
+
+        return map_rows(weights.at(self._indices), one)

@@ -5,15 +5,18 @@ estimate (k = 1) and the R replicate estimates (k = R) with the same code: the p
 from what the replicates compute.
 
 * ``sums(values)`` — Σ_i w_ri v_i for each set r: how totals, means, ratios and FGT with a fixed line are
-  computed (a matrix product for replicates, never materialising the R × n weights);
-* ``gather(indices, start, stop)`` — the weights of a few sets at given observations, for estimators that need
-  them one by one in sorted order (quantiles, Gini, a relative poverty line). ``row_blocks`` chooses how many
-  sets to take at once so that at most ``MAX_BLOCK_CELLS`` weights are in memory.
+  computed (a matrix product over PSU totals for generated replicates, never materialising the R × n weights);
+* ``at(indices).row(r)`` — the weights of set r at given observations (in that order), for estimators that need
+  them one by one in sorted order (quantiles, Gini, a relative poverty line). One row is materialised at a time;
+  ``map_rows`` applies a function to every row, on several threads (numpy releases the GIL in the gathers,
+  cumulative sums and dot products that dominate), and the result does not depend on the number of threads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,8 +26,28 @@ from numpy.typing import NDArray
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-# Largest number of cells (weight sets × observations) materialised at once: 4M float64 = 32 MB.
-MAX_BLOCK_CELLS = 1 << 22
+# Threads used by ``map_rows``: FLOORSIM_THREADS if set, else the machine's cores (at most 8). Only speed depends
+# on it, never results.
+_THREADS_VARIABLE = "FLOORSIM_THREADS"
+
+
+def default_threads() -> int:
+    """Threads for per-replicate loops: ``FLOORSIM_THREADS`` or min(8, cpu count)."""
+    configured = os.environ.get(_THREADS_VARIABLE)
+    if configured:
+        return max(1, int(configured))
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+class RowSource(Protocol):
+    """The weights of each set at a fixed list of observations."""
+
+    @property
+    def n_sets(self) -> int: ...
+
+    def row(self, r: int) -> FloatArray:
+        """Weights of set r at the observations (a new float64 array)."""
+        ...
 
 
 class WeightSet(Protocol):
@@ -40,9 +63,21 @@ class WeightSet(Protocol):
         """Σ_i w_ri v_i for each set r: (n,) -> (k,), or (n, m) -> (k, m)."""
         ...
 
-    def gather(self, indices: IntArray, start: int, stop: int) -> FloatArray:
-        """Weights of sets start..stop-1 at observations ``indices``: shape (stop − start, len(indices))."""
+    def at(self, indices: IntArray) -> RowSource:
+        """Row access to the weights at observations ``indices``."""
         ...
+
+
+@dataclass(frozen=True, eq=False)
+class _FixedRows:
+    weights: FloatArray
+
+    @property
+    def n_sets(self) -> int:
+        return 1
+
+    def row(self, r: int) -> FloatArray:
+        return self.weights
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,12 +97,22 @@ class FullSample:
     def sums(self, values: FloatArray) -> FloatArray:
         return (self.weights @ values)[None, ...]
 
-    def gather(self, indices: IntArray, start: int, stop: int) -> FloatArray:
-        return self.weights[indices][None, :]
+    def at(self, indices: IntArray) -> RowSource:
+        return _FixedRows(self.weights[indices])
 
 
-def row_blocks(n_sets: int, width: int, max_cells: int = MAX_BLOCK_CELLS) -> Iterator[tuple[int, int]]:
-    """(start, stop) ranges of weight sets such that (stop − start) × width stays under ``max_cells``."""
-    step = max(1, max_cells // max(width, 1))
-    for start in range(0, n_sets, step):
-        yield start, min(start + step, n_sets)
+def map_rows(source: RowSource, function: Callable[[FloatArray, int], float], threads: int | None = None) -> FloatArray:
+    """[function(source.row(r), r) for r in range(k)] as a float64 array, computed on ``threads`` threads."""
+    k = source.n_sets
+    count = default_threads() if threads is None else max(1, threads)
+    if count == 1 or k < 4:
+        return np.array([function(source.row(r), r) for r in range(k)], dtype=np.float64)
+
+    def run(chunk: range) -> list[float]:
+        return [function(source.row(r), r) for r in chunk]
+
+    step = -(-k // count)
+    chunks = [range(start, min(start + step, k)) for start in range(0, k, step)]
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        parts = list(pool.map(run, chunks))
+    return np.array([value for part in parts for value in part], dtype=np.float64)

@@ -192,3 +192,20 @@ def test_dask_backend_equals_sequential():
     assert on_dask.run_info["workers"] == 2 and on_dask.run_info["chunks"] == 12
     for name in scenarios:
         np.testing.assert_array_equal(saii(on_dask, name), saii(reference, name))
+
+
+def test_several_seeds_share_one_simulation(tmp_path):
+    country = write_spec_with_take_up(tmp_path)
+    survey = replicate(make_tiny_survey(), 50)
+    half = ReformSpec(name="half", changes=(ParameterChange(parameter="take_up.saii", value=0.5, start="2025-01-01"),))
+    simulation = Microsimulation(country, survey, 2025, backend="sequential")
+    by_seed = simulation.run_seeds({"baseline": None, "half": half}, seeds=[1, 2, 3])
+    assert sorted(by_seed) == [1, 2, 3]
+    for seed, results in by_seed.items():
+        # Each seed's result is what a single run with that seed gives.
+        single = Microsimulation(country, survey, 2025, backend="sequential", seed=seed).run({"baseline": None, "half": half})
+        np.testing.assert_array_equal(saii(results, "half"), saii(single, "half"))
+        assert results.run_info["seed"] == seed
+    # Different seeds draw different recipients; the baseline (full take-up) is the same for all.
+    assert not np.array_equal(saii(by_seed[1], "half"), saii(by_seed[2], "half"))
+    np.testing.assert_array_equal(saii(by_seed[1]), saii(by_seed[3]))
