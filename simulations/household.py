@@ -685,19 +685,20 @@ class _Context:
         self.spec = spec
         self.persons = [person.name for person in household.persons]
         self.programme = programme
+        self.programme_entity = self.entity_of(programme.variable)  # the variable's, whatever floorsim.yaml says
 
     def entity_of(self, variable: str) -> str:
         return self.system.get_variable(variable, check_existence=True).entity.key
 
     def members(self) -> list[str]:
-        return self.persons if self.programme.entity == self.spec.person_entity else [HOUSEHOLD_ID]
+        return self.persons if self.programme_entity == self.spec.person_entity else [HOUSEHOLD_ID]
 
     def relevant(self, variable: str, value: list, member: int) -> list:
         """The values of ``variable`` that concern member ``member`` of the programme's entity."""
         if not isinstance(value, list):
             return [value]
         if self.entity_of(variable) == self.spec.person_entity:
-            return [value[member]] if self.programme.entity == self.spec.person_entity else value
+            return [value[member]] if self.programme_entity == self.spec.person_entity else value
         return value[:1]
 
     def label(self, kind: str, name: str) -> str:

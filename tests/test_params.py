@@ -149,7 +149,8 @@ def test_tree_view_in_the_terminal():
     result = runner.invoke(app, ["params", "benefits.saii", "--date", "2024-03-01"])
     assert result.exit_code == 0, result.output
     # The first column, read down: long paths are folded over several lines of the table.
-    first_column = "".join(line.split("│")[1].strip() for line in result.output.splitlines() if line.startswith("│"))
+    rows = [line for line in result.output.splitlines() if line.startswith("│")]
+    first_column = "".join(line.split("│")[1].strip() for line in rows)
     for path in ("benefits.saii.amount", "benefits.saii.old_age_minimum_age", "benefits.saii.age_supplement"):
         assert path in first_column
     scale = runner.invoke(app, ["params", "benefits.saii.age_supplement", "--date", "2024-03-01"])
