@@ -29,6 +29,11 @@ class Programme(BaseModel):
     variable: str
     entity: Literal["person", "household"]
     take_up: str | None = Field(default=None, description="parameter path of the take-up rate (0-1)")
+    conditions: list[str] = Field(
+        default_factory=list,
+        description="variables stating the programme's eligibility conditions (true when met); `floorsim household` "
+        "names them to say why it does or does not apply",
+    )
 
 
 class InputColumn(BaseModel):

@@ -246,6 +246,13 @@ class Microsimulation:
                 close = difflib.get_close_matches(variable, list(system.variables), n=3)
                 hint = f"; did you mean {', '.join(close)}?" if close else ""
                 raise ScenarioError(f"variable '{variable}' is not in country package '{self.spec.name}'{hint}")
+        for key, programme in self.spec.programmes.items():
+            unknown = [name for name in programme.conditions if name not in system.variables]
+            if unknown:
+                raise ScenarioError(
+                    f"{self.spec.folder}/floorsim.yaml: programme '{key}' lists conditions {unknown} that are not "
+                    "variables of the country package"
+                )
         columns = self._survey_columns()
         for entity, mapping in self.spec.inputs.items():
             for variable, column in mapping.items():

@@ -731,7 +731,10 @@ def _decisive(ctx: _Context, root: TraceNode, member: int, paid: bool, condition
             holds = any(bool(v) for v in values)
             if holds == paid:
                 found.append(item("variable", name, holds))
-        return found
+        if found or paid:
+            return found
+        # Every declared condition holds yet nothing is paid (e.g. a one-off payment outside its month): say why
+        # from the formula itself.
 
     def falsy(values: list) -> bool:
         return all(not v for v in values)

@@ -361,3 +361,25 @@ def test_any_package_with_a_floorsim_yaml_works_roles_by_age():
     ]
     assert programme(report, "basic_income")["amounts"] == {"a": 600.0, "b": 600.0, "c": 0.0}
     assert list(report["scenarios"]["baseline"]["programmes"]) == list(load_country("country_template").programmes)
+
+
+def test_declared_conditions_that_all_hold_without_payment_fall_back_to_the_formula(monkeypatch):
+    class ProgrammeWithConditions(Programme):
+        conditions: list[str] = []
+
+    spec = load_country("timor_leste")
+    covid = ProgrammeWithConditions(
+        **spec.programmes["covid_household_transfer"].model_dump(), conditions=["covid_household_transfer_eligible"]
+    )
+    monkeypatch.setattr(
+        single_household, "load_country", lambda country: spec.model_copy(update={"programmes": {"covid": covid}})
+    )
+    household = load_household("timor_leste", persons=["age=40"])
+    (result,) = simulate_household("timor_leste", household, "2020").scenario("baseline").programmes
+    assert result.amount == 2 * 100.0  # April and May 2020
+    summary = [(v.period, v.status, [item["name"] for item in v.because]) for v in result.verdicts]
+    assert summary == [
+        ("2020-01 to 2020-03", "not_in_force", []),
+        ("2020-04 to 2020-05", "paid", ["covid_household_transfer_eligible"]),
+        ("2020-06 to 2020-12", "not_paid", ["benefits.covid_household_transfer.month_covered"]),
+    ]

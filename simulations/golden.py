@@ -1,0 +1,300 @@
+"""Golden aggregates: committed headline figures of each country package on its bundled survey, so that any change
+to parameters, formulas or the engine that moves a national figure is noticed — and accepted on purpose.
+
+For every country with a bundled survey (:data:`BUNDLED_SURVEYS`), a snapshot ``tests/golden/<country>.json``
+holds, for each reference year, the headline figures (``Results.headline``: cost and beneficiaries per programme,
+total cost, poverty headcount and gap, persons in poverty, Gini) of the baseline and of every reform in the
+package's ``reforms/`` library. One engine run per year computes them all (every reform is a scenario).
+
+A fresh figure *moves* when ``|fresh − snapshot| > absolute tolerance + relative tolerance × |snapshot|`` with the
+tolerances of :data:`TOLERANCES` (by kind of figure). They are far below what any change of legislation moves
+(one household of the bundled survey weighs about 0.03% of the population), and above the last-digit differences
+that summation order or another numpy build can give.
+
+Check (exit status 1 and a table of what moved)::
+
+    floorsim golden                      # or: python -m simulations.golden
+    floorsim golden --update             # regenerate the snapshot on purpose, after reviewing the table
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from simulations.countries import load_country
+from simulations.engine import BASELINE, Microsimulation
+from simulations.errors import FloorsimError
+from surveys.bundled import BUNDLED_SURVEY
+from surveys.io import read_survey, survey_hash
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+GOLDEN_DIR = REPOSITORY / "tests" / "golden"
+REGENERATE = "floorsim golden --update"
+
+# Countries with a bundled survey, and the years their snapshot covers: years where schemes change.
+BUNDLED_SURVEYS: dict[str, Path] = {"timor_leste": BUNDLED_SURVEY}
+REFERENCE_YEARS: dict[str, tuple[int, ...]] = {
+    # 2016: SAII USD 30, Bolsa da Mãe USD 5 per child; 2020: COVID-19 household transfer (April-May);
+    # 2022: SAII USD 50, Jerasaun Foun from July, year-end payment in December; 2023: Jerasaun Foun all year;
+    # 2024: SAII USD 60 with age supplements, Bolsa da Mãe by school cycle; 2025: the year of the reform library.
+    "timor_leste": (2016, 2020, 2022, 2023, 2024, 2025),
+}
+
+# kind: (absolute tolerance in the figure's units, relative tolerance)
+TOLERANCES: dict[str, tuple[float, float]] = {
+    "money": (0.5, 1e-7),  # currency per year
+    "count": (0.01, 1e-7),  # persons or households
+    "rate": (1e-7, 1e-7),  # fractions: poverty headcount and gap, Gini
+}
+
+
+class GoldenError(FloorsimError):
+    """A snapshot is missing or unreadable, or the country has no bundled survey."""
+
+
+def figure_kind(key: str) -> str:
+    """``money`` (costs), ``count`` (beneficiaries, persons in poverty) or ``rate`` (headcount, gap, Gini)."""
+    if key.endswith("_cost"):
+        return "money"
+    if key.endswith("_beneficiaries") or key == "poor_persons":
+        return "count"
+    return "rate"
+
+
+def snapshot_path(country: str) -> Path:
+    return GOLDEN_DIR / f"{load_country(country).name}.json"
+
+
+def reform_library(country: str) -> dict[str, Path]:
+    """``{reform name: file}`` for every reform file in the package's ``reforms/`` folder."""
+    spec = load_country(country)
+    folder = spec.folder / "reforms" if spec.folder else None
+    if folder is None or not folder.is_dir():
+        return {}
+    return {path.stem: path for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml"), *folder.glob("*.json")])}
+
+
+def compute_figures(country: str, years: tuple[int, ...] | list[int], survey_folder: Path | None = None) -> dict:
+    """``{year: {scenario: {figure: value}}}`` (years as strings) for the baseline and every library reform."""
+    spec = load_country(country)
+    folder = survey_folder or BUNDLED_SURVEYS.get(spec.name)
+    if folder is None:
+        raise GoldenError(f"country '{spec.name}' has no bundled survey; golden aggregates need one")
+    survey = read_survey(folder)
+    reforms = reform_library(country)
+    if BASELINE in reforms:
+        raise GoldenError(f"a reform file may not be called '{BASELINE}'")
+    figures: dict[str, dict[str, dict[str, float]]] = {}
+    for year in years:
+        results = Microsimulation(country, survey, int(year), backend="sequential").run(
+            {BASELINE: None, **{name: path for name, path in reforms.items()}}
+        )
+        figures[str(year)] = {
+            name: {key: float(value) for key, value in results.headline(name).items()} for name in results.scenarios
+        }
+    return figures
+
+
+def build_snapshot(country: str, years: tuple[int, ...] | list[int] | None = None) -> dict:
+    """A complete snapshot document (figures plus what produced them and how to regenerate it)."""
+    spec = load_country(country)
+    years = tuple(years or REFERENCE_YEARS.get(spec.name, ()))
+    if not years:
+        raise GoldenError(f"no reference years for country '{spec.name}': give some")
+    folder = BUNDLED_SURVEYS.get(spec.name)
+    if folder is None:
+        raise GoldenError(f"country '{spec.name}' has no bundled survey; golden aggregates need one")
+    return {
+        "country": spec.name,
+        "survey": {"path": _relative(folder), "sha256": survey_hash(folder)},
+        "years": list(years),
+        "scenarios": {BASELINE: None, **{name: _relative(path) for name, path in reform_library(country).items()}},
+        "tolerances": {kind: {"absolute": a, "relative": r} for kind, (a, r) in TOLERANCES.items()},
+        "regenerate": REGENERATE + ("" if spec.name == "timor_leste" else f" --country {spec.name}"),
+        "figures": compute_figures(country, years, folder),
+    }
+
+
+def _relative(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(REPOSITORY).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def load_snapshot(path: Path) -> dict:
+    if not path.is_file():
+        raise GoldenError(f"no golden snapshot {path}: create it with `{REGENERATE}`")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise GoldenError(f"{path}: not valid JSON: {error}") from None
+
+
+def write_snapshot(snapshot: dict, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rounded = dict(snapshot, figures={
+        year: {name: {key: round(value, 9) for key, value in figures.items()} for name, figures in scenarios.items()}
+        for year, scenarios in snapshot["figures"].items()
+    })
+    path.write_text(json.dumps(rounded, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A figure that differs from the snapshot beyond tolerance (or is missing on one side)."""
+
+    year: str
+    scenario: str
+    figure: str
+    expected: float | None
+    actual: float | None
+
+    @property
+    def change(self) -> float | None:
+        if self.expected is None or self.actual is None:
+            return None
+        return self.actual - self.expected
+
+    @property
+    def relative(self) -> float | None:
+        if self.change is None or self.expected == 0:
+            return None
+        return self.change / abs(self.expected)
+
+
+def moved_beyond_tolerance(expected: float, actual: float, kind: str) -> bool:
+    absolute, relative = TOLERANCES[kind]
+    if math.isnan(expected) or math.isnan(actual):
+        return math.isnan(expected) != math.isnan(actual)
+    return abs(actual - expected) > absolute + relative * abs(expected)
+
+
+def compare(expected: dict, actual: dict) -> list[Moved]:
+    """Figures of ``actual`` (``{year: {scenario: {figure: value}}}``) that moved from ``expected``; a year,
+    scenario or figure present on one side only is reported with ``None`` on the other."""
+    moved = []
+    for year in sorted(set(expected) | set(actual)):
+        scenarios_expected, scenarios_actual = expected.get(year, {}), actual.get(year, {})
+        for scenario in _ordered(scenarios_expected, scenarios_actual):
+            figures_expected = scenarios_expected.get(scenario, {})
+            figures_actual = scenarios_actual.get(scenario, {})
+            for figure in _ordered(figures_expected, figures_actual):
+                was, now = figures_expected.get(figure), figures_actual.get(figure)
+                if was is None or now is None or moved_beyond_tolerance(was, now, figure_kind(figure)):
+                    moved.append(Moved(year, scenario, figure, was, now))
+    return moved
+
+
+def _ordered(first: dict, second: dict) -> list[str]:
+    return list(dict.fromkeys([*first, *second]))
+
+
+def _number(value: float | None, kind: str) -> str:
+    if value is None:
+        return "(absent)"
+    if kind == "rate":
+        return f"{value:.6f}"
+    return f"{value:,.2f}"
+
+
+def format_table(moved: list[Moved]) -> str:
+    """A plain-text table of moved figures: year, scenario, figure, snapshot, now, change, relative change."""
+    header = ("year", "scenario", "figure", "snapshot", "now", "change", "change %")
+    rows = []
+    for item in moved:
+        kind = figure_kind(item.figure)
+        change = item.change
+        rows.append(
+            (
+                item.year,
+                item.scenario,
+                item.figure,
+                _number(item.expected, kind),
+                _number(item.actual, kind),
+                "" if change is None else ("+" if change >= 0 else "") + _number(change, kind),
+                "" if item.relative is None else f"{100 * item.relative:+.4f}%",
+            )
+        )
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+    numeric = {3, 4, 5, 6}
+
+    def line(cells) -> str:
+        return "  ".join(
+            str(cell).rjust(width) if index in numeric else str(cell).ljust(width)
+            for index, (cell, width) in enumerate(zip(cells, widths))
+        ).rstrip()
+
+    return "\n".join([line(header), line(["-" * width for width in widths]), *(line(row) for row in rows)])
+
+
+def check(country: str, path: Path | None = None) -> tuple[list[Moved], dict]:
+    """Recompute the snapshot's years and compare; returns the moved figures and the snapshot."""
+    path = path or snapshot_path(country)
+    snapshot = load_snapshot(path)
+    years = [int(year) for year in snapshot["years"]]
+    return compare(snapshot["figures"], compute_figures(country, years)), snapshot
+
+
+def report(moved: list[Moved], path: Path, snapshot: dict) -> str:
+    """What a failed check prints: the table, the tolerances and how to accept the change."""
+    tolerances = ", ".join(
+        f"{kind} ±({a:g} + {r:g}×|snapshot|)" for kind, (a, r) in TOLERANCES.items()
+    )
+    survey = BUNDLED_SURVEYS.get(snapshot.get("country", ""))
+    note = ""
+    if survey is not None and snapshot.get("survey", {}).get("sha256") not in (None, survey_hash(survey)):
+        note = "\nThe bundled survey itself changed since the snapshot was written (its hash differs).\n"
+    return (
+        f"{len(moved)} golden figure(s) of {snapshot.get('country')} moved beyond tolerance "
+        f"(snapshot {path}):\n\n{format_table(moved)}\n{note}\nTolerances: {tolerances}.\n"
+        f"If the change is intended, regenerate the snapshot with `{snapshot.get('regenerate', REGENERATE)}` "
+        "and commit it with the change."
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m simulations.golden", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--country", default="timor_leste", help="country package name or path of a floorsim.yaml")
+    parser.add_argument("--update", action="store_true", help="regenerate the snapshot instead of checking it")
+    parser.add_argument("--snapshot", type=Path, help="snapshot file (default: tests/golden/<country>.json)")
+    parser.add_argument("--year", type=int, action="append", help="reference year for --update (repeatable)")
+    options = parser.parse_args(argv)
+    return run(options.country, options.update, options.snapshot, options.year)
+
+
+def run(country: str, update: bool = False, snapshot: Path | None = None, years: list[int] | None = None) -> int:
+    """The ``golden`` command: 0 when the figures match (or the snapshot was written), 1 when some moved."""
+    try:
+        path = snapshot or snapshot_path(country)
+        if update:
+            previous = load_snapshot(path) if path.is_file() else None
+            document = build_snapshot(country, years or (previous["years"] if previous else None))
+            moved = compare(previous["figures"], document["figures"]) if previous else []
+            write_snapshot(document, path)
+            print(f"Wrote {path}: {sum(len(s) for s in document['figures'].values())} scenario-years.")
+            if moved:
+                print(f"{len(moved)} figure(s) changed from the previous snapshot:\n\n{format_table(moved)}")
+            return 0
+        moved, document = check(country, path)
+    except FloorsimError as error:
+        print(f"floorsim: error: {error}", file=sys.stderr)
+        return 2
+    if moved:
+        print(report(moved, path, document))
+        return 1
+    count = sum(len(figures) for scenarios in document["figures"].values() for figures in scenarios.values())
+    print(f"Golden aggregates of {document['country']} match {path} ({count} figures, years "
+          f"{', '.join(str(y) for y in document['years'])}).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

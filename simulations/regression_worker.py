@@ -1,0 +1,74 @@
+"""One side of ``floorsim diff``, run in its own Python process.
+
+Two versions of a country package share module names (``country_packages.timor_leste`` imports
+``country_packages.timor_leste.entities``), so they cannot be imported side by side in one process. ``floorsim
+diff`` materialises each version in a folder and starts this module with that folder first on ``PYTHONPATH``:
+the package is imported from there, the engine (``simulations``, ``surveys``) from the running floorsim. The
+worker describes the package's rules (parameters, variables), runs the survey through it for each period (baseline
+only), and pickles everything to ``--out`` for the parent to compare.
+
+    python -m simulations.regression_worker --country PATH/floorsim.yaml --survey FOLDER --period 2025 --out F.pkl
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import pickle
+import sys
+from pathlib import Path
+
+from simulations.countries import load_country, tax_benefit_system_class
+from simulations.engine import BASELINE, Microsimulation
+from simulations.errors import FloorsimError
+from simulations.regression_rules import describe_parameters, describe_variables
+from simulations.scenarios import baseline_system
+from surveys.errors import SurveyError
+from surveys.io import read_survey
+
+
+def describe_side(country: str, survey_folder: str | Path, periods: list[int], jobs: int = 1) -> dict:
+    """Rules and baseline results of the package ``country`` (a floorsim.yaml path) as importable here."""
+    spec = load_country(country)
+    system_class = tax_benefit_system_class(spec)
+    system = baseline_system(country)
+    survey = read_survey(survey_folder)
+    results = {}
+    for year in periods:
+        simulation = Microsimulation(
+            country, survey, year, backend="sequential" if jobs == 1 else "loky", n_jobs=jobs
+        )
+        outcome = simulation.run({BASELINE: None})
+        outcome.survey = None  # the parent reads nothing person-level: keep the pickle small
+        for outputs in outcome.scenarios.values():
+            outputs.person = {}
+        results[year] = outcome
+    return {
+        "module_file": inspect.getfile(system_class),
+        "spec": spec,
+        "parameters": describe_parameters(system.parameters),
+        "variables": describe_variables(system),
+        "results": results,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m simulations.regression_worker", description=__doc__)
+    parser.add_argument("--country", required=True, help="path of the package's floorsim.yaml")
+    parser.add_argument("--survey", required=True, help="survey folder in floorsim's format")
+    parser.add_argument("--period", type=int, action="append", required=True, help="simulated year (repeatable)")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (1: sequential)")
+    parser.add_argument("--out", required=True, help="pickle file to write")
+    options = parser.parse_args(argv)
+    try:
+        data = describe_side(options.country, options.survey, options.period, options.jobs)
+    except (FloorsimError, SurveyError) as error:
+        print(f"floorsim: error: {error}", file=sys.stderr)
+        return 2
+    with open(options.out, "wb") as handle:
+        pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
