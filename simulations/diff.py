@@ -385,6 +385,11 @@ def period_impact(old: Results, new: Results) -> dict:
             before[key], after[key] = old_headline[key], new_headline[key]
     except FloorsimError as error:
         notes.append(f"poverty and inequality not computed: {error}")
+    for what, unit, was, now in _price_differences(old, new):
+        notes.append(
+            f"the {what} differs between the versions ({was:.4g} → {now:.4g}{unit}): poverty figures move with the "
+            "price data as well as with the rules"
+        )
     figures = {}
     for key in list(dict.fromkeys([*before, *after])):
         was, now = before.get(key), after.get(key)
@@ -392,6 +397,22 @@ def period_impact(old: Results, new: Results) -> dict:
         relative = None if change is None or was == 0 else change / abs(was)
         figures[key] = {"old": was, "new": now, "change": change, "relative_change": relative, "kind": _figure_kind(key)}
     return {"figures": figures, "deciles": _deciles(old, new, notes), "notes": notes}
+
+
+def _price_differences(old: Results, new: Results) -> list[tuple[str, str, float, float]]:
+    """Poverty line and consumption uprating of the two versions, where they differ."""
+    differences = []
+    try:
+        pairs = [
+            ("poverty line", f" {new.spec.currency} per person per month", old.poverty_line, new.poverty_line),
+            ("uprating of survey welfare", "", old.prices.consumption_uprating, new.prices.consumption_uprating),
+        ]
+    except FloorsimError:
+        return differences
+    for what, unit, was, now in pairs:
+        if not math.isclose(was, now, rel_tol=1e-12, abs_tol=0.0):
+            differences.append((what, unit, float(was), float(now)))
+    return differences
 
 
 def _deciles(old: Results, new: Results, notes: list[str]) -> list[dict]:
@@ -571,6 +592,32 @@ def _figure_label(report: dict, key: str) -> str:
     return key
 
 
+def _collapse_whole_parameters(rows: list[dict]) -> list[dict]:
+    """One row per parameter added or removed (its latest value, from its first date); value changes as they are."""
+    collapsed: list[dict] = []
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        if row["kind"] in ("added", "removed"):
+            key = (row["kind"], row["path"])
+            if key not in groups:
+                groups[key] = []
+                collapsed.append({"group": key})
+            groups[key].append(row)
+        else:
+            collapsed.append(row)
+    result = []
+    for row in collapsed:
+        if "group" not in row:
+            result.append(row)
+            continue
+        members = groups[row["group"]]
+        latest = dict(members[-1])
+        if len(members) > 1:
+            latest["count_note"] = f"; {len(members)} dated values from {members[0]['start']}, the latest shown"
+        result.append(latest)
+    return result
+
+
 def render_markdown(report: dict) -> str:
     """The report as GitHub-flavoured Markdown, e.g. for a pull-request comment."""
     currency = report["currency"]
@@ -591,8 +638,8 @@ def render_markdown(report: dict) -> str:
     lines.append("")
     if values:
         lines += ["| Parameter | From | Old | New | Reference |", "|---|---|---:|---:|---|"]
-        for row in values:
-            status = f" *({row['kind']})*" if row["kind"] != "changed" else ""
+        for row in _collapse_whole_parameters(values):
+            status = f" *({row['kind']}{row.get('count_note', '')})*" if row["kind"] != "changed" else ""
             lines.append(
                 f"| `{_cell(row['path'])}`{status} | {row['start']} | "
                 f"{format_parameter_value(row['old'])} | {format_parameter_value(row['new'])} | "

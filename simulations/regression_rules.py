@@ -257,6 +257,7 @@ def describe_variables(system: TaxBenefitSystem) -> dict[str, dict]:
     return described
 
 
+UNDATED = "0001-01-01"  # OpenFisca's start date of a formula named just ``formula``
 ATTRIBUTES = ("label", "entity", "definition_period", "value_type", "unit", "reference", "default_value", "end",
               "documentation")
 
@@ -271,9 +272,14 @@ def compare_variables(old: dict[str, dict], new: dict[str, dict]) -> list[dict]:
     rows = []
     for name in sorted(set(old) | set(new)):
         if name not in old:
-            formulas = ", ".join(new[name]["formulas"]) or "none (input)"
-            rows.append({"name": name, "status": "added", "label": new[name]["label"],
-                         "changes": [f"formulas from {formulas}"], "diff": ""})
+            starts = list(new[name]["formulas"])
+            if not starts:
+                what = "input variable (no formula)"
+            elif starts == [UNDATED]:
+                what = "formula"
+            else:
+                what = "formulas from " + ", ".join(start for start in starts)
+            rows.append({"name": name, "status": "added", "label": new[name]["label"], "changes": [what], "diff": ""})
             continue
         if name not in new:
             rows.append({"name": name, "status": "removed", "label": old[name]["label"], "changes": [], "diff": ""})
@@ -289,14 +295,15 @@ def compare_variables(old: dict[str, dict], new: dict[str, dict]) -> list[dict]:
         diff_lines: list[str] = []
         for start in sorted(set(before["formulas"]) | set(after["formulas"])):
             was, now = before["formulas"].get(start), after["formulas"].get(start)
+            formula = "formula" if start == UNDATED else f"formula from {start}"
             if was is None:
-                changes.append(f"formula from {start} added")
+                changes.append(f"{formula} added")
             elif now is None:
-                changes.append(f"formula from {start} removed")
+                changes.append(f"{formula} removed")
             elif was["code_sha256"] != now["code_sha256"]:
-                changes.append(f"formula from {start}: code changed")
+                changes.append(f"{formula}: code changed")
             elif was["text_sha256"] != now["text_sha256"]:
-                changes.append(f"formula from {start}: docstring or comments changed (code identical)")
+                changes.append(f"{formula}: docstring or comments changed (code identical)")
             else:
                 continue
             diff_lines += difflib.unified_diff(

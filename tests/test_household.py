@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from simulations import household as single_household
 from simulations.cli import app
-from simulations.countries import Programme, load_country
+from simulations.countries import load_country
 from simulations.household import HouseholdError, load_household, simulate_household
 
 runner = CliRunner()
@@ -309,14 +309,8 @@ def test_default_period_is_this_month_capped_at_the_latest_legislation_year():
 
 
 def test_declared_conditions_state_the_verdict(monkeypatch):
-    class ProgrammeWithConditions(Programme):
-        conditions: list[str] = []
-
     spec = load_country("timor_leste")
-    bdm = ProgrammeWithConditions(
-        **spec.programmes["bolsa_da_mae"].model_dump(),
-        conditions=["bolsa_da_mae_vulnerable", "bolsa_da_mae_eligible_child"],
-    )
+    bdm = spec.programmes["bolsa_da_mae"].model_copy(update={"conditions": ["bolsa_da_mae_vulnerable", "bolsa_da_mae_eligible_child"]})
     patched = spec.model_copy(update={"programmes": {"bolsa_da_mae": bdm}})
     monkeypatch.setattr(single_household, "load_country", lambda country: patched)
     household = load_household("timor_leste", persons=["age=40", "age=8,in_school=true"])
@@ -327,7 +321,7 @@ def test_declared_conditions_state_the_verdict(monkeypatch):
     # Without declared conditions only the household-level flag would be named; with them both are.
     assert [item["name"] for item in verdict.because] == ["bolsa_da_mae_vulnerable", "bolsa_da_mae_eligible_child"]
 
-    wrong = ProgrammeWithConditions(**spec.programmes["bolsa_da_mae"].model_dump(), conditions=["no_such_variable"])
+    wrong = spec.programmes["bolsa_da_mae"].model_copy(update={"conditions": ["no_such_variable"]})
     monkeypatch.setattr(
         single_household, "load_country", lambda country: spec.model_copy(update={"programmes": {"bdm": wrong}})
     )
@@ -364,13 +358,8 @@ def test_any_package_with_a_floorsim_yaml_works_roles_by_age():
 
 
 def test_declared_conditions_that_all_hold_without_payment_fall_back_to_the_formula(monkeypatch):
-    class ProgrammeWithConditions(Programme):
-        conditions: list[str] = []
-
     spec = load_country("timor_leste")
-    covid = ProgrammeWithConditions(
-        **spec.programmes["covid_household_transfer"].model_dump(), conditions=["covid_household_transfer_eligible"]
-    )
+    covid = spec.programmes["covid_household_transfer"].model_copy(update={"conditions": ["covid_household_transfer_eligible"]})
     monkeypatch.setattr(
         single_household, "load_country", lambda country: spec.model_copy(update={"programmes": {"covid": covid}})
     )
