@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from simulations.countries import CountrySpec
 from simulations.errors import FloorsimError, ScenarioError
@@ -25,6 +26,8 @@ from simulations.scenarios import Scenario
 from surveys.model import Survey, SurveyMetadata
 
 MONTHS_PER_YEAR = 12
+AGE_GROUP_EDGES = [0, 6, 18, 60, 200]
+AGE_GROUP_LABELS = ["0-5", "6-17", "18-59", "60+"]
 HOUSEHOLD_SUM = "household_sum:"
 RECIPIENTS = "recipients:"
 
@@ -143,3 +146,59 @@ class Results:
         """``{figure: {"baseline": b, "reform": r, "change": r − b}}`` for every headline figure."""
         before, after = self.headline(baseline), self.headline(reform)
         return {key: {"baseline": before[key], "reform": after[key], "change": after[key] - before[key]} for key in before}
+
+    def person_frame(self, scenarios: list[str] | None = None) -> pd.DataFrame:
+        """The run as a *person frame* (``simulations.analysis.frame``), the input of every analysis table.
+
+        One row per person: ``household_id``, ``weight`` (the household weight each member carries, as in the
+        headline figures), ``household_weight``, ``stratum`` and ``psu`` when the survey has them,
+        ``welfare_<scenario>`` (monthly welfare per capita of the person's household), ``amount_<programme>_<scenario>``
+        (annual; household programmes split equally over members so weighted totals equal household totals), and
+        grouping columns ``sex``, ``age``, ``age_group``, ``region``, ``urban``, ``disability_severity``,
+        ``relationship``. Needs an in-memory run (streamed runs keep household-level results only).
+        """
+        from simulations.analysis import attribute_household_amounts, build_person_frame
+
+        if self.survey is None:
+            raise ScenarioError("a person frame needs an in-memory run; this run was streamed from a survey folder")
+        names = list(self.scenarios) if scenarios is None else scenarios
+        survey = self.survey
+        index = survey.person_household_index
+        household_weight = self.households["weight"]
+        weight = household_weight[index]
+        person_household_ids = self.households["household_id"][index]
+        amounts = {}
+        for name in names:
+            outputs = self.scenario(name)
+            for key, programme in self.spec.programmes.items():
+                if programme.entity == "person":
+                    amounts[(key, name)] = outputs.person[programme.variable]
+                else:
+                    amounts[(key, name)] = attribute_household_amounts(
+                        outputs.household[programme.variable],
+                        self.households["household_id"],
+                        person_household_ids,
+                        weight,
+                        household_weight,
+                    )
+        persons, households = survey.persons, survey.households
+        age = persons["age"].to_numpy()
+        groups = {
+            "sex": persons["sex"].to_numpy(),
+            "age": age,
+            "age_group": pd.cut(age, AGE_GROUP_EDGES, right=False, labels=AGE_GROUP_LABELS).astype(str),
+            "region": households["region"].to_numpy()[index],
+            "urban": households["urban"].to_numpy()[index],
+            "disability_severity": persons["disability_severity"].to_numpy(),
+            "relationship": persons["relationship"].to_numpy(),
+        }
+        design = {column: households[column].to_numpy()[index] for column in ("stratum", "psu") if column in households}
+        return build_person_frame(
+            person_household_ids,
+            weight,
+            {name: self.welfare_per_capita(name)[index] for name in names},
+            amounts,
+            household_weight=weight,
+            groups=groups,
+            **design,
+        )
