@@ -21,7 +21,10 @@ from simulations.countries import load_country
 from simulations.engine import BASELINE, Microsimulation
 from simulations.errors import FloorsimError
 from simulations.reforms import load_reform
-from simulations.reports.summary import format_value, headline_rows, write_summary
+from simulations.reports.labels import available_languages
+from simulations.reports.outputs import describe_outputs, write_outputs
+from simulations.reports.summary import format_value, headline_rows
+from simulations.reports.tables import DEFAULT_REPLICATES
 from surveys.bundled import BUNDLED_SURVEY
 from surveys.errors import SurveyError
 from surveys.io import read_survey
@@ -48,7 +51,11 @@ def main() -> None:
     epilog=(
         "Examples:\n\n"
         "  floorsim run\n\n"
-        "  floorsim run --reform country_packages/timor_leste/reforms/saii_increase.yaml --period 2025 --out results"
+        "  floorsim run --reform country_packages/timor_leste/reforms/saii_increase.yaml --period 2025 --out results\n\n"
+        "  floorsim run --replicates 500 --seed 7          # more bootstrap replicates for the confidence intervals\n\n"
+        "  floorsim run --no-report                        # summary.json and tables only (no workbook, charts, HTML)\n\n"
+        "Writes into --out: summary.json, report.html, results.xlsx, tables/*.csv|parquet, charts/*.png|svg "
+        "(see docs/cli.md)."
     )
 )
 def run(
@@ -69,8 +76,21 @@ def run(
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for stochastic assignments (recorded in provenance).")] = 0,
     out: Annotated[Path, typer.Option(help="Output folder.")] = DEFAULT_OUT,
+    replicates: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Bootstrap replicates of the survey design for standard errors and 95% confidence intervals "
+            "(0: Taylor linearisation).",
+        ),
+    ] = DEFAULT_REPLICATES,
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help="Write summary.json and the tables only (no workbook, charts, HTML).")
+    ] = False,
+    language: Annotated[str, typer.Option(help="Language of the labels of the outputs.")] = "en",
 ) -> None:
-    """Compare the baseline with one or more reforms on a survey; print the headline and write summary.json."""
+    """Compare the baseline with one or more reforms on a survey; print the headline and write summary.json, tidy
+    tables (CSV, Parquet), an Excel workbook, charts (PNG, SVG) and a self-contained HTML report into --out."""
     try:
         spec = load_country(country)
         survey_path = survey or BUNDLED_SURVEY
@@ -97,12 +117,16 @@ def run(
             dask_client=scheduler,
             progress=True,
         )
+        if language not in available_languages():
+            raise FloorsimError(f"no labels for language '{language}'; available: {', '.join(available_languages())}")
         results = simulation.run({BASELINE: None, **{spec_.name: spec_ for spec_ in reforms}})
         for spec_ in reforms:
-            folder = out if len(reforms) == 1 else out / spec_.name
             print_headline(results, spec_.name, spec_.label)
-            written = write_summary(results, spec_.name, folder, survey_path)
-            console.print(f"Wrote {written}")
+        written = write_outputs(
+            results, names, out, survey_path=survey_path, replicates=replicates, seed=seed, language=language,
+            full=not no_report,
+        )
+        console.print(f"Wrote into {out}: {escape(describe_outputs(written, out))}", highlight=False)
     except (FloorsimError, SurveyError) as error:
         errors.print(f"floorsim: error: {error}", markup=False, highlight=False)
         raise typer.Exit(code=2) from None
@@ -410,7 +434,7 @@ def print_parameter_history(rows: list, path: str) -> None:
         "  floorsim diff origin/main HEAD\n\n"
         "  floorsim diff HEAD . --period 2024,2025 --out diff-report\n\n"
         "  floorsim diff old_copy/timor_leste country_packages/timor_leste --json\n\n"
-        "  floorsim diff origin/main HEAD --fail-if total_cost:rel>0.05 --fail-if poverty_headcount:abs>0.005"
+        "  floorsim diff origin/main HEAD --fail-if 'total_cost:rel>0.05' --fail-if 'poverty_headcount:abs>0.005'"
     ),
 )
 def diff_command(
@@ -494,13 +518,238 @@ def golden_command(
     year: Annotated[
         Optional[list[int]], typer.Option(help="Reference year for --update; repeatable (default: the snapshot's).")
     ] = None,
+    survey: Annotated[
+        Optional[Path], typer.Option(help="Survey folder (default: the country's bundled survey).")
+    ] = None,
 ) -> None:
     """Check the headline figures of the baseline and every library reform against the committed snapshot."""
     from simulations import golden
 
-    code = golden.run(country, update=update, snapshot=snapshot, years=year)
+    code = golden.run(country, update=update, snapshot=snapshot, years=year, survey=survey)
     if code:
         raise typer.Exit(code=code)
+
+
+# ----- floorsim variants: a grid of reform variants run together, compared, and the cost-poverty frontier -----
+
+
+@app.command(
+    "variants",
+    epilog=(
+        "Examples:\n\n"
+        "  floorsim variants country_packages/social_protection_floor/examples/child_benefit_grid.yaml\n\n"
+        "  floorsim variants my_grid.yaml --out results/grid --jobs 2"
+    ),
+)
+def variants_command(
+    grid: Annotated[
+        Path, typer.Argument(help="Variant grid (YAML): base scenario, parameters with lists of values, GDP parameter.")
+    ],
+    out: Annotated[
+        Path, typer.Option(help="Folder for variants.csv, variants.json and the frontier chart (PNG and SVG).")
+    ] = Path("floorsim-variants"),
+    jobs: Annotated[int, typer.Option(help="Worker processes (-1: all cores; 1: no parallelism).")] = -1,
+    chunk_size: Annotated[
+        Optional[int], typer.Option(help="Households per chunk (default: the survey split evenly between workers).")
+    ] = None,
+) -> None:
+    """Run every variant of a grid against one baseline in one pass; print and write the comparison and frontier."""
+    from simulations import variants as variant_grids
+
+    try:
+        outcome = variant_grids.run_grid(variant_grids.load_grid(grid), jobs=jobs, chunk_size=chunk_size)
+        written = outcome.write(out)
+    except (FloorsimError, SurveyError) as error:
+        errors.print(f"floorsim: error: {error}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    print_variants(outcome)
+    console.print(f"Wrote {', '.join(str(path) for path in written.values())}")
+
+
+def print_variants(outcome) -> None:
+    """The comparison table of a variant grid: cost, coverage, poverty and inequality per variant."""
+    results = outcome.results
+    gdp = outcome.gdp
+    caption = f"Survey: {results.metadata.name}. Changes against the baseline; * efficient (cost-poverty frontier)."
+    if gdp is not None:
+        caption += f" GDP: {gdp.parameter} {gdp.value / 1e6:,.0f} million" + (f" ({gdp.note})" if gdp.note else "")
+    table = Table(title=f"{results.spec.label} {results.year}: {outcome.grid.label or outcome.grid.name}",
+                  caption=escape(caption))
+    table.add_column("Variant", no_wrap=True)
+    table.add_column("Parameters", overflow="fold")
+    for column in (f"Cost ({results.spec.currency} m)", "% GDP", "Beneficiaries", "Poverty (pp)", "Gini (pts)"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for row in outcome.table.itertuples(index=False):
+        table.add_row(
+            f"{row.variant}{' *' if row.efficient else ''}",
+            escape(row.label.replace(", ", "\n")),
+            format_value(row.total_cost, "money"),
+            "" if row.cost_pct_gdp != row.cost_pct_gdp else f"{row.cost_pct_gdp:.2f}",
+            format_value(row.beneficiaries, "count"),
+            format_value(row.poverty_headcount_change, "rate", change=True),
+            format_value(row.gini_change, "rate", change=True),
+        )
+    console.print(table)
+
+
+# ----- floorsim solve: the parameter value that meets a cost, budget-neutrality or poverty target -----
+
+
+@app.command(
+    "solve",
+    epilog=(
+        "Examples:\n\n"
+        "  floorsim solve --parameter social_protection_floor.child.share --low 0 --high 1 "
+        "--target cost-share-of-gdp=0.01 --base country_packages.social_protection_floor.SocialProtectionFloor\n\n"
+        "  floorsim solve --parameter benefits.universal_child_grant.amount --low 0 --high 100 "
+        "--target poverty-change=-0.02 --base country_packages/timor_leste/reforms/universal_child_grant.yaml\n\n"
+        "  floorsim solve --parameter benefits.saii.amount --low 0 --high 60 "
+        "--target budget-neutral-with=country_packages/timor_leste/reforms/universal_child_grant.yaml\n\n"
+        "  floorsim solve --parameter social_protection_floor.old_age.minimum_age --low 55 --high 80 --integer "
+        "--target cost-share-of-gdp=0.02 --base country_packages.social_protection_floor.SocialProtectionFloor "
+        "--base my_levels.yaml --json"
+    ),
+)
+def solve_command(
+    parameter: Annotated[str, typer.Option(help="Dotted path of the parameter to solve for.")],
+    low: Annotated[float, typer.Option(help="Lower end of the search range.")],
+    high: Annotated[float, typer.Option(help="Upper end of the search range.")],
+    target: Annotated[
+        str,
+        typer.Option(
+            help="cost-share-of-gdp=FRACTION | cost=AMOUNT (per year) | poverty-change=FRACTION (e.g. -0.02) | "
+            "budget-neutral-with=REFORM (a file or Reform class added to the scenario; total cost 0)."
+        ),
+    ],
+    base: Annotated[
+        Optional[list[str]],
+        typer.Option(help="Reform applied before the parameter change (file or Reform class path); repeatable."),
+    ] = None,
+    baseline: Annotated[
+        Optional[list[str]], typer.Option(help="Reform of the comparison baseline (default: the law); repeatable.")
+    ] = None,
+    country: Annotated[
+        str, typer.Option(help="Country package under country_packages/, or path of its floorsim.yaml.")
+    ] = DEFAULT_COUNTRY,
+    survey: Annotated[
+        Optional[Path], typer.Option(help="Survey folder or file (default: the bundled survey).")
+    ] = None,
+    mapping: Annotated[Optional[Path], typer.Option(help="Mapping (YAML) for a survey file.")] = None,
+    period: Annotated[int, typer.Option(help="Simulated year.")] = DEFAULT_YEAR,
+    start: Annotated[
+        Optional[str], typer.Option(help="Date the solved value takes effect (default: 1 January of the period).")
+    ] = None,
+    points: Annotated[int, typer.Option(help="Parameter values evaluated per engine run (1: plain bisection).")] = 3,
+    xtol: Annotated[
+        Optional[float], typer.Option(help="Tolerance on the parameter (default: 1e-4 of the range).")
+    ] = None,
+    ftol: Annotated[Optional[float], typer.Option(help="Stop when |metric - target| is within this.")] = None,
+    integer: Annotated[bool, typer.Option("--integer", help="The parameter takes whole values (e.g. an age).")] = False,
+    max_runs: Annotated[int, typer.Option(help="Most engine runs before giving up.")] = 40,
+    gdp_parameter: Annotated[
+        Optional[str], typer.Option(help="GDP parameter path (default: country.gdp.non_oil, then country.gdp.nominal).")
+    ] = None,
+    gdp_scale: Annotated[
+        Optional[float], typer.Option(help="Multiplier from the GDP parameter to currency units (default: metadata).")
+    ] = None,
+    jobs: Annotated[int, typer.Option(help="Worker processes (-1: all cores; 1: no parallelism).")] = -1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Find the value of a parameter that meets a target, by bracketing and bisection (several points per run)."""
+    import datetime
+
+    from simulations import solve as solver
+    from simulations import variants as variant_grids
+
+    try:
+        goal = solver.parse_target(target)
+        try:
+            start_date = datetime.date.fromisoformat(start) if start else None
+        except ValueError:
+            raise solver.SolveError(f"--start takes a date YYYY-MM-DD, got '{start}'") from None
+        data = variant_grids.load_survey_for(survey, mapping)
+        simulation = variant_grids.make_simulation(country, data, period, jobs=jobs)
+        solution = solver.solve(
+            simulation, parameter, low, high, goal, base=base or (), baseline=baseline or (), start=start_date,
+            points=points, xtol=xtol, ftol=ftol, max_runs=max_runs, integer=integer,
+            gdp=variant_grids.GDPSetting(parameter=gdp_parameter, scale=gdp_scale),
+        )
+    except (FloorsimError, SurveyError) as error:
+        errors.print(f"floorsim: error: {error}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    if as_json:
+        typer.echo(json.dumps({"target_description": goal.describe(), **solution.to_dict()}, indent=2))
+        return
+    table = Table(title=f"{parameter}: {goal.describe()}", show_header=False)
+    table.add_column("Field", style="bold")
+    table.add_column("Value")
+    table.add_row("Solution", f"{solution.value:.6g}")
+    table.add_row(f"{solution.metric} at the solution", f"{solution.metric_value:.6g} (target {solution.target:g})")
+    table.add_row("Residual", f"{solution.residual:.3g}")
+    table.add_row("Bracket", f"[{solution.bracket[0]:.6g}, {solution.bracket[1]:.6g}] (tolerance ±{solution.tolerance:.3g})")
+    table.add_row("Engine runs", f"{solution.iterations} ({len(solution.evaluations)} values evaluated)")
+    table.add_row("Converged", "yes" if solution.converged else "no")
+    for note in solution.notes:
+        table.add_row("Note", escape(note))
+    console.print(table)
+
+# ----- floorsim project: multi-year cost and impact projections -----
+
+
+@app.command(
+    "project",
+    epilog=(
+        "Examples:\n\n"
+        "  floorsim project country_packages/timor_leste/projections/assumptions_2025_2035.yaml\n\n"
+        "  floorsim project country_packages/timor_leste/projections/assumptions_2025_2035.yaml "
+        "--reform country_packages/timor_leste/reforms/saii_increase.yaml "
+        "--reform country_packages/timor_leste/reforms/universal_child_grant.yaml --out projection"
+    ),
+)
+def project_command(
+    assumptions: Annotated[
+        Path, typer.Argument(help="Assumptions file (YAML): population, macro path, indexation, take-up.")
+    ],
+    reform: Annotated[
+        Optional[list[Path]],
+        typer.Option(help="Reform file (YAML/JSON); repeatable. Default: the assumptions file's reforms."),
+    ] = None,
+    survey: Annotated[
+        Optional[Path], typer.Option(help="Survey folder (default: the file's survey, else the bundled survey).")
+    ] = None,
+    jobs: Annotated[int, typer.Option(help="Worker processes for each year's engine run (1: no parallelism).")] = 1,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("floorsim-projection"),
+) -> None:
+    """Project cost (money, % of GDP, % of government expenditure), beneficiaries, poverty and Gini of the baseline
+    and reforms for every year of an assumptions file; write a tidy table (CSV, Parquet), an Excel workbook and a
+    chart of cost paths."""
+    from simulations.projections import project, write_outputs
+
+    try:
+        result = project(
+            assumptions, reform or None, survey=survey, backend="sequential" if jobs == 1 else "loky", n_jobs=jobs
+        )
+        written = write_outputs(result, out)
+    except (FloorsimError, SurveyError, OSError) as error:
+        errors.print(f"floorsim: error: {error}", markup=False, highlight=False)
+        raise typer.Exit(code=2) from None
+    costs, extra = result.pivot("cost_pct_gdp"), result.pivot("additional_cost_pct_gdp")
+    table = Table(title=f"{result.assumptions.label or result.assumptions.name}: cost of all transfers, % of GDP "
+                  "(additional cost over the baseline)")
+    table.add_column("Year")
+    for scenario in costs.columns:
+        table.add_column(scenario, justify="right")
+    for year in costs.index:
+        table.add_row(str(year), *(f"{costs.at[year, s]:.2f}" + ("" if s == BASELINE else f" (+{extra.at[year, s]:.2f})")
+                                   for s in costs.columns))
+    checks = result.cross_checks
+    expected = checks.dropna(subset=["within_tolerance"])
+    table.caption = (
+        f"Cross-checks with the aggregate (RAP) method: {int(expected['within_tolerance'].sum())} of {len(expected)} "
+        f"within tolerance, {len(checks) - len(expected)} not expected to agree (see cross_checks.csv). "
+        f"Wrote {len(written)} files to {out}"
+    )
+    console.print(table)
 
 
 if __name__ == "__main__":

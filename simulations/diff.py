@@ -294,6 +294,7 @@ def _start_worker(side: Side, survey: Path, periods: list[int], jobs: int, out: 
     env = dict(os.environ)
     path = [str(side.pythonpath), str(ENGINE_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
     env["PYTHONPATH"] = os.pathsep.join(path)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave no __pycache__ in the folders compared
     command = [
         sys.executable, "-m", "simulations.regression_worker",
         "--country", str(side.yaml), "--survey", str(survey), "--out", str(out), "--jobs", str(jobs),
@@ -308,7 +309,7 @@ def run_sides(sides: list[Side], survey: Path, periods: list[int], jobs: int, wo
     started = []
     for index, side in enumerate(sides):
         cwd = workdir / f"cwd{index}"
-        cwd.mkdir()
+        cwd.mkdir(parents=True)
         out = workdir / f"side{index}.pkl"
         started.append((side, out, _start_worker(side, survey, periods, jobs, out, cwd)))
     outputs = []
@@ -431,9 +432,10 @@ def _deciles(old: Results, new: Results, notes: list[str]) -> list[dict]:
         persons = float(np.sum(weights[inside], dtype=np.float64))
         if persons == 0:
             continue
-        per_person = lambda amounts: float(  # noqa: E731 - currency per person per month
-            np.sum(amounts[inside] * old.households["weight"][inside], dtype=np.float64) / 12 / persons
-        )
+        def per_person(amounts: np.ndarray, inside=inside, persons=persons) -> float:
+            """Currency per person per month in the decile."""
+            return float(np.sum(amounts[inside] * old.households["weight"][inside], dtype=np.float64) / 12 / persons)
+
         mean_welfare = float(np.sum(welfare[inside] * weights[inside], dtype=np.float64) / persons)
         mean_gain = per_person(gain)
         rows.append(
@@ -485,7 +487,7 @@ def run_diff(
     ``report["failed"]`` is true when a ``fail_if`` threshold is breached in some period.
     """
     thresholds = [parse_threshold(text) for text in fail_if]
-    periods = sorted(set(int(period) for period in periods))
+    periods = sorted({int(period) for period in periods})
     if not periods:
         raise DiffError("give at least one --period")
     survey_path = Path(survey) if survey else BUNDLED_SURVEY
@@ -509,7 +511,7 @@ def run_diff(
             "name": first.metadata.name,
             "path": str(survey_path),
             "synthetic": bool(first.metadata.synthetic),
-            "households": int(len(first.households["household_id"])),
+            "households": len(first.households["household_id"]),
         },
         "periods": periods,
         "programmes": {
@@ -678,9 +680,9 @@ def render_markdown(report: dict) -> str:
             continue
         lines += ["| Figure | Old | New | Change | Change (%) |", "|---|---:|---:|---:|---:|"]
         for key, figure in impact["figures"].items():
-            if figure["kind"] in ("money", "count") and key.endswith(("_cost", "_beneficiaries")) and key != "total_cost":
-                if not figure["old"] and not figure["new"]:
-                    continue  # a programme paying nothing in both versions (not in force that year)
+            programme = key.endswith(("_cost", "_beneficiaries")) and key != "total_cost"
+            if programme and not figure["old"] and not figure["new"]:
+                continue  # a programme paying nothing in both versions (not in force that year)
             kind = figure["kind"]
             lines.append(
                 f"| {_cell(_figure_label(report, key))} | {format_figure(figure['old'], kind)} | "
@@ -716,7 +718,9 @@ def render_markdown(report: dict) -> str:
             lines.append(f"- {mark}: `{row['threshold']}` in {row['period']} (measured {kind} change {measured})")
     lines += [
         "",
-        "<sub>Old is the baseline: observed welfare already contains the old rules' transfers; under the new rules "
-        "welfare = observed − old transfers + new transfers. Each version is run by the same floorsim engine.</sub>",
+        (
+            "<sub>Old is the baseline: observed welfare already contains the old rules' transfers; under the new rules "
+            "welfare = observed − old transfers + new transfers. Each version is run by the same floorsim engine.</sub>"
+        ),
     ]
     return "\n".join(lines) + "\n"

@@ -70,11 +70,24 @@ def snapshot_path(country: str) -> Path:
     return GOLDEN_DIR / f"{load_country(country).name}.json"
 
 
+def package_folder(country: str, name: str) -> Path | None:
+    """The package's ``name`` folder (``reforms``, ``tests``): in the folder of the package's TaxBenefitSystem
+    module, else beside its floorsim.yaml (the same folder for packages under ``country_packages/``)."""
+    import inspect
+
+    from simulations.countries import tax_benefit_system_class
+
+    spec = load_country(country)
+    candidates = [Path(inspect.getfile(tax_benefit_system_class(spec))).parent / name]
+    if spec.folder is not None:
+        candidates.append(spec.folder / name)
+    return next((folder for folder in candidates if folder.is_dir()), None)
+
+
 def reform_library(country: str) -> dict[str, Path]:
     """``{reform name: file}`` for every reform file in the package's ``reforms/`` folder."""
-    spec = load_country(country)
-    folder = spec.folder / "reforms" if spec.folder else None
-    if folder is None or not folder.is_dir():
+    folder = package_folder(country, "reforms")
+    if folder is None:
         return {}
     return {path.stem: path for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml"), *folder.glob("*.json")])}
 
@@ -100,31 +113,50 @@ def compute_figures(country: str, years: tuple[int, ...] | list[int], survey_fol
     return figures
 
 
-def build_snapshot(country: str, years: tuple[int, ...] | list[int] | None = None) -> dict:
+def survey_folder(country: str, survey: Path | None = None, snapshot: dict | None = None) -> Path:
+    """The survey of the golden figures: ``survey`` if given, else the country's bundled survey, else the one a
+    snapshot names (a path relative to the current folder, for packages outside floorsim's repository)."""
+    if survey is not None:
+        return Path(survey)
+    name = load_country(country).name
+    if name in BUNDLED_SURVEYS:
+        return BUNDLED_SURVEYS[name]
+    if snapshot and snapshot.get("survey", {}).get("path"):
+        return Path(snapshot["survey"]["path"])
+    raise GoldenError(f"country '{name}' has no bundled survey; give the survey folder (--survey)")
+
+
+def build_snapshot(
+    country: str, years: tuple[int, ...] | list[int] | None = None, survey: Path | None = None
+) -> dict:
     """A complete snapshot document (figures plus what produced them and how to regenerate it)."""
     spec = load_country(country)
     years = tuple(years or REFERENCE_YEARS.get(spec.name, ()))
     if not years:
-        raise GoldenError(f"no reference years for country '{spec.name}': give some")
-    folder = BUNDLED_SURVEYS.get(spec.name)
-    if folder is None:
-        raise GoldenError(f"country '{spec.name}' has no bundled survey; golden aggregates need one")
+        raise GoldenError(f"no reference years for country '{spec.name}': give some (--year)")
+    folder = survey_folder(country, survey)
+    command = REGENERATE
+    if spec.name != "timor_leste" or survey is not None:
+        command += f" --country {country}" + (f" --survey {survey}" if survey is not None else "")
     return {
         "country": spec.name,
         "survey": {"path": _relative(folder), "sha256": survey_hash(folder)},
         "years": list(years),
         "scenarios": {BASELINE: None, **{name: _relative(path) for name, path in reform_library(country).items()}},
         "tolerances": {kind: {"absolute": a, "relative": r} for kind, (a, r) in TOLERANCES.items()},
-        "regenerate": REGENERATE + ("" if spec.name == "timor_leste" else f" --country {spec.name}"),
+        "regenerate": command,
         "figures": compute_figures(country, years, folder),
     }
 
 
 def _relative(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(REPOSITORY).as_posix()
-    except ValueError:
-        return str(path)
+    """A path relative to floorsim's repository, else to the current folder, else absolute."""
+    for base in (REPOSITORY, Path.cwd()):
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return str(path.resolve())
 
 
 def load_snapshot(path: Path) -> dict:
@@ -234,12 +266,13 @@ def format_table(moved: list[Moved]) -> str:
     return "\n".join([line(header), line(["-" * width for width in widths]), *(line(row) for row in rows)])
 
 
-def check(country: str, path: Path | None = None) -> tuple[list[Moved], dict]:
+def check(country: str, path: Path | None = None, survey: Path | None = None) -> tuple[list[Moved], dict]:
     """Recompute the snapshot's years and compare; returns the moved figures and the snapshot."""
     path = path or snapshot_path(country)
     snapshot = load_snapshot(path)
     years = [int(year) for year in snapshot["years"]]
-    return compare(snapshot["figures"], compute_figures(country, years)), snapshot
+    folder = survey_folder(country, survey, snapshot)
+    return compare(snapshot["figures"], compute_figures(country, years, folder)), snapshot
 
 
 def report(moved: list[Moved], path: Path, snapshot: dict) -> str:
@@ -266,24 +299,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--update", action="store_true", help="regenerate the snapshot instead of checking it")
     parser.add_argument("--snapshot", type=Path, help="snapshot file (default: tests/golden/<country>.json)")
     parser.add_argument("--year", type=int, action="append", help="reference year for --update (repeatable)")
+    parser.add_argument("--survey", type=Path, help="survey folder (default: the country's bundled survey)")
     options = parser.parse_args(argv)
-    return run(options.country, options.update, options.snapshot, options.year)
+    return run(options.country, options.update, options.snapshot, options.year, options.survey)
 
 
-def run(country: str, update: bool = False, snapshot: Path | None = None, years: list[int] | None = None) -> int:
+def run(
+    country: str,
+    update: bool = False,
+    snapshot: Path | None = None,
+    years: list[int] | None = None,
+    survey: Path | None = None,
+) -> int:
     """The ``golden`` command: 0 when the figures match (or the snapshot was written), 1 when some moved."""
     try:
         path = snapshot or snapshot_path(country)
         if update:
             previous = load_snapshot(path) if path.is_file() else None
-            document = build_snapshot(country, years or (previous["years"] if previous else None))
+            document = build_snapshot(country, years or (previous["years"] if previous else None), survey)
             moved = compare(previous["figures"], document["figures"]) if previous else []
             write_snapshot(document, path)
             print(f"Wrote {path}: {sum(len(s) for s in document['figures'].values())} scenario-years.")
             if moved:
                 print(f"{len(moved)} figure(s) changed from the previous snapshot:\n\n{format_table(moved)}")
             return 0
-        moved, document = check(country, path)
+        moved, document = check(country, path, survey)
     except FloorsimError as error:
         print(f"floorsim: error: {error}", file=sys.stderr)
         return 2

@@ -309,8 +309,8 @@ def compare_variables(old: dict[str, dict], new: dict[str, dict]) -> list[dict]:
             diff_lines += difflib.unified_diff(
                 (was or {}).get("source", "").splitlines(),
                 (now or {}).get("source", "").splitlines(),
-                f"old/{name} formula {start}",
-                f"new/{name} formula {start}",
+                f"old/{name}: {formula}",
+                f"new/{name}: {formula}",
                 lineterm="",
             )
         if changes:

@@ -1,6 +1,6 @@
 """Effective coverage by contingency (SDG 1.3.1-style) and adequacy of benefits.
 
-**Effective coverage** (ILO, *World Social Protection Report 2020–22*, Annex 2; UN SDG metadata 01-03-01):
+**Effective coverage** (ILO, *World Social Protection Report 2020–22*; UN SDG indicator metadata 1.3.1):
 the share of the people facing a contingency who actually receive a benefit for it,
 
     coverage_c = Σ_i w_i 1[i in c] 1[i receives] / Σ_i w_i 1[i in c].
@@ -140,7 +140,9 @@ def sdg_contingencies(
     ]
     if poverty_line is not None:
         line = poverty_line
-        result.append(entry("poor", lambda f: welfare_of(f, baseline) < np.asarray(line, dtype=np.float64), "household"))
+        result.append(
+            entry("poor", lambda f: welfare_of(f, baseline) < np.asarray(line, dtype=np.float64), "household")
+        )
         if vulnerability_line is not None:
             upper = vulnerability_line
 

@@ -114,7 +114,8 @@ def distribution_table(
         table = sums[keys].copy()
         table["scenario"] = scenario
         table["decile"] = pd.Categorical(
-            sums["decile"].astype(str), categories=list(group_labels(np.arange(1, n_groups + 1), n_groups, totals).categories),
+            sums["decile"].astype(str),
+            categories=list(group_labels(np.arange(1, n_groups + 1), n_groups, totals).categories),
             ordered=True,
         )
         table["persons"] = sums["persons"]

@@ -93,7 +93,9 @@ def require_columns(frame: pd.DataFrame, columns: Sequence[str], purpose: str) -
     """Raise ``AnalysisError`` naming the missing columns."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise AnalysisError(f"{purpose} needs the person-frame column(s) {missing}; the frame has {list(frame.columns)}.")
+        raise AnalysisError(
+            f"{purpose} needs the person-frame column(s) {missing}; the frame has {list(frame.columns)}."
+        )
 
 
 def weights_of(frame: pd.DataFrame) -> np.ndarray:

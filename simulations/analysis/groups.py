@@ -61,9 +61,11 @@ def by_group(
         pieces.append(_with_labels(indicator(part), labels, value_name))
     if total:
         pieces = [p.astype({c: "string" for c in columns}) for p in pieces]
-        pieces.append(_with_labels(indicator(frame), dict.fromkeys(columns, TOTAL_LABEL), value_name).astype(
-            {c: "string" for c in columns}
-        ))
+        pieces.append(
+            _with_labels(indicator(frame), dict.fromkeys(columns, TOTAL_LABEL), value_name).astype(
+                {c: "string" for c in columns}
+            )
+        )
     return pd.concat(pieces, ignore_index=True)
 
 

@@ -1,4 +1,4 @@
-"""Benefit and beneficiary incidence by quintile (World Bank ASPIRE; CEQ Handbook ch. 6 "concentration shares")."""
+"""Benefit and beneficiary incidence by quintile (World Bank ASPIRE; CEQ Handbook)."""
 
 from __future__ import annotations
 

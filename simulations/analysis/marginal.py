@@ -1,4 +1,4 @@
-"""Marginal contribution of each programme to poverty and inequality (CEQ Handbook ch. 6; Enami 2018).
+"""Marginal contribution of each programme to poverty and inequality (CEQ Handbook, Lustig ed. 2018).
 
 The marginal contribution of programme p to indicator I is the indicator with p removed minus the indicator with
 the whole system:

@@ -1,13 +1,16 @@
-"""Targeting performance against a target group: inclusion and exclusion errors, leakage.
+"""Targeting performance against a target group: inclusion and exclusion errors, leakage of spending.
 
 With T the target group (e.g. the poor, or the eligible under the rules), B the beneficiaries, w person weights
 and a the annual attributed amount:
 
 * **inclusion error** = Σ w 1[B, not T] / Σ w 1[B] — the share of *beneficiaries* who are not in the target
-  group (denominator: beneficiaries; Coady, Grosh & Hoddinott 2004 call it leakage in numbers);
+  group (denominator: beneficiaries; Cornia & Stewart 1993's "E-mistakes");
 * **exclusion error** = Σ w 1[T, not B] / Σ w 1[T] — the share of the *target group* not receiving
-  (denominator: the target group; "undercoverage"); 1 − exclusion error is the coverage of the target group;
-* **leakage** = Σ w a 1[not T] / Σ w a — the share of *spending* received outside the target group.
+  (denominator: the target group; "F-mistakes", undercoverage); 1 − exclusion error is the target group's
+  coverage;
+* **leakage** = Σ w a 1[not T] / Σ w a — the share of *spending* received outside the target group (the money
+  counterpart of the inclusion error; Coady, Grosh & Hoddinott 2004). Some authors use "leakage" for the
+  inclusion error in numbers; here it is always a share of money.
 
 Note that the two errors have different denominators, so they do not add up to anything meaningful; a
 programme can halve its exclusion error while its inclusion error rises.

@@ -18,7 +18,9 @@ replicate weights and linearised (``statistics``: ``Total``, ``Mean``, ``Ratio``
 
 from __future__ import annotations
 
+from .design import LonelyPsuRule, SurveyDesign
 from .errors import IndicatorError
+from .groups import quantile_groups
 from .inequality import (
     atkinson,
     concentration_coefficient,
@@ -29,8 +31,6 @@ from .inequality import (
     quantile_shares,
     quintile_share_ratio,
 )
-from .design import LonelyPsuRule, SurveyDesign
-from .groups import quantile_groups
 from .linearization import linearized_variance
 from .lines import international_line, relative_line, relative_lines, uprated_line
 from .poverty import fgt, relative_median_poverty_gap, watts
@@ -77,35 +77,35 @@ __all__ = [
     "Statistic",
     "SurveyDesign",
     "Total",
-    "WeightSet",
     "Watts",
+    "WeightSet",
+    "atkinson",
     "brr",
+    "concentration_coefficient",
     "confidence_interval",
     "estimate",
     "estimate_table",
+    "fgt",
+    "generalized_entropy",
+    "gini",
     "household_adult_equivalents",
     "international_line",
     "jackknife",
     "linearized_variance",
+    "lorenz",
+    "palma",
     "parametric_scale",
     "person_adult_equivalents",
     "quantile_groups",
+    "quantile_shares",
+    "quintile_share_ratio",
     "rao_wu_bootstrap",
     "relative_line",
     "relative_lines",
+    "relative_median_poverty_gap",
     "replicate_values",
     "survey_replicates",
     "uprated_line",
-    "atkinson",
-    "concentration_coefficient",
-    "fgt",
-    "generalized_entropy",
-    "gini",
-    "lorenz",
-    "palma",
-    "quantile_shares",
-    "quintile_share_ratio",
-    "relative_median_poverty_gap",
     "watts",
     "weighted_count",
     "weighted_quantile",

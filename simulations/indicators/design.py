@@ -170,7 +170,9 @@ def psu_sums(psu_index: IntArray, weights: FloatArray, values: FloatArray, n_psu
     if values.ndim == 1:
         return np.bincount(psu_index, weights=weights * values, minlength=n_psu)
     weighted = values * weights[:, None]
-    return np.stack([np.bincount(psu_index, weights=weighted[:, c], minlength=n_psu) for c in range(values.shape[1])], axis=1)
+    return np.stack(
+        [np.bincount(psu_index, weights=weighted[:, c], minlength=n_psu) for c in range(values.shape[1])], axis=1
+    )
 
 
 def _codes(labels: ArrayLike | None, n: int, name: str) -> tuple[IntArray, list[object] | None]:

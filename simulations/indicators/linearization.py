@@ -40,7 +40,9 @@ def linearized_variance(design: SurveyDesign, z: ArrayLike) -> float | FloatArra
     strata = design.psu_stratum
     if totals.ndim == 1:
         totals = totals[:, None]
-    stratum_sums = np.stack([np.bincount(strata, weights=totals[:, c], minlength=design.n_strata) for c in range(totals.shape[1])], axis=1)
+    stratum_sums = np.stack(
+        [np.bincount(strata, weights=totals[:, c], minlength=design.n_strata) for c in range(totals.shape[1])], axis=1
+    )
     deviations = totals - (stratum_sums / n_h[:, None])[strata]
     squares = np.stack(
         [np.bincount(strata, weights=deviations[:, c] ** 2, minlength=design.n_strata) for c in range(totals.shape[1])],

@@ -70,7 +70,9 @@ def relative_line(
     else:
         raise IndicatorError(f"statistic must be 'median' or 'mean'; got {statistic!r}.")
     if not centre > 0:
-        raise IndicatorError(f"the {statistic} of values is {centre:g} (<= 0), so a relative line would not be positive.")
+        raise IndicatorError(
+            f"the {statistic} of values is {centre:g} (<= 0), so a relative line would not be positive."
+        )
     return s * centre
 
 
@@ -101,7 +103,9 @@ def relative_lines(
     """
     if anchor == "baseline":
         if baseline not in welfare:
-            raise IndicatorError(f"anchor='baseline' needs the baseline scenario {baseline!r} in welfare; got {list(welfare)}.")
+            raise IndicatorError(
+                f"anchor='baseline' needs the baseline scenario {baseline!r} in welfare; got {list(welfare)}."
+            )
         fixed = relative_line(welfare[baseline], weights, share, statistic)
         return {name: fixed for name in welfare}
     if anchor != "scenario":
@@ -138,4 +142,10 @@ def international_line(
     not_positive = [name for name, value in checked.items() if not value > 0]
     if not_positive:
         raise IndicatorError(f"{', '.join(not_positive)} must be positive.")
-    return checked["dollars_per_day"] * checked["ppp_factor"] * checked["price_ratio"] * checked["days_per_year"] / MONTHS_PER_YEAR
+    return (
+        checked["dollars_per_day"]
+        * checked["ppp_factor"]
+        * checked["price_ratio"]
+        * checked["days_per_year"]
+        / MONTHS_PER_YEAR
+    )

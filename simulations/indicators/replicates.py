@@ -51,6 +51,7 @@ from .weightsets import FullSample, RowSource
 
 ReplicateMethod = Literal["bootstrap", "JK1", "JKn", "BRR", "Fay"]
 
+
 @dataclass(frozen=True, eq=False)
 class ReplicateWeights:
     """R sets of replicate weights with the variance formula that goes with them.
@@ -248,7 +249,9 @@ def brr(design: SurveyDesign, fay_rho: float = 0.0) -> ReplicateWeights:
     variable = ~design.certainty
     if not np.all(n_h[variable] == 2):
         bad = [design.stratum_labels[h] for h in np.flatnonzero(variable & (n_h != 2))[:5]]
-        raise IndicatorError(f"BRR needs exactly 2 PSUs in every stratum; strata {bad} do not have 2. Use jackknife or bootstrap.")
+        raise IndicatorError(
+            f"BRR needs exactly 2 PSUs in every stratum; strata {bad} do not have 2. Use jackknife or bootstrap."
+        )
     strata = np.flatnonzero(variable)
     size = 1
     while size <= strata.size:
@@ -333,4 +336,3 @@ def survey_replicates(
         mse=mse,
         matrix=np.ascontiguousarray(matrix.T),
     )
-

@@ -99,7 +99,9 @@ def household_adult_equivalents(
         result = np.sqrt(size)
     elif scale in _OECD:
         companion, child = _OECD[scale]
-        result = np.where(adults >= 1, 1.0 + companion * (adults - 1.0) + child * children, 1.0 + child * (children - 1.0))
+        result = np.where(
+            adults >= 1, 1.0 + companion * (adults - 1.0) + child * children, 1.0 + child * (children - 1.0)
+        )
     else:
         raise IndicatorError(
             f"scale must be one of per_capita, oecd_modified, oecd, square_root or a function; got {scale!r}."

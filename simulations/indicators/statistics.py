@@ -75,8 +75,9 @@ class Statistic(ABC):
             if held is weights:
                 return result
         if weights.n != self.n:
-            raise IndicatorError(f"{self.label or type(self).__name__}: the data have {self.n} observations "
-                                 f"but the weights {weights.n}.")
+            raise IndicatorError(
+                f"{self.label or type(self).__name__}: the data have {self.n} observations but the weights {weights.n}."
+            )
         with np.errstate(divide="ignore", invalid="ignore"):
             result = np.asarray(self._evaluate(weights), dtype=np.float64).reshape(weights.n_sets)
         self._cache = ((weights, result), *self._cache[: self._CACHE_SIZE - 1])

@@ -119,6 +119,7 @@ def estimate_table(
     """
     pairs = [({"indicator": name}, stat) for name, stat in rows.items()] if isinstance(rows, Mapping) else list(rows)
     records = [
-        {**labels, **estimate(stat, design=design, replicates=replicates, level=level).as_dict()} for labels, stat in pairs
+        {**labels, **estimate(stat, design=design, replicates=replicates, level=level).as_dict()}
+        for labels, stat in pairs
     ]
     return pd.DataFrame.from_records(records)

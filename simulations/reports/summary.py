@@ -75,7 +75,12 @@ def summary_document(results: Results, reform: str, survey_path: str | Path | No
     }
 
 
+def summary_json(document: dict) -> str:
+    """The text of ``summary.json`` for a ``summary_document``."""
+    return json.dumps(document, indent=2, sort_keys=False) + "\n"
+
+
 def write_summary(results: Results, reform: str, out: str | Path, survey_path: str | Path | None = None) -> Path:
     """Write ``summary.json`` into the folder ``out`` atomically and return its path."""
     document = summary_document(results, reform, survey_path)
-    return write_text_atomic(Path(out) / SUMMARY_FILE, json.dumps(document, indent=2, sort_keys=False) + "\n")
+    return write_text_atomic(Path(out) / SUMMARY_FILE, summary_json(document))

@@ -56,7 +56,13 @@ def test_build_person_frame_names_columns_and_checks_lengths() -> None:
         groups={"sex": ["female", "male", "female"]},
     )
     assert list(frame.columns) == [
-        "household_id", "weight", "stratum", "welfare_baseline", "welfare_reform", "amount_grant_reform", "sex"
+        "household_id",
+        "weight",
+        "stratum",
+        "welfare_baseline",
+        "welfare_reform",
+        "amount_grant_reform",
+        "sex",
     ]
     with pytest.raises(AnalysisError, match="one entry per person"):
         build_person_frame([1, 2], [1.0], {"baseline": [1.0, 2.0]})

@@ -200,7 +200,9 @@ def test_incidence_by_halves_hand_computed(frame: pd.DataFrame) -> None:
     assert low["coverage"] == pytest.approx(200 / 700)
     grant_high = row(table, programme="child_grant", quintile="2")
     assert grant_high["benefit_share"] == 0.0 and grant_high["coverage"] == 0.0
-    assert table.groupby(["programme"])["benefit_share"].sum().to_dict() == pytest.approx({"pension": 1, "child_grant": 1, "total": 1})
+    assert table.groupby(["programme"])["benefit_share"].sum().to_dict() == pytest.approx(
+        {"pension": 1, "child_grant": 1, "total": 1}
+    )
 
 
 def test_targeting_errors_hand_computed(frame: pd.DataFrame) -> None:
@@ -238,7 +240,9 @@ def test_benefit_cost_ratio_hand_computed(frame: pd.DataFrame) -> None:
 def test_marginal_contributions_hand_computed(frame: pd.DataFrame) -> None:
     # Without the child grant: household 1 loses 40 / 12 a month each (70 -> 66.67), household 2 loses 10.
     frame["welfare_no_grant"] = frame["welfare_reform"] - frame["amount_child_grant_reform"] / 12
-    table = marginal_contributions_from_frame(frame, "reform", {"child_grant": "no_grant"}, poverty_and_inequality(LINE))
+    table = marginal_contributions_from_frame(
+        frame, "reform", {"child_grant": "no_grant"}, poverty_and_inequality(LINE)
+    )
     headcount = row(table, indicator="headcount")
     # Household 2 is poor with or without it (40 and 30 < 60): no effect on the headcount (400 / 1400).
     assert headcount["with_all"] == pytest.approx(400 / 1400) and headcount["marginal_contribution"] == 0.0
@@ -246,7 +250,10 @@ def test_marginal_contributions_hand_computed(frame: pd.DataFrame) -> None:
     # Gap 400 * (20/60) / 1400 with it, 400 * (30/60) / 1400 without: contribution 400 * (1/6) / 1400.
     assert gap["marginal_contribution"] == pytest.approx(400 / 6 / 1400)
     direct = marginal_contributions(
-        frame["weight"], frame["welfare_reform"], {"child_grant": frame["welfare_no_grant"]}, {"p1": lambda y, w: fgt(y, w, LINE, 1)}
+        frame["weight"],
+        frame["welfare_reform"],
+        {"child_grant": frame["welfare_no_grant"]},
+        {"p1": lambda y, w: fgt(y, w, LINE, 1)},
     )
     assert direct.iloc[0]["marginal_contribution"] == pytest.approx(gap["marginal_contribution"])
 
@@ -258,7 +265,9 @@ def test_by_group_with_a_national_line(frame: pd.DataFrame) -> None:
     table = by_group(frame, "sex", lambda f: fgt(f["welfare_baseline"], f["weight"], LINE), total=True)
     # Women: persons 1, 2 (100 each, poor), 3 (200, poor), 6 (50), 8 (300): 400 of 750 poor.
     # Men: persons 0 (100, poor), 4 (200, poor), 5 (50), 7 (300): 300 of 650. Everybody: 700 of 1,400.
-    assert table.set_index("sex")["value"].to_dict() == pytest.approx({"female": 400 / 750, "male": 300 / 650, "all": 0.5})
+    assert table.set_index("sex")["value"].to_dict() == pytest.approx(
+        {"female": 400 / 750, "male": 300 / 650, "all": 0.5}
+    )
     several = by_group(frame, ["stratum", "sex"], lambda f: {"persons": f["weight"].sum(), "n": len(f)})
     assert row(several, stratum="Dili", sex="female")["persons"] == 500  # persons 1, 2 (100 each) and 8 (300)
     assert list(several.columns) == ["stratum", "sex", "persons", "n"]

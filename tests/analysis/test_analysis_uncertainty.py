@@ -44,7 +44,9 @@ def test_headline_estimates_equal_plain_values_and_jackknife_by_hand(frame: pd.D
     base, reform = frame["welfare_baseline"].to_numpy(), frame["welfare_reform"].to_numpy()
     # Levels are the plain functions' values, changes their differences.
     assert pick(table, indicator="headcount", scenario="baseline", measure="level")["estimate"] == pytest.approx(0.5)
-    assert pick(table, indicator="headcount", scenario="reform", measure="level")["estimate"] == pytest.approx(400 / 1400)
+    assert pick(table, indicator="headcount", scenario="reform", measure="level")["estimate"] == pytest.approx(
+        400 / 1400
+    )
     change = pick(table, indicator="poverty_gap", scenario="reform", measure="change")
     assert change["estimate"] == pytest.approx(fgt(reform, w, LINE, 1) - fgt(base, w, LINE, 1))
     assert pick(table, indicator="cost_pension", scenario="reform", measure="level")["estimate"] == 60_000
@@ -59,7 +61,9 @@ def test_headline_estimates_equal_plain_values_and_jackknife_by_hand(frame: pd.D
 
 
 def test_linearised_se_of_a_cost_by_hand(frame: pd.DataFrame) -> None:
-    table = headline_estimates(frame, "baseline", ["reform"], line=LINE, programmes=PROGRAMMES, design=design_from_frame(frame))
+    table = headline_estimates(
+        frame, "baseline", ["reform"], line=LINE, programmes=PROGRAMMES, design=design_from_frame(frame)
+    )
     cost = pick(table, indicator="cost_pension", scenario="reform", measure="level")
     # PSU (household) totals of the reform pension: Dili h1 = 100 * 480 = 48,000, h4 = 0 ->
     # 2 * (24,000^2 + 24,000^2) = 2.304e9; Baucau h2 = 0, h3 = 50 * 240 = 12,000 -> 2 * 2 * 6,000^2 = 1.44e8.
@@ -82,8 +86,12 @@ def test_distribution_estimates_match_the_distribution_table(frame: pd.DataFrame
 
 def test_by_group_estimates_use_domains(frame: pd.DataFrame) -> None:
     y = frame["welfare_baseline"].to_numpy()
-    table = by_group_estimates(frame, "sex", lambda d: {"headcount": FGT(y, LINE, 0, d)}, design=design_from_frame(frame))
-    assert table.set_index("sex")["estimate"].to_dict() == pytest.approx({"female": 400 / 750, "male": 300 / 650, "all": 0.5})
+    table = by_group_estimates(
+        frame, "sex", lambda d: {"headcount": FGT(y, LINE, 0, d)}, design=design_from_frame(frame)
+    )
+    assert table.set_index("sex")["estimate"].to_dict() == pytest.approx(
+        {"female": 400 / 750, "male": 300 / 650, "all": 0.5}
+    )
     assert list(table.columns[:2]) == ["sex", "indicator"]
 
 
@@ -94,7 +102,9 @@ def test_relative_lines_anchored_or_per_scenario(frame: pd.DataFrame) -> None:
     # Baseline median 85 (see test_halves_of_baseline_welfare): line 51. Reform welfare 40 (400), 70 (300),
     # 120 (100), 190 (600): C = 700 at 70 exactly, median (70 + 120)/2 = 95, line 57.
     assert anchored["reform"].value(w) == pytest.approx(51.0)
-    per_scenario = relative_line_statistics(frame, ["baseline", "reform"], share=0.6, statistic="median", anchor="scenario")
+    per_scenario = relative_line_statistics(
+        frame, ["baseline", "reform"], share=0.6, statistic="median", anchor="scenario"
+    )
     assert per_scenario["reform"].value(w) == pytest.approx(57.0)
     table = headline_estimates(frame, "baseline", ["reform"], line=per_scenario, design=design_from_frame(frame))
     reform = frame["welfare_reform"].to_numpy()
@@ -119,9 +129,16 @@ def test_bootstrap_and_linearisation_agree_on_a_simulated_survey() -> None:
     )
     line = 0.6 * weighted_quantile(sample.welfare, sample.weight, 0.5)
     boot = headline_estimates(
-        frame, "baseline", ["reform"], line=line, programmes=["grant"], replicates=frame_replicates(frame, replicates=500, seed=7)
+        frame,
+        "baseline",
+        ["reform"],
+        line=line,
+        programmes=["grant"],
+        replicates=frame_replicates(frame, replicates=500, seed=7),
     )
-    linear = headline_estimates(frame, "baseline", ["reform"], line=line, programmes=["grant"], design=design_from_frame(frame))
+    linear = headline_estimates(
+        frame, "baseline", ["reform"], line=line, programmes=["grant"], design=design_from_frame(frame)
+    )
     merged = boot.merge(linear, on=["indicator", "scenario", "measure"], suffixes=("_boot", "_lin"))
     merged = merged[merged["se_lin"] > 0]
     np.testing.assert_allclose(merged["estimate_boot"], merged["estimate_lin"], rtol=1e-12)

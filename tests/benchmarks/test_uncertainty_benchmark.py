@@ -76,7 +76,12 @@ def replicates(frame: pd.DataFrame):
 
 def _info(benchmark, frame: pd.DataFrame) -> None:
     benchmark.extra_info.update(
-        {"persons": len(frame), "psus": int(frame["psu"].nunique()), "replicates": REPLICATES, "threads": default_threads()}
+        {
+            "persons": len(frame),
+            "psus": int(frame["psu"].nunique()),
+            "replicates": REPLICATES,
+            "threads": default_threads(),
+        }
     )
 
 
@@ -132,8 +137,12 @@ def test_headline_table(benchmark, frame: pd.DataFrame, replicates, method: str)
 
     def run():
         if method == "bootstrap":
-            return headline_estimates(frame, "baseline", ["reform"], line=lines, programmes=["grant", "pension"], replicates=replicates)
-        return headline_estimates(frame, "baseline", ["reform"], line=lines, programmes=["grant", "pension"], design=design)
+            return headline_estimates(
+                frame, "baseline", ["reform"], line=lines, programmes=["grant", "pension"], replicates=replicates
+            )
+        return headline_estimates(
+            frame, "baseline", ["reform"], line=lines, programmes=["grant", "pension"], design=design
+        )
 
     table = benchmark(run)
     _info(benchmark, frame)

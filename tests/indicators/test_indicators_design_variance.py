@@ -121,7 +121,9 @@ def test_shipped_replicate_weights_use_their_method_formula(design: SurveyDesign
     fay = survey_replicates(W, boot, "Fay", fay_rho=0.5)
     assert estimate(Total(Y), replicates=fay).se ** 2 == pytest.approx(1600.0)
     # scale overrides c: 1 × 800.
-    assert estimate(Total(Y), replicates=survey_replicates(W, boot, "bootstrap", scale=1.0)).se ** 2 == pytest.approx(800.0)
+    assert estimate(Total(Y), replicates=survey_replicates(W, boot, "bootstrap", scale=1.0)).se ** 2 == pytest.approx(
+        800.0
+    )
     # Centring: replicate totals 300 and 360. Around the estimate 320: (20^2 + 40^2) / 2 = 1000; around their
     # mean 330 (mse=False): (30^2 + 30^2) / 2 = 900.
     skewed = np.column_stack([W * 300 / 320, W * 360 / 320])
@@ -201,3 +203,23 @@ def test_design_validation() -> None:
         SurveyDesign.from_arrays(-W, STRATUM, PSU)
     with pytest.raises(IndicatorError, match="design"):
         estimate(Total(Y))
+
+
+def test_pooled_single_psu_strata_are_resampled_together() -> None:
+    # Strata C and D have one PSU each; pooled, they form one stratum of 2 PSUs: each replicate draws one of
+    # them and doubles it, so the pooled factors are (2, 0) or (0, 2).
+    w = np.ones(6)
+    design = SurveyDesign.from_arrays(w, ["A", "A", "A", "C", "D", "A"], [1, 2, 3, 4, 5, 3], lonely_psu="pool")
+    reps = rao_wu_bootstrap(design, replicates=50, seed=8)
+    pooled = reps.factors[:, design.psu_index[[3, 4]]]  # type: ignore[index]
+    assert set(map(tuple, pooled.tolist())) == {(2.0, 0.0), (0.0, 2.0)}
+    np.testing.assert_allclose(reps.factors[:, design.psu_index[[0, 1, 2]]].sum(axis=1), 3.0)  # type: ignore[index]
+
+
+def test_a_replicate_without_the_domain_gives_a_nan_se() -> None:
+    # The domain lives in one PSU of a 2-PSU stratum: the jackknife replicate dropping that PSU leaves the
+    # domain empty, its mean is undefined, and so is the replicate SE (never a silently wrong number).
+    y = np.array([1.0, 2.0, 3.0, 4.0])
+    design = SurveyDesign.from_arrays(np.ones(4), psu=[1, 1, 2, 2])
+    result = estimate(Mean(y, np.array([True, False, False, False])), replicates=jackknife(design))
+    assert result.estimate == 1.0 and math.isnan(result.se)

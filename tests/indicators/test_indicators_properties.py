@@ -48,8 +48,8 @@ def test_replicating_the_population_leaves_every_indicator_unchanged(values, cop
     w = _weights(data, y.size)
     once = {name: stat.value(w) for name, stat in _statistics(y).items()}  # type: ignore[attr-defined]
     repeated = {name: stat.value(np.tile(w, copies)) for name, stat in _statistics(np.tile(y, copies)).items()}  # type: ignore[attr-defined]
-    for name in once:
-        assert repeated[name] == pytest.approx(once[name], rel=1e-9, abs=1e-12), name
+    for name, value in once.items():
+        assert repeated[name] == pytest.approx(value, rel=1e-9, abs=1e-12), name
 
 
 @settings(max_examples=60, deadline=None)
@@ -82,7 +82,11 @@ def test_a_progressive_transfer_lowers_the_gini(values, data) -> None:
 
 
 @settings(max_examples=80, deadline=None)
-@given(values=st.lists(st.floats(0.0, 1e4, allow_nan=False), min_size=1, max_size=40), line=st.floats(1.0, 1e4), data=st.data())
+@given(
+    values=st.lists(st.floats(0.0, 1e4, allow_nan=False), min_size=1, max_size=40),
+    line=st.floats(1.0, 1e4),
+    data=st.data(),
+)
 def test_fgt_ordering_below_the_line(values, line, data) -> None:
     # With welfare >= 0 every normalised gap is in [0, 1], so P0 >= P1 >= P2 >= P3.
     y = np.array(values)

@@ -51,7 +51,8 @@ def test_custom_and_parametric_scales() -> None:
     per_capita = parametric_scale(child_weight=1.0, economies=1.0)
     square_root = parametric_scale(child_weight=1.0, economies=0.5)
     np.testing.assert_allclose(
-        household_adult_equivalents(IDS, AGES, per_capita).to_numpy(), household_adult_equivalents(IDS, AGES, "per_capita")
+        household_adult_equivalents(IDS, AGES, per_capita).to_numpy(),
+        household_adult_equivalents(IDS, AGES, "per_capita"),
     )
     np.testing.assert_allclose(
         household_adult_equivalents(IDS, AGES, square_root).to_numpy(),

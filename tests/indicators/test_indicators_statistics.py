@@ -98,7 +98,9 @@ def test_domains_equal_the_functions_on_the_subset() -> None:
         d = region == r
         assert FGT(y, national_line, 1, d).value(w) == pytest.approx(fgt(y[d], w[d], national_line, 1), rel=1e-13)
         # The line is national (no domain on it), the headcount regional.
-        assert FGT(y, RelativeLine(y, 0.6), 0, d).value(w) == pytest.approx(fgt(y[d], w[d], national_line, 0), rel=1e-13)
+        assert FGT(y, RelativeLine(y, 0.6), 0, d).value(w) == pytest.approx(
+            fgt(y[d], w[d], national_line, 0), rel=1e-13
+        )
         assert Gini(y, d).value(w) == pytest.approx(gini(y[d], w[d]), rel=1e-13)
         assert Quantile(y, 0.5, d).value(w) == weighted_quantile(y[d], w[d], 0.5)
         assert Mean(y, d).value(w) == pytest.approx(np.average(y[d], weights=w[d]), rel=1e-13)
@@ -238,3 +240,15 @@ def test_generic_statistics_have_no_linearisation() -> None:
 def test_invalid_statistics_raise(call) -> None:
     with pytest.raises(IndicatorError):
         call()
+
+
+def test_generic_replicates_and_watts_drop_rule() -> None:
+    y, w = _data(10, n=120)
+    y[:3] = 0.0
+    line = float(np.median(y))
+    assert Watts(y, line, nonpositive="drop").value(w) == pytest.approx(watts(y, w, line, nonpositive="drop"), rel=1e-13)
+    rng = np.random.default_rng(10)
+    reps = rao_wu_bootstrap(SurveyDesign.from_arrays(w, psu=rng.integers(0, 12, y.size)), replicates=6, seed=1)
+    expected = [atkinson(y, reps.weights(r), 0.5, nonpositive="drop") for r in range(6)]
+    stat = Generic(atkinson, y, epsilon=0.5, nonpositive="drop")
+    np.testing.assert_allclose(stat.evaluate(reps), expected, rtol=1e-13)

@@ -67,7 +67,9 @@ def test_linearised_variance_matches_the_sampling_variance_in_a_monte_carlo_stud
     samples = 600
     for _ in range(samples):
         # n_h PSUs drawn with replacement in each stratum, each with probability 1/M_h: weight M_h / n_h.
-        drawn = (np.arange(strata)[:, None] * psus_per_stratum + rng.integers(0, psus_per_stratum, (strata, sampled))).ravel()
+        drawn = (
+            np.arange(strata)[:, None] * psus_per_stratum + rng.integers(0, psus_per_stratum, (strata, sampled))
+        ).ravel()
         y = population[drawn].ravel()
         w = np.full(y.size, psus_per_stratum / sampled)
         design = SurveyDesign.from_arrays(
@@ -146,13 +148,26 @@ def test_ignoring_clustering_understates_the_se(big_sample) -> None:
 
 
 def test_estimate_table_labels_and_columns(big_sample) -> None:
-    sample, design, reps = big_sample
+    sample, _, reps = big_sample
     table = estimate_table(
-        [({"indicator": "mean", "scenario": "base"}, Mean(sample.welfare)), ({"indicator": "gini", "scenario": "base"}, Gini(sample.welfare))],
+        [
+            ({"indicator": "mean", "scenario": "base"}, Mean(sample.welfare)),
+            ({"indicator": "gini", "scenario": "base"}, Gini(sample.welfare)),
+        ],
         replicates=reps,
         level=0.9,
     )
-    assert list(table.columns) == ["indicator", "scenario", "estimate", "se", "ci_low", "ci_high", "level", "method", "replicates"]
+    assert list(table.columns) == [
+        "indicator",
+        "scenario",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "level",
+        "method",
+        "replicates",
+    ]
     row = table.iloc[1]
     assert row["method"] == "bootstrap" and row["replicates"] == 1000 and row["level"] == 0.9
     # 90 % normal interval: ± 1.644854 SE

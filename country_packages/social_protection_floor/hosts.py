@@ -1,0 +1,221 @@
+"""Where the floor finds its inputs in a host country package: the adapter.
+
+The floor needs, for each person: age (completed years), sex, disability severity (Washington Group 0-3),
+orphanhood and whether the person is a newborn; and the host's poverty line, its household transfers total and
+its person and household entities. Everything but the inputs comes from the host's ``floorsim.yaml``; the inputs
+come from an adapter, a small YAML file ``hosts/<country>.yaml`` beside this module (or a mapping given to a
+subclass of :class:`~country_packages.social_protection_floor.SocialProtectionFloor`)::
+
+    inputs:
+      age: age                                  # required: a person variable in completed years
+      sex: {variable: sex, female: female}      # optional: enum member (or true for a boolean) meaning female
+      disability_severity: disability_severity  # optional: Washington Group scale 0-3
+      orphan: null                              # optional: a boolean person variable
+      newborn: null                             # optional: a boolean person variable (born in the last 12 months)
+
+An input the host does not provide (``null``, or left out when the host has no variable of that name) is replaced
+by an input variable the floor adds to the reformed system, documented in ``docs/social_protection_floor.md``:
+``social_protection_floor_female`` and ``social_protection_floor_orphan`` (false), and
+``social_protection_floor_disability_severity`` (0); without ``newborn`` a person aged 0 counts as a newborn (the
+survey proxy for births of the last twelve months).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from openfisca_core.taxbenefitsystems import TaxBenefitSystem
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from simulations.countries import CountrySpec, PovertyLine, available_countries, load_country, tax_benefit_system_class
+from simulations.errors import ReformError
+
+HOSTS_DIR = Path(__file__).resolve().parent / "hosts"
+INPUTS = ("age", "sex", "disability_severity", "orphan", "newborn")
+
+
+class SocialProtectionFloorError(ReformError):
+    """The floor cannot be applied to, or computed on, a host package; the message says what to give instead."""
+
+
+class SexInput(BaseModel):
+    """A host variable holding the person's sex, and the value that means female."""
+
+    model_config = ConfigDict(extra="forbid")
+    variable: str
+    female: str | bool = Field(description="enum member name (or label) meaning female, or true for a boolean variable")
+
+
+class AdapterInputs(BaseModel):
+    """Host variable names of the floor's inputs (``None``: the host has none, the floor's default is used)."""
+
+    model_config = ConfigDict(extra="forbid")
+    age: str | None = None
+    sex: SexInput | None = None
+    disability_severity: str | None = None
+    orphan: str | None = None
+    newborn: str | None = None
+
+
+class Adapter(BaseModel):
+    """How the floor reads its inputs from a host (``hosts/<country>.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    description: str = ""
+    inputs: AdapterInputs = AdapterInputs()
+    poverty_line: PovertyLine | None = Field(
+        default=None, description="overrides the host floorsim.yaml poverty_line for the floor's benefit levels"
+    )
+
+
+@dataclass(frozen=True)
+class FloorHost:
+    """A host package as the floor sees it: its floorsim description and the resolved adapter."""
+
+    spec: CountrySpec
+    adapter: Adapter
+    adapter_source: str
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def poverty_line(self) -> PovertyLine:
+        return self.adapter.poverty_line or self.spec.poverty_line
+
+
+def load_adapter(source: str | Path | dict | None, spec: CountrySpec, system: TaxBenefitSystem) -> tuple[Adapter, str]:
+    """The adapter from a mapping, a YAML path, ``hosts/<country>.yaml``, or else the defaults (variables named
+    like the inputs, where the host has them); checked against the host's variables."""
+    if isinstance(source, dict):
+        raw, origin = source, "adapter given to the reform"
+    else:
+        path = Path(source) if source is not None else HOSTS_DIR / f"{spec.name}.yaml"
+        if path.is_file():
+            try:
+                raw, origin = yaml.safe_load(path.read_text(encoding="utf-8")) or {}, str(path)
+            except yaml.YAMLError as error:
+                raise SocialProtectionFloorError(f"{path}: not valid YAML: {error}") from None
+        elif source is not None:
+            raise SocialProtectionFloorError(f"floor adapter file not found: {path}")
+        else:
+            raw, origin = _default_adapter(system), "defaults (host variables named like the floor's inputs)"
+    try:
+        adapter = Adapter(**raw)
+    except (ValidationError, TypeError) as error:
+        raise SocialProtectionFloorError(f"{origin}: invalid floor adapter: {error}") from None
+    _check_adapter(adapter, origin, spec, system)
+    return adapter, origin
+
+
+def _default_adapter(system: TaxBenefitSystem) -> dict:
+    names = {name: name for name in ("age", "disability_severity", "orphan", "newborn") if name in system.variables}
+    if "sex" in system.variables:
+        variable = system.variables["sex"]
+        members = getattr(variable, "possible_values", None)
+        if members is not None and "female" in members.__members__:
+            names["sex"] = {"variable": "sex", "female": "female"}
+    return {"inputs": names}
+
+
+def _check_adapter(adapter: Adapter, origin: str, spec: CountrySpec, system: TaxBenefitSystem) -> None:
+    person = spec.person_entity
+    inputs = adapter.inputs
+    if inputs.age is None:
+        raise SocialProtectionFloorError(
+            f"{origin}: the floor needs the persons' age; name the host's age variable under inputs.age"
+        )
+    named = {
+        "age": inputs.age,
+        "disability_severity": inputs.disability_severity,
+        "orphan": inputs.orphan,
+        "newborn": inputs.newborn,
+        "sex": inputs.sex.variable if inputs.sex else None,
+    }
+    for role, variable in named.items():
+        if variable is None:
+            continue
+        if variable not in system.variables:
+            raise SocialProtectionFloorError(
+                f"{origin}: inputs.{role} names '{variable}', which is not a variable of host '{spec.name}'"
+            )
+        if system.variables[variable].entity.key != person:
+            raise SocialProtectionFloorError(
+                f"{origin}: inputs.{role} '{variable}' must be a {person} variable of host '{spec.name}'"
+            )
+    if inputs.sex is not None:
+        variable = system.variables[inputs.sex.variable]
+        members = getattr(variable, "possible_values", None)
+        if members is not None:
+            names = {member.name for member in members} | {str(member.value) for member in members}
+            if str(inputs.sex.female) not in names:
+                raise SocialProtectionFloorError(
+                    f"{origin}: inputs.sex.female '{inputs.sex.female}' is not a value of '{inputs.sex.variable}' "
+                    f"({', '.join(sorted(member.name for member in members))})"
+                )
+
+
+def root_system(system: TaxBenefitSystem) -> TaxBenefitSystem:
+    """The package's own system under any stack of reforms."""
+    while getattr(system, "baseline", None) is not None:
+        system = system.baseline
+    return system
+
+
+@functools.lru_cache(maxsize=None)
+def _known_hosts() -> tuple[tuple[type, str], ...]:
+    found = []
+    for name in available_countries():
+        try:
+            found.append((tax_benefit_system_class(load_country(name)), name))
+        except Exception:  # noqa: BLE001 - a package that cannot be imported is simply not a candidate
+            continue
+    return tuple(found)
+
+
+def find_host_spec(system: TaxBenefitSystem, host: str | Path | None = None) -> CountrySpec:
+    """The floorsim description of the package ``system`` is built from: ``host`` (a country name or a
+    ``floorsim.yaml`` path) when given, else the shipped package whose TaxBenefitSystem class built it."""
+    if host is not None:
+        return load_country(str(host))
+    root_class = type(root_system(system))
+    for cls, name in _known_hosts():
+        if root_class is cls:
+            return load_country(name)
+    raise SocialProtectionFloorError(
+        f"the social protection floor cannot tell which country package {root_class.__module__}."
+        f"{root_class.__qualname__} is: it matches no floorsim.yaml under country_packages/. Subclass "
+        "SocialProtectionFloor with host = 'path/to/floorsim.yaml' (and an adapter) for this package"
+    )
+
+
+def resolve_host(system: TaxBenefitSystem, host: str | Path | None, adapter: str | Path | dict | None) -> FloorHost:
+    """The host's description and the floor's adapter for it, checked against the host's variables."""
+    spec = find_host_spec(system, host)
+    resolved, origin = load_adapter(adapter, spec, system)
+    for variable, role in ((spec.transfers_variable, "transfers_variable"),):
+        if variable not in system.variables:
+            raise SocialProtectionFloorError(
+                f"{spec.folder}/floorsim.yaml names {role} '{variable}', which the package does not have"
+            )
+    return FloorHost(spec=spec, adapter=resolved, adapter_source=origin)
+
+
+def describe_inputs(host: FloorHost) -> dict[str, Any]:
+    """Where each input comes from, for documentation and provenance."""
+    inputs = host.adapter.inputs
+    return {
+        "age": inputs.age,
+        "sex": inputs.sex.model_dump() if inputs.sex else "social_protection_floor_female (false unless given)",
+        "disability_severity": inputs.disability_severity
+        or "social_protection_floor_disability_severity (0 unless given)",
+        "orphan": inputs.orphan or "social_protection_floor_orphan (false unless given)",
+        "newborn": inputs.newborn or f"proxy: {inputs.age} == 0",
+        "poverty_line": host.poverty_line.model_dump(exclude_none=True),
+        "adapter": host.adapter_source,
+    }

@@ -1,0 +1,399 @@
+"""The HTML report: one self-contained file a ministry reader can open offline.
+
+No script, no web font, no external style sheet or image: the style is inline and the charts are embedded as
+``data:`` URIs (SVG, so they print sharply). Links to legal references are ordinary links, followed only if the
+reader clicks them. The page says what was simulated, gives the headline with confidence intervals, the charts and
+tables, the method (welfare concept, poverty line and its price uprating, take-up, uncertainty) and the provenance.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup, escape
+
+from simulations.reports.labels import format_number
+from simulations.reports.tables import ReportData, flatten
+
+REPORT_FILE = "report.html"
+
+_DISPLAY_KIND = {"money": "money_millions", "count": "count", "rate": "percent2", "index": "index",
+                 "ratio": "ratio", "money_month": "money_month"}
+
+TEMPLATE = """<!DOCTYPE html>
+<html lang="{{ language }}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="floorsim {{ context.floorsim_version }}">
+<title>{{ title }}</title>
+<style>
+  :root { --ink: #1d2733; --muted: #5b6776; --line: #d5dbe3; --accent: #1f5fa8; --soft: #f3f6fa; }
+  * { box-sizing: border-box; }
+  body { margin: 0; color: var(--ink); background: #fff;
+         font: 15px/1.5 "Segoe UI", "Helvetica Neue", Arial, "Liberation Sans", sans-serif; }
+  main { max-width: 1080px; margin: 0 auto; padding: 28px 32px 48px; }
+  header { border-bottom: 3px solid var(--accent); padding-bottom: 12px; margin-bottom: 20px; }
+  h1 { font-size: 26px; margin: 0 0 4px; }
+  h2 { font-size: 20px; margin: 34px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+  h3 { font-size: 16px; margin: 22px 0 8px; }
+  .subtitle { font-size: 17px; color: var(--accent); margin: 0; }
+  .muted, .note { color: var(--muted); font-size: 13px; }
+  .warning { background: #fff4e5; border-left: 5px solid #e07b00; padding: 10px 14px; margin: 14px 0; }
+  .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 12px; margin: 14px 0; }
+  .card { background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; }
+  .card .value { font-size: 24px; font-weight: 700; color: var(--accent); }
+  .card .what { font-size: 13px; color: var(--muted); }
+  table { border-collapse: collapse; width: 100%; margin: 8px 0 6px; font-size: 13.5px; }
+  th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+  th { background: var(--soft); text-align: left; font-weight: 600; }
+  td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+  td.num { white-space: nowrap; }
+  td:first-child { min-width: 150px; }
+  .scroll { overflow-x: auto; }
+  tr.total td { font-weight: 700; }
+  figure { margin: 18px 0; text-align: center; page-break-inside: avoid; }
+  figure img { max-width: 100%; height: auto; }
+  figcaption { font-size: 13px; color: var(--muted); }
+  .provenance td { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 12px; word-break: break-all; }
+  ul.method li { margin-bottom: 6px; }
+  footer { margin-top: 36px; font-size: 12px; color: var(--muted); border-top: 1px solid var(--line); padding-top: 8px; }
+  @media print { main { padding: 0; } h2 { page-break-after: avoid; } }
+</style>
+</head>
+<body>
+<main>
+<header>
+  <h1>{{ title }}</h1>
+  <p class="subtitle">{{ context.reform_label }}</p>
+  <p class="muted">{{ generated }}</p>
+</header>
+{% if context.synthetic %}<div class="warning" role="note">{{ labels["text.synthetic_warning"] }}</div>{% endif %}
+
+<section id="what">
+<h2>{{ labels["title.what"] }}</h2>
+<p>{{ what }}</p>
+{% if context.reform_description %}<p>{{ description }}</p>{% endif %}
+<h3>{{ labels["title.parameters"] }}</h3>
+{% if parameters %}
+<div class="scroll"><table>
+  <thead><tr><th>{{ labels["col.parameter"] }}</th><th>{{ labels["col.description"] }}</th>
+  <th class="num">{{ labels["col.old_value"] }}</th><th class="num">{{ labels["col.new_value"] }}</th>
+  <th>{{ labels["col.start"] }}</th><th>{{ labels["col.reference"] }}</th></tr></thead>
+  <tbody>
+  {% for p in parameters %}
+  <tr><td><code>{{ p.parameter }}</code></td><td>{{ p.description }}</td>
+  <td class="num">{{ p.old_value }} {{ p.unit }}</td><td class="num">{{ p.new_value }} {{ p.unit }}</td>
+  <td>{{ p.start }}{% if p.stop %} – {{ p.stop }}{% endif %}</td>
+  <td>{% if p.reference_url %}<a href="{{ p.reference_url }}">{{ p.reference }}</a>{% else %}{{ p.reference }}{% endif %}</td></tr>
+  {% endfor %}
+  </tbody>
+</table></div>
+<p class="note">{{ labels["text.parameters_note"] }}</p>
+{% else %}<p>{{ labels["text.no_parameters"] }}</p>{% endif %}
+</section>
+
+<section id="headline">
+<h2>{{ labels["title.headline"] }}</h2>
+<div class="cards">
+{% for card in cards %}<div class="card"><div class="value">{{ card.value }}</div><div class="what">{{ card.what }}</div></div>
+{% endfor %}
+</div>
+<div class="scroll"><table>
+  <thead><tr><th>{{ labels["col.indicator"] }}</th><th class="num">{{ labels["col.baseline"] }}</th>
+  <th class="num">{{ labels["col.reform"] }}</th><th class="num">{{ labels["col.change"] }}</th>
+  <th class="num">{{ labels["col.ci"] }} ({{ labels["col.change"] | lower }})</th></tr></thead>
+  <tbody>
+  {% for row in headline %}
+  <tr><td>{{ row.label }} <span class="muted">({{ row.unit }})</span></td><td class="num">{{ row.baseline }}</td>
+  <td class="num">{{ row.reform }}</td><td class="num">{{ row.change }}</td><td class="num">{{ row.ci }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table></div>
+<p class="note">{{ headline_note }}</p>
+</section>
+
+<section id="poverty">
+<h2>{{ labels["title.poverty"] }} · {{ labels["title.inequality"] }}</h2>
+{{ chart("poverty") }}
+<div class="scroll"><table>
+  <thead><tr><th>{{ labels["col.indicator"] }}</th><th class="num">{{ labels["col.baseline"] }}</th>
+  <th class="num">{{ labels["col.reform"] }}</th><th class="num">{{ labels["col.change"] }}</th>
+  <th class="num">{{ labels["col.ci"] }} ({{ labels["col.change"] | lower }})</th></tr></thead>
+  <tbody>
+  {% for row in poverty %}
+  <tr><td>{{ row.label }} <span class="muted">({{ row.unit }})</span></td><td class="num">{{ row.baseline }}</td>
+  <td class="num">{{ row.reform }}</td><td class="num">{{ row.change }}</td><td class="num">{{ row.ci }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table></div>
+</section>
+
+<section id="deciles">
+<h2>{{ labels["title.deciles"] }}</h2>
+{{ chart("deciles") }}
+{{ chart("winners_losers") }}
+<div class="scroll"><table>
+  <thead><tr><th>{{ labels["col.decile"] }}</th><th class="num">{{ mean_welfare_title }}</th>
+  <th class="num">{{ mean_gain_title }}</th><th class="num">{{ labels["col.relative_gain"] }}</th>
+  <th class="num">{{ labels["col.gain_share"] }}</th><th class="num">{{ labels["col.winners"] }}</th>
+  <th class="num">{{ labels["col.losers"] }}</th></tr></thead>
+  <tbody>
+  {% for row in deciles %}
+  <tr{% if row.total %} class="total"{% endif %}><td>{{ row.decile }}</td><td class="num">{{ row.welfare }}</td>
+  <td class="num">{{ row.gain }}</td><td class="num">{{ row.relative }}</td><td class="num">{{ row.share }}</td>
+  <td class="num">{{ row.winners }}</td><td class="num">{{ row.losers }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table></div>
+<p class="note">{{ labels["text.deciles_note"] }}</p>
+</section>
+
+<section id="cost">
+<h2>{{ labels["title.cost"] }}</h2>
+{{ chart("cost") }}
+<div class="scroll"><table>
+  <thead><tr><th>{{ labels["col.programme"] }}</th><th class="num">{{ cost_title }}: {{ labels["col.baseline"] | lower }}</th>
+  <th class="num">{{ labels["col.reform"] }}</th><th class="num">{{ labels["col.change"] }}</th>
+  <th class="num">{{ labels["col.beneficiaries"] }}: {{ labels["col.baseline"] | lower }}</th>
+  <th class="num">{{ labels["col.reform"] }}</th>
+  <th class="num">{{ per_beneficiary_title }}: {{ labels["col.reform"] | lower }}</th></tr></thead>
+  <tbody>
+  {% for row in cost %}
+  <tr{% if row.total %} class="total"{% endif %}><td>{{ row.label }}</td><td class="num">{{ row.baseline }}</td>
+  <td class="num">{{ row.reform }}</td><td class="num">{{ row.change }}</td><td class="num">{{ row.beneficiaries_baseline }}</td>
+  <td class="num">{{ row.beneficiaries_reform }}</td><td class="num">{{ row.per_beneficiary }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table></div>
+<p class="note">{{ labels["text.cost_note"] }}</p>
+</section>
+
+<section id="coverage">
+<h2>{{ labels["title.coverage"] }}</h2>
+{{ chart("coverage") }}
+<p class="note">{{ labels["text.coverage_note"] }}</p>
+<h3>{{ labels["title.targeting"] }}</h3>
+<div class="scroll"><table>
+  <thead><tr><th>{{ labels["col.programme"] }}</th><th>{{ labels["col.scenario"] }}</th>
+  <th class="num">{{ labels["col.target_beneficiaries"] }}</th><th class="num">{{ labels["col.inclusion_error"] }}</th>
+  <th class="num">{{ labels["col.exclusion_error"] }}</th><th class="num">{{ labels["col.leakage"] }}</th></tr></thead>
+  <tbody>
+  {% for row in targeting %}
+  <tr{% if row.total %} class="total"{% endif %}><td>{{ row.label }}</td><td>{{ row.scenario }}</td>
+  <td class="num">{{ row.covered }}</td><td class="num">{{ row.inclusion }}</td><td class="num">{{ row.exclusion }}</td>
+  <td class="num">{{ row.leakage }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table></div>
+<p class="note">{{ labels["text.targeting_note"] }}</p>
+</section>
+
+<section id="groups">
+<h2>{{ labels["title.by_group"] }}</h2>
+<div class="scroll"><table>
+  <thead><tr><th>{{ labels["col.group"] }}</th><th class="num">{{ labels["col.persons"] }}</th>
+  <th class="num">{{ labels["col.headcount_baseline"] }}</th><th class="num">{{ labels["col.headcount_reform"] }}</th>
+  <th class="num">{{ labels["col.headcount_change"] }}</th><th class="num">{{ labels["col.ci"] }}</th>
+  <th class="num">{{ mean_gain_title }}</th></tr></thead>
+  <tbody>
+  {% for row in groups %}
+  <tr><td>{{ row.label }}</td><td class="num">{{ row.persons }}</td><td class="num">{{ row.before }}</td>
+  <td class="num">{{ row.after }}</td><td class="num">{{ row.change }}</td><td class="num">{{ row.ci }}</td>
+  <td class="num">{{ row.gain }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table></div>
+</section>
+
+<section id="method">
+<h2>{{ labels["title.method"] }}</h2>
+<ul class="method">
+{% for paragraph in method %}<li>{{ paragraph }}</li>
+{% endfor %}
+</ul>
+</section>
+
+<section id="provenance">
+<h2>{{ labels["title.provenance"] }}</h2>
+<p class="note">{{ labels["provenance.note"] }}</p>
+<div class="scroll"><table class="provenance">
+  <tbody>
+  {% for key, value in provenance %}<tr><th>{{ key }}</th><td>{{ value }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table></div>
+</section>
+<footer>{{ generated }}</footer>
+</main>
+</body>
+</html>
+"""
+
+
+def _ci(row, kind: str, labels) -> str:
+    low, high = row.get("ci_low"), row.get("ci_high")
+    if low is None or high is None or low != low or high != high:
+        return "\u2013"
+    return f"{format_number(low, kind, labels, change=True)} ; {format_number(high, kind, labels, change=True)}"
+
+
+def _estimate_rows(report: ReportData, table_name: str) -> list[dict]:
+    labels, currency = report.labels, report.context["currency"]
+    rows = []
+    for _, part in report.tables[table_name].groupby("indicator", sort=False):
+        sides = {row["side"]: row for _, row in part.iterrows()}
+        first = part.iloc[0]
+        kind = _DISPLAY_KIND[first["kind"]]
+        unit = labels.text("unit.money_millions", currency=currency) if kind == "money_millions" else first["unit"]
+        if first["kind"] == "index":
+            unit = f"{unit}, x100"
+        rows.append(
+            {
+                "label": first["label"],
+                "unit": unit,
+                "baseline": format_number(sides["baseline"]["estimate"], kind, labels),
+                "reform": format_number(sides["reform"]["estimate"], kind, labels),
+                "change": format_number(sides["change"]["estimate"], kind, labels, change=True),
+                "ci": _ci(sides["change"], kind, labels),
+            }
+        )
+    return rows
+
+
+def _cards(report: ReportData) -> list[dict]:
+    """Three figures a reader sees first: the change in cost, in poverty and in the number of poor persons."""
+    labels, currency = report.labels, report.context["currency"]
+    headline = report.summary["headline"]
+    return [
+        {"value": format_number(headline["total_cost"]["change"], "money_millions", labels, change=True),
+         "what": f"{labels['indicator.total_cost']}, {labels['col.change'].lower()} "
+                 f"({labels.text('unit.money_millions', currency=currency)})"},
+        {"value": format_number(headline["poverty_headcount"]["change"], "percent2", labels, change=True),
+         "what": f"{labels['indicator.poverty_headcount']}, {labels['col.change'].lower()} "
+                 f"({labels['unit.percentage_points']})"},
+        {"value": format_number(headline["poor_persons"]["change"], "count", labels, change=True),
+         "what": f"{labels['indicator.poor_persons']}, {labels['col.change'].lower()}"},
+        {"value": format_number(headline["gini"]["change"], "index", labels, change=True),
+         "what": f"{labels['indicator.gini']}, {labels['col.change'].lower()} (x100)"},
+    ]
+
+
+def _embedded(path: Path) -> str:
+    mime = "image/svg+xml" if path.suffix == ".svg" else "image/png"
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def render_html(report: ReportData, charts: dict[str, Path]) -> str:
+    """The report as one HTML string; ``charts`` maps chart names to their SVG (or PNG) files."""
+    labels, context = report.labels, report.context
+    currency = context["currency"]
+    number = lambda value, kind, change=False: format_number(value, kind, labels, change)  # noqa: E731
+
+    def chart(name: str) -> str:
+        if name not in charts:
+            return ""
+        title = labels[f"chart.{name}.title"]
+        return Markup(
+            f'<figure><img src="{_embedded(charts[name])}" alt="{escape(title)}"></figure>'
+        )
+
+    deciles = [
+        {
+            "decile": labels["decile.all"] if row["decile"] == "all" else row["decile"],
+            "total": row["decile"] == "all",
+            "welfare": number(row["mean_welfare_baseline"], "money_month"),
+            "gain": number(row["mean_gain"], "money_month", True),
+            "relative": number(row["relative_gain"], "percent2", True),
+            "share": number(row["gain_share"], "percent"),
+            "winners": number(row["winners"], "percent"),
+            "losers": number(row["losers"], "percent"),
+        }
+        for row in report.tables["deciles"].to_dict("records")
+    ]
+    cost_rows = {}
+    for row in report.tables["cost"].to_dict("records"):
+        cost_rows.setdefault(row["programme"], {})[row["side"]] = row
+    cost = [
+        {
+            "label": sides["baseline"]["programme_label"],
+            "total": programme == "total",
+            "baseline": number(sides["baseline"]["cost"], "money_millions"),
+            "reform": number(sides["reform"]["cost"], "money_millions"),
+            "change": number(sides["reform"]["cost"] - sides["baseline"]["cost"], "money_millions", True),
+            "beneficiaries_baseline": number(sides["baseline"]["beneficiaries"], "count"),
+            "beneficiaries_reform": number(sides["reform"]["beneficiaries"], "count"),
+            "per_beneficiary": number(sides["reform"]["cost_per_beneficiary"], "money"),
+        }
+        for programme, sides in cost_rows.items()
+    ]
+    scenario_names = {"baseline": labels["col.baseline"], "reform": labels["col.reform"]}
+    targeting = [
+        {
+            "label": row["programme_label"],
+            "total": row["programme"] == "total",
+            "scenario": scenario_names[row["side"]],
+            "covered": number(row["target_beneficiaries"], "count"),
+            "inclusion": number(row["inclusion_error"], "percent"),
+            "exclusion": number(row["exclusion_error"], "percent"),
+            "leakage": number(row["leakage"], "percent"),
+        }
+        for row in report.tables["targeting"].to_dict("records")
+    ]
+    groups_by_key: dict[tuple, dict] = {}
+    for row in report.tables["by_group"].to_dict("records"):
+        entry = groups_by_key.setdefault((row["group_variable"], row["group"]), {"label": row["group_label"]})
+        entry[row["indicator"]] = row
+    groups = [
+        {
+            "label": entry["label"],
+            "persons": number(entry["persons"]["estimate"], "count"),
+            "before": number(entry["headcount_baseline"]["estimate"], "percent"),
+            "after": number(entry["headcount_reform"]["estimate"], "percent"),
+            "change": number(entry["headcount_change"]["estimate"], "percent2", True),
+            "ci": _ci(entry["headcount_change"], "percent2", labels),
+            "gain": number(entry["mean_gain"]["estimate"], "money_month", True),
+        }
+        for entry in groups_by_key.values()
+    ]
+    title = labels.text("title.comparison", country=context["country"], year=context["year"], reform=report.reform)
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    template = environment.from_string(TEMPLATE)
+    return template.render(
+        language=labels.language,
+        title=title,
+        context=context,
+        labels=labels,
+        generated=labels.text("text.generated", version=context["floorsim_version"], date=context["generated"]),
+        what=labels.text(
+            "text.what", country=context["country"], year=context["year"], reform_label=context["reform_label"],
+            survey=context["survey"], households=number(context["households"], "count"),
+            persons=number(context["persons"], "count"), reference_year=context["reference_year"],
+        ),
+        description=labels.text("text.reform_description", description=context["reform_description"]),
+        parameters=report.tables["parameters"].to_dict("records"),
+        cards=_cards(report),
+        headline=_estimate_rows(report, "headline"),
+        headline_note=labels.text("text.headline_note", currency=currency),
+        poverty=_estimate_rows(report, "poverty") + _estimate_rows(report, "inequality"),
+        deciles=deciles,
+        mean_welfare_title=labels.text("col.mean_welfare_baseline", currency=currency),
+        mean_gain_title=labels.text("col.mean_gain", currency=currency),
+        cost=cost,
+        cost_title=labels.text("col.cost", currency=currency),
+        per_beneficiary_title=labels.text("col.cost_per_beneficiary", currency=currency),
+        targeting=targeting,
+        groups=groups,
+        method=report.method,
+        provenance=flatten(report.summary["provenance"]),
+        chart=chart,
+    )
+
+
+def write_html(report: ReportData, charts: dict[str, Path], path: str | Path) -> Path:
+    """Write the report to ``path`` (use a staging folder: ``outputs.write_outputs``) and return the path."""
+    path = Path(path)
+    path.write_text(render_html(report, charts), encoding="utf-8")
+    return path

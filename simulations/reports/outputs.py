@@ -1,0 +1,159 @@
+"""Every output of ``floorsim run``, written all or nothing.
+
+::
+
+    floorsim-output/               (--out; one sub-folder per reform when several are compared)
+      summary.json                 headline figures (raw units) and provenance
+      report.html                  self-contained report (charts embedded, no network needed)
+      results.xlsx                 workbook: summary, cost, poverty, inequality, deciles, coverage and targeting,
+                                   by group, parameters changed, provenance
+      tables/<name>.csv|.parquet   tidy tables (tables.TABLE_NAMES)
+      charts/<name>.png|.svg       charts (charts.CHARTS)
+
+Everything is first written into a temporary folder beside ``out`` (same file system), then moved into ``out``:
+a failure anywhere removes the temporary folder and leaves ``out`` as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from simulations.errors import FloorsimError
+from simulations.reports.errors import ReportError
+from simulations.reports.summary import SUMMARY_FILE
+from simulations.reports.tables import DEFAULT_REPLICATES, ReportData, build_report
+from simulations.results import Results
+
+REPORT_FILE = "report.html"
+WORKBOOK_FILE = "results.xlsx"
+TABLES_FOLDER = "tables"
+CHARTS_FOLDER = "charts"
+
+
+@contextmanager
+def staging_folder(out: str | Path) -> Iterator[Path]:
+    """A temporary folder beside ``out``; on success its content is moved into ``out``, on failure it is removed
+    (and so is any parent folder of ``out`` created for it), leaving ``out`` untouched."""
+    out = Path(out).absolute()
+    created = []
+    for parent in reversed(out.parents):
+        if not parent.exists():
+            created.append(parent)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        yield staging
+        publish(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        for parent in reversed(created):
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def publish(staging: Path, out: Path) -> None:
+    """Move the staged files into ``out``: one rename of the folder when ``out`` does not exist yet, otherwise one
+    rename per file (replacing files of an earlier run; other files in ``out`` are left alone)."""
+    if not out.exists():
+        os.replace(staging, out)
+        return
+    for path in sorted(staging.rglob("*")):
+        if path.is_file():
+            target = out / path.relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+
+
+def write_report_files(report: ReportData, folder: str | Path, *, full: bool = True) -> list[Path]:
+    """Write one reform's outputs into ``folder``: summary.json and the tables, and with ``full`` the workbook,
+    the charts and the HTML report. Returns the files written. Write into a staging folder (``staging_folder``)."""
+    from simulations.reports.summary import summary_json
+    from simulations.reports.tabular import write_tables
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = folder / SUMMARY_FILE
+    summary.write_text(summary_json(report.summary), encoding="utf-8")
+    written = [summary, *write_tables(report, folder / TABLES_FOLDER)]
+    if full:
+        from simulations.reports.charts import write_charts
+        from simulations.reports.excel import write_workbook
+        from simulations.reports.html import write_html
+
+        charts = write_charts(report, folder / CHARTS_FOLDER)
+        written += charts
+        written.append(write_workbook(report, folder / WORKBOOK_FILE))
+        vector = {path.stem: path for path in charts if path.suffix == ".svg"}
+        written.append(write_html(report, vector, folder / REPORT_FILE))
+    return written
+
+
+def write_outputs(
+    results: Results,
+    reforms: Sequence[str],
+    out: str | Path,
+    *,
+    survey_path: str | Path | None = None,
+    replicates: int = DEFAULT_REPLICATES,
+    seed: int | None = None,
+    language: str = "en",
+    full: bool = True,
+) -> list[Path]:
+    """Write the outputs of every reform (compared with the baseline) into ``out``, all or nothing.
+
+    With one reform the files go into ``out``; with several, into ``out/<reform>/``. Returns the files written
+    (their final paths). Raises :class:`ReportError` (nothing written) if any output fails.
+
+    Args:
+        results: an in-memory run with a ``baseline`` scenario and the ``reforms``.
+        reforms: the reform scenarios to report on.
+        out: the output folder.
+        survey_path: the survey folder, for the provenance's file hash.
+        replicates: bootstrap replicates for standard errors (0: linearisation).
+        seed: seed of the replicates (default: the run's).
+        language: language of the labels (``labels.LABELS``).
+        full: also write the workbook, charts and HTML report (else summary.json and tables only).
+    """
+    out = Path(out)
+    try:
+        with staging_folder(out) as staging:
+            frame = results.person_frame(["baseline", *reforms])
+            staged = []
+            for reform in reforms:
+                report = build_report(results, reform, survey_path=survey_path, frame=frame, replicates=replicates,
+                                      seed=seed, language=language)
+                folder = staging if len(reforms) == 1 else staging / reform
+                staged += write_report_files(report, folder, full=full)
+            relative = [path.relative_to(staging) for path in staged]
+    except FloorsimError:
+        raise
+    except Exception as error:  # any failure of a writer: nothing was published
+        raise ReportError(f"could not write the outputs to {out} ({type(error).__name__}: {error}); nothing was written") from error
+    return [out / path for path in relative]
+
+
+def describe_outputs(paths: Sequence[Path], out: str | Path) -> str:
+    """A short listing of written files for the terminal: files at the top, folders with their number of files."""
+    out = Path(out)
+    top: dict[str, int] = {}
+    for path in paths:
+        relative = path.relative_to(out)
+        key = relative.parts[0] + ("/" if len(relative.parts) > 1 else "")
+        top[key] = top.get(key, 0) + 1
+    return ", ".join(name if not name.endswith("/") else f"{name} ({count} files)" for name, count in top.items())
+
+
+def read_summary(folder: str | Path) -> dict:
+    """The ``summary.json`` of an output folder."""
+    return json.loads((Path(folder) / SUMMARY_FILE).read_text(encoding="utf-8"))

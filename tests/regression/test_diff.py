@@ -1,0 +1,248 @@
+"""``floorsim diff``: changed parameters and variables are listed exactly, and the impact equals what the change
+works out to by hand (simulations/diff.py)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from simulations import diff
+from simulations.cli import app
+from surveys import write_survey
+from surveys.bundled import load_bundled_survey
+from tests.conftest import make_tiny_survey
+from tests.regression.conftest import (
+    SAII_AMOUNT,
+    add_dated_value,
+    copy_as_repository_tree,
+    copy_package,
+    git,
+    replace_value,
+)
+
+runner = CliRunner()
+TITLE = "Hypothetical decree raising the social pension to US$70"
+
+
+@pytest.fixture(scope="module")
+def saii_70(tmp_path_factory):
+    """Two lone copies of the package (not under a ``country_packages`` folder: the diff must recreate the module
+    path); the new one pays USD 70 a month from 2025 instead of 60."""
+    root = tmp_path_factory.mktemp("saii70")
+    old, new = copy_package(root / "old"), copy_package(root / "new")
+    add_dated_value(new, SAII_AMOUNT, "2025-01-01", 70, TITLE)
+    return old, new
+
+
+@pytest.fixture(scope="module")
+def bundled_report(saii_70):
+    old, new = saii_70
+    return diff.run_diff(str(old), str(new), periods=[2024, 2025])
+
+
+def test_lists_exactly_the_changed_parameter(bundled_report):
+    (row,) = bundled_report["parameters"]
+    assert (row["kind"], row["path"], row["start"], row["old"], row["new"]) == (
+        "changed", "benefits.saii.amount", "2025-01-01", 60, 70
+    )
+    assert row["references"] == [{"title": TITLE, "href": "https://example.org/2025-01-01"}]
+    assert bundled_report["variables"] == []
+    assert bundled_report["files"] == {"added": [], "removed": [], "modified": [SAII_AMOUNT.as_posix()]}
+
+
+def test_cost_change_is_ten_dollars_a_month_times_the_beneficiaries_counted_from_the_survey(bundled_report):
+    # Beneficiaries counted directly from the survey with the 2025 rules (age 60+, or 18+ with WG level 3);
+    # take-up is 1: every eligible person is paid. No engine involved.
+    survey = load_bundled_survey()
+    age, severity = survey.persons["age"].to_numpy(), survey.persons["disability_severity"].to_numpy()
+    eligible = (age >= 60) | ((age >= 18) & (severity >= 3))
+    beneficiaries = float(np.sum(survey.person_weight * eligible))
+    figures = bundled_report["impact"]["2025"]["figures"]
+    assert figures["saii_beneficiaries"]["old"] == pytest.approx(beneficiaries, rel=1e-9)
+    assert figures["saii_beneficiaries"]["change"] == 0
+    assert figures["saii_cost"]["change"] == pytest.approx(10 * 12 * beneficiaries, rel=1e-9)
+    assert figures["total_cost"]["change"] == pytest.approx(10 * 12 * beneficiaries, rel=1e-9)
+    assert figures["poverty_headcount"]["change"] < 0
+    assert figures["gini"]["change"] < 0
+    # The change starts in 2025: nothing moves in 2024.
+    assert all(not figure["change"] for figure in bundled_report["impact"]["2024"]["figures"].values())
+
+
+def test_deciles_add_up_to_the_cost_change(bundled_report):
+    impact = bundled_report["impact"]["2025"]
+    deciles = impact["deciles"]
+    assert [row["decile"] for row in deciles] == list(range(1, 11))
+    total_gain = sum(row["persons"] * row["mean_gain"] * 12 for row in deciles)
+    assert total_gain == pytest.approx(impact["figures"]["total_cost"]["change"], rel=1e-9)
+    assert sum(row["persons"] for row in deciles) == pytest.approx(
+        impact["figures"]["poor_persons"]["old"] / impact["figures"]["poverty_headcount"]["old"], rel=1e-9
+    )
+    assert all(row["share_losing"] == 0 for row in deciles)
+    assert [row["mean_welfare"] for row in deciles] == sorted(row["mean_welfare"] for row in deciles)
+
+
+def test_markdown_shows_parameter_impact_and_deciles(bundled_report):
+    markdown = diff.render_markdown(bundled_report)
+    assert "| `benefits.saii.amount` | 2025-01-01 | 60 | 70 | [Hypothetical decree" in markdown
+    assert "No figure moves in 2024" in markdown
+    assert "### Impact in 2025" in markdown and "| 10 |" in markdown
+    json.dumps(bundled_report)  # the JSON report is plain data
+
+
+def test_tiny_survey_cost_change_by_hand(saii_70, tmp_path):
+    """On the hand-made survey (tests/conftest.py): 450 weighted SAII beneficiaries, +USD 10 a month each."""
+    old, new = saii_70
+    folder = write_survey(make_tiny_survey(), tmp_path / "tiny")
+    report = diff.run_diff(str(old), str(new), periods=[2025], survey=folder)
+    figures = report["impact"]["2025"]["figures"]
+    assert figures["saii_cost"]["old"] == pytest.approx(372_000)
+    assert figures["saii_cost"]["change"] == pytest.approx(10 * 12 * 450)
+    # Poverty line about 58.9 in 2025. Per capita before: h1 50, h2 40, h3 60, h4 150 (persons 300, 400, 100, 600).
+    # After: h1 gains 2 x 10 over 3 persons (56.7, still poor); h2 gains 10 over 2 (45, poor): no one leaves poverty.
+    assert figures["poverty_headcount"]["old"] == pytest.approx(700 / 1400)
+    assert figures["poverty_headcount"]["change"] == 0
+    line = 58.9208  # see tests/simulations/test_engine.py::expected_line_2025 (checked there)
+    gap_change = -(300 * 20 / 3 + 400 * 10 / 2) / line / 1400
+    assert figures["poverty_gap"]["change"] == pytest.approx(gap_change, rel=1e-4)
+
+
+def test_formula_and_variable_changes_are_reported(tmp_path):
+    old, new = copy_package(tmp_path / "old"), copy_package(tmp_path / "new")
+    grant = new / "variables" / "universal_child_grant.py"
+    source = grant.read_text()
+    assert "(age < grant.age_limit)" in source
+    grant.write_text(source.replace("(age < grant.age_limit)", "(age <= grant.age_limit)"))
+    saii = new / "variables" / "saii.py"
+    saii.write_text(saii.read_text().replace("One allowance per person, whichever", "One allowance a person, whichever"))
+    (new / "variables" / "extra.py").write_text(
+        "from openfisca_core.periods import MONTH\nfrom openfisca_core.variables import Variable\n\n"
+        "from country_packages.timor_leste.entities import Person\n\n\n"
+        "class new_flag(Variable):\n    value_type = bool\n    entity = Person\n    definition_period = MONTH\n"
+        "    label = 'A new input'\n"
+    )
+    report = diff.run_diff(str(old), str(new), periods=[2025])
+    rows = {row["name"]: row for row in report["variables"]}
+    assert set(rows) == {"universal_child_grant", "saii", "new_flag"}
+    assert rows["universal_child_grant"]["changes"] == ["formula: code changed"]
+    assert "+    return np.where((age >= 0) & (age <= grant.age_limit), grant.amount, 0)" in rows[
+        "universal_child_grant"]["diff"]
+    assert rows["saii"]["changes"] == ["formula from 2008-07-01: docstring or comments changed (code identical)"]
+    assert rows["new_flag"]["status"] == "added" and rows["new_flag"]["changes"] == ["input variable (no formula)"]
+    assert report["parameters"] == []
+    assert sorted(report["files"]["modified"]) == ["variables/saii.py", "variables/universal_child_grant.py"]
+    assert report["files"]["added"] == ["variables/extra.py"]
+    # The grant is 0 in law, so nothing moves on the survey.
+    assert not any(figure["change"] for figure in report["impact"]["2025"]["figures"].values())
+
+
+@pytest.fixture(scope="module")
+def repository(tmp_path_factory):
+    """A git repository with two commits: the package, then the 2024 SAII base raised from 60 to 65."""
+    root = tmp_path_factory.mktemp("repo")
+    package = copy_as_repository_tree(root)
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "package")
+    replace_value(package, SAII_AMOUNT, "2024-01-01", 60, 65)
+    git(root, "commit", "-q", "-am", "SAII 65")
+    return root
+
+
+def test_git_revisions_through_the_command_line(repository, tmp_path):
+    out = tmp_path / "report"
+    result = runner.invoke(
+        app,
+        ["diff", "HEAD~1", "HEAD", "--repo", str(repository), "--period", "2025", "--out", str(out),
+         "--fail-if", "saii_cost:rel>0.05", "--fail-if", "poverty_headcount:abs>0.5"],
+    )
+    # +5 a month on 60 is +8.3% of the SAII cost: above the 5% threshold, so the command fails (status 1).
+    assert result.exit_code == 1, result.output
+    report = json.loads((out / "diff.json").read_text())
+    commits = git(repository, "rev-parse", "HEAD~1", "HEAD").split()
+    assert [report["old"]["commit"], report["new"]["commit"]] == commits
+    (row,) = report["parameters"]
+    assert (row["path"], row["start"], row["old"], row["new"]) == ("benefits.saii.amount", "2024-01-01", 60, 65)
+    saii = report["impact"]["2025"]["figures"]["saii_cost"]
+    assert saii["relative_change"] == pytest.approx(saii["change"] / saii["old"])
+    assert 0.05 < saii["relative_change"] < 5 / 60  # age supplements are unchanged: less than 5/60 of the cost
+    # The 2025 base amount is 65 instead of 60 for every beneficiary.
+    beneficiaries = report["impact"]["2025"]["figures"]["saii_beneficiaries"]["old"]
+    assert saii["change"] == pytest.approx(5 * 12 * beneficiaries, rel=1e-9)
+    breached = {(r["threshold"], r["breached"]) for r in report["thresholds"]}
+    assert breached == {("saii_cost:rel>0.05", True), ("poverty_headcount:abs>0.5", False)}
+    assert (out / "diff.md").read_text() == result.stdout
+    assert "❌ breached: `saii_cost:rel>0.05` in 2025" in result.stdout
+
+
+def test_threshold_not_reached_exits_zero(repository):
+    result = runner.invoke(
+        app, ["diff", "HEAD~1", "HEAD", "--repo", str(repository), "--period", "2024,2025", "--json",
+              "--fail-if", "saii_cost:rel>0.5"],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["periods"] == [2024, 2025] and report["failed"] is False
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["no-such-revision", "HEAD"], "neither a folder nor a revision"),
+        (["HEAD", "HEAD", "--fail-if", "saii_cost>0.05"], "write FIGURE:rel>X or FIGURE:abs>X"),
+        (["HEAD", "HEAD", "--fail-if", "total_costs:rel>0.05"], "no figure 'total_costs'"),
+        (["HEAD", "HEAD", "--period", "twenty"], "--period takes years"),
+        (["HEAD", "HEAD", "--country", "atlantis"], "has no country_packages/atlantis/floorsim.yaml"),
+    ],
+)
+def test_bad_input_is_a_one_line_error(repository, arguments, message):
+    result = runner.invoke(app, ["diff", *arguments, "--repo", str(repository)])
+    assert result.exit_code == 2
+    assert "floorsim: error:" in result.output and message in result.output
+
+
+def test_thresholds_parse_and_evaluate():
+    assert diff.parse_threshold("total_cost:rel>0.05") == diff.Threshold("total_cost", "rel", 0.05)
+    assert diff.parse_threshold(" poverty_headcount : abs > 5e-3 ") == diff.Threshold("poverty_headcount", "abs", 0.005)
+    report = {"impact": {"2025": {"figures": {
+        "total_cost": {"change": 6.0, "relative_change": 0.06},
+        "saii_cost": {"change": 1.0, "relative_change": None},  # from 0: infinitely large relative change
+    }}}}
+    rows = diff.evaluate_thresholds(report, [diff.parse_threshold(text) for text in (
+        "total_cost:rel>0.05", "total_cost:abs>6", "saii_cost:rel>1000")])
+    assert [(row["measured"], row["breached"]) for row in rows] == [(0.06, True), (6.0, False), (float("inf"), True)]
+
+
+def test_a_shadowed_package_is_refused(saii_70, tmp_path, monkeypatch):
+    """If the worker imported the package from somewhere else than the materialised folder, the diff must stop."""
+    old, new = saii_70
+    sides = [diff.resolve_side(str(path), "timor_leste", None, tmp_path / name) for path, name in ((old, "a"), (new, "b"))]
+    sides[1].pythonpath = tmp_path  # pretend the package should have come from an empty folder
+    with pytest.raises(diff.DiffError, match="another installed copy shadows it"):
+        diff.run_sides(sides, diff.BUNDLED_SURVEY, [2025], 1, tmp_path / "work")
+
+
+def test_country_package_repository_layout(tmp_path):
+    """A country package in a repository of its own, floorsim.yaml at the root beside the package's folder (the
+    layout of the CI example in docs/regression_testing.md): ``--country floorsim.yaml``."""
+    root = tmp_path / "repo"
+    package = copy_as_repository_tree(root)
+    shutil.move(package / "floorsim.yaml", root / "floorsim.yaml")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "package")
+    add_dated_value(package, SAII_AMOUNT, "2025-01-01", 70, TITLE)
+    git(root, "commit", "-q", "-am", "SAII 70")
+    folder = write_survey(make_tiny_survey(), tmp_path / "tiny")
+    report = diff.run_diff("HEAD~1", "HEAD", country="floorsim.yaml", repo=root, periods=[2025], survey=folder)
+    (row,) = report["parameters"]
+    assert (row["path"], row["old"], row["new"]) == ("benefits.saii.amount", 60, 70)
+    assert report["impact"]["2025"]["figures"]["saii_cost"]["change"] == pytest.approx(10 * 12 * 450)
+    assert report["files"]["modified"] == [SAII_AMOUNT.as_posix()]
+    # The working tree is a folder too: HEAD against it shows nothing (the change is committed).
+    same = diff.run_diff("HEAD", str(root), country="floorsim.yaml", repo=root, periods=[2025], survey=folder)
+    assert same["parameters"] == [] and same["variables"] == []
+    assert not any(figure["change"] for figure in same["impact"]["2025"]["figures"].values())

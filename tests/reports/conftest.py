@@ -1,0 +1,48 @@
+"""Shared runs for the report tests: one ``floorsim run`` on the bundled survey (all outputs), and one in-process
+report built from the same survey for comparing files with DataFrames."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from simulations import Microsimulation
+from simulations.cli import app
+from simulations.reports import build_report, write_report_files
+from surveys.bundled import BUNDLED_SURVEY, load_bundled_survey
+
+REFORM = "country_packages/timor_leste/reforms/saii_increase.yaml"
+
+
+@pytest.fixture(scope="session")
+def bundled_out(tmp_path_factory):
+    """The output folder of ``floorsim run`` on the bundled survey (default reform, all outputs)."""
+    out = tmp_path_factory.mktemp("bundled") / "floorsim-output"
+    result = CliRunner().invoke(app, ["run", "--out", str(out), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="session")
+def bundled_summary(bundled_out):
+    return json.loads((bundled_out / "summary.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def bundled_results():
+    simulation = Microsimulation("timor_leste", load_bundled_survey(), 2025, backend="sequential")
+    return simulation.run({"baseline": None, "saii_increase": REFORM})
+
+
+@pytest.fixture(scope="session")
+def bundled_report(bundled_results):
+    return build_report(bundled_results, "saii_increase", survey_path=BUNDLED_SURVEY)
+
+
+@pytest.fixture(scope="session")
+def written_report(bundled_report, tmp_path_factory):
+    """``bundled_report`` written with every writer: (folder, files)."""
+    folder = tmp_path_factory.mktemp("report")
+    return folder, write_report_files(bundled_report, folder)

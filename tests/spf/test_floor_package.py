@@ -1,0 +1,264 @@
+"""The social protection floor reform package: parameters, host adapters, and amounts worked out by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from openfisca_core.simulations import SimulationBuilder
+
+from country_packages.social_protection_floor import (
+    ADMINISTRATIVE_COST,
+    COMPONENTS,
+    DOTTED_PATH,
+    HOUSEHOLD_TOTAL,
+    PARAMETERS_DIR,
+    SocialProtectionFloor,
+    SocialProtectionFloorError,
+    floor_parameters,
+)
+from country_packages.social_protection_floor.scenarios import levels, only, poverty_line_amount, set_parameters
+from simulations import Microsimulation
+from simulations.errors import ChunkError
+from simulations.reforms import find_parameter
+from simulations.scenarios import baseline_system, scenario_system
+from surveys import read_survey
+from surveys.model import Survey, SurveyMetadata
+from tests.conftest import make_tiny_survey
+
+ROOT = Path(__file__).resolve().parents[2]
+START = "2025-01-01"
+LINE = 50.0  # explicit poverty line used for hand calculations (USD per person per month)
+
+
+def run(survey, *scenario_steps, year=2025, country="timor_leste"):
+    scenarios = {"baseline": None}
+    scenarios.update({f"s{i}": list(steps) for i, steps in enumerate(scenario_steps)})
+    return Microsimulation(country, survey, year, backend="sequential").run(scenarios)
+
+
+def change(results, name, transfers="social_transfers"):
+    return results.scenario(name).household[transfers] - results.scenario("baseline").household[transfers]
+
+
+# ----- parameters -----
+
+
+def test_every_parameter_is_documented_with_a_reference():
+    leaves = [p for p in floor_parameters().get_descendants() if hasattr(p, "values_list")]
+    assert len(leaves) == 15
+    for parameter in leaves:
+        assert parameter.description, parameter.name
+        assert parameter.metadata.get("reference"), parameter.name
+        assert parameter.metadata.get("documentation"), parameter.name
+
+
+def test_only_sourced_ilo_levels_are_nonzero():
+    node = floor_parameters()("2025-01-01")
+    # ILO Social Protection Policy Paper 15: 100% of the national poverty line for four months.
+    assert node.maternity.share == 1 and node.maternity.months == 4
+    # Levels floorsim could not read in ESS Working Paper 58 are 0 and say so.
+    for component in ("child", "orphan", "disability", "old_age"):
+        assert node[component].share == 0
+        text = yaml.safe_load(Path(PARAMETERS_DIR, component, "share.yaml").read_text())["metadata"]["documentation"]
+        assert "USERS MUST CHOOSE IT" in text
+    assert node.administrative_cost_share == 0 and node.phase_in == 1
+    assert node.old_age.minimum_age == 65 and node.child.age_limit == 15
+
+
+def test_floor_parameters_are_added_under_their_node_and_transfers_are_replaced():
+    system = scenario_system("timor_leste", (DOTTED_PATH,))
+    assert find_parameter(system.parameters, "social_protection_floor.child.share")("2025-06-01") == 0
+    assert "social_protection_floor" not in baseline_system("timor_leste").parameters.children
+    for name in COMPONENTS.values():
+        assert name in system.variables and name not in baseline_system("timor_leste").variables
+    assert "with the social protection floor" in system.variables["social_transfers"].label
+    assert system.floor_inputs["orphan"].startswith("social_protection_floor_orphan")
+
+
+def test_floor_applied_twice_is_refused():
+    with pytest.raises(SocialProtectionFloorError, match="applied twice"):
+        scenario_system("timor_leste", (DOTTED_PATH, DOTTED_PATH))
+
+
+# ----- hosts and adapters -----
+
+
+def test_host_is_recognised_from_the_system_and_unknown_packages_are_refused():
+    class Elsewhere(type(baseline_system("timor_leste"))):
+        pass
+
+    with pytest.raises(SocialProtectionFloorError, match="matches no floorsim.yaml"):
+        SocialProtectionFloor(Elsewhere())
+
+    class ExplicitHost(SocialProtectionFloor):
+        host = "timor_leste"
+
+    assert "social_protection_floor_old_age_pension" in ExplicitHost(Elsewhere()).variables
+
+
+def test_adapter_errors_name_the_field():
+    class Wrong(SocialProtectionFloor):
+        adapter = {"inputs": {"age": "agee"}}
+
+    with pytest.raises(SocialProtectionFloorError, match="inputs.age names 'agee'"):
+        Wrong(baseline_system("timor_leste"))
+
+    class NoAge(SocialProtectionFloor):
+        adapter = {"inputs": {}}
+
+    with pytest.raises(SocialProtectionFloorError, match="needs the persons' age"):
+        NoAge(baseline_system("timor_leste"))
+
+    class BadSex(SocialProtectionFloor):
+        adapter = {"inputs": {"age": "age", "sex": {"variable": "sex", "female": "woman"}}}
+
+    with pytest.raises(SocialProtectionFloorError, match="'woman' is not a value of 'sex'"):
+        BadSex(baseline_system("timor_leste"))
+
+
+# ----- amounts by hand on the tiny survey (explicit line of USD 50) -----
+
+
+@pytest.fixture(scope="module")
+def tiny_results():
+    survey = make_tiny_survey()
+    chosen = levels(START, child=0.2, disability=1.0, old_age=0.5, maternity=0.0)
+    return run(survey, [DOTTED_PATH, poverty_line_amount(LINE, START), chosen])
+
+
+def test_tiny_survey_floor_amounts_by_hand(tiny_results):
+    # h1: 72 and 65 (old age, 0.5 x 50 = 25 a month each), 8 (child, 0.2 x 50 = 10): 60 a month
+    # h2: 35 unable to work (WG 3: disability, 50), 2 (child, 10): 60
+    # h3: 59 (WG 1) nothing, 84 (WG 2: old age 25; not severe): 25
+    # h4: 40 (WG 2) nothing, 10 (child, 10): 10
+    expected = np.array([60.0, 60.0, 25.0, 10.0]) * 12
+    np.testing.assert_allclose(change(tiny_results, "s0"), expected, rtol=1e-6)
+    cost = tiny_results.comparison("s0")["total_cost"]["change"]
+    assert cost == pytest.approx(float(np.dot(expected, [100, 200, 50, 300])), rel=1e-6)
+
+
+def test_default_floor_costs_only_its_sourced_maternity_benefit():
+    survey = make_tiny_survey()  # nobody aged 0
+    np.testing.assert_array_equal(change(run(survey, [DOTTED_PATH]), "s0"), 0)
+
+
+def small_survey(ages, sexes, severity=None) -> Survey:
+    n = len(ages)
+    households = pd.DataFrame(
+        {"household_id": [1], "weight": [10.0], "region": ["Dili"], "urban": [True], "consumption": [100.0]}
+    )
+    persons = pd.DataFrame(
+        {
+            "person_id": np.arange(1, n + 1),
+            "household_id": [1] * n,
+            "age": ages,
+            "sex": sexes,
+            "relationship": ["head"] + ["other_relative"] * (n - 1),
+            "disability_severity": severity or [0] * n,
+            "pregnant": [False] * n,
+            "in_school": [False] * n,
+        }
+    )
+    return Survey(households, persons, SurveyMetadata(name="small", country="TLS", reference_year=2025, synthetic=True))
+
+
+def test_newborn_maternity_women_pension_age_and_phase_in():
+    survey = small_survey([30, 0, 62, 62], ["female", "male", "female", "male"])
+    steps = [DOTTED_PATH, poverty_line_amount(LINE, START)]
+    pension = set_parameters("women", START, {"social_protection_floor.old_age.share": 1.0,
+                                               "social_protection_floor.old_age.minimum_age_women": 60})
+    half = set_parameters("half", START, {"social_protection_floor.phase_in": 0.5})
+    results = run(survey, steps, [*steps, pension], [*steps, pension, half])
+    maternity = 1.0 * LINE * 4  # one newborn: 100% of the line for four months, over the year
+    assert change(results, "s0")[0] == pytest.approx(maternity)
+    women = 12 * LINE  # the woman aged 62 (women from 60); the man aged 62 waits until 65
+    assert change(results, "s1")[0] == pytest.approx(maternity + women)
+    assert change(results, "s2")[0] == pytest.approx((maternity + women) / 2)
+
+
+def test_explicit_line_zero_uses_the_national_line_of_the_engine(tiny_results):
+    survey = make_tiny_survey()
+    results = run(survey, [DOTTED_PATH, levels(START, child=1.0)])
+    # h4 has one child (aged 10): twelve months of one poverty line, the line the engine measures poverty with.
+    assert change(results, "s0")[3] / 12 == pytest.approx(results.poverty_line, rel=1e-6)
+    assert results.poverty_line != pytest.approx(46.37)  # moved from 2014 prices with the CPI
+
+
+def test_orphan_input_and_administrative_cost_on_one_household():
+    system = scenario_system(
+        "timor_leste",
+        (DOTTED_PATH, poverty_line_amount(LINE, START),
+         set_parameters("orphans", START, {"social_protection_floor.orphan.share": 1.0,
+                                           "social_protection_floor.child.share": 0.2,
+                                           "social_protection_floor.administrative_cost_share": 0.05})),
+    )
+    situation = {
+        "persons": {
+            "gran": {"age": {"2025-03": 70}},
+            "orphan": {"age": {"2025-03": 9}, "social_protection_floor_orphan": {"2025-03": True}},
+            "teen": {"age": {"2025-03": 15}, "social_protection_floor_orphan": {"2025-03": True}},
+        },
+        "households": {"h": {"heads": ["gran"], "other_members": ["orphan", "teen"]}},
+    }
+    simulation = SimulationBuilder().build_from_entities(system, situation)
+    orphan = simulation.calculate("social_protection_floor_orphan_benefit", "2025-03")
+    np.testing.assert_allclose(orphan, [0, LINE, 0])  # the 15-year-old is past the age limit
+    total = simulation.calculate(HOUSEHOLD_TOTAL, "2025-03")
+    assert total[0] == pytest.approx(LINE + 0.2 * LINE)  # orphan benefit on top of the child benefit
+    assert simulation.calculate(ADMINISTRATIVE_COST, "2025-03")[0] == pytest.approx(0.05 * total[0])
+    transfers = simulation.calculate("social_transfers", "2025-03")[0]
+    host = SimulationBuilder().build_from_entities(baseline_system("timor_leste"), situation_without_floor(situation))
+    assert transfers == pytest.approx(host.calculate("social_transfers", "2025-03")[0] + total[0])
+
+
+def situation_without_floor(situation):
+    persons = {
+        name: {key: value for key, value in values.items() if not key.startswith("social_protection_floor")}
+        for name, values in situation["persons"].items()
+    }
+    return {"persons": persons, "households": situation["households"]}
+
+
+def test_component_alone_switches_the_others_off(tiny_results):
+    survey = make_tiny_survey()
+    chosen = levels(START, child=0.2, disability=1.0, old_age=0.5)
+    results = run(survey, [DOTTED_PATH, poverty_line_amount(LINE, START), chosen, only("child", START)])
+    np.testing.assert_allclose(change(results, "s0"), np.array([10.0, 10.0, 0.0, 10.0]) * 12, rtol=1e-6)
+    with pytest.raises(ValueError, match="unknown floor component"):
+        only("pension", START)
+
+
+# ----- the country template on the eusilc survey -----
+
+
+@pytest.fixture(scope="module")
+def eusilc():
+    return read_survey(ROOT / "tests/fixtures/eusilc/eusilc.parquet", mapping=ROOT / "surveys/examples/eusilc_mapping.yaml")
+
+
+def test_template_without_a_line_amount_says_what_to_set(eusilc):
+    with pytest.raises(ChunkError, match="social_protection_floor.poverty_line.amount"):
+        run(eusilc, [DOTTED_PATH], year=2017, country="country_template")
+
+
+def test_template_old_age_pension_on_eusilc_by_hand(eusilc):
+    baseline = Microsimulation("country_template", eusilc, 2017, backend="sequential").run({"baseline": None})
+    line = round(baseline.poverty_line, 2)  # the template's relative line of this run, chosen as the floor's line
+    start = "2017-01-01"
+    steps = [DOTTED_PATH, poverty_line_amount(line, start),
+             set_parameters("oa", start, {"social_protection_floor.old_age.share": 1.0,
+                                          "social_protection_floor.maternity.share": 0.0})]
+    results = run(eusilc, steps, year=2017, country="country_template")
+    # Birth dates are 1 July of (2005 - survey age): in 2017 a person is age + 11 until June and age + 12 from July,
+    # so the pension (from 65) is paid 12 months from survey age 54, and 6 months at survey age 53.
+    age = eusilc.persons["age"].to_numpy()
+    months = np.where(age >= 54, 12, np.where(age == 53, 6, 0))
+    weights = eusilc.households["weight"].to_numpy()[eusilc.person_household_index]
+    expected = float(np.sum(weights * months * line))
+    cost = results.comparison("s0")["total_cost"]["change"]
+    assert cost == pytest.approx(expected, rel=1e-6)
+    assert results.comparison("s0")["poverty_headcount"]["change"] < 0
