@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from openfisca_core.tools.test_runner import YamlFile
+from openfisca_core.tools.test_runner import OpenFiscaPlugin, YamlFile
 
 PACKAGES = Path(__file__).resolve().parent / "country_packages"
 
@@ -21,8 +21,15 @@ def _tax_benefit_system(country: str):
     return tax_benefit_system_class(load_country(country))()
 
 
+def _run_by_openfisca_test(config) -> bool:
+    """True under ``openfisca test``, whose own plugin already collects the YAML files."""
+    return any(isinstance(plugin, OpenFiscaPlugin) for plugin in config.pluginmanager.get_plugins())
+
+
 def pytest_collect_file(parent, file_path: Path):
     if file_path.suffix not in (".yaml", ".yml") or file_path.parent.name != "tests":
+        return None
+    if _run_by_openfisca_test(parent.config):
         return None
     package = file_path.parent.parent
     if package.parent != PACKAGES:

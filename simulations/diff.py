@@ -208,6 +208,11 @@ def resolve_directory(ref: str, country: str, workdir: Path) -> Side:
         root = package_folder.parents[k - 1]
     elif (package_folder / module[0]).is_dir() or (package_folder / f"{module[0]}.py").is_file():
         root = package_folder
+    elif not (package_folder / "__init__.py").is_file():
+        raise DiffError(
+            f"{yaml_path}: the module {'.'.join(module)} is neither this folder nor beside it; floorsim diff compares "
+            "versions of packages whose source is in the folder (not packages installed from an index)"
+        )
     else:
         # A copy of the package under another name: recreate the module's folders around it.
         inside = (package_folder / f"{module[-1]}.py").is_file() or (package_folder / module[-1] / "__init__.py").is_file()

@@ -23,6 +23,7 @@ run so that the reported metric is the model's, not an interpolation. A target t
 from __future__ import annotations
 
 import datetime
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -248,7 +249,7 @@ def solve(
 def _crossings(evaluations: dict[float, float], target: Target) -> int:
     xs = sorted(evaluations)
     signs = [np.sign(evaluations[x] - target.value) for x in xs]
-    return sum(1 for s, t in zip(signs, signs[1:]) if s * t < 0)
+    return sum(1 for s, t in itertools.pairwise(signs) if s * t < 0)
 
 
 def _bracket(evaluations: dict[float, float], target: Target, parameter: str, low: float, high: float) -> tuple[float, float]:
@@ -258,7 +259,7 @@ def _bracket(evaluations: dict[float, float], target: Target, parameter: str, lo
     for x, gap in zip(xs, gaps):
         if gap == 0:
             return x, x
-    for (x0, g0), (x1, g1) in zip(zip(xs, gaps), zip(xs[1:], gaps[1:])):
+    for (x0, g0), (x1, g1) in itertools.pairwise(zip(xs, gaps)):
         if g0 * g1 < 0:
             return x0, x1
     values = [evaluations[x] for x in xs]

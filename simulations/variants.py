@@ -241,8 +241,10 @@ def administrative_share(country: str, steps: tuple, year: int) -> float:
     return 0.0 if value is None else float(value)
 
 
-def scenario_metrics(results: Results, name: str, baseline: str, admin_share: float, gdp: GDP | None) -> dict[str, float]:
-    """Cost, beneficiaries, poverty and inequality of scenario ``name`` against ``baseline`` (see module docstring)."""
+def scenario_metrics(results: Results, name: str, baseline: str, admin_share: float, gdp: GDP | None,
+                     before: dict[str, float] | None = None) -> dict[str, float]:
+    """Cost, beneficiaries, poverty and inequality of scenario ``name`` against ``baseline`` (see module docstring);
+    ``before``: the baseline's headline figures, when already computed."""
     transfers = results.spec.transfers_variable
     change = results.scenario(name).household[transfers] - results.scenario(baseline).household[transfers]
     weights = results.households["weight"]
@@ -250,7 +252,7 @@ def scenario_metrics(results: Results, name: str, baseline: str, admin_share: fl
     administrative = admin_share * cost
     total = cost + administrative
     gaining = change > 1e-6
-    after, before = results.headline(name), results.headline(baseline)
+    after, before = results.headline(name), before or results.headline(baseline)
     return {
         "cost": cost,
         "administrative_cost": administrative,
@@ -335,11 +337,12 @@ def compare(simulation: Microsimulation, scenarios: dict[str, list], baseline: S
     results = simulation.run({BASELINE: list(baseline) or None, **scenarios})
     base_steps = results.scenario(BASELINE).scenario.steps
     gdp = resolve_gdp(scenario_system(simulation.country, base_steps), gdp_setting or GDPSetting(), simulation.year)
+    before = results.headline(BASELINE)
     rows = []
     for name in scenarios:
         steps = results.scenario(name).scenario.steps
         share = administrative_share(simulation.country, steps, simulation.year)
-        rows.append({"variant": name, **scenario_metrics(results, name, BASELINE, share, gdp)})
+        rows.append({"variant": name, **scenario_metrics(results, name, BASELINE, share, gdp, before)})
     return pd.DataFrame(rows), results, gdp
 
 

@@ -167,13 +167,13 @@ def root_system(system: TaxBenefitSystem) -> TaxBenefitSystem:
     return system
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _known_hosts() -> tuple[tuple[type, str], ...]:
     found = []
     for name in available_countries():
         try:
             found.append((tax_benefit_system_class(load_country(name)), name))
-        except Exception:  # noqa: BLE001 - a package that cannot be imported is simply not a candidate
+        except Exception:  # noqa: BLE001, S112 - a package that cannot be imported is simply not a candidate
             continue
     return tuple(found)
 

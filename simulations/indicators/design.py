@@ -125,7 +125,7 @@ class SurveyDesign:
         return FullSample(self.weights)
 
     def psu_totals(self, values: ArrayLike) -> FloatArray:
-        """Weighted PSU totals t_j = sum_{i in PSU j} w_i v_i, for one variable (n,) -> (P,) or several (n, m) -> (P, m)."""
+        """Weighted PSU totals t_j = Σ_{i in PSU j} w_i v_i: one variable (n,) -> (P,), several (n, m) -> (P, m)."""
         v = np.asarray(values, dtype=np.float64)
         return psu_sums(self.psu_index, self.weights, v, self.n_psu)
 

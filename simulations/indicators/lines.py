@@ -81,7 +81,8 @@ def relative_lines(
     weights: ArrayLike,
     share: float = 0.6,
     statistic: CentralStatistic = "median",
-    anchor: LineAnchor = "scenario",
+    *,
+    anchor: LineAnchor,
     baseline: str = "baseline",
 ) -> dict[str, float]:
     """Relative lines for several scenarios, recomputed per scenario or held fixed at the baseline.
@@ -95,7 +96,7 @@ def relative_lines(
         welfare: welfare per person for each scenario (same persons, same order).
         weights: person weights.
         share, statistic: as in :func:`relative_line`.
-        anchor: ``"scenario"`` or ``"baseline"`` (no default hidden in the tables: they take the lines given).
+        anchor: ``"scenario"`` or ``"baseline"``; required, because the two answer different questions.
         baseline: the name of the baseline scenario in ``welfare`` (needed when ``anchor="baseline"``).
 
     Returns:

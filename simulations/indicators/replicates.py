@@ -28,8 +28,8 @@ certainty strata (see ``SurveyDesign``) keep the factor 1.
 Storage: replicates generated from a design are kept as a PSU-level factor matrix F (R × P) with the PSU of each
 observation, so replicate weight w_ri = w_i F[r, psu(i)] is never materialised for all (r, i) at once: weighted
 sums become a matrix product F @ t over PSU totals t_j = Σ_{i in j} w_i x_i (``sums``), and estimators that need
-per-observation weights (quantiles, Gini) take them one replicate at a time (``at(indices).row(r)``). Replicate weights
-shipped with a survey are kept as a dense (R × n) matrix and used the same way.
+per-observation weights (quantiles, Gini) take them one replicate at a time (``at(indices).row(r)``). Replicate
+weights shipped with a survey are kept as a dense (R × n) matrix and used the same way.
 
 Seeds: the bootstrap draws come from ``numpy.random.Generator(PCG64(seed))`` in a fixed order (replicate by
 replicate, strata in sorted order), so the same seed, design and numpy version give the same replicates.

@@ -57,7 +57,7 @@ def parametric_scale(child_weight: float, economies: float) -> ScaleFunction:
 def household_adult_equivalents(
     household_ids: ArrayLike,
     ages: ArrayLike,
-    scale: ScaleName | ScaleFunction = "oecd_modified",
+    scale: ScaleName | ScaleFunction,
     child_age: float = 14,
 ) -> pd.Series:
     """Adult equivalents of each household, from one row per person.
@@ -66,7 +66,8 @@ def household_adult_equivalents(
         household_ids: household of each person.
         ages: age of each person in completed years.
         scale: a scale name (see the module docstring) or a function f(adults, children) of two integer
-            arrays (one entry per household) returning the adult equivalents.
+            arrays (one entry per household) returning the adult equivalents. Required: the scale is part of
+            the welfare concept, so it is never chosen silently.
         child_age: persons younger than this are children (14 for the OECD scales as Eurostat applies them).
 
     Returns:
@@ -112,7 +113,7 @@ def household_adult_equivalents(
 def person_adult_equivalents(
     household_ids: ArrayLike,
     ages: ArrayLike,
-    scale: ScaleName | ScaleFunction = "oecd_modified",
+    scale: ScaleName | ScaleFunction,
     child_age: float = 14,
 ) -> FloatArray:
     """The household's adult equivalents repeated on each of its members (aligned with the person rows).

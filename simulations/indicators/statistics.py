@@ -68,6 +68,7 @@ class Statistic(ABC):
     # and inside a difference, is evaluated once per weight set. Keyed by identity, never by value.
     _cache: tuple[tuple[object, FloatArray], ...] = ()
     _CACHE_SIZE = 4
+    _influence_cache: tuple[object, FloatArray] | None = None
 
     def evaluate(self, weights: WeightSet) -> FloatArray:
         """The estimate under each weight set: an array of shape (k,)."""
@@ -80,6 +81,7 @@ class Statistic(ABC):
             )
         with np.errstate(divide="ignore", invalid="ignore"):
             result = np.asarray(self._evaluate(weights), dtype=np.float64).reshape(weights.n_sets)
+        result.flags.writeable = False  # shared through the cache: nobody may change it in place
         self._cache = ((weights, result), *self._cache[: self._CACHE_SIZE - 1])
         return result
 
@@ -101,7 +103,16 @@ class Statistic(ABC):
     def _evaluate(self, weights: WeightSet) -> FloatArray: ...
 
     def influence(self, design: SurveyDesign) -> FloatArray:
-        """Linearised variable z_i (n,) such that θ̂ − θ ≈ Σ_i w_i z_i."""
+        """Linearised variable z_i (n,) such that θ̂ − θ ≈ Σ_i w_i z_i (computed once per design)."""
+        held = self._influence_cache
+        if held is not None and held[0] is design:
+            return held[1]
+        z = np.asarray(self._influence(design), dtype=np.float64)
+        z.flags.writeable = False
+        self._influence_cache = (design, z)
+        return z
+
+    def _influence(self, design: SurveyDesign) -> FloatArray:
         raise IndicatorError(
             f"{type(self).__name__} has no linearisation here; estimate its variance with replicate weights "
             "(rao_wu_bootstrap, jackknife or the survey's own)."
@@ -210,7 +221,7 @@ class Total(Statistic):
     def _evaluate(self, weights: WeightSet) -> FloatArray:
         return weights.sums(self._y)
 
-    def influence(self, design: SurveyDesign) -> FloatArray:
+    def _influence(self, design: SurveyDesign) -> FloatArray:
         return self._y
 
 
@@ -230,7 +241,7 @@ class Quotient(Statistic):
     def _evaluate(self, weights: WeightSet) -> FloatArray:
         return self.numerator.evaluate(weights) / self.denominator.evaluate(weights)
 
-    def influence(self, design: SurveyDesign) -> FloatArray:
+    def _influence(self, design: SurveyDesign) -> FloatArray:
         a = self.numerator.value(design)
         b = self.denominator.value(design)
         return (self.numerator.influence(design) - (a / b) * self.denominator.influence(design)) / b
@@ -280,7 +291,7 @@ class Difference(Statistic):
     def _evaluate(self, weights: WeightSet) -> FloatArray:
         return self.a.evaluate(weights) - self.b.evaluate(weights)
 
-    def influence(self, design: SurveyDesign) -> FloatArray:
+    def _influence(self, design: SurveyDesign) -> FloatArray:
         return self.a.influence(design) - self.b.influence(design)
 
 
@@ -299,7 +310,7 @@ class Scaled(Statistic):
     def _evaluate(self, weights: WeightSet) -> FloatArray:
         return self.factor * self.statistic.evaluate(weights)
 
-    def influence(self, design: SurveyDesign) -> FloatArray:
+    def _influence(self, design: SurveyDesign) -> FloatArray:
         return self.factor * self.statistic.influence(design)
 
 
@@ -327,7 +338,7 @@ class Quantile(Statistic):
         s = self._sorted
         return map_rows(weights.at(s.indices), lambda w, r: _quantile_of_sorted(s.values, w, self.q))
 
-    def influence(self, design: SurveyDesign) -> FloatArray:
+    def _influence(self, design: SurveyDesign) -> FloatArray:
         s = self._sorted
         w = design.weights[s.indices]
         quantile = self.value(design)
@@ -389,7 +400,7 @@ class Gini(Statistic):
 
         return map_rows(weights.at(self._sorted.indices), one)
 
-    def influence(self, design: SurveyDesign) -> FloatArray:
+    def _influence(self, design: SurveyDesign) -> FloatArray:
         s = self._sorted
         x, w = s.values, design.weights[s.indices]
         n_w, total = w.sum(), w @ x
@@ -465,7 +476,7 @@ class FGT(Statistic):
         sums = map_rows(weights.at(s.indices[:widest]), one) if widest > 0 else np.zeros(weights.n_sets)
         return sums / self._size.evaluate(weights)
 
-    def influence(self, design: SurveyDesign) -> FloatArray:
+    def _influence(self, design: SurveyDesign) -> FloatArray:
         if self._fixed is not None:
             return self._fixed.influence(design)
         assert self.line is not None
@@ -554,7 +565,7 @@ class Watts(Statistic):
         sums = map_rows(weights.at(s.indices[:widest]), one) if widest > 0 else np.zeros(weights.n_sets)
         return sums / self._size.evaluate(weights)
 
-    def influence(self, design: SurveyDesign) -> FloatArray:
+    def _influence(self, design: SurveyDesign) -> FloatArray:
         if self._fixed is not None:
             return self._fixed.influence(design)
         assert self.line is not None

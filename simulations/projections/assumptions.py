@@ -49,7 +49,7 @@ class Entry(BaseModel):
     @classmethod
     def _span(cls, value: Any) -> tuple[int, int]:
         if isinstance(value, bool):
-            raise ValueError("give a year (2025) or a range of years (2027-2035)")
+            raise ValueError("give a year (2025) or a range of years (2027-2035)")  # noqa: TRY004 - pydantic wants ValueError
         if isinstance(value, int):
             return (value, value)
         if isinstance(value, (list, tuple)) and len(value) == 2:

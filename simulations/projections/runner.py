@@ -27,8 +27,8 @@ import pandas as pd
 from simulations.countries import load_country
 from simulations.engine import BASELINE, Microsimulation
 from simulations.errors import FloorsimError
-from simulations.projections.aggregate import check_cross_checks, cross_check_frame, cross_check_rows
 from simulations.projections.ageing import StaticAgeing
+from simulations.projections.aggregate import check_cross_checks, cross_check_frame, cross_check_rows
 from simulations.projections.assumptions import Assumptions, load_assumptions
 from simulations.projections.errors import ProjectionError
 from simulations.projections.macro import MacroPath

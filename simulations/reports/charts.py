@@ -109,8 +109,8 @@ def poverty_chart(report: ReportData) -> Figure:
         axis.bar(names, values, color=[BASELINE_COLOUR, REFORM_COLOUR], yerr=errors, capsize=4, ecolor="#333333",
                  width=0.6)
         for x, value in zip(names, values, strict=True):
-            axis.annotate(f"{value:.2f}", (x, value), textcoords="offset points", xytext=(0, -12), ha="center",
-                          fontsize=8, color="white", fontweight="bold")
+            axis.annotate(f"{value:.2f}", (x, value / 2), ha="center", va="center", fontsize=9, color="white",
+                          fontweight="bold")
         change = table[(table["indicator"] == indicator) & (table["side"] == "change")]
         if len(change):
             axis.set_xlabel(f"{labels['col.change']}: {100 * float(change['estimate'].iloc[0]):+.2f}")

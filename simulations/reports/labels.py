@@ -206,10 +206,10 @@ ENGLISH: dict[str, str] = {
     "text.no_parameters": "This reform changes no parameter.",
     "method.welfare": (
         "Welfare concept: {welfare_concept} per capita; in the survey: {welfare_definition}. Observed welfare "
-        "already contains "
-        "the transfers households receive today, so welfare under the reform is observed welfare (moved to {year} "
-        "prices) minus the simulated baseline transfers plus the simulated reform transfers, divided by household "
-        "size; every member carries the household's welfare per capita and indicators are person-weighted."
+        "already contains the transfers households receive today, so welfare under the reform is observed welfare "
+        "(in {year} prices where a price index moves it) minus the simulated baseline transfers plus the simulated "
+        "reform transfers, divided by household size; every member carries the household's welfare per capita and "
+        "indicators are person-weighted."
     ),
     "method.poverty_line_national": (
         "Poverty line: the national line of {base_value} {currency} per person per month in prices of {base_date}, "

@@ -51,6 +51,7 @@ from simulations.indicators import (
     FGT,
     Generic,
     Gini,
+    IndicatorError,
     Mean,
     Proportion,
     RelativeLine,
@@ -212,6 +213,14 @@ def _with_sides(table: pd.DataFrame, reform: str) -> pd.DataFrame:
     return table
 
 
+def _defined(function, *arguments, **keywords) -> float:
+    """The indicator, or nan where it is undefined (e.g. an empty top quintile in a tiny sample)."""
+    try:
+        return float(function(*arguments, **keywords))
+    except IndicatorError:
+        return float("nan")
+
+
 def _point_only(results: Results, frame: pd.DataFrame, reform: str, line: float | Statistic) -> pd.DataFrame:
     """Theil, Palma and S80/S20 without standard errors (linearisation has none for them)."""
     weights = weights_of(frame)
@@ -220,9 +229,9 @@ def _point_only(results: Results, frame: pd.DataFrame, reform: str, line: float 
     for scenario in (BASELINE, reform):
         y = welfare_of(frame, scenario)
         values[scenario] = {
-            "theil": generalized_entropy(y, weights, 1.0, nonpositive="drop"),
-            "palma": palma(y, weights),
-            "s80_s20": quintile_share_ratio(y, weights),
+            "theil": _defined(generalized_entropy, y, weights, 1.0, nonpositive="drop"),
+            "palma": _defined(palma, y, weights),
+            "s80_s20": _defined(quintile_share_ratio, y, weights),
         }
     for indicator in REPLICATE_ONLY:
         for scenario, measure, value in (
@@ -531,7 +540,15 @@ def build_report(
 
     deciles = distribution_table(frame, BASELINE, [reform], programmes)
     deciles["decile"] = deciles["decile"].astype(str)
-    errors = distribution_estimates(frame, BASELINE, [reform], **uncertainty.variance)
+    try:
+        errors = distribution_estimates(frame, BASELINE, [reform], **uncertainty.variance)
+    except (ZeroDivisionError, IndicatorError):
+        # A decile without anybody (a survey of a few households) has no linearised variance: no intervals.
+        errors = pd.DataFrame(
+            [{"scenario": reform, "decile": decile, "indicator": indicator, "se": np.nan, "ci_low": np.nan,
+              "ci_high": np.nan} for decile in deciles["decile"]
+             for indicator in ("mean_gain", "relative_gain", "winners", "losers")]
+        )
     errors = _estimates_wide(errors, ["scenario", "decile"])
     deciles = deciles.merge(errors, on=["scenario", "decile"], how="left")
     tables["deciles"] = deciles

@@ -27,9 +27,11 @@ from simulations.indicators import (
     Total,
     brr,
     estimate,
+    estimate_table,
     jackknife,
     linearized_variance,
     rao_wu_bootstrap,
+    replicate_values,
     survey_replicates,
 )
 
@@ -223,3 +225,16 @@ def test_a_replicate_without_the_domain_gives_a_nan_se() -> None:
     design = SurveyDesign.from_arrays(np.ones(4), psu=[1, 1, 2, 2])
     result = estimate(Mean(y, np.array([True, False, False, False])), replicates=jackknife(design))
     assert result.estimate == 1.0 and math.isnan(result.se)
+
+
+def test_several_variables_at_once_and_table_from_a_mapping(design: SurveyDesign) -> None:
+    # Columns are independent problems: Y gives 2200 (above), 2Y four times that, and a constant 1 per person
+    # gives PSU totals equal to the PSU weights (A: 4, 1, 4; B: 3, 6):
+    # A: mean 3, (1 + 4 + 1) * 3/2 = 9;  B: mean 4.5, (2.25 + 2.25) * 2 = 9;  v = 18.
+    both = linearized_variance(design, np.column_stack([Y, 2 * Y, np.ones(7)]))
+    np.testing.assert_allclose(both, [2200.0, 8800.0, 18.0], rtol=1e-14)
+    table = estimate_table({"total": Total(Y), "persons": Total(np.ones(7))}, design=design)
+    assert table["indicator"].tolist() == ["total", "persons"]
+    assert table["se"].tolist() == pytest.approx([math.sqrt(2200.0), math.sqrt(18.0)])
+    reps = jackknife(design)
+    np.testing.assert_allclose(replicate_values(Total(Y), reps), [285.0, 330.0, 345.0, 290.0, 350.0])

@@ -13,6 +13,7 @@ from simulations.indicators import (
     Mean,
     Quantile,
     RelativeLine,
+    Statistic,
     SurveyDesign,
     Total,
     Watts,
@@ -28,7 +29,7 @@ def _weights(data: st.DataObject, n: int) -> np.ndarray:
     return np.array(data.draw(st.lists(st.floats(0.5, 50.0), min_size=n, max_size=n)))
 
 
-def _statistics(y: np.ndarray) -> dict[str, object]:
+def _statistics(y: np.ndarray) -> dict[str, Statistic]:
     line = RelativeLine(y, 0.6)
     return {
         "headcount": FGT(y, line, 0),
@@ -46,8 +47,8 @@ def _statistics(y: np.ndarray) -> dict[str, object]:
 def test_replicating_the_population_leaves_every_indicator_unchanged(values, copies, data) -> None:
     y = np.array(values)
     w = _weights(data, y.size)
-    once = {name: stat.value(w) for name, stat in _statistics(y).items()}  # type: ignore[attr-defined]
-    repeated = {name: stat.value(np.tile(w, copies)) for name, stat in _statistics(np.tile(y, copies)).items()}  # type: ignore[attr-defined]
+    once = {name: stat.value(w) for name, stat in _statistics(y).items()}
+    repeated = {name: stat.value(np.tile(w, copies)) for name, stat in _statistics(np.tile(y, copies)).items()}
     for name, value in once.items():
         assert repeated[name] == pytest.approx(value, rel=1e-9, abs=1e-12), name
 
@@ -61,8 +62,8 @@ def test_scaling_all_incomes_leaves_relative_indicators_unchanged(values, factor
     before = _statistics(y)
     after = _statistics(factor * y)
     for name in relative:
-        assert after[name].value(w) == pytest.approx(before[name].value(w), rel=1e-9, abs=1e-12), name  # type: ignore[attr-defined]
-    assert after["mean"].value(w) == pytest.approx(factor * before["mean"].value(w), rel=1e-12)  # type: ignore[attr-defined]
+        assert after[name].value(w) == pytest.approx(before[name].value(w), rel=1e-9, abs=1e-12), name
+    assert after["mean"].value(w) == pytest.approx(factor * before["mean"].value(w), rel=1e-12)
 
 
 @settings(max_examples=80, deadline=None)

@@ -66,7 +66,9 @@ def test_custom_and_parametric_scales() -> None:
 
 
 def test_person_adult_equivalents_repeat_the_household_value() -> None:
-    np.testing.assert_allclose(person_adult_equivalents(IDS, AGES), [2.1, 2.1, 2.1, 2.1, 1.0, 1.3, 1.3], rtol=1e-15)
+    np.testing.assert_allclose(
+        person_adult_equivalents(IDS, AGES, "oecd_modified"), [2.1, 2.1, 2.1, 2.1, 1.0, 1.3, 1.3], rtol=1e-15
+    )
 
 
 def test_modified_oecd_reproduces_eusilc_eqss() -> None:

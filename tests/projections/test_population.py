@@ -28,7 +28,7 @@ def test_wpp_file_is_read_in_persons_with_its_source():
 def test_margins_match_the_survey_age_groups():
     """Every projected group has survey persons and every survey person falls in a projected group."""
     projection = read_population_projection(POPULATION)
-    X, targets, names = calibration_matrix(load_bundled_survey(), [projection.margin(2030)])
+    X, targets, _ = calibration_matrix(load_bundled_survey(), [projection.margin(2030)])
     assert len(targets) == 17
     assert targets.sum() == projection.total(2030)
     assert (X.sum(axis=1) > 0).all()

@@ -246,3 +246,48 @@ def test_country_package_repository_layout(tmp_path):
     same = diff.run_diff("HEAD", str(root), country="floorsim.yaml", repo=root, periods=[2025], survey=folder)
     assert same["parameters"] == [] and same["variables"] == []
     assert not any(figure["change"] for figure in same["impact"]["2025"]["figures"].values())
+
+
+def test_parameters_are_compared_by_the_value_in_force_on_each_date():
+    from simulations.regression_rules import compare_parameters
+
+    def values(*entries):
+        return {"unit": "currency-USD", "description": "d", "values": [
+            {"start": start, "value": value, "references": [{"title": title, "href": ""}]}
+            for start, value, title in entries
+        ]}
+
+    old = {
+        "amount": values(("2020-01-01", 1, "a"), ("2024-01-01", 2, "b")),
+        "gone": values(("2020-01-01", True, "c")),
+        "retitled": values(("2020-01-01", 5, "old title")),
+        "flag": values(("2020-01-01", 1, "e")),
+    }
+    new = {
+        # 2024 value changed; a redundant 2022 entry repeating the value in force is not a change.
+        "amount": values(("2020-01-01", 1, "a"), ("2022-07-01", 1, "a2"), ("2024-01-01", 3, "b2")),
+        "retitled": values(("2020-01-01", 5, "new title")),
+        "flag": values(("2020-01-01", True, "e")),  # 1 → true: equal in Python, but the type changed
+        "added": values(("2025-01-01", 0.5, "f")),
+    }
+    rows = [(row["kind"], row["path"], row["start"], row["old"], row["new"]) for row in compare_parameters(old, new)]
+    assert rows == [
+        ("added", "added", "2025-01-01", None, 0.5),
+        ("changed", "amount", "2024-01-01", 2, 3),
+        ("changed", "flag", "2020-01-01", 1, True),
+        ("removed", "gone", "2020-01-01", True, None),
+        ("reference", "retitled", "2020-01-01", 5, 5),
+    ]
+
+
+def test_scale_brackets_are_described_leaf_by_leaf_with_the_scale_references():
+    from simulations.regression_rules import describe_parameters
+    from simulations.scenarios import baseline_system
+
+    described = describe_parameters(baseline_system("timor_leste").parameters)
+    bracket = described["benefits.saii.age_supplement[1].amount"]
+    assert [(v["start"], v["value"]) for v in bracket["values"]] == [("2008-06-19", 0), ("2024-01-01", 20)]
+    assert "Government approves increase" in bracket["values"][-1]["references"][0]["title"]
+    saii = described["benefits.saii.amount"]["values"]
+    assert [v["value"] for v in saii] == [20, 30, 50, 60]
+    assert saii[-1]["references"][0]["href"] == "https://timor-leste.gov.tl/?p=35692&lang=en&n=1"

@@ -27,9 +27,13 @@ def header_row(sheet, first: str) -> int:
 
 
 def records(sheet, first: str) -> list[dict]:
-    """The table under the header ``first`` as dicts keyed by column titles (stops at the first empty row)."""
+    """The table under the header ``first`` as dicts keyed by column titles (stops at the first empty row); a title
+    repeated is suffixed with its occurrence, e.g. ``95% CI low (3)`` for the interval of the change."""
     top = header_row(sheet, first)
-    titles = [cell.value for cell in sheet[top]]
+    titles, seen = [], {}
+    for cell in sheet[top]:
+        seen[cell.value] = seen.get(cell.value, 0) + 1
+        titles.append(cell.value if seen[cell.value] == 1 else f"{cell.value} ({seen[cell.value]})")
     rows = []
     for row in sheet.iter_rows(min_row=top + 1, values_only=True):
         if row[0] is None:
@@ -57,10 +61,8 @@ def test_summary_sheet_matches_summary_json(workbook, bundled_summary):
     assert rows["poverty_headcount"]["Unit"] == "% of persons"
     # The interval of the change brackets it, and excludes 0 for a USD 20 a month increase.
     cost = rows["total_cost"]
-    columns = list(cost)
-    change = columns.index("Change")
-    low, high = cost[columns[change + 1]], cost[columns[change + 2]]
-    assert 0 < low < cost["Change"] < high
+    assert 0 < cost["95% CI low (3)"] < cost["Change"] < cost["95% CI high (3)"]
+    assert cost["95% CI low"] < cost["Baseline"] < cost["95% CI high"]
 
 
 def test_numbers_are_numbers_with_formats(workbook):

@@ -12,9 +12,9 @@ from country_packages.social_protection_floor.scenarios import levels, set_param
 from simulations import Microsimulation
 from simulations.cli import app
 from simulations.reforms import ParameterChange, ReformSpec
+from simulations.scenarios import baseline_system
 from simulations.solve import SolveError, Target, TargetUnreachableError, parse_target, solve
 from simulations.spf_calculator import FloorLevels, eligible_populations
-from simulations.scenarios import baseline_system
 from simulations.variants import GDPSetting, compare, resolve_gdp
 from surveys.bundled import load_bundled_survey
 

@@ -15,6 +15,7 @@ from simulations import Microsimulation
 from simulations.cli import app
 from simulations.errors import ReformError
 from simulations.reforms import find_parameter
+from simulations.scenarios import baseline_system
 from simulations.variants import (
     GDPSetting,
     VariantError,
@@ -25,7 +26,6 @@ from simulations.variants import (
     resolve_gdp,
     run_grid,
 )
-from simulations.scenarios import baseline_system
 from tests.conftest import make_tiny_survey
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,8 +116,8 @@ def test_grid_table_by_hand_on_the_tiny_survey(tiny_run):
     assert table.loc["v002", "beneficiaries"] == pytest.approx(100 * 3 + 200 * 2 + 50 * 2 + 300 * 2)
     system = baseline_system("timor_leste")
     gdp = resolve_gdp(system, GDPSetting(parameter="country.gdp.non_oil"), 2025)
-    latest = [at for at in find_parameter(system.parameters, "country.gdp.non_oil").values_list
-              if at.instant_str <= "2025-12-31"][0]  # newest first; recorded in USD million
+    latest = next(at for at in find_parameter(system.parameters, "country.gdp.non_oil").values_list
+                  if at.instant_str <= "2025-12-31")  # newest first; recorded in USD million
     assert gdp.value == latest.value * 1e6 and gdp.date == latest.instant_str
     assert gdp.note == ("" if gdp.date.startswith("2025") else f"GDP of {gdp.date[:4]}, the latest value in force in 2025")
     np.testing.assert_allclose(table["cost_pct_gdp"], 100 * table["total_cost"] / gdp.value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -102,19 +103,19 @@ def test_host_is_recognised_from_the_system_and_unknown_packages_are_refused():
 
 def test_adapter_errors_name_the_field():
     class Wrong(SocialProtectionFloor):
-        adapter = {"inputs": {"age": "agee"}}
+        adapter: ClassVar[dict] = {"inputs": {"age": "agee"}}
 
     with pytest.raises(SocialProtectionFloorError, match="inputs.age names 'agee'"):
         Wrong(baseline_system("timor_leste"))
 
     class NoAge(SocialProtectionFloor):
-        adapter = {"inputs": {}}
+        adapter: ClassVar[dict] = {"inputs": {}}
 
     with pytest.raises(SocialProtectionFloorError, match="needs the persons' age"):
         NoAge(baseline_system("timor_leste"))
 
     class BadSex(SocialProtectionFloor):
-        adapter = {"inputs": {"age": "age", "sex": {"variable": "sex", "female": "woman"}}}
+        adapter: ClassVar[dict] = {"inputs": {"age": "age", "sex": {"variable": "sex", "female": "woman"}}}
 
     with pytest.raises(SocialProtectionFloorError, match="'woman' is not a value of 'sex'"):
         BadSex(baseline_system("timor_leste"))
