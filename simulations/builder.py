@@ -43,7 +43,9 @@ def build_simulation(
     months = period.get_subperiods(DateUnit.MONTH)
     for inputs in (chunk.person_inputs, chunk.household_inputs):
         for name, values in inputs.items():
-            variable = tax_benefit_system.get_variable(name, check_existence=True)
+            if name not in tax_benefit_system.variables:  # an input only some scenario's reform defines
+                continue
+            variable = tax_benefit_system.variables[name]
             if variable.value_type is Enum:  # encoded to indices by chunks.encode_input in the parent
                 values = EnumArray(values, variable.possible_values)
             if variable.definition_period == DateUnit.MONTH:

@@ -17,7 +17,7 @@ from openfisca_core.variables import Variable
 
 from simulations.countries import CountrySpec, InputColumn
 from simulations.errors import ScenarioError
-from surveys.model import Survey
+from surveys.model import Survey, is_money_column
 
 
 @dataclass(frozen=True)
@@ -68,27 +68,44 @@ def role_codes(survey: Survey, spec: CountrySpec) -> np.ndarray:
     return codes
 
 
-def _convert(values: np.ndarray, column: InputColumn, survey: Survey) -> np.ndarray:
+def _convert(values: np.ndarray, column: InputColumn, survey: Survey, money_uprating: float) -> np.ndarray:
+    """Apply the input's conversion; money columns are also moved to the simulated year's prices."""
     if column.convert == "birth_date_from_age":
         years = survey.metadata.reference_year - values.astype(np.int64)
         return (years - 1970).astype("datetime64[Y]").astype("datetime64[D]") + np.timedelta64(181, "D")
-    if column.scale != 1.0:
-        return values * column.scale
+    factor = column.scale * (money_uprating if is_money_column(column.column) else 1.0)
+    if factor != 1.0:
+        return values * factor
     return values
 
 
+def _reform_variable(name: str) -> Variable:
+    """An input variable absent from the baseline system: it passes through unencoded (checked by the engine)."""
+
+    class _PassThrough:
+        value_type = float
+
+    _PassThrough.name = name
+    return _PassThrough  # type: ignore[return-value]
+
+
 def survey_inputs(
-    survey: Survey, spec: CountrySpec, system: TaxBenefitSystem
+    survey: Survey, spec: CountrySpec, system: TaxBenefitSystem, money_uprating: float = 1.0
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Person and household input arrays of the whole survey, named, converted and encoded as the country's
-    variables. Encoding happens once here, in the parent process, so that workers only slice numeric arrays."""
+    variables. Encoding happens once here, in the parent process, so that workers only slice numeric arrays.
+
+    Money columns (consumption, income, ``income_*``) are multiplied by ``money_uprating``, the price index of the
+    simulated year over that of the survey's reference year, so that rules (means tests, thresholds) compare
+    amounts of the same year.
+    """
     encoded = []
     for entity, table in (("person", survey.persons), ("household", survey.households)):
         encoded.append(
             {
                 variable: encode_input(
-                    system.get_variable(variable, check_existence=True),
-                    _convert(table[column.column].to_numpy(), column, survey),
+                    system.variables.get(variable) or _reform_variable(variable),
+                    _convert(table[column.column].to_numpy(), column, survey, money_uprating),
                 )
                 for variable, column in spec.inputs.get(entity, {}).items()
             }
@@ -96,14 +113,16 @@ def survey_inputs(
     return encoded[0], encoded[1]
 
 
-def make_chunks(survey: Survey, spec: CountrySpec, system: TaxBenefitSystem, chunk_size: int) -> list[ChunkInputs]:
+def make_chunks(
+    survey: Survey, spec: CountrySpec, system: TaxBenefitSystem, chunk_size: int, money_uprating: float = 1.0
+) -> list[ChunkInputs]:
     """Cut ``survey`` into :class:`ChunkInputs` of at most ``chunk_size`` households."""
     sizes = survey.household_size
     person_bounds = np.concatenate([[0], np.cumsum(sizes)])
     person_ids = survey.persons["person_id"].to_numpy(np.int64)
     household_ids = survey.households["household_id"].to_numpy(np.int64)
     roles = role_codes(survey, spec)
-    person_inputs, household_inputs = survey_inputs(survey, spec, system)
+    person_inputs, household_inputs = survey_inputs(survey, spec, system, money_uprating)
     chunks = []
     for index, (start, stop) in enumerate(chunk_bounds(len(sizes), chunk_size)):
         first, last = person_bounds[start], person_bounds[stop]

@@ -87,7 +87,10 @@ def run(
     no_report: Annotated[
         bool, typer.Option("--no-report", help="Write summary.json and the tables only (no workbook, charts, HTML).")
     ] = False,
-    language: Annotated[str, typer.Option(help="Language of the labels of the outputs.")] = "en",
+    language: Annotated[
+        str,
+        typer.Option(help=f"Language of the labels of the outputs ({', '.join(available_languages())}).")
+    ] = "en",
 ) -> None:
     """Compare the baseline with one or more reforms on a survey; print the headline and write summary.json, tidy
     tables (CSV, Parquet), an Excel workbook, charts (PNG, SVG) and a self-contained HTML report into --out."""

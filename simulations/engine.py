@@ -66,6 +66,7 @@ class ChunkRequest:
     seeds: tuple[int, ...] = (0,)
     months: str = "segments"
     keep_persons: bool = True
+    money_uprating: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,13 @@ def _simulate_scenario(request: ChunkRequest, scenario: Scenario, chunk: ChunkIn
     spec = load_country(request.country)
     segments = month_segments(system, request.year) if request.months == "segments" else None
     simulation = build_simulation(system, spec, chunk, periods.period(str(request.year)))
-    return {
-        variable: annual_total(simulation, variable, request.year, segments)
-        for variable in dict.fromkeys(request.person_variables + request.household_variables)
-    }
+    values = {}
+    for variable in dict.fromkeys(request.person_variables + request.household_variables):
+        if variable in system.variables:
+            values[variable] = annual_total(simulation, variable, request.year, segments)
+        else:  # defined only by another scenario's reform: nothing under this one
+            values[variable] = np.zeros(chunk.n_persons if variable in request.person_variables else chunk.n_households)
+    return values
 
 
 def _apply_take_up(
@@ -157,7 +161,9 @@ def simulate_chunk(request: ChunkRequest, task: ChunkInputs | FileChunk) -> dict
         if isinstance(task, FileChunk):
             part = _survey_file(task.folder).read_chunk(task.index)
             system = baseline_system(request.country)
-            (chunk,) = make_chunks(part, load_country(request.country), system, max(1, len(part.households)))
+            (chunk,) = make_chunks(
+                part, load_country(request.country), system, max(1, len(part.households)), request.money_uprating
+            )
             chunk = dataclasses.replace(chunk, index=task.index)
             households = household_frame(part)
         outputs: dict[int, dict[str, dict[str, np.ndarray]]] = {seed: {} for seed in request.seeds}
@@ -195,6 +201,8 @@ class Microsimulation:
         months: ``"segments"`` (default: one calculation per run of months with the same rules) or ``"all"``
             (twelve monthly calculations, OpenFisca's ``calculate_add``); both give the same totals.
         progress: show a progress bar when stderr is a terminal.
+        keep_persons: return person-level arrays of in-memory runs (False: household-level results only, less
+            data sent back by workers — enough for headline figures, not for person frames).
     """
 
     def __init__(
@@ -210,6 +218,7 @@ class Microsimulation:
         dask_client: Any = None,
         months: str = "segments",
         progress: bool = False,
+        keep_persons: bool = True,
     ) -> None:
         if backend not in BACKENDS:
             raise ScenarioError(f"unknown backend '{backend}'; choose one of {', '.join(BACKENDS)}")
@@ -232,18 +241,35 @@ class Microsimulation:
         self.dask_client = dask_client
         self.months = months
         self.progress = progress
+        self.keep_persons = keep_persons
 
     @property
     def tax_benefit_system(self):
         """The baseline tax-benefit system (built once per process)."""
         return baseline_system(self.country)
 
-    def _check(self, scenarios: Sequence[Scenario], variables: Iterable[str]) -> None:
-        """Fail before any worker starts: unknown variables, reform paths, or inputs the package lacks."""
+    def _check(self, scenarios: Sequence[Scenario], variables: Iterable[str]) -> dict[str, Any]:
+        """Fail before any worker starts: reform paths, unknown variables, or inputs the package lacks.
+
+        Returns the definition of every requested variable. A variable (or an input) that only a reform defines
+        is accepted; scenarios without it return zeros (and ignore the input).
+        """
         system = self.tax_benefit_system
+        systems = []
+        for scenario in scenarios:
+            for position, step in enumerate(scenario.steps):
+                if isinstance(step, ReformSpec):
+                    check_reform(step, scenario_system(self.country, scenario.steps[:position]))
+            try:
+                systems.append(scenario_system(self.country, scenario.steps))
+            except FloorsimError:
+                raise
+            except Exception as error:  # a Python reform that fails to apply
+                raise ReformError(f"scenario '{scenario.name}': reform failed to apply: {error}") from None
+        known = {name: variable for candidate in reversed([system, *systems]) for name, variable in candidate.variables.items()}
         for variable in variables:
-            if variable not in system.variables:
-                close = difflib.get_close_matches(variable, list(system.variables), n=3)
+            if variable not in known:
+                close = difflib.get_close_matches(variable, list(known), n=3)
                 hint = f"; did you mean {', '.join(close)}?" if close else ""
                 raise ScenarioError(f"variable '{variable}' is not in country package '{self.spec.name}'{hint}")
         for key, programme in self.spec.programmes.items():
@@ -256,26 +282,17 @@ class Microsimulation:
         columns = self._survey_columns()
         for entity, mapping in self.spec.inputs.items():
             for variable, column in mapping.items():
-                if variable not in system.variables:
+                if variable not in known:
                     raise ScenarioError(
                         f"{self.spec.folder}/floorsim.yaml maps survey column '{column.column}' to '{variable}', "
-                        f"which is not a variable of the country package"
+                        f"which is not a variable of the country package (nor of a scenario's reform)"
                     )
                 if column.column not in columns[entity]:
                     raise ScenarioError(
                         f"{self.spec.folder}/floorsim.yaml maps {entity} input '{variable}' to survey column "
                         f"'{column.column}', which survey '{self.metadata.name}' does not have"
                     )
-        for scenario in scenarios:
-            for position, step in enumerate(scenario.steps):
-                if isinstance(step, ReformSpec):
-                    check_reform(step, scenario_system(self.country, scenario.steps[:position]))
-            try:
-                scenario_system(self.country, scenario.steps)
-            except FloorsimError:
-                raise
-            except Exception as error:  # a Python reform that fails to apply
-                raise ReformError(f"scenario '{scenario.name}': reform failed to apply: {error}") from None
+        return known
 
     def _inputs_constant_within_year(self) -> bool:
         """Whether month segments are safe: no input is a date (a birth date makes ages change within the year,
@@ -318,8 +335,8 @@ class Microsimulation:
         resolved = tuple(make_scenario(name, value) for name, value in scenarios.items())
         programmes = self.spec.programmes
         wanted = [p.variable for p in programmes.values()] + [self.spec.transfers_variable, *variables]
-        self._check(resolved, wanted)
-        entity_of = {name: self.tax_benefit_system.variables[name].entity.key for name in wanted}
+        known = self._check(resolved, wanted)
+        entity_of = {name: known[name].entity.key for name in wanted}
         person_variables = tuple(v for v in dict.fromkeys(wanted) if entity_of[v] == self.spec.person_entity)
         household_variables = tuple(v for v in dict.fromkeys(wanted) if entity_of[v] == self.spec.household_entity)
         other = [v for v in wanted if v not in person_variables + household_variables]
@@ -329,6 +346,13 @@ class Microsimulation:
             TakeUp(key, p.variable, p.entity, p.take_up) for key, p in programmes.items() if p.take_up is not None
         )
         months = self.months if self._inputs_constant_within_year() else "all"
+        try:
+            prices: PriceContext | FloorsimError = price_context(
+                self.tax_benefit_system, self.spec, self.year, self.metadata.reference_year
+            )
+            money_uprating = prices.consumption_uprating
+        except FloorsimError as error:  # amounts at survey prices are still computed; welfare figures will raise
+            prices, money_uprating = error, 1.0
         request = ChunkRequest(
             self.country,
             self.year,
@@ -339,12 +363,15 @@ class Microsimulation:
             take_up,
             seeds,
             months,
-            keep_persons=self.survey is not None,
+            keep_persons=self.survey is not None and self.keep_persons,
+            money_uprating=money_uprating,
         )
 
         started = time.perf_counter()
         if self.survey is not None:
-            tasks: list = make_chunks(self.survey, self.spec, self.tax_benefit_system, self.chunk_size)
+            tasks: list = make_chunks(
+                self.survey, self.spec, self.tax_benefit_system, self.chunk_size, money_uprating
+            )
         else:
             tasks = [FileChunk(str(self.survey_file.folder), index) for index in range(self.survey_file.n_chunks)]
         parts, workers = self._execute(request, tasks)
@@ -366,12 +393,7 @@ class Microsimulation:
             "take_up": {t.programme: t.rate_parameter for t in take_up},
             "seconds": round(time.perf_counter() - started, 3),
         }
-        try:
-            prices: PriceContext | FloorsimError = price_context(
-                self.tax_benefit_system, self.spec, self.year, self.metadata.reference_year
-            )
-        except FloorsimError as error:  # amounts are still valid; welfare figures will raise this error
-            prices = error
+        run_info["money_inputs_uprating"] = money_uprating
         by_seed = {}
         for seed in seeds:
             outputs = {
@@ -380,7 +402,7 @@ class Microsimulation:
                     scenario=scenario,
                     person={
                         v: np.concatenate([part["scenarios"][seed][scenario.name][v] for part in parts])
-                        for v in (person_variables if self.survey is not None else ())
+                        for v in (person_variables if request.keep_persons else ())
                     },
                     household={
                         v: np.concatenate([part["scenarios"][seed][scenario.name][v] for part in parts])

@@ -11,6 +11,7 @@ A reform file looks like::
         value: 50
         start: 2025-01-01                  # date the new value takes effect
         stop: 2030-12-31                   # optional last day; without it the value holds afterwards
+      - parameter: benefits.saii.age_supplement[1].amount   # bracket 1 of a scale
 
 Unknown parameter paths are reported with the closest existing paths, before any simulation starts.
 """
@@ -21,16 +22,19 @@ import datetime
 import difflib
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import yaml
 from openfisca_core import periods
-from openfisca_core.parameters import Parameter, ParameterNode
+from openfisca_core.parameters import Parameter, ParameterNode, ParameterScale
 from openfisca_core.reforms import Reform
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simulations.errors import ReformError
+
+BRACKET = re.compile(r"(\w+)\[(\d+)\]")
 
 
 class ParameterChange(BaseModel):
@@ -85,21 +89,38 @@ def load_reform(path: str | Path) -> ReformSpec:
 
 
 def parameter_paths(parameters: ParameterNode) -> list[str]:
-    """Dotted paths of every leaf parameter of a tree (scales excluded)."""
-    return sorted(
-        node.name for node in parameters.get_descendants() if isinstance(node, Parameter)
-    )
+    """Dotted paths of every single-valued parameter of a tree, scale brackets included
+    (``scale[1].amount``: the amount of the scale's second bracket)."""
+    paths = []
+    for node in parameters.get_descendants():
+        if isinstance(node, Parameter):
+            paths.append(node.name)
+        elif isinstance(node, ParameterScale):
+            paths.extend(child.name for bracket in node.brackets for child in bracket.children.values())
+    return sorted(paths)
+
+
+def _child(node: object, part: str) -> object | None:
+    """The child ``part`` of a node; ``name[i]`` selects bracket ``i`` of a scale."""
+    match = BRACKET.fullmatch(part)
+    name, index = (match.group(1), int(match.group(2))) if match else (part, None)
+    children = getattr(node, "children", None)
+    if children is None or name not in children:
+        return None
+    child = children[name]
+    if index is None:
+        return child
+    brackets = getattr(child, "brackets", None)
+    return brackets[index] if brackets is not None and index < len(brackets) else None
 
 
 def find_parameter(parameters: ParameterNode, path: str, reform_name: str = "") -> Parameter:
     """The leaf parameter at ``path``; a :class:`ReformError` suggesting close matches when there is none."""
-    node: object = parameters
+    node: object | None = parameters
     for part in path.split("."):
-        children = getattr(node, "children", None)
-        if children is None or part not in children:
-            node = None
+        node = _child(node, part)
+        if node is None:
             break
-        node = children[part]
     if isinstance(node, Parameter):
         return node
     known = parameter_paths(parameters)

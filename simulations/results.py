@@ -161,6 +161,8 @@ class Results:
 
         if self.survey is None:
             raise ScenarioError("a person frame needs an in-memory run; this run was streamed from a survey folder")
+        if not self.scenarios or not next(iter(self.scenarios.values())).person:
+            raise ScenarioError("a person frame needs person-level results: run with keep_persons=True")
         names = list(self.scenarios) if scenarios is None else scenarios
         survey = self.survey
         index = survey.person_household_index

@@ -92,6 +92,11 @@ def income_components(table: pd.DataFrame) -> list[str]:
     return [str(name) for name in table.columns if INCOME_COMPONENT_PATTERN.match(str(name))]
 
 
+def is_money_column(name: str) -> bool:
+    """Whether a column of the data model holds money (currency per month at the survey's prices)."""
+    return name in ("consumption", "income") or bool(INCOME_COMPONENT_PATTERN.match(name))
+
+
 def _check_concept(welfare_concept: str) -> None:
     if welfare_concept not in WELFARE_CONCEPTS:
         raise SurveyError(

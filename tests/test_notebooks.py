@@ -42,7 +42,7 @@ def test_notebook_runs(path):
 
     try:
         asyncio.run(execute())
-    except asyncio.TimeoutError:
+    except TimeoutError:
         pytest.fail(f"{path.name} took more than {NOTEBOOK_TIMEOUT} s")
     errors = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.get("outputs", [])
               if output.get("output_type") == "error"]

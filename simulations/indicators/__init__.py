@@ -8,8 +8,9 @@ and checked: same length, all finite, weights >= 0 with a positive sum; anything
 Formulas, references and the rules for zero and negative values are in each docstring and in
 ``docs/indicators.md``.
 
-Beyond the point estimates: poverty lines (``lines``), equivalence scales (``scales``), quantile groups
-(``groups``), and design-based uncertainty: a ``SurveyDesign`` (weights, strata, PSUs), replicate weights
+Beyond the point estimates: progressivity (``kakwani``, ``reynolds_smolensky``), poverty lines (``lines``),
+equivalence scales (``scales``), quantile groups (``groups``), and design-based uncertainty: a
+``SurveyDesign`` (weights, strata, PSUs), replicate weights
 (``rao_wu_bootstrap``, ``jackknife``, ``brr``, ``survey_replicates``), estimators that can be evaluated under
 replicate weights and linearised (``statistics``: ``Total``, ``Mean``, ``Ratio``, ``Proportion``, ``FGT``,
 ``Watts``, ``Gini``, ``Quantile``, ``RelativeLine``, ``Generic``, and their differences), and ``estimate`` /
@@ -34,6 +35,7 @@ from .inequality import (
 from .linearization import linearized_variance
 from .lines import international_line, relative_line, relative_lines, uprated_line
 from .poverty import fgt, relative_median_poverty_gap, watts
+from .progressivity import kakwani, reynolds_smolensky
 from .quantiles import weighted_quantile
 from .replicates import ReplicateWeights, brr, jackknife, rao_wu_bootstrap, survey_replicates
 from .scales import household_adult_equivalents, parametric_scale, person_adult_equivalents
@@ -91,6 +93,7 @@ __all__ = [
     "household_adult_equivalents",
     "international_line",
     "jackknife",
+    "kakwani",
     "linearized_variance",
     "lorenz",
     "palma",
@@ -104,6 +107,7 @@ __all__ = [
     "relative_lines",
     "relative_median_poverty_gap",
     "replicate_values",
+    "reynolds_smolensky",
     "survey_replicates",
     "uprated_line",
     "watts",

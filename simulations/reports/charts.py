@@ -10,7 +10,9 @@ chart                what it shows
 ``winners_losers``   shares of persons gaining, losing and unchanged, by decile
 ===================  ========================================================================================
 
-Every chart is a function ``ReportData → Figure``; :func:`write_charts` saves them. Text comes from the labels.
+Every chart is a function ``ReportData → Figure`` (matplotlib's object API, without pyplot, so that drawing the
+charts never changes the backend of a notebook or a program); :func:`write_charts` saves them. Text comes from the
+labels.
 """
 
 from __future__ import annotations
@@ -19,15 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # no display: files only (set before pyplot is imported)
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from simulations.reports.tables import ReportData  # noqa: E402
+from simulations.reports.tables import ReportData
 
 FORMATS = ("png", "svg")
 BASELINE_COLOUR = "#9aa5b1"
@@ -69,7 +67,8 @@ def deciles_chart(report: ReportData) -> Figure:
     labels = report.labels
     table = report.tables["deciles"]
     table = table[table["decile"] != "all"]
-    figure, axis = plt.subplots(figsize=(7.5, 4.2))
+    figure = Figure(figsize=(7.5, 4.2))
+    axis = figure.subplots()
     errors = _errors(table["relative_gain"], table["relative_gain_ci_low"], table["relative_gain_ci_high"], 100)
     values = 100 * table["relative_gain"].to_numpy(np.float64)
     colours = [GAIN_COLOUR if v >= 0 else LOSS_COLOUR for v in values]
@@ -97,7 +96,8 @@ def poverty_chart(report: ReportData) -> Figure:
         ("poverty", "poverty_gap", labels["chart.poverty.gap"]),
         ("inequality", "gini", labels["chart.poverty.gini"]),
     ]
-    figure, axes = plt.subplots(1, 3, figsize=(9, 3.6))
+    figure = Figure(figsize=(9, 3.6))
+    axes = figure.subplots(1, 3)
     for axis, (table_name, indicator, title) in zip(axes, panels, strict=True):
         table = report.tables[table_name]
         rows = table[(table["indicator"] == indicator) & (table["side"] != "change")].set_index("side").loc[
@@ -132,7 +132,8 @@ def cost_chart(report: ReportData) -> Figure:
     wide = table.pivot(index="programme", columns="side", values="cost").loc[names] / 1e6
     captions = [_wrap(label, 40) for label in table.drop_duplicates("programme").set_index("programme").loc[names,
                                                                                                               "programme_label"]]
-    figure, axis = plt.subplots(figsize=(7.5, 1.2 + 0.75 * len(names)))
+    figure = Figure(figsize=(7.5, 1.2 + 0.75 * len(names)))
+    axis = figure.subplots()
     positions = np.arange(len(names))[::-1]
     height = 0.38
     for offset, side, colour in ((height / 2, "baseline", BASELINE_COLOUR), (-height / 2, "reform", REFORM_COLOUR)):
@@ -157,7 +158,8 @@ def coverage_chart(report: ReportData) -> Figure:
     table = report.tables["coverage"]
     keys = list(dict.fromkeys(zip(table["group_variable"], table["group"], strict=True)))
     captions = table.drop_duplicates(["group_variable", "group"]).set_index(["group_variable", "group"])["group_label"]
-    figure, axis = plt.subplots(figsize=(7.5, 1.2 + 0.28 * len(keys)))
+    figure = Figure(figsize=(7.5, 1.2 + 0.28 * len(keys)))
+    axis = figure.subplots()
     positions = np.arange(len(keys))[::-1]
     height = 0.4
     for offset, side, colour in ((height / 2, "baseline", BASELINE_COLOUR), (-height / 2, "reform", REFORM_COLOUR)):
@@ -179,7 +181,8 @@ def winners_losers_chart(report: ReportData) -> Figure:
     labels = report.labels
     table = report.tables["deciles"]
     names = [labels["decile.all"] if d == "all" else d for d in table["decile"]]
-    figure, axis = plt.subplots(figsize=(7.5, 4))
+    figure = Figure(figsize=(7.5, 4))
+    axis = figure.subplots()
     bottom = np.zeros(len(table))
     for column, colour in (("winners", GAIN_COLOUR), ("unchanged", NEUTRAL_COLOUR), ("losers", LOSS_COLOUR)):
         values = 100 * table[column].to_numpy(np.float64)
@@ -213,14 +216,11 @@ def write_charts(report: ReportData, folder: str | Path) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    with plt.rc_context(STYLE):
+    with matplotlib.rc_context(STYLE):
         for name, draw in CHARTS.items():
-            figure = draw(report)
-            try:
-                for extension in FORMATS:
-                    path = folder / f"{name}.{extension}"
-                    figure.savefig(path, dpi=DPI, metadata={"Date": None} if extension == "svg" else {"Software": None})
-                    written.append(path)
-            finally:
-                plt.close(figure)
+            figure = draw(report)  # a Figure of its own, outside pyplot: the caller's backend is left alone
+            for extension in FORMATS:
+                path = folder / f"{name}.{extension}"
+                figure.savefig(path, dpi=DPI, metadata={"Date": None} if extension == "svg" else {"Software": None})
+                written.append(path)
     return written

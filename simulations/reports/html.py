@@ -9,6 +9,7 @@ tables, the method (welfare concept, poverty line and its price uprating, take-u
 from __future__ import annotations
 
 import base64
+import math
 from pathlib import Path
 
 import jinja2
@@ -235,7 +236,7 @@ TEMPLATE = """<!DOCTYPE html>
 
 def _ci(row, kind: str, labels) -> str:
     low, high = row.get("ci_low"), row.get("ci_high")
-    if low is None or high is None or low != low or high != high:
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
         return "\u2013"
     return f"{format_number(low, kind, labels, change=True)} ; {format_number(high, kind, labels, change=True)}"
 
@@ -290,7 +291,9 @@ def render_html(report: ReportData, charts: dict[str, Path]) -> str:
     """The report as one HTML string; ``charts`` maps chart names to their SVG (or PNG) files."""
     labels, context = report.labels, report.context
     currency = context["currency"]
-    number = lambda value, kind, change=False: format_number(value, kind, labels, change)  # noqa: E731
+
+    def number(value: float, kind: str, change: bool = False) -> str:
+        return format_number(value, kind, labels, change)
 
     def chart(name: str) -> str:
         if name not in charts:

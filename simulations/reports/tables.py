@@ -138,7 +138,7 @@ def survey_uncertainty(frame: pd.DataFrame, replicates: int = DEFAULT_REPLICATES
     rule = "raise" if lonely == 0 else ("pool" if lonely >= 2 else "certainty")
     design = design_from_frame(frame, rule)
     weights = rao_wu_bootstrap(design, replicates, seed) if replicates > 0 else None
-    return Uncertainty(design, weights, int(counts.size), int(len(per_stratum)), lonely, rule, seed)
+    return Uncertainty(design, weights, int(counts.size), len(per_stratum), lonely, rule, seed)
 
 
 # ----- statistics -----
@@ -619,7 +619,7 @@ def build_report(
         "reform_description": description,
         "survey": meta.name,
         "synthetic": bool(meta.synthetic),
-        "households": int(len(results.households["household_id"])),
+        "households": len(results.households["household_id"]),
         "persons": int(results.households["size"].sum()),
         "population": float(weights.sum()),
         "reference_year": meta.reference_year,

@@ -68,7 +68,7 @@ def test_report_renders_in_headless_chromium(bundled_out, tmp_path):
     probe.write_text((bundled_out / "report.html").read_text(encoding="utf-8").replace("</body>", PROBE), encoding="utf-8")
     profile = ["--user-data-dir=" + str(tmp_path / "profile")]
     dom = subprocess.run([chromium(), *CHROMIUM_FLAGS, *profile, "--window-size=1280,2400", "--dump-dom",
-                          probe.as_uri()], capture_output=True, text=True, timeout=120)
+                          probe.as_uri()], capture_output=True, text=True, timeout=120, check=False)
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert "Headline: what the reform changes" in dom.stdout
     assert 'data-images="5"' in dom.stdout and 'data-broken="0"' in dom.stdout, dom.stdout[:300]
@@ -78,7 +78,8 @@ def test_report_renders_in_headless_chromium(bundled_out, tmp_path):
     page = (bundled_out / "report.html").resolve().as_uri()
     screenshot = tmp_path / "report.png"
     shot = subprocess.run([chromium(), *CHROMIUM_FLAGS, *profile, f"--screenshot={screenshot}",
-                           "--window-size=1280,2400", page], capture_output=True, text=True, timeout=120)
+                           "--window-size=1280,2400", page], capture_output=True, text=True, timeout=120,
+                          check=False)
     assert shot.returncode == 0, shot.stderr[-2000:]
     with Image.open(screenshot) as image:
         assert image.size == (1280, 2400)

@@ -87,3 +87,17 @@ def test_library_reform_loads_and_applies():
     spec = load_reform(load_country("timor_leste").default_reform_path())
     reformed = apply_reform(SYSTEM, spec)
     assert reformed.parameters("2025-03-01").benefits.saii.amount == 80
+
+
+def test_scale_brackets_are_addressed_by_index(tmp_path):
+    path = write(
+        tmp_path,
+        "name: older\nchanges:\n  - {parameter: 'benefits.saii.age_supplement[2].amount', value: 60, start: 2025-01-01}\n",
+    )
+    reformed = apply_reform(SYSTEM, load_reform(path))
+    scale = reformed.parameters("2025-06-01").benefits.saii.age_supplement
+    assert scale.calc(85) == 60 and scale.calc(75) == 20  # only the 80+ bracket changed
+    assert SYSTEM.parameters("2025-06-01").benefits.saii.age_supplement.calc(85) == 40
+    wrong = write(tmp_path, "name: w\nchanges:\n  - {parameter: 'benefits.saii.age_supplement[7].amount', value: 1, start: 2025-01-01}\n", "w.yaml")
+    with pytest.raises(ReformError, match=r"age_supplement\[7\].amount' is not a parameter.*did you mean"):
+        apply_reform(SYSTEM, load_reform(wrong))
