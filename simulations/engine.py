@@ -435,7 +435,9 @@ class Microsimulation:
                 return parts, 1
             if self.backend == "loky":
                 workers = min(len(chunks), os.cpu_count() or 1) if self.n_jobs == -1 else max(1, self.n_jobs)
-                parallel = Parallel(n_jobs=workers, backend="loky", return_as="generator")
+                # Chunks are small numpy arrays: pickling them through the pipe is faster than joblib's default
+                # of dumping arrays over 1 MB to memory-mapped files (measured: docs/PERFORMANCE.md).
+                parallel = Parallel(n_jobs=workers, backend="loky", return_as="generator", max_nbytes=None)
                 parts = []
                 for part in parallel(delayed(simulate_chunk)(request, chunk) for chunk in chunks):
                     parts.append(part)

@@ -244,6 +244,8 @@ class Quotient(Statistic):
     def _influence(self, design: SurveyDesign) -> FloatArray:
         a = self.numerator.value(design)
         b = self.denominator.value(design)
+        if b == 0:  # an empty domain (e.g. a decile with nobody in a small sample): the ratio is undefined
+            return np.full(self.n, np.nan)
         return (self.numerator.influence(design) - (a / b) * self.denominator.influence(design)) / b
 
 

@@ -238,3 +238,11 @@ def test_several_variables_at_once_and_table_from_a_mapping(design: SurveyDesign
     assert table["se"].tolist() == pytest.approx([math.sqrt(2200.0), math.sqrt(18.0)])
     reps = jackknife(design)
     np.testing.assert_allclose(replicate_values(Total(Y), reps), [285.0, 330.0, 345.0, 290.0, 350.0])
+
+
+def test_mean_of_an_empty_domain_is_undefined_not_an_error():
+    from simulations.indicators import Mean, estimate
+
+    design = SurveyDesign.from_arrays(np.ones(6), strata=np.array([1, 1, 1, 2, 2, 2]), psu=np.arange(6))
+    result = estimate(Mean(np.arange(6.0), domain=np.zeros(6, dtype=bool)), design=design)
+    assert np.isnan(result.estimate) and np.isnan(result.se)
