@@ -102,3 +102,26 @@ def test_floorsim_vs_plain_openfisca(benchmark, survey, plain_seconds, workers):
     )
     print(f"\n{len(survey.persons)} persons, {workers} worker(s): plain {baseline_seconds:.2f} s, "
           f"floorsim {floorsim_seconds:.2f} s, ratio {baseline_seconds / floorsim_seconds:.2f}")
+
+
+def test_month_segments_against_twelve_months(benchmark, survey):
+    """What month segments save: the same run with all twelve months calculated (OpenFisca's calculate_add)."""
+    scenarios = {"baseline": None, "saii_80": REFORM}
+
+    def run(months):
+        return Microsimulation("timor_leste", survey, YEAR, backend="sequential", months=months, chunk_size=200_000).run(
+            scenarios
+        )
+
+    run("segments")
+    all_months_seconds, exact = timed(run, "all")
+    fast = benchmark.pedantic(run, args=("segments",), rounds=3, iterations=1)
+    np.testing.assert_array_equal(fast.scenario("saii_80").person["saii"], exact.scenario("saii_80").person["saii"])
+    segments_seconds = benchmark.stats.stats.min if benchmark.stats else timed(run, "segments")[0]
+    benchmark.extra_info.update(
+        persons=len(survey.persons),
+        all_months_seconds=round(all_months_seconds, 3),
+        segments_seconds=round(segments_seconds, 3),
+        saving=round(all_months_seconds / segments_seconds, 2),
+    )
+    print(f"\nsegments {segments_seconds:.2f} s, twelve months {all_months_seconds:.2f} s")
