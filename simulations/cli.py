@@ -61,7 +61,11 @@ def main() -> None:
 def run(
     country: Annotated[str, typer.Option(help="Country package under country_packages/.")] = DEFAULT_COUNTRY,
     survey: Annotated[
-        Optional[Path], typer.Option(help="Survey folder in floorsim's format (default: the bundled survey).")
+        Optional[Path],
+        typer.Option(help="Survey folder in floorsim's format, or a data file with --mapping (default: bundled survey)."),
+    ] = None,
+    mapping: Annotated[
+        Optional[Path], typer.Option(help="YAML mapping of a CSV/Parquet/Stata/SPSS survey file (docs/data_model.md).")
     ] = None,
     reform: Annotated[
         Optional[list[Path]],
@@ -97,7 +101,12 @@ def run(
     try:
         spec = load_country(country)
         survey_path = survey or BUNDLED_SURVEY
-        data = read_survey(survey_path)
+        if mapping is not None:
+            from surveys import read_survey as read_mapped_survey
+
+            data = read_mapped_survey(survey_path, mapping=mapping)
+        else:
+            data = read_survey(survey_path)
         reform_paths = reform or ([spec.default_reform_path()] if spec.default_reform_path() else [])
         if not reform_paths:
             raise FloorsimError(f"country '{country}' has no default reform; pass --reform FILE")

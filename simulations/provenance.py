@@ -51,6 +51,18 @@ def git_commit() -> str | None:
     return f"{commit}-dirty" if dirty else commit
 
 
+def _survey_sha256(path: str | Path | None) -> str | None:
+    """SHA-256 of a survey folder's files, or of a single survey file (read with a mapping)."""
+    if not path:
+        return None
+    path = Path(path)
+    if path.is_dir():
+        return survey_hash(path)
+    if path.is_file():
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    return None
+
+
 def provenance(results: Results, survey_path: str | Path | None = None) -> dict:
     """A JSON-able record of everything that determines ``results``."""
     metadata = results.metadata
@@ -65,7 +77,7 @@ def provenance(results: Results, survey_path: str | Path | None = None) -> dict:
         "survey": {
             "name": metadata.name,
             "path": str(survey_path) if survey_path else (results.survey.origin if results.survey else None),
-            "sha256": survey_hash(survey_path) if survey_path and Path(survey_path).is_dir() else None,
+            "sha256": _survey_sha256(survey_path),
             "synthetic": metadata.synthetic,
             "reference_year": metadata.reference_year,
             "welfare_concept": metadata.welfare_concept,

@@ -87,3 +87,30 @@ def test_two_reforms_write_one_folder_each(tmp_path, tiny_folder):
     }
     assert costs["saii_70"] == pytest.approx(10 * 12 * 450)
     assert np.isclose(costs["saii_increase"], 2 * costs["saii_70"])
+
+
+def test_run_on_a_mapped_file_with_another_package(tmp_path):
+    """--mapping reads a CSV/Parquet/Stata/SPSS file; here eusilc run through the PyPI country template."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    data = root / "tests/fixtures/eusilc/eusilc.parquet"
+    reform = tmp_path / "basic_700.yaml"
+    reform.write_text("name: basic_700\nchanges:\n  - {parameter: benefits.basic_income, value: 700, start: 2017-01-01}\n")
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        ["run", "--country", "country_template", "--survey", str(data), "--mapping",
+         str(root / "surveys/examples/eusilc_mapping.yaml"), "--reform", str(reform), "--period", "2017",
+         "--out", str(out), "--jobs", "1", "--no-report"],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["provenance"]["survey"]["sha256"] == hashlib.sha256(data.read_bytes()).hexdigest()
+    assert summary["provenance"]["survey"]["welfare_concept"] == "income"
+    # EUR 100 more a month for each adult all year (test_other_packages.py checks who is adult).
+    assert summary["headline"]["basic_income_cost"]["change"] > 0
+    assert summary["headline"]["basic_income_cost"]["change"] == pytest.approx(
+        summary["headline"]["basic_income_cost"]["baseline"] / 6, rel=1e-9
+    )

@@ -1,0 +1,316 @@
+"""The JSON API of ``floorsim serve`` (documented by FastAPI at ``/openapi.json`` and ``/docs``).
+
+Every body is a pydantic model with ``extra="forbid"``, bounded sizes and patterns; nothing from the browser is a
+file path or code: surveys are chosen by catalogue key, reforms are parameter changes checked against the country's
+parameter tree (unknown paths → 422 with the closest paths), household inputs are checked by
+``simulations.household.validate_household``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from typing import Annotated, Any, Optional
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from simulations import household as single_household
+from simulations import parameters_browser
+from simulations.errors import FloorsimError
+from simulations.reforms import ParameterChange, ReformSpec
+from simulations.web.jobs import REFORM_NAME, WebError, Workspace, reform_dict, results_dict
+
+MAX_CHANGES = 50
+MAX_PERSONS = 20
+MAX_INPUTS = 40
+PATH_PATTERN = r"^[A-Za-z0-9_.\[\]]+$"
+NAME_PATTERN = r"^[A-Za-z0-9_.-]+$"
+
+ParameterPath = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=PATH_PATTERN)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=NAME_PATTERN)]
+Key = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_]+$")]
+ShortText = Annotated[str, StringConstraints(max_length=500)]
+InputValue = bool | int | float | Annotated[str, StringConstraints(max_length=100)]
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SettingIn(Strict):
+    country: Optional[Name] = Field(None, description="Country package (default: the server's).")
+    survey: Optional[Name] = Field(None, description="Survey key of the server's catalogue (GET /api/settings).")
+    period: Optional[int] = Field(None, ge=1990, le=2100, description="Simulated year.")
+
+
+class ChangeIn(Strict):
+    parameter: ParameterPath = Field(description="Dotted path in the parameter tree, e.g. benefits.saii.amount")
+    value: float | bool = Field(description="New value (in the parameter's unit).")
+    start: Optional[datetime.date] = Field(None, description="Date it takes effect (default: 1 January of period).")
+    stop: Optional[datetime.date] = None
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, value: float | bool) -> float | bool:
+        if not isinstance(value, bool) and not math.isfinite(value):
+            raise ValueError("value must be a finite number")
+        if not isinstance(value, bool) and abs(value) > 1e12:
+            raise ValueError("value is out of range (|value| ≤ 1e12)")
+        return value
+
+
+class RunIn(SettingIn):
+    name: Name = Field("web_reform", description="Name of the reform (letters, digits, _ . -).")
+    label: ShortText = ""
+    changes: list[ChangeIn] = Field(min_length=1, max_length=MAX_CHANGES)
+    replicates: Optional[int] = Field(
+        None, ge=0, le=200, description="Bootstrap replicates for the intervals (0: linearisation)."
+    )
+
+
+class VariantIn(Strict):
+    name: Name
+    job_id: Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[a-f0-9]+$")]
+    label: ShortText = ""
+
+
+class HouseholdIn(SettingIn):
+    persons: list[dict[Key, InputValue]] = Field(min_length=1, max_length=MAX_PERSONS)
+    household: dict[Key, InputValue] = Field(default_factory=dict, max_length=MAX_INPUTS)
+    month: Optional[Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2})?$")]] = Field(
+        None, description="Month (2025-03) or year (2025); default: the period's current month."
+    )
+    changes: list[ChangeIn] = Field(default_factory=list, max_length=MAX_CHANGES)
+
+    @field_validator("persons")
+    @classmethod
+    def _bounded(cls, persons: list[dict]) -> list[dict]:
+        if any(len(person) > MAX_INPUTS for person in persons):
+            raise ValueError(f"at most {MAX_INPUTS} inputs per person")
+        return persons
+
+
+def workspace(request: Request) -> Workspace:
+    return request.app.state.workspace
+
+
+def _unprocessable(message: str, problems: list | None = None) -> HTTPException:
+    return HTTPException(status_code=422, detail={"message": message, "problems": problems or []})
+
+
+def make_reform(space: Workspace, country: str, period: int, name: str, label: str, changes: list[ChangeIn]) -> ReformSpec:
+    """A checked :class:`ReformSpec`; 422 naming unknown parameters with suggestions."""
+    start = datetime.date(period, 1, 1)
+    try:
+        spec = ReformSpec(
+            name=name,
+            label=label,
+            changes=tuple(
+                ParameterChange(parameter=c.parameter, value=c.value, start=c.start or start, stop=c.stop)
+                for c in changes
+            ),
+        )
+    except ValueError as error:
+        raise _unprocessable(str(error)) from None
+    problems = space.check_changes(country, spec)
+    if problems:
+        raise _unprocessable("; ".join(problem["message"] for problem in problems), problems)
+    return spec
+
+
+def _setting(space: Workspace, body: SettingIn):
+    try:
+        return space.setting(body.country, body.survey, body.period)
+    except WebError as error:
+        raise _unprocessable(str(error)) from None
+
+
+@router.get("/settings", summary="The default setting and what can be chosen")
+def get_settings(request: Request) -> dict:
+    space = workspace(request)
+    default = space.default
+    return {
+        "default": {"country": default.country, "survey": default.survey, "period": default.period},
+        "countries": space.countries,
+        "surveys": list(space.surveys),
+        "interactive_replicates": space.replicates,
+        "job_timeout_seconds": space.timeout,
+    }
+
+
+@router.get("/parameters", summary="Parameters under a path: value at a date, unit, references")
+def get_parameters(
+    request: Request,
+    path: Annotated[str, Query(max_length=200, pattern=r"^[A-Za-z0-9_.\[\]]*$")] = "",
+    country: Annotated[Optional[str], Query(max_length=60, pattern=NAME_PATTERN)] = None,
+    date: Annotated[Optional[str], Query(max_length=10, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] = None,
+    history: bool = False,
+) -> dict:
+    space = workspace(request)
+    setting = _setting(space, SettingIn(country=country))
+    parameters = space.parameters(setting.country)
+    try:
+        when = parameters_browser.parse_date(date or f"{setting.period}-01-01")
+        entries = parameters_browser.list_subtree(parameters, path or None, when)
+        rows = parameters_browser.history(parameters, path) if history and path else []
+    except FloorsimError as error:
+        raise HTTPException(status_code=404, detail={"message": str(error)}) from None
+    data = {
+        "country": setting.country,
+        "date": when.isoformat(),
+        "path": path,
+        "entries": [entry.to_dict() for entry in entries],
+    }
+    if history:
+        data["history"] = [row.to_dict() for row in rows]
+    return JSONResponse(jsonable(data))
+
+
+def jsonable(value: Any) -> Any:
+    from simulations.web.jobs import _clean
+
+    return _clean(value)
+
+
+@router.post("/reforms/check", summary="Check a reform's parameter changes without running it")
+def check_reform(request: Request, body: RunIn) -> dict:
+    space = workspace(request)
+    setting = _setting(space, body)
+    spec = make_reform(space, setting.country, setting.period, body.name, body.label, body.changes)
+    return {"ok": True, "reform": reform_dict(spec)}
+
+
+@router.post("/reforms/run", status_code=202, summary="Run a reform (parameter changes) as a background job")
+def run_reform(request: Request, body: RunIn) -> dict:
+    space = workspace(request)
+    setting = _setting(space, body)
+    spec = make_reform(space, setting.country, setting.period, body.name, body.label, body.changes)
+    try:
+        job = space.submit(spec, setting, body.replicates)
+    except WebError as error:
+        raise HTTPException(status_code=429, detail={"message": str(error)}) from None
+    return {"id": job.id, "status": job.status, "status_url": f"/api/jobs/{job.id}", "page": f"/jobs/{job.id}"}
+
+
+def _job(space: Workspace, job_id: str, finished: bool = False):
+    if len(job_id) > 32:
+        raise HTTPException(status_code=404, detail={"message": "no such job"})
+    job = space.job(job_id)
+    if job is None:
+        raise HTTPException(status_code=404, detail={"message": f"no job '{job_id}' (jobs live as long as the server)"})
+    if finished and job.status != "done":
+        raise HTTPException(status_code=409, detail={"message": f"job {job_id} is {job.status}", "error": job.error})
+    return job
+
+
+@router.get("/jobs/{job_id}", summary="State and progress of a job")
+def get_job(request: Request, job_id: str) -> dict:
+    return _job(workspace(request), job_id).status_dict()
+
+
+@router.get("/jobs/{job_id}/results", summary="Headline, deciles, groups, cost... of a finished job, with CIs")
+def get_results(request: Request, job_id: str) -> dict:
+    return JSONResponse(results_dict(_job(workspace(request), job_id, finished=True)))
+
+
+def _download(request: Request, job_id: str, kind: str, media: str, filename: str) -> Response:
+    space = workspace(request)
+    job = _job(space, job_id, finished=True)
+    content = space.download(job, kind)
+    name = f"{job.reform.name}-{filename}"
+    return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/jobs/{job_id}/workbook", summary="The Excel workbook of a finished job")
+def get_workbook(request: Request, job_id: str) -> Response:
+    return _download(
+        request, job_id, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "results.xlsx"
+    )
+
+
+@router.get("/jobs/{job_id}/report", summary="The self-contained HTML report of a finished job")
+def get_report(request: Request, job_id: str) -> Response:
+    return _download(request, job_id, "html", "text/html; charset=utf-8", "report.html")
+
+
+@router.get("/variants", summary="Saved variants (this server process only)")
+def list_variants(request: Request) -> list[dict]:
+    return list(workspace(request).variants.values())
+
+
+@router.post("/variants", status_code=201, summary="Save a finished job as a named variant")
+def save_variant(request: Request, body: VariantIn) -> dict:
+    space = workspace(request)
+    job = _job(space, body.job_id, finished=True)
+    if len(space.variants) >= 100 and body.name not in space.variants:
+        raise HTTPException(status_code=429, detail={"message": "at most 100 variants; delete some first"})
+    data = results_dict(job)
+    variant = {
+        "name": body.name,
+        "label": body.label or job.reform.label or body.name,
+        "job_id": job.id,
+        "setting": job.status_dict()["setting"],
+        "reform": {**reform_dict(job.reform), "name": body.name},
+        "headline": data["headline"],
+        "saved": datetime.datetime.now().isoformat(timespec="seconds"),
+    }
+    space.variants[body.name] = variant
+    return variant
+
+
+@router.get("/variants/{name}", summary="One variant; its 'reform' is a reform file floorsim run --reform reads")
+def get_variant(request: Request, name: str) -> dict:
+    variant = workspace(request).variants.get(name)
+    if variant is None:
+        raise HTTPException(status_code=404, detail={"message": f"no variant '{name}'"})
+    return variant
+
+
+@router.get("/variants/{name}/export", summary="A variant's reform as a JSON reform file (download)")
+def export_variant(request: Request, name: str) -> Response:
+    variant = get_variant(request, name)
+    import json
+
+    content = json.dumps(variant["reform"], indent=2, ensure_ascii=False)
+    safe = "".join(ch for ch in name if ch.isalnum() or ch in "_.-")
+    return Response(content, media_type="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{safe}.json"'})
+
+
+@router.delete("/variants/{name}", summary="Forget a variant")
+def delete_variant(request: Request, name: str) -> dict:
+    space = workspace(request)
+    if space.variants.pop(name, None) is None:
+        raise HTTPException(status_code=404, detail={"message": f"no variant '{name}'"})
+    return {"deleted": name}
+
+
+def household_report(space: Workspace, body: HouseholdIn) -> single_household.HouseholdReport:
+    """The single-window report of ``floorsim household`` for a household described in the browser."""
+    from simulations.countries import load_country
+    from simulations.scenarios import baseline_system
+
+    setting = _setting(space, body)
+    reforms = []
+    if body.changes:
+        reforms = [make_reform(space, setting.country, setting.period, "reform", "reform", body.changes)]
+    try:
+        spec = load_country(setting.country)
+        raw = {"persons": [dict(person) for person in body.persons], "household": dict(body.household)}
+        described = single_household.validate_household(raw, spec, baseline_system(setting.country), "household")
+        return single_household.simulate_household(setting.country, described, body.month or None, reforms)
+    except FloorsimError as error:
+        raise _unprocessable(str(error)) from None
+
+
+@router.post("/household", summary="Every programme for one household (the engine of floorsim household)")
+def post_household(request: Request, body: HouseholdIn) -> dict:
+    report = household_report(workspace(request), body)
+    return JSONResponse(jsonable(report.to_dict()))
+
+
+__all__ = ["router", "RunIn", "ChangeIn", "HouseholdIn", "VariantIn", "REFORM_NAME"]
