@@ -17,24 +17,16 @@ import time
 import numpy as np
 import pytest
 from openfisca_core import periods
-from openfisca_core.indexed_enums import Enum
-from openfisca_core.simulations import SimulationBuilder
 
 from simulations import Microsimulation
 from simulations.countries import load_country
 from simulations.reforms import ParameterChange, ReformSpec, apply_reform
 from simulations.scenarios import baseline_system
 from tests.benchmarks.scaled_survey import benchmark_persons, scaled_survey
+from tests.openfisca_reference import documented_builder_simulation
 
 YEAR = 2025
 REFORM = ReformSpec(name="saii_80", changes=(ParameterChange(parameter="benefits.saii.amount", value=80, start="2025-01-01"),))
-
-
-def openfisca_input(variable, values):
-    """Inputs as OpenFisca's own API takes them: enum member names through ``Enum.encode``."""
-    if variable.value_type is Enum:
-        return variable.possible_values.encode(np.asarray(values, dtype=str))
-    return values
 
 
 def plain_openfisca(survey, systems) -> dict[str, dict[str, np.ndarray]]:
@@ -44,16 +36,7 @@ def plain_openfisca(survey, systems) -> dict[str, dict[str, np.ndarray]]:
     wanted = [p.variable for p in spec.programmes.values()] + [spec.transfers_variable]
     out = {}
     for name, system in systems.items():
-        builder = SimulationBuilder()
-        builder.create_entities(system)
-        builder.declare_person_entity("person", survey.persons["person_id"].to_numpy())
-        households = builder.declare_entity("household", survey.households["household_id"].to_numpy())
-        roles = np.where(survey.persons["relationship"] == "head", "head", "member")
-        builder.join_with_persons(households, survey.persons["household_id"].to_numpy(), roles)
-        simulation = builder.build(system)
-        for entity, table in (("person", survey.persons), ("household", survey.households)):
-            for variable, column in spec.inputs.get(entity, {}).items():
-                simulation.set_input(variable, period, openfisca_input(system.get_variable(variable), table[column.column].to_numpy()))
+        simulation = documented_builder_simulation(system, spec, survey, period)
         out[name] = {variable: simulation.calculate_add(variable, period).astype(np.float64) for variable in wanted}
     return out
 

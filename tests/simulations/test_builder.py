@@ -4,36 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 from openfisca_core import periods
-from openfisca_core.indexed_enums import Enum
-from openfisca_core.simulations import SimulationBuilder
 
 from simulations.builder import build_simulation
 from simulations.chunks import make_chunks
 from simulations.countries import load_country, tax_benefit_system_class
 from tests.conftest import make_tiny_survey
-
-
-def openfisca_input(variable, values):
-    """Inputs as OpenFisca's own API takes them: enum member names through ``Enum.encode``."""
-    if variable.value_type is Enum:
-        return variable.possible_values.encode(np.asarray(values, dtype=str))
-    return values
-
-
-def documented_builder_simulation(tax_benefit_system, spec, survey, period):
-    """The path of OpenFisca's documentation ("Building a simulation from data", SimulationBuilder methods)."""
-    builder = SimulationBuilder()
-    builder.create_entities(tax_benefit_system)
-    builder.declare_person_entity("person", survey.persons["person_id"].to_numpy())
-    households = builder.declare_entity("household", survey.households["household_id"].to_numpy())
-    roles = np.where(survey.persons["relationship"] == "head", "head", "member")
-    builder.join_with_persons(households, survey.persons["household_id"].to_numpy(), roles)
-    simulation = builder.build(tax_benefit_system)
-    for entity, table in (("person", survey.persons), ("household", survey.households)):
-        for variable, column in spec.inputs.get(entity, {}).items():
-            values = openfisca_input(tax_benefit_system.get_variable(variable), table[column.column].to_numpy())
-            simulation.set_input(variable, period, values)
-    return simulation
+from tests.openfisca_reference import documented_builder_simulation
 
 
 def test_array_path_equals_documented_builder_path():
