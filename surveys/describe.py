@@ -41,7 +41,7 @@ def describe_survey(survey: Survey) -> dict[str, Any]:
         outside the model, which the model does not check) and ``warnings``: a list of
         ``{"rule", "field", "count", "ids"}`` with at most 10 example ids (household or person ids).
     """
-    households, persons = survey.households, survey.persons
+    households = survey.households
     weight = households["weight"].to_numpy(np.float64)
     person_weight = survey.person_weight
     size = survey.household_size
