@@ -37,20 +37,37 @@ How a survey is made (each step is one function below):
 
 Every random number comes from one ``numpy.random.Generator(PCG64(seed))`` drawn in a fixed order, so a seed and a
 size give identical tables on every machine and no global random state is touched.
+
+Options, all opt-in so that the default path draws exactly the same numbers (the bundled survey depends on it):
+
+* ``year=`` (2025-2035) reweights the finished survey to the UN WPP 2022 population by age group of that year and
+  moves money with the country package's CPI chain (:func:`reweight_to_year`);
+* :func:`write_large_synthetic_survey` writes 5-20 million persons block by block, one household-aligned row group
+  per block, each block a deterministic function of (seed, block index);
+* no employment status: no sourced employment figure could be read (see ``docs/synthetic_survey.md``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import yaml
 
+from surveys.calibration import Margin, calibrate_survey
 from surveys.errors import SurveyError
+from surveys.io import DEFAULT_HOUSEHOLDS_PER_ROW_GROUP, HOUSEHOLDS_FILE, METADATA_KEY, PERSONS_FILE
 from surveys.model import Survey, SurveyMetadata
 
 DEFAULT_SEED = 20_150_711
@@ -67,6 +84,7 @@ POVERTY_LINE_PRICE_YEAR = 2014  # prices of the published line (key poverty_line
 
 EA_SIZE = 15  # households per synthetic enumeration area (PSU)
 MIN_EAS_PER_STRATUM = 2  # design-based variance needs at least two PSUs in each stratum
+MIN_BLOCK_HOUSEHOLDS = 600  # the smallest survey the generator makes (every calibration cell needs people)
 
 # --- Household composition model (assumptions: tuned for plausibility, corrected by calibration) --------------
 HEAD_AGE_GROUP_STARTS = np.arange(15, 90, 5)  # 15-19, ..., 85-89 (the last group is drawn over 85-94)
@@ -741,6 +759,226 @@ def _assemble(
     return Survey(households_table.reset_index(drop=True), persons_table, metadata=metadata, origin="<synthetic>")
 
 
+# --- 5. A chosen year: reweighting to projected margins and moving money with the CPI ------------------------
+
+
+def _year_of(key: object) -> int:
+    """Year of a parameter key: ``2015``, ``"2015"`` or a date such as ``2015-01-01``."""
+    return int(key.year) if hasattr(key, "year") else int(str(key)[:4])
+
+
+def cpi_index() -> dict[int, float]:
+    """Annual CPI of Timor-Leste (2010 = 100) from the country package's parameter files, read as YAML.
+
+    ``country.cpi`` gives the index up to 2014; each later year is the previous one times ``1 + rate``, with the
+    rate from ``country.cpi_inflation`` (published, 2015-2024) and, for later years, from ``prices.inflation`` of
+    the projection assumptions (``country_packages/timor_leste/projections/assumptions_2025_2035.yaml``: IMF
+    projections for 2025-2026, an assumed 2% after). The engine is not imported.
+    """
+    levels = {_year_of(k): float(v["value"]) for k, v in yaml.safe_load(CPI_FILE.read_text())["values"].items()}
+    rates = {_year_of(k): float(v["value"]) for k, v in yaml.safe_load(CPI_INFLATION_FILE.read_text())["values"].items()}
+    for entry in yaml.safe_load(CPI_ASSUMPTIONS_FILE.read_text())["prices"]["inflation"]:
+        first, _, last = str(entry["years"]).partition("-")
+        for y in range(int(first), int(last or first) + 1):
+            rates.setdefault(y, float(entry["value"]))  # published rates win
+    year = max(levels)
+    while year + 1 in rates:
+        levels[year + 1] = levels[year] * (1 + rates[year + 1])
+        year += 1
+    return levels
+
+
+def cpi_factor(from_year: int, to_year: int) -> float:
+    """Price level of ``to_year`` over that of ``from_year`` (see :func:`cpi_index`)."""
+    index = cpi_index()
+    missing = [y for y in (from_year, to_year) if y not in index]
+    if missing:
+        raise ValueError(f"no CPI for {missing} (the chain covers {min(index)}-{max(index)})")
+    return index[to_year] / index[from_year]
+
+
+def _projection_margin(year: int) -> Margin:
+    """Persons by five-year age group in ``year`` from the UN WPP 2022 projection (both sexes; thousands x 1000)."""
+    raw = yaml.safe_load(POPULATION_PROJECTION.read_text(encoding="utf-8"))
+    years = {int(y): table for y, table in raw["years"].items()}
+    if year not in years:
+        raise ValueError(
+            f"year {year} is neither the survey's reference year nor a year of the population projection "
+            f"({min(years)}-{max(years)}, {POPULATION_PROJECTION.name})"
+        )
+    if not str(raw["unit"]).startswith("thousands of persons"):
+        raise ValueError(f"{POPULATION_PROJECTION.name}: unexpected unit {raw['unit']!r}")
+    labels = [str(label) for label in raw["age_groups"]]
+    lows = tuple(int(label.split("-")[0].rstrip("+")) for label in labels)
+    counts = years[year]["both_sexes"]
+    return Margin(
+        name=f"persons by age group, {year} (UN WPP 2022 medium variant)",
+        level="persons",
+        by=("age_group",),
+        targets={label: float(counts[label]) * 1000.0 for label in labels},
+        age_groups=lows,
+    )
+
+
+def reweight_to_year(survey: Survey, year: int) -> Survey:
+    """The synthetic survey moved to ``year``: weights raked to that year's persons by five-year age group (UN WPP
+    2022, both sexes) and money (household consumption, the poverty line) multiplied by the CPI ratio between
+    ``year`` and the survey's reference year. Households, persons and every other column are unchanged."""
+    base_year = survey.metadata.reference_year
+    margin = _projection_margin(year)
+    reweighted, result = calibrate_survey(survey, [margin], method="raking")
+    factor = cpi_factor(base_year, year)
+    households = reweighted.households.assign(consumption=reweighted.households["consumption"] * factor)
+    extra = dict(reweighted.metadata.extra)
+    extra["poverty_line"] = round(float(extra["poverty_line"]) * factor, 4)
+    extra["poverty_line_unit"] = f"USD per person per month, {year} prices"
+    extra["year"] = {
+        "base_year": base_year,
+        "population": f"{POPULATION_PROJECTION.name}: {margin.name}",
+        "cpi_factor": factor,
+        "cpi": "country.cpi chained with country.cpi_inflation (country package) and the projection assumptions' "
+        "prices.inflation after 2024",
+        "max_relative_error": result.max_relative_error,
+    }
+    metadata = replace(
+        reweighted.metadata,
+        reference_year=year,
+        reference_period=(
+            f"{year}: the {base_year} synthetic survey reweighted to the UN WPP 2022 population by five-year age "
+            f"group of {year} and moved to {year} prices with the CPI (x{factor:.4f}); real consumption per capita "
+            f"is held at its {base_year} level. Base: {reweighted.metadata.reference_period}"
+        ),
+        extra=extra,
+    )
+    return Survey(households, reweighted.persons, metadata, origin=survey.origin)
+
+
+# --- 6. Large surveys, written block by block ----------------------------------------------------------------------
+
+
+def block_seed(seed: int, block: int) -> int:
+    """Seed of block ``block`` of a large survey: the first 64-bit word of ``SeedSequence([seed, block])``."""
+    return int(np.random.SeedSequence([int(seed), int(block)]).generate_state(1, np.uint64)[0])
+
+
+def large_survey_blocks(persons: int, households_per_row_group: int, targets: Targets) -> list[int]:
+    """Households in each block: about ``persons`` / (mean household size of the targets) in all, split as evenly
+    as possible into the fewest blocks of at most ``households_per_row_group`` households."""
+    total = round(persons * targets.households_total / targets.population_total)
+    n_blocks = -(-total // households_per_row_group)
+    size, extra = divmod(total, n_blocks)
+    sizes = [size + 1 if block < extra else size for block in range(n_blocks)]
+    if sizes[-1] < MIN_BLOCK_HOUSEHOLDS:
+        raise ValueError(
+            f"{persons:,} persons in blocks of at most {households_per_row_group:,} households gives blocks of "
+            f"{sizes[-1]:,} households; each block needs at least {MIN_BLOCK_HOUSEHOLDS} (raise persons or "
+            "households_per_row_group)"
+        )
+    return sizes
+
+
+def write_large_synthetic_survey(
+    folder: str | Path,
+    persons: int = 5_000_000,
+    seed: int = DEFAULT_SEED,
+    households_per_row_group: int = DEFAULT_HOUSEHOLDS_PER_ROW_GROUP,
+    *,
+    targets: str | Path | None = None,
+    year: int | None = None,
+) -> Path:
+    """Write a synthetic survey of about ``persons`` persons to ``folder`` without holding it in memory.
+
+    Meant for 5-20 million persons (benchmarks of the engine's streaming path); any size giving blocks of at least
+    600 households works. The survey is made of blocks (:func:`large_survey_blocks`); block ``b`` is the survey
+    :func:`generate_timor_leste_survey` makes with seed :func:`block_seed` ``(seed, b)`` and its share of the
+    households, so each block is calibrated to the whole population and its weights are then divided by the number
+    of blocks: the whole survey's weights sum to the population (and households) target. Household, person and PSU
+    ids are offset so that they are unique across blocks; each block is one household-aligned row group of both
+    files. Only one block is in memory at a time. The folder is written in a temporary folder renamed into place,
+    and reads with :func:`surveys.io.read_survey` or, one block at a time, :class:`surveys.io.SurveyFile`.
+
+    The number of persons is approximate (households are drawn, persons follow: about +1.5%). ``year`` is passed
+    to every block (see :func:`generate_timor_leste_survey`). The same arguments give byte-identical files.
+    """
+    if isinstance(persons, bool) or not isinstance(persons, (int, np.integer)) or persons < 1:
+        raise ValueError(f"persons must be a positive integer, got {persons!r}")
+    if households_per_row_group < MIN_BLOCK_HOUSEHOLDS:
+        raise ValueError(f"households_per_row_group must be at least {MIN_BLOCK_HOUSEHOLDS}")
+    loaded = load_targets(targets)
+    sizes = large_survey_blocks(int(persons), int(households_per_row_group), loaded)
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    household_writer = person_writer = None
+    try:
+        households_done = persons_done = psus_done = 0
+        for block, size in enumerate(sizes):
+            survey = generate_timor_leste_survey(block_seed(seed, block), size, targets, year=year)
+            households = survey.households.assign(
+                household_id=survey.households["household_id"] + households_done,
+                weight=survey.households["weight"] / len(sizes),
+                psu=survey.households["psu"] + psus_done,
+            )
+            members = survey.persons.assign(
+                person_id=survey.persons["person_id"] + persons_done,
+                household_id=survey.persons["household_id"] + households_done,
+            )
+            if household_writer is None:
+                metadata = _large_metadata(survey.metadata, seed, sizes)
+                household_schema = pa.Schema.from_pandas(households, preserve_index=False)
+                household_schema = household_schema.with_metadata(
+                    {**(household_schema.metadata or {}), METADATA_KEY: json.dumps(dataclasses.asdict(metadata),
+                                                                                   sort_keys=True).encode()}
+                )
+                person_schema = pa.Schema.from_pandas(members, preserve_index=False)
+                household_writer = pq.ParquetWriter(staging / HOUSEHOLDS_FILE, household_schema)
+                person_writer = pq.ParquetWriter(staging / PERSONS_FILE, person_schema)
+            household_writer.write_table(
+                pa.Table.from_pandas(households, schema=household_schema, preserve_index=False),
+                row_group_size=len(households),
+            )
+            person_writer.write_table(
+                pa.Table.from_pandas(members, schema=person_schema, preserve_index=False),
+                row_group_size=len(members),
+            )
+            households_done += len(households)
+            persons_done += len(members)
+            psus_done = int(households["psu"].max())
+            del survey, households, members
+        household_writer.close()
+        person_writer.close()
+        household_writer = person_writer = None
+        if folder.exists():
+            backup = folder.with_name(f".{folder.name}.old")
+            shutil.rmtree(backup, ignore_errors=True)
+            os.replace(folder, backup)
+            os.replace(staging, folder)
+            shutil.rmtree(backup, ignore_errors=True)
+        else:
+            os.replace(staging, folder)
+    finally:
+        for writer in (household_writer, person_writer):
+            if writer is not None:
+                writer.close()
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
+
+
+def _large_metadata(block_metadata: SurveyMetadata, seed: int, sizes: list[int]) -> SurveyMetadata:
+    """Metadata of a large survey: that of its first block with the seed and size of the whole survey."""
+    extra = {k: v for k, v in block_metadata.extra.items() if k not in ("seed", "n_households", "calibration")}
+    extra.update(
+        {
+            "seed": int(seed),
+            "n_households": int(sum(sizes)),
+            "blocks": len(sizes),
+            "block_households": sizes,
+            "block_seeds": "SeedSequence([seed, block]).generate_state(1, uint64)[0]; weights divided by blocks",
+        }
+    )
+    return replace(block_metadata, extra=extra)
+
+
 def achieved_vs_targets(survey: Survey, targets: str | Path | None = None) -> pd.DataFrame:
     """Published figure against the synthetic survey's weighted value, one row per headline target.
 
@@ -830,16 +1068,41 @@ def _format_table(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> int:
+    """``python -m surveys.synthetic``: print target vs generated, or (with ``--persons`` and ``--out``) write a
+    large survey in household-aligned row groups."""
     import argparse
     import time
 
-    parser = argparse.ArgumentParser(description="Generate the synthetic Timor-Leste survey; compare with its targets.")
+    parser = argparse.ArgumentParser(
+        description="Generate the synthetic Timor-Leste survey and compare it with its targets, or write a large one "
+        "(--persons N --out FOLDER) block by block."
+    )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--households", type=int, default=4000)
-    args = parser.parse_args()
+    parser.add_argument("--households", type=int, default=DEFAULT_HOUSEHOLDS)
+    parser.add_argument("--year", type=int, default=None, help="reweight and reprice to this year (2025-2035)")
+    parser.add_argument("--persons", type=int, default=None, help="write a survey of about this many persons")
+    parser.add_argument("--out", type=Path, default=None, help="folder to write (with --persons)")
+    parser.add_argument("--households-per-row-group", type=int, default=DEFAULT_HOUSEHOLDS_PER_ROW_GROUP)
+    args = parser.parse_args(argv)
+    if (args.persons is None) != (args.out is None):
+        parser.error("--persons and --out go together")
     started = time.perf_counter()
-    generated = generate_timor_leste_survey(seed=args.seed, n_households=args.households)
+    if args.persons is not None:
+        path = write_large_synthetic_survey(
+            args.out, args.persons, args.seed, args.households_per_row_group, year=args.year
+        )
+        written = pq.ParquetFile(path / PERSONS_FILE).metadata
+        print(f"wrote {path}: {written.num_rows:,} persons in {written.num_row_groups} row groups, "
+              f"{time.perf_counter() - started:.1f} s")
+        return 0
+    generated = generate_timor_leste_survey(seed=args.seed, n_households=args.households, year=args.year)
     elapsed = time.perf_counter() - started
     print(f"seed {args.seed}, {len(generated)} households, {len(generated.persons)} persons, {elapsed:.2f} s\n")
-    print(_format_table(achieved_vs_targets(generated)))
+    if args.year is None:
+        print(_format_table(achieved_vs_targets(generated)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

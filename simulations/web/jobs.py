@@ -81,6 +81,7 @@ class Job:
     results: Any = None
     report: ReportData | None = None
     downloads: dict[str, bytes] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
     def seconds(self) -> float | None:
@@ -99,6 +100,7 @@ class Job:
             "reform": reform_dict(self.reform),
             "setting": {"country": self.setting.country, "survey": self.setting.survey, "period": self.setting.period},
             "replicates": self.replicates,
+            "timings": self.timings,
         }
 
 
@@ -238,13 +240,19 @@ class Workspace:
             return
         job.status, job.started = "running", time.time()
         try:
+            clock = time.perf_counter()
             job.stage, job.progress = "preparing the survey and the baseline", 0.1
             warm = self.warm(job.setting)
+            job.timings["engine_ready"] = round(time.perf_counter() - clock, 3)
+            clock = time.perf_counter()
             job.stage, job.progress = "simulating the reform", 0.3
             with self._engine_lock:
                 results = warm.simulation.run({BASELINE: None, REFORM_NAME: job.reform})
+            job.timings["simulation"] = round(time.perf_counter() - clock, 3)
+            clock = time.perf_counter()
             job.stage, job.progress = "computing tables and confidence intervals", 0.7
             report = build_report(results, REFORM_NAME, survey_path=warm.survey_path, replicates=job.replicates)
+            job.timings["tables"] = round(time.perf_counter() - clock, 3)
             if job.status != "running":  # timed out meanwhile
                 return
             job.results, job.report = results, report

@@ -7,6 +7,8 @@ kept by the browser (``localStorage``) and sent to ``POST /api/reforms/run``.
 from __future__ import annotations
 
 import json
+
+import jinja2
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -30,18 +32,22 @@ Survey = Annotated[Optional[str], Query(max_length=60, pattern=NAME_PATTERN)]
 Period = Annotated[Optional[int], Query(ge=1990, le=2100)]
 
 
+def _missing(value) -> bool:
+    return value is None or isinstance(value, jinja2.Undefined)
+
+
 def _fmt(value, kind: str, change: bool = False) -> str:
-    if value is None:
+    if _missing(value):
         return "–"
     return format_value(value, kind, change)
 
 
 def _pct(value, signed: bool = False) -> str:
-    return "–" if value is None else f"{100 * value:{'+' if signed else ''}.2f}"
+    return "–" if _missing(value) else f"{100 * value:{'+' if signed else ''}.2f}"
 
 
 def _num(value, digits: int = 2, signed: bool = False) -> str:
-    return "–" if value is None else f"{value:{'+' if signed else ''},.{digits}f}"
+    return "–" if _missing(value) else f"{value:{'+' if signed else ''},.{digits}f}"
 
 
 TEMPLATES.env.filters.update(fmt=_fmt, pct=_pct, num=_num, unit=parameters_browser.format_unit,
@@ -108,7 +114,7 @@ def job_page(request: Request, job_id: str):
 
 def _charts(data: dict) -> dict:
     """The data of the results page's charts (drawn by static/app.js with Chart.js)."""
-    deciles = data["deciles"]
+    deciles = [row for row in data["deciles"] if str(row["decile"]).isdigit()]  # the total row is in the table
     groups = [row for row in data["by_group"] if row["indicator"] == "headcount_change"]
     cost = [row for row in data["cost"] if row["programme"] != "total"]
     programmes = list(dict.fromkeys(row["programme_label"] for row in cost))
