@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -42,16 +42,16 @@ class Strict(BaseModel):
 
 
 class SettingIn(Strict):
-    country: Optional[Name] = Field(None, description="Country package (default: the server's).")
-    survey: Optional[Name] = Field(None, description="Survey key of the server's catalogue (GET /api/settings).")
-    period: Optional[int] = Field(None, ge=1990, le=2100, description="Simulated year.")
+    country: Name | None = Field(None, description="Country package (default: the server's).")
+    survey: Name | None = Field(None, description="Survey key of the server's catalogue (GET /api/settings).")
+    period: int | None = Field(None, ge=1990, le=2100, description="Simulated year.")
 
 
 class ChangeIn(Strict):
     parameter: ParameterPath = Field(description="Dotted path in the parameter tree, e.g. benefits.saii.amount")
     value: float | bool = Field(description="New value (in the parameter's unit).")
-    start: Optional[datetime.date] = Field(None, description="Date it takes effect (default: 1 January of period).")
-    stop: Optional[datetime.date] = None
+    start: datetime.date | None = Field(None, description="Date it takes effect (default: 1 January of period).")
+    stop: datetime.date | None = None
 
     @field_validator("value")
     @classmethod
@@ -67,7 +67,7 @@ class RunIn(SettingIn):
     name: Name = Field("web_reform", description="Name of the reform (letters, digits, _ . -).")
     label: ShortText = ""
     changes: list[ChangeIn] = Field(min_length=1, max_length=MAX_CHANGES)
-    replicates: Optional[int] = Field(
+    replicates: int | None = Field(
         None, ge=0, le=200, description="Bootstrap replicates for the intervals (0: linearisation)."
     )
 
@@ -81,7 +81,7 @@ class VariantIn(Strict):
 class HouseholdIn(SettingIn):
     persons: list[dict[Key, InputValue]] = Field(min_length=1, max_length=MAX_PERSONS)
     household: dict[Key, InputValue] = Field(default_factory=dict, max_length=MAX_INPUTS)
-    month: Optional[Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2})?$")]] = Field(
+    month: Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2})?$")] | None = Field(
         None, description="Month (2025-03) or year (2025); default: the period's current month."
     )
     changes: list[ChangeIn] = Field(default_factory=list, max_length=MAX_CHANGES)
@@ -146,8 +146,8 @@ def get_settings(request: Request) -> dict:
 def get_parameters(
     request: Request,
     path: Annotated[str, Query(max_length=200, pattern=r"^[A-Za-z0-9_.\[\]]*$")] = "",
-    country: Annotated[Optional[str], Query(max_length=60, pattern=NAME_PATTERN)] = None,
-    date: Annotated[Optional[str], Query(max_length=10, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] = None,
+    country: Annotated[str | None, Query(max_length=60, pattern=NAME_PATTERN)] = None,
+    date: Annotated[str | None, Query(max_length=10, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] = None,
     history: bool = False,
 ) -> dict:
     space = workspace(request)
@@ -313,4 +313,4 @@ def post_household(request: Request, body: HouseholdIn) -> dict:
     return JSONResponse(jsonable(report.to_dict()))
 
 
-__all__ = ["router", "RunIn", "ChangeIn", "HouseholdIn", "VariantIn", "REFORM_NAME"]
+__all__ = ["REFORM_NAME", "ChangeIn", "HouseholdIn", "RunIn", "VariantIn", "router"]

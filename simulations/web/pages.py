@@ -7,29 +7,29 @@ kept by the browser (``localStorage``) and sent to ``POST /api/reforms/run``.
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Annotated
 
 import jinja2
-from pathlib import Path
-from typing import Annotated, Optional
-
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from simulations import household as single_household
 from simulations import parameters_browser
 from simulations.errors import FloorsimError
 from simulations.reports.summary import format_value
-from simulations.web.api import NAME_PATTERN, HouseholdIn, household_report, workspace
+from simulations.web.api import NAME_PATTERN, ChangeIn, HouseholdIn, household_report, workspace
 from simulations.web.jobs import WebError, results_dict
 
+CHANGES = TypeAdapter(list[ChangeIn])
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
 
-Country = Annotated[Optional[str], Query(max_length=60, pattern=NAME_PATTERN)]
-Survey = Annotated[Optional[str], Query(max_length=60, pattern=NAME_PATTERN)]
-Period = Annotated[Optional[int], Query(ge=1990, le=2100)]
+Country = Annotated[str | None, Query(max_length=60, pattern=NAME_PATTERN)]
+Survey = Annotated[str | None, Query(max_length=60, pattern=NAME_PATTERN)]
+Period = Annotated[int | None, Query(ge=1990, le=2100)]
 
 
 def _missing(value) -> bool:
@@ -127,7 +127,7 @@ def _charts(data: dict) -> dict:
             "high": [row["relative_gain_ci_high"] and 100 * row["relative_gain_ci_high"] for row in deciles],
         },
         "cost": {
-            "labels": programmes,
+            "labels": [label if len(label) <= 32 else label[:31] + "…" for label in programmes],
             "baseline": [(by_side.get(("baseline", p)) or 0) / 1e6 for p in programmes],
             "reform": [(by_side.get(("reform", p)) or 0) / 1e6 for p in programmes],
         },
@@ -171,6 +171,7 @@ def household_page(
     persons: Annotated[str, Query(max_length=2000)] = "",
     household: Annotated[str, Query(max_length=500)] = "",
     month: Annotated[str, Query(max_length=7, pattern=r"^(\d{4}(-\d{2})?)?$")] = "",
+    reform: Annotated[str, Query(max_length=10_000)] = "",
     country: Country = None,
     survey: Survey = None,
     period: Period = None,
@@ -193,6 +194,7 @@ def household_page(
                 persons=[single_household.parse_assignments(line, "person") for line in lines],
                 household=single_household.parse_assignments(household, "household") if household.strip() else {},
                 month=month or None,
+                changes=CHANGES.validate_json(reform) if reform.strip() else [],
             )
             report = household_report(workspace(request), body)
         except ValidationError as problem:
@@ -209,4 +211,4 @@ def household_page(
                     programme.verdicts, report.currency
                 )
     return _page(request, "household.html", setting, report=report, error=error, persons=persons,
-                 household=household, month=month, inputs=inputs, verdicts=verdicts)
+                 household=household, month=month, inputs=inputs, verdicts=verdicts, reform=reform)

@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import itertools
 import os
+import warnings
 
 import pytest
-from fastapi.testclient import TestClient
+
+with warnings.catch_warnings():  # starlette's notice that httpx will be replaced by httpx2
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
 
 from simulations.web import create_app
 from simulations.web.jobs import INTERACTIVE_REPLICATES, Workspace

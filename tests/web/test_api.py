@@ -195,6 +195,11 @@ def test_pages_render(client):
     page = client.get("/household", params={"persons": "age=72\nage=5", "month": "2025-03"}).text
     assert 'id="household-result"' in page
     assert 'id="household-error"' in client.get("/household", params={"persons": "agge=72"}).text
+    reform = json.dumps(SAII)
+    compared = client.get("/household", params={"persons": "age=72", "month": "2025-03", "reform": reform}).text
+    assert 'data-scenario="reform"' in compared
+    refused = client.get("/household", params={"persons": "age=72", "reform": '[{"parameter": "os.system", "value": 1}]'})
+    assert 'id="household-error"' in refused.text and "not a parameter" in refused.text
     assert client.get("/parameters", params={"country": "atlantis"}).status_code == 422
     static = client.get("/static/chart.umd.min.js")
     assert static.status_code == 200 and b"Chart.js v4" in static.content[:200]

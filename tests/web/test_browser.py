@@ -116,14 +116,43 @@ def test_edit_run_and_compare_with_api(server, browser, shots):
     page.fill("#variant-name", "saii_80")
     page.click("#save-variant button")
     page.wait_for_selector("#saved a")
+    # a second variant through the API, as another tool would
+    other = httpx.post(f"{server}/api/reforms/run", timeout=10, json={
+        "name": "child_grant", "changes": [{"parameter": "benefits.universal_child_grant.amount", "value": 10},
+                                           {"parameter": "benefits.universal_child_grant.age_limit", "value": 5}]})
+    assert other.status_code == 202, other.text
+    other_id = other.json()["id"]
+    for _ in range(600):
+        if httpx.get(f"{server}/api/jobs/{other_id}", timeout=10).json()["status"] in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    assert httpx.post(f"{server}/api/variants", json={"name": "child_grant", "job_id": other_id},
+                      timeout=10).status_code == 201
     page.goto(f"{server}/variants")
-    assert "saii_80" in page.inner_text("#compare")
+    page.wait_for_selector("#chart-variant-cost")
+    variants = {v["name"]: v for v in httpx.get(f"{server}/api/variants", timeout=10).json()}
+    assert set(variants) == {"saii_80", "child_grant"}
+    for name, variant in variants.items():
+        for row in variant["headline"]:
+            cell = page.locator(f'#compare tr[data-indicator="{row["indicator"]}"] td[data-variant="{name}"]')
+            assert cell.inner_text().startswith(format_value(row["reform"]["estimate"], row["kind"]))
     page.screenshot(path=str(shots / "web_variants.png"), full_page=True)
 
-    page.goto(f"{server}/household")
+    page.goto(f"{server}/household")  # the reform being composed (SAII at 80) is still in the browser
     page.fill("textarea[name=persons]", "age=72,sex=male\nage=30,sex=female\nage=4")
     page.fill("input[name=month]", "2025-03")
+    page.check("#with-reform")
     page.click("#household-form button[type=submit]")
     page.wait_for_selector("#household-result")
+    api = httpx.post(f"{server}/api/household", timeout=30, json={
+        "persons": [{"age": 72, "sex": "male"}, {"age": 30, "sex": "female"}, {"age": 4}], "month": "2025-03",
+        "changes": [{"parameter": "benefits.saii.amount", "value": 80}]}).json()
+    for scenario in ("baseline", "reform"):
+        for programme in api["scenarios"][scenario]["programmes"]:
+            name = programme if isinstance(programme, str) else programme["name"]
+            amount = (api["scenarios"][scenario]["programmes"][programme]["amount"] if isinstance(programme, str)
+                      else programme["amount"])
+            cell = page.locator(f'#household-result tr[data-programme="{name}"] td[data-scenario="{scenario}"]')
+            assert float(cell.get_attribute("data-value")) == pytest.approx(amount)
     page.screenshot(path=str(shots / "web_household.png"), full_page=True)
     page.close()

@@ -123,7 +123,7 @@ const floorsim = (() => {
     if (!canvas || typeof Chart === "undefined") return null;
     return new Chart(canvas, {
       type: "bar", data: {labels, datasets}, plugins: [whiskers],
-      options: {animation: false, responsive: true, plugins: {legend: {display: datasets.length > 1}},
+      options: {animation: false, responsive: true, maintainAspectRatio: false, plugins: {legend: {display: datasets.length > 1}},
                 scales: {y: {title: {display: true, text: yTitle}}}},
     });
   }
@@ -160,5 +160,17 @@ const floorsim = (() => {
     });
   }
 
-  return {composer, poll, drawResults, drawVariants, saveVariant};
+  // Household calculator: send the reform being composed (parameter changes only) when the box is ticked.
+  function householdReform() {
+    const box = document.getElementById("with-reform"), field = document.getElementById("household-reform");
+    if (!box || !field) return;
+    const draft = load();
+    document.getElementById("reform-summary").textContent = draft.changes.length
+      ? `(${draft.changes.map(c => `${c.parameter} = ${c.value}`).join("; ")})` : "(none composed yet)";
+    document.getElementById("household-form").addEventListener("submit", () => {
+      field.value = box.checked && draft.changes.length ? JSON.stringify(draft.changes) : "";
+    });
+  }
+
+  return {composer, poll, drawResults, drawVariants, saveVariant, householdReform};
 })();
