@@ -67,7 +67,8 @@ def server():
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api  # a test dependency (pyproject.toml): its absence must fail, not skip
+
     with sync_api.sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
         yield instance
