@@ -64,17 +64,23 @@ def write_survey(
                 household_writer.write_table(households.slice(start, stop - start), row_group_size=stop - start)
                 first, last = int(person_bounds[start]), int(person_bounds[stop])
                 person_writer.write_table(persons.slice(first, last - first), row_group_size=last - first)
-        if folder.exists():
-            backup = folder.with_name(f".{folder.name}.old")
-            shutil.rmtree(backup, ignore_errors=True)
-            os.replace(folder, backup)
-            os.replace(staging, folder)
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            os.replace(staging, folder)
+        replace_folder(staging, folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return folder
+
+
+def replace_folder(staging: Path, folder: Path) -> None:
+    """Put the completed folder ``staging`` in place of ``folder`` (created or replaced) by renames only, so a
+    reader never sees a half-written survey."""
+    if folder.exists():
+        backup = folder.with_name(f".{folder.name}.old")
+        shutil.rmtree(backup, ignore_errors=True)
+        os.replace(folder, backup)
+        os.replace(staging, folder)
+        shutil.rmtree(backup, ignore_errors=True)
+    else:
+        os.replace(staging, folder)
 
 
 def read_survey(folder: str | Path) -> Survey:

@@ -52,7 +52,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -67,7 +66,7 @@ import yaml
 
 from surveys.calibration import Margin, calibrate_survey
 from surveys.errors import SurveyError
-from surveys.io import DEFAULT_HOUSEHOLDS_PER_ROW_GROUP, HOUSEHOLDS_FILE, METADATA_KEY, PERSONS_FILE
+from surveys.io import DEFAULT_HOUSEHOLDS_PER_ROW_GROUP, HOUSEHOLDS_FILE, METADATA_KEY, PERSONS_FILE, replace_folder
 from surveys.model import Survey, SurveyMetadata
 
 DEFAULT_SEED = 20_150_711
@@ -948,14 +947,7 @@ def write_large_synthetic_survey(
         household_writer.close()
         person_writer.close()
         household_writer = person_writer = None
-        if folder.exists():
-            backup = folder.with_name(f".{folder.name}.old")
-            shutil.rmtree(backup, ignore_errors=True)
-            os.replace(folder, backup)
-            os.replace(staging, folder)
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            os.replace(staging, folder)
+        replace_folder(staging, folder)
     finally:
         for writer in (household_writer, person_writer):
             if writer is not None:
