@@ -294,15 +294,18 @@ class Microsimulation:
                     )
         return known
 
-    def _inputs_constant_within_year(self) -> bool:
+    def _inputs_constant_within_year(self, known: Mapping[str, Any]) -> bool:
         """Whether month segments are safe: no input is a date (a birth date makes ages change within the year,
-        which no parameter date reveals), and the country does not declare time-varying inputs."""
-        system = self.tax_benefit_system
+        which no parameter date reveals), and the country does not declare time-varying inputs.
+
+        ``known`` holds the definition of every variable of the baseline and of the scenarios' reforms, so that an
+        input only a reform defines is checked too.
+        """
         dated = [
             name
             for mapping in self.spec.inputs.values()
             for name in mapping
-            if system.variables[name].value_type is datetime.date
+            if known[name].value_type is datetime.date
         ]
         return not dated and self.spec.constant_within_year
 
@@ -345,7 +348,7 @@ class Microsimulation:
         take_up = tuple(
             TakeUp(key, p.variable, p.entity, p.take_up) for key, p in programmes.items() if p.take_up is not None
         )
-        months = self.months if self._inputs_constant_within_year() else "all"
+        months = self.months if self._inputs_constant_within_year(known) else "all"
         try:
             prices: PriceContext | FloorsimError = price_context(
                 self.tax_benefit_system, self.spec, self.year, self.metadata.reference_year

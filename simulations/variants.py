@@ -321,12 +321,18 @@ def load_survey_for(survey: Path | None, mapping: Path | None):
 
 
 def make_simulation(country: str, survey, period: int, *, backend: str = "loky", jobs: int = -1,
-                    chunk_size: int | None = None) -> Microsimulation:
-    """A Microsimulation for variant runs: sequential when one worker is asked for, chunks sized for the workers."""
+                    chunk_size: int | None = None, keep_persons: bool = False) -> Microsimulation:
+    """A Microsimulation for variant runs: sequential when one worker is asked for, chunks sized for the workers.
+
+    Variant metrics need household-level results only, so by default workers send back no person-level arrays
+    (``keep_persons=False``): with many scenarios that transfer cost more than a second worker gained. Ask for
+    ``keep_persons=True`` to build person frames (``Results.person_frame``) from the same run.
+    """
     if backend == "loky" and jobs == 1:
         backend = "sequential"
     size = chunk_size or default_chunk_size(len(survey.households), jobs)
-    return Microsimulation(country, survey, period, backend=backend, n_jobs=jobs, chunk_size=size)
+    return Microsimulation(country, survey, period, backend=backend, n_jobs=jobs, chunk_size=size,
+                           keep_persons=keep_persons)
 
 
 def compare(simulation: Microsimulation, scenarios: dict[str, list], baseline: Sequence = (),

@@ -29,8 +29,8 @@ How a survey is made (each step is one function below):
    both parents), maybe elderly parents of the head, grandchildren and other relatives, and rarely a
    non-relative. The probabilities are assumptions, tuned so that calibration moves weights little.
 3. Weights start equal within each stratum (the inverse of its sampling fraction, since small strata are
-   over-sampled) and are calibrated by raking (exponential distance, Newton's method on the Lagrange multipliers)
-   to persons by sex x age group, persons by stratum and the number of households.
+   over-sampled) and are raked (``surveys.calibration.calibrate_weights``, exponential distance) to persons by
+   sex x age group, persons by stratum and the number of households.
 4. Consumption per capita is log-normal with urban, west/east and household-size effects and an
    enumeration-area random effect; its spread is solved for the Gini and its level for the headcount, both on the
    final weights. Disability, pregnancy and school attendance are drawn last, with levels calibrated likewise.
@@ -64,7 +64,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from surveys.calibration import Margin, calibrate_survey
+from surveys.calibration import CalibrationError, Margin, calibrate_survey, calibrate_weights
 from surveys.errors import SurveyError
 from surveys.io import DEFAULT_HOUSEHOLDS_PER_ROW_GROUP, HOUSEHOLDS_FILE, METADATA_KEY, PERSONS_FILE, replace_folder
 from surveys.model import Survey, SurveyMetadata
@@ -254,7 +254,7 @@ def generate_timor_leste_survey(
     households = _draw_households(rng, int(n_households), loaded)
     persons = _draw_members(rng, households)
     size = np.bincount(persons["hh"].to_numpy(), minlength=len(households))
-    weights = calibrate_weights(*_calibration_system(households, persons, loaded), margin_names=_margin_names(loaded))
+    weights = calibrate_household_weights(households, persons, loaded)
     person_weight = weights[persons["hh"].to_numpy()]
 
     households["consumption"] = _draw_consumption(rng, households, size, weights, loaded)
@@ -461,13 +461,15 @@ def _age_group_index(age: np.ndarray, age_groups: tuple[tuple[int, int], ...]) -
     return np.searchsorted(lows, age, side="right") - 1
 
 
-def _margin_names(targets: Targets) -> list[str]:
-    """Labels of the calibration margins, in the column order of the calibration matrix."""
-    names = ["households"]
+def _margin_names(targets: Targets) -> list[tuple[str, str]]:
+    """(margin, category) of each column of the calibration matrix, in order."""
+    names = [("households", "all")]
     for sex in ("female", "male"):
-        names += [f"persons {sex} {lo}-{hi}" for lo, hi in targets.age_groups]
+        names += [("persons by sex and age", f"{sex} {lo}-{hi}") for lo, hi in targets.age_groups]
     strata = stratum_population(targets)
-    names += [f"persons {r} {'urban' if u else 'rural'}" for r, u in zip(strata["region"], strata["urban"])]
+    names += [
+        ("persons by stratum", f"{r} {'urban' if u else 'rural'}") for r, u in zip(strata["region"], strata["urban"])
+    ]
     return names
 
 
@@ -506,66 +508,24 @@ def _design_weights(households: pd.DataFrame, strata: pd.DataFrame, targets: Tar
     return (expected_households / sampled)[stratum]
 
 
-def calibrate_weights(
-    matrix: np.ndarray,
-    start: np.ndarray,
-    totals: np.ndarray,
-    *,
-    margin_names: list[str] | None = None,
-    tolerance: float = 1e-9,
-    max_iterations: int = 100,
-) -> np.ndarray:
-    """Raking: weights ``start * exp(matrix @ lam)`` whose weighted column sums equal ``totals``.
+def calibrate_household_weights(households: pd.DataFrame, persons: pd.DataFrame, targets: Targets) -> np.ndarray:
+    """Household weights raked to the targets' households, persons by sex and age group, and persons by stratum.
 
-    Newton's method on the multipliers ``lam``; each step is solved by least squares because margins that add up
-    to the same total (persons by age-sex and by stratum) make the system rank-deficient. A halving line search
-    keeps every step improving.
-
-    Args:
-        matrix: count of each margin's units in each household, shape (households, margins).
-        start: starting weights (households represented), shape (households,).
-        totals: target total of each margin, shape (margins,).
-        margin_names: labels used in the error message.
-        tolerance: largest accepted relative error on any margin.
-        max_iterations: Newton steps before giving up.
+    Raking (exponential distance) by :func:`surveys.calibration.calibrate_weights`, the routine users calibrate
+    their own surveys with, to a relative error below 1e-9 on every margin.
 
     Raises:
-        SurveyError: when a margin cannot be met (e.g. no sampled person in an age-sex cell).
+        SurveyError: when a margin cannot be met (e.g. no sampled person in an age-sex cell); it names the margin
+            and says to generate more households.
     """
-    names = margin_names or [str(i) for i in range(matrix.shape[1])]
-    empty = np.flatnonzero((matrix.sum(axis=0) == 0) & (totals > 0))
-    if len(empty):
+    matrix, start, totals = _calibration_system(households, persons, targets)
+    try:
+        result = calibrate_weights(matrix, start, totals, method="raking", tol=1e-9, names=_margin_names(targets))
+    except CalibrationError as error:
         raise SurveyError(
-            "calibration margin has no sampled unit: generate more households",
-            source="synthetic generator",
-            field=", ".join(names[i] for i in empty[:5]),
-        )
-    multipliers = np.zeros(matrix.shape[1])
-
-    def relative_error(lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        weights = start * np.exp(matrix @ lam)
-        return weights, (totals - matrix.T @ weights) / totals
-
-    weights, error = relative_error(multipliers)
-    for _ in range(max_iterations):
-        if np.abs(error).max() < tolerance:
-            return weights
-        jacobian = matrix.T @ (matrix * weights[:, None])
-        step = np.linalg.lstsq(jacobian, error * totals, rcond=None)[0]
-        size = 1.0
-        while size > 1e-6:
-            trial_weights, trial_error = relative_error(multipliers + size * step)
-            if np.linalg.norm(trial_error) < np.linalg.norm(error):
-                break
-            size /= 2
-        multipliers = multipliers + size * step
-        weights, error = trial_weights, trial_error
-    worst = int(np.abs(error).argmax())
-    raise SurveyError(
-        f"calibration did not converge (relative error {error[worst]:.2e})",
-        source="synthetic generator",
-        field=names[worst],
-    )
+            f"{error.rule}: generate more households", source="synthetic generator", field=error.field
+        ) from error
+    return result.weights
 
 
 # --- 4. Consumption and person attributes ------------------------------------------------------------------------

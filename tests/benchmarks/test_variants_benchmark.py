@@ -81,3 +81,30 @@ def test_grid_vs_separate_runs(benchmark, survey, workers):
     )
     print(f"\n{len(survey.persons)} persons, {workers} worker(s): 20 separate runs {separate_seconds:.2f} s, "
           f"one grid run {grid_seconds:.2f} s, speed-up {separate_seconds / grid_seconds:.2f}")
+
+
+@pytest.mark.parametrize("workers", WORKERS)
+def test_grid_without_person_results(benchmark, survey, workers):
+    """The same grid with person-level arrays kept (the engine's default, the baseline here) and without them (what
+    make_simulation asks for): the figures agree, the second sends and assembles less data."""
+    backend = "sequential" if workers == 1 else "loky"
+    variants = expand(GRID)
+    scenarios = {v.name: [*GRID.base, v.spec] for v in variants}
+
+    def run(keep_persons: bool) -> pd.DataFrame:
+        simulation = make_simulation("timor_leste", survey, GRID.period, backend=backend, jobs=workers,
+                                     keep_persons=keep_persons)
+        return compare(simulation, scenarios, gdp_setting=GRID.gdp)[0]
+
+    run(False)  # warm the worker pool and the workers' tax-benefit systems
+    with_persons_seconds, with_persons = timed(lambda: run(True))
+    without_persons = benchmark.pedantic(run, args=(False,), rounds=3, iterations=1)
+    pd.testing.assert_frame_equal(without_persons[["variant", *COLUMNS]], with_persons[["variant", *COLUMNS]],
+                                  rtol=1e-12)
+    without_seconds = benchmark.stats.stats.min if benchmark.stats else timed(lambda: run(False))[0]
+    benchmark.extra_info.update(
+        persons=len(survey.persons), workers=workers, with_persons_seconds=round(with_persons_seconds, 3),
+        household_only_seconds=round(without_seconds, 3), speedup=round(with_persons_seconds / without_seconds, 2),
+    )
+    print(f"\n{len(survey.persons)} persons, {workers} worker(s): grid keeping person arrays {with_persons_seconds:.2f} s,"
+          f" household results only {without_seconds:.2f} s, speed-up {with_persons_seconds / without_seconds:.2f}")

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from country_packages.social_protection_floor import DOTTED_PATH
 from simulations import Microsimulation
 from simulations.cli import app
-from simulations.errors import ReformError
+from simulations.errors import ReformError, ScenarioError
 from simulations.reforms import find_parameter
 from simulations.scenarios import baseline_system
 from simulations.variants import (
@@ -23,6 +23,7 @@ from simulations.variants import (
     efficient_frontier,
     expand,
     load_grid,
+    make_simulation,
     resolve_gdp,
     run_grid,
 )
@@ -141,6 +142,24 @@ def test_one_run_gives_the_same_figures_as_separate_runs(tiny_run):
         row = tiny_run.table.set_index("variant").loc[variant.name]
         for column in ("total_cost", "beneficiaries", "poverty_headcount_change", "gini_change"):
             assert alone.loc[0, column] == pytest.approx(row[column], rel=1e-12)
+
+
+def test_variant_runs_keep_household_results_only_unless_asked():
+    # The figures of a variant come from household sums; person arrays are kept only on request, and then the
+    # person frame adds up to the same transfers (an independent path: person amounts summed here, not by the engine).
+    survey = make_tiny_survey()
+    scenarios = {"baseline": None, "floor": [DOTTED_PATH, str(EXAMPLE.parent / "spf_variant.yaml")]}
+    lean = make_simulation("timor_leste", survey, 2025, jobs=1).run(scenarios)
+    with pytest.raises(ScenarioError, match="keep_persons=True"):
+        lean.person_frame()
+    full = make_simulation("timor_leste", survey, 2025, jobs=1, keep_persons=True).run(scenarios)
+    frame = full.person_frame()
+    for name in scenarios:
+        assert lean.headline(name) == full.headline(name)
+        for programme in full.spec.programmes:
+            amount = frame[f"amount_{programme}_{name}"]
+            assert (amount * frame["weight"]).sum() == pytest.approx(lean.headline(name)[f"{programme}_cost"])
+            assert frame["weight"][amount > 0].sum() == pytest.approx(lean.headline(name)[f"{programme}_beneficiaries"])
 
 
 def test_efficient_frontier_by_hand():

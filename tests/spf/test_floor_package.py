@@ -23,6 +23,7 @@ from country_packages.social_protection_floor import (
 )
 from country_packages.social_protection_floor.scenarios import levels, only, poverty_line_amount, set_parameters
 from simulations import Microsimulation
+from simulations.countries import load_country
 from simulations.errors import ChunkError
 from simulations.reforms import find_parameter
 from simulations.scenarios import baseline_system, scenario_system
@@ -222,6 +223,43 @@ def situation_without_floor(situation):
         for name, values in situation["persons"].items()
     }
     return {"persons": persons, "households": situation["households"]}
+
+
+def test_floor_variables_are_returned_by_the_engine_and_zero_where_the_floor_is_absent():
+    # Variables only the floor reform defines can be requested; the baseline (no floor) returns zeros for them.
+    steps = [DOTTED_PATH, poverty_line_amount(LINE, START), levels(START, child=0.2, old_age=0.5)]
+    results = Microsimulation("timor_leste", make_tiny_survey(), 2025, backend="sequential").run(
+        {"baseline": None, "floor": steps}, variables=[COMPONENTS["child"], COMPONENTS["old_age"]]
+    )
+    ages = make_tiny_survey().persons["age"].to_numpy()
+    for variable in (COMPONENTS["child"], COMPONENTS["old_age"]):
+        np.testing.assert_array_equal(results.scenario("baseline").person[variable], 0.0)
+    # Twelve months of the share of the line: ages 8, 2 and 10 are children; 72, 65 and 84 are at least 65.
+    np.testing.assert_allclose(results.scenario("floor").person[COMPONENTS["child"]], 12 * 0.2 * LINE * (ages < 15))
+    np.testing.assert_allclose(results.scenario("floor").person[COMPONENTS["old_age"]], 12 * 0.5 * LINE * (ages >= 65))
+
+
+@pytest.mark.parametrize("backend", ["sequential", "loky"])
+def test_a_survey_column_feeds_an_input_only_the_floor_defines(tmp_path, backend):
+    # The host has no orphanhood variable; floorsim.yaml maps a survey column to the floor's own input. Scenarios
+    # without the floor ignore it. (The column used is in_school, standing in for an orphanhood column.)
+    raw = load_country("timor_leste").model_dump(mode="json", exclude={"name", "folder", "default_reform"})
+    raw["inputs"]["person"]["social_protection_floor_orphan"] = "in_school"
+    spec = tmp_path / "tl_orphans" / "floorsim.yaml"
+    spec.parent.mkdir()
+    spec.write_text(yaml.safe_dump(raw))
+    survey = make_tiny_survey()
+    steps = [DOTTED_PATH, poverty_line_amount(LINE, START), levels(START, orphan=1.0)]
+    results = Microsimulation(str(spec), survey, 2025, backend=backend, n_jobs=2, chunk_size=2).run(
+        {"baseline": None, "floor": steps}, variables=[COMPONENTS["orphan"]]
+    )
+    expected = 12 * LINE * (survey.persons["in_school"].to_numpy() & (survey.persons["age"].to_numpy() < 15))
+    assert expected.sum() == 2 * 12 * LINE  # two of the tiny survey's children are flagged
+    np.testing.assert_allclose(results.scenario("floor").person[COMPONENTS["orphan"]], expected)
+    np.testing.assert_array_equal(results.scenario("baseline").person[COMPONENTS["orphan"]], 0.0)
+    # The households' transfers rise by their members' orphan benefits, and by nothing else.
+    by_household = np.bincount(survey.person_household_index, weights=expected, minlength=len(survey.households))
+    np.testing.assert_allclose(change(results, "floor"), by_household, rtol=1e-6)
 
 
 def test_component_alone_switches_the_others_off(tiny_results):

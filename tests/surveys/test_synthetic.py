@@ -7,7 +7,6 @@ cannot hide a calibration bug.
 from __future__ import annotations
 
 import hashlib
-import time
 from pathlib import Path
 
 import numpy as np
@@ -15,12 +14,12 @@ import pandas as pd
 import pytest
 import yaml
 
+from surveys import synthetic
 from surveys.errors import SurveyError
 from surveys.model import HOUSEHOLD_COLUMNS, PERSON_COLUMNS, Survey, validate
 from surveys.synthetic import (
     DEFAULT_TARGETS,
     EA_SIZE,
-    calibrate_weights,
     generate_timor_leste_survey,
     weighted_gini,
 )
@@ -284,13 +283,7 @@ def test_design_has_nested_psus_and_at_least_two_per_stratum(survey: Survey) -> 
     assert (households["stratum"] == expected).all()
 
 
-# --- speed and arguments ---------------------------------------------------------------------------------------
-
-
-def test_generation_is_fast() -> None:
-    started = time.perf_counter()
-    generate_timor_leste_survey(seed=99, n_households=4000)
-    assert time.perf_counter() - started < 5.0
+# --- arguments ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("n", [0, 10, 599, 2.5, True])
@@ -313,19 +306,18 @@ def test_inconsistent_targets_are_refused(tmp_path: Path, raw_targets: dict) -> 
 # --- the calibration routine on its own ------------------------------------------------------------------------
 
 
-def test_calibrate_weights_meets_margins_and_keeps_ratios_inside_cells() -> None:
-    # Four households; margins: households, persons, and persons in 'urban' households.
-    matrix = np.array([[1, 2, 2], [1, 4, 0], [1, 3, 3], [1, 5, 0]], dtype=float)
-    totals = np.array([100.0, 380.0, 150.0])
-    weights = calibrate_weights(matrix, np.full(4, 25.0), totals)
-    np.testing.assert_allclose(matrix.T @ weights, totals, rtol=1e-9)
-    assert (weights > 0).all()
+def test_generator_names_a_margin_it_cannot_meet(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A target for a cell with no sampled person: the error names the margin and says what to do.
+    real = synthetic._calibration_system
 
+    def with_empty_cell(*args):
+        matrix, start, totals = real(*args)
+        matrix[:, 1] = 0.0
+        return matrix, start, totals
 
-def test_calibrate_weights_names_an_empty_margin() -> None:
-    matrix = np.array([[1.0, 0.0], [1.0, 0.0]])
-    with pytest.raises(SurveyError, match="no sampled unit"):
-        calibrate_weights(matrix, np.ones(2), np.array([2.0, 5.0]), margin_names=["households", "persons 75+"])
+    monkeypatch.setattr(synthetic, "_calibration_system", with_empty_cell)
+    with pytest.raises(SurveyError, match="persons by sex and age.*generate more households"):
+        generate_timor_leste_survey(seed=1, n_households=600)
 
 
 # --- the targets file documents every number -------------------------------------------------------------------
