@@ -283,7 +283,7 @@ def test_design_has_nested_psus_and_at_least_two_per_stratum(survey: Survey) -> 
     assert (households["stratum"] == expected).all()
 
 
-# --- arguments ---------------------------------------------------------------------------------------
+# --- arguments -------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("n", [0, 10, 599, 2.5, True])
@@ -303,7 +303,7 @@ def test_inconsistent_targets_are_refused(tmp_path: Path, raw_targets: dict) -> 
         generate_timor_leste_survey(seed=1, n_households=600, targets=path)
 
 
-# --- the calibration routine on its own ------------------------------------------------------------------------
+# --- calibration failures ---------------------------------------------------------------------------------------
 
 
 def test_generator_names_a_margin_it_cannot_meet(monkeypatch: pytest.MonkeyPatch) -> None:
