@@ -16,7 +16,7 @@ PACKAGES = Path(__file__).resolve().parent / "country_packages"
 
 @functools.lru_cache(maxsize=None)
 def _tax_benefit_system(country: str):
-    from simulations.countries import load_country, tax_benefit_system_class
+    from simulations.engine.countries import load_country, tax_benefit_system_class
 
     return tax_benefit_system_class(load_country(country))()
 

@@ -35,10 +35,10 @@ import pandas as pd
 
 from country_packages.social_protection_floor import DOTTED_PATH, EXAMPLES_DIR
 from country_packages.social_protection_floor.scenarios import only
-from simulations.scenarios import make_scenario, scenario_system
-from simulations.solve import parse_target, solve
-from simulations.spf_calculator import COMPONENTS, FloorLevels, aggregate_cost
-from simulations.variants import GDPSetting, compare, load_grid, make_simulation, run_grid
+from simulations.engine.scenarios import make_scenario, scenario_system
+from simulations.design.solve import parse_target, solve
+from simulations.design.spf_calculator import COMPONENTS, FloorLevels, aggregate_cost
+from simulations.design.variants import GDPSetting, compare, load_grid, make_simulation, run_grid
 from surveys.bundled import load_bundled_survey
 
 OUT = Path(os.environ.get("FLOORSIM_NOTEBOOK_OUT", "notebook-output"))
@@ -87,7 +87,7 @@ print(components)
 # ## 2. The same costs with the calculator's aggregate formula
 #
 # Eligible population × benefit × months, computed from the survey's ages, sexes and disability severities without
-# OpenFisca (`simulations/spf_calculator.py`): with full take-up and no means test it must equal the
+# OpenFisca (`simulations/design/spf_calculator.py`): with full take-up and no means test it must equal the
 # microsimulated cost.
 
 # %%

@@ -1,8 +1,8 @@
 """The floorsim engine and results layer: microsimulation, reforms, indicators, reports, command line."""
 
-from simulations.engine import Microsimulation
+from simulations.engine.microsimulation import Microsimulation
 from simulations.errors import CountryError, FloorsimError, ReformError, ScenarioError
-from simulations.reforms import ReformSpec, load_reform
+from simulations.engine.reforms import ReformSpec, load_reform
 
 __all__ = [
     "CountryError",

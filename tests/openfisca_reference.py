@@ -11,7 +11,7 @@ from openfisca_core.indexed_enums import Enum
 from openfisca_core.simulations import Simulation, SimulationBuilder
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
-from simulations.countries import CountrySpec
+from simulations.engine.countries import CountrySpec
 from surveys.model import Survey
 
 

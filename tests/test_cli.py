@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from simulations.cli import app
+from simulations.cli.main import app
 from surveys import write_survey
 from tests.conftest import make_tiny_survey
 

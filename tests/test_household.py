@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from simulations import household as single_household
-from simulations.cli import app
-from simulations.countries import load_country
-from simulations.household import HouseholdError, load_household, simulate_household
+from simulations.explain import household as single_household
+from simulations.cli.main import app
+from simulations.engine.countries import load_country
+from simulations.explain.household import HouseholdError, load_household, simulate_household
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulations.validation import administrative_figures, markdown_table, validation_table
+from simulations.regression.validation import administrative_figures, markdown_table, validation_table
 from surveys.bundled import load_bundled_survey
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "validation.md"
@@ -14,12 +14,12 @@ def test_validation_page_is_up_to_date():
     text = DOC.read_text(encoding="utf-8")
     documented = text.split("<!-- table:start -->\n", 1)[1].split("<!-- table:end -->", 1)[0]
     assert documented == markdown_table(validation_table("timor_leste", load_bundled_survey())), (
-        "docs/validation.md is out of date: regenerate its table with `.venv/bin/python -m simulations.validation`"
+        "docs/validation.md is out of date: regenerate its table with `.venv/bin/python -m simulations.regression.validation`"
     )
 
 
 def test_every_figure_has_a_source_and_a_known_programme():
-    from simulations.countries import load_country
+    from simulations.engine.countries import load_country
 
     figures = administrative_figures("timor_leste")
     programmes = load_country("timor_leste").programmes

@@ -31,7 +31,7 @@ import yaml
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from simulations.countries import CountrySpec, PovertyLine, available_countries, load_country, tax_benefit_system_class
+from simulations.engine.countries import CountrySpec, PovertyLine, available_countries, load_country, tax_benefit_system_class
 from simulations.errors import ReformError
 
 HOSTS_DIR = Path(__file__).resolve().parent / "hosts"

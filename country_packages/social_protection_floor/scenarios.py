@@ -1,6 +1,6 @@
 """Ready-made parameter changes for the floor: set levels, keep one component alone, give a poverty line amount.
 
-These build :class:`simulations.reforms.ReformSpec` objects, the same thing a reform YAML file holds, so they can be
+These build :class:`simulations.engine.reforms.ReformSpec` objects, the same thing a reform YAML file holds, so they can be
 stacked after :class:`~country_packages.social_protection_floor.SocialProtectionFloor` in a scenario::
 
     from country_packages.social_protection_floor import DOTTED_PATH
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 
-from simulations.reforms import ParameterChange, ReformSpec
+from simulations.engine.reforms import ParameterChange, ReformSpec
 
 SHARES = {
     "child": "social_protection_floor.child.share",

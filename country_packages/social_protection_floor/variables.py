@@ -24,7 +24,7 @@ from openfisca_core.populations import ADD
 from openfisca_core.variables import Variable
 
 from country_packages.social_protection_floor.hosts import FloorHost, SocialProtectionFloorError
-from simulations.prices import price_context
+from simulations.engine.prices import price_context
 
 PREFIX = "social_protection_floor"
 COMPONENTS = {

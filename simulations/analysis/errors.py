@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulations.indicators.errors import IndicatorError
+from indicators.errors import IndicatorError
 
 
 class AnalysisError(IndicatorError):

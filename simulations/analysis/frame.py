@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from simulations.indicators import LonelyPsuRule, SurveyDesign
+from indicators import LonelyPsuRule, SurveyDesign
 
 from .errors import AnalysisError
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulations.indicators import quantile_groups
+from indicators import quantile_groups
 
 from .errors import AnalysisError
 from .frame import require_columns, weights_of, welfare_of
@@ -86,7 +86,7 @@ def _with_labels(result: IndicatorResult, labels: dict[str, Any], value_name: st
 def welfare_groups(frame: pd.DataFrame, scenario: str, n: int = 10) -> np.ndarray:
     """Person-weighted quantile group (1..n, 1 = poorest) of each person by ``welfare_<scenario>``.
 
-    Deciles for ``n=10``, quintiles for ``n=5`` (``simulations.indicators.quantile_groups``: a person exactly
+    Deciles for ``n=10``, quintiles for ``n=5`` (``indicators.quantile_groups``: a person exactly
     at a cut-point is in the lower group; household members are never split).
     """
     return quantile_groups(welfare_of(frame, scenario), weights_of(frame), n)

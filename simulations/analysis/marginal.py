@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from simulations.indicators import fgt, gini
+from indicators import fgt, gini
 
 from .errors import AnalysisError
 from .frame import weights_of, welfare_of

@@ -1,6 +1,6 @@
 """Reform tables with standard errors and confidence intervals: levels and reform-minus-baseline changes.
 
-Everything here builds ``simulations.indicators`` statistics on person-frame columns and hands them to
+Everything here builds ``indicators`` statistics on person-frame columns and hands them to
 ``estimate_table``; the variance comes from replicate weights (Rao–Wu bootstrap by default, or the survey's own)
 or from linearisation (``design=``). Changes are paired: baseline and reform are estimated on the same replicate
 weights (or their linearised variables are differenced), so their covariance — large, because it is the same
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from simulations.indicators import (
+from indicators import (
     FGT,
     Gini,
     LonelyPsuRule,
@@ -145,7 +145,7 @@ def scenario_estimates(
         baseline: the reference scenario of the changes.
         scenarios: the scenarios (the baseline is added first if missing).
         statistics: ``scenario -> {indicator: Statistic}``; every scenario must give the same indicator names.
-        design, replicates, level: as for ``simulations.indicators.estimate``.
+        design, replicates, level: as for ``indicators.estimate``.
 
     Returns:
         Columns ``indicator``, ``scenario``, ``measure`` (``"level"`` or ``"change"``), ``estimate``, ``se``,

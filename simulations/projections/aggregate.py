@@ -37,8 +37,8 @@ from simulations.errors import FloorsimError
 from simulations.projections.assumptions import Assumptions, CrossCheckSpec
 from simulations.projections.errors import ProjectionError
 from simulations.projections.population import PopulationProjection
-from simulations.reforms import find_parameter
-from simulations.results import Results
+from simulations.engine.reforms import find_parameter
+from simulations.engine.results import Results
 
 NOISE_DEVIATIONS = 4.0
 

@@ -1,7 +1,7 @@
 """The macro-economic path of a projection: price level, wage index, nominal GDP and government expenditure by year.
 
 Prices. The price level ``P(Y)`` is the country package's CPI (``poverty_line.price_index`` levels, chained with
-the ``poverty_line.inflation`` rates: ``simulations/prices.py``), with the assumptions file's inflation filling the
+the ``poverty_line.inflation`` rates: ``simulations/engine/prices.py``), with the assumptions file's inflation filling the
 projection years the package has no published rate for (a published rate always wins). The same chained index
 moves the poverty line, the survey's money values and the parameters indexed to prices, so the three agree.
 
@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
-from simulations.countries import CountrySpec
+from simulations.engine.countries import CountrySpec
 from simulations.errors import FloorsimError
-from simulations.prices import PriceContext, PriceIndex, price_context
+from simulations.engine.prices import PriceContext, PriceIndex, price_context
 from simulations.projections.assumptions import Assumptions, series_value
 from simulations.projections.errors import ProjectionError
 from simulations.projections.population import PopulationProjection
-from simulations.reforms import ParameterChange, ReformSpec, apply_reform, find_parameter
+from simulations.engine.reforms import ParameterChange, ReformSpec, apply_reform, find_parameter
 
 
 @dataclass

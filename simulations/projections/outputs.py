@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulations.engine import BASELINE
+from simulations.engine.microsimulation import BASELINE
 from simulations.projections.errors import ProjectionError
 from simulations.projections.runner import ALL, ProjectionResult
 

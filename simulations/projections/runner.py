@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulations.countries import load_country
-from simulations.engine import BASELINE, Microsimulation
+from simulations.engine.countries import load_country
+from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.errors import FloorsimError
 from simulations.projections.ageing import StaticAgeing
 from simulations.projections.aggregate import check_cross_checks, cross_check_frame, cross_check_rows
@@ -34,10 +34,10 @@ from simulations.projections.errors import ProjectionError
 from simulations.projections.macro import MacroPath
 from simulations.projections.population import read_population_projection
 from simulations.projections.uprating import take_up_changes, uprating_rules, year_changes, year_reform
-from simulations.provenance import git_commit, package_hash
-from simulations.reforms import find_parameter, load_reform
-from simulations.results import Results
-from simulations.scenarios import Scenario, ScenarioInput, baseline_system, make_scenario, scenario_system
+from simulations.engine.provenance import git_commit, package_hash
+from simulations.engine.reforms import find_parameter, load_reform
+from simulations.engine.results import Results
+from simulations.engine.scenarios import Scenario, ScenarioInput, baseline_system, make_scenario, scenario_system
 from surveys.model import Survey
 
 TABLE_COLUMNS = ["year", "scenario", "programme", "indicator", "value", "unit"]

@@ -32,7 +32,7 @@ from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from simulations.errors import FloorsimError
 from simulations.projections.assumptions import RULES, Assumptions, series_value
 from simulations.projections.errors import ProjectionError
-from simulations.reforms import ParameterChange, ReformSpec, find_parameter
+from simulations.engine.reforms import ParameterChange, ReformSpec, find_parameter
 
 METADATA_KEY = "uprating"
 INDEXED = ("prices", "wages")

@@ -28,7 +28,7 @@ from simulations.errors import FloorsimError
 from simulations.reports.errors import ReportError
 from simulations.reports.summary import SUMMARY_FILE
 from simulations.reports.tables import DEFAULT_REPLICATES, ReportData, build_report
-from simulations.results import Results
+from simulations.engine.results import Results
 
 REPORT_FILE = "report.html"
 WORKBOOK_FILE = "results.xlsx"

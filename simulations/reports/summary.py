@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulations.provenance import provenance
+from simulations.engine.provenance import provenance
 from simulations.reports.atomic import write_text_atomic
-from simulations.results import Results
+from simulations.engine.results import Results
 
 SUMMARY_FILE = "summary.json"
 

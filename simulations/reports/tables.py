@@ -1,7 +1,7 @@
 """The tables of a report: a run's results → named tidy DataFrames (and the context the writers print around them).
 
 Every figure comes from ``simulations.analysis`` (cost, distribution by decile, coverage, targeting, design-based
-uncertainty) and ``simulations.indicators`` statistics; nothing is computed twice or differently here. Tables hold
+uncertainty) and ``indicators`` statistics; nothing is computed twice or differently here. Tables hold
 raw units — currency per year, currency per person per month, fractions (0.418, not 41.8 %) — and the writers
 (``excel.py``, ``charts.py``, ``html.py``) format them with the labels of ``labels.py``.
 
@@ -47,7 +47,7 @@ from simulations.analysis import (
     targeting_table,
 )
 from simulations.analysis.frame import amounts_of, design_from_frame, weights_of, welfare_of
-from simulations.indicators import (
+from indicators import (
     FGT,
     Generic,
     Gini,
@@ -64,10 +64,10 @@ from simulations.indicators import (
     quintile_share_ratio,
     rao_wu_bootstrap,
 )
-from simulations.reforms import ReformSpec
+from simulations.engine.reforms import ReformSpec
 from simulations.reports.labels import Labels, format_number, get_labels
 from simulations.reports.summary import headline_rows, summary_document
-from simulations.results import AGE_GROUP_LABELS, Results
+from simulations.engine.results import AGE_GROUP_LABELS, Results
 
 BASELINE = "baseline"
 DEFAULT_REPLICATES = 200
@@ -346,10 +346,10 @@ def parameters_table(results: Results, reform: str) -> pd.DataFrame:
     Old values are read from the baseline tax-benefit system on the date each new value takes effect; a Python
     (structural) reform step is listed by its class.
     """
-    from simulations import parameters_browser as browser
-    from simulations.countries import PACKAGES_DIR
-    from simulations.reforms import find_parameter
-    from simulations.scenarios import baseline_system, import_reform_class
+    from simulations.engine import parameters as browser
+    from simulations.engine.countries import PACKAGES_DIR
+    from simulations.engine.reforms import find_parameter
+    from simulations.engine.scenarios import baseline_system, import_reform_class
 
     spec = results.spec
     shipped = spec.folder is not None and spec.folder.parent == PACKAGES_DIR
@@ -398,9 +398,9 @@ def _reform_description(results: Results, reform: str) -> tuple[str, str]:
 
 
 def _take_up(results: Results, programmes: Sequence[str]) -> list[tuple[str, float, str]]:
-    from simulations.countries import PACKAGES_DIR
-    from simulations.reforms import find_parameter
-    from simulations.scenarios import baseline_system
+    from simulations.engine.countries import PACKAGES_DIR
+    from simulations.engine.reforms import find_parameter
+    from simulations.engine.scenarios import baseline_system
 
     spec = results.spec
     listed = [(key, spec.programmes[key]) for key in programmes if spec.programmes[key].take_up]

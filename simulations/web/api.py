@@ -3,7 +3,7 @@
 Every body is a pydantic model with ``extra="forbid"``, bounded sizes and patterns; nothing from the browser is a
 file path or code: surveys are chosen by catalogue key, reforms are parameter changes checked against the country's
 parameter tree (unknown paths → 422 with the closest paths), household inputs are checked by
-``simulations.household.validate_household``.
+``simulations.explain.household.validate_household``.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from simulations import household as single_household
-from simulations import parameters_browser
+from simulations.explain import household as single_household
+from simulations.engine import parameters as parameters_browser
 from simulations.errors import FloorsimError
-from simulations.reforms import ParameterChange, ReformSpec
+from simulations.engine.reforms import ParameterChange, ReformSpec
 from simulations.web.jobs import REFORM_NAME, WebError, Workspace, reform_dict, results_dict
 
 MAX_CHANGES = 50
@@ -291,8 +291,8 @@ def delete_variant(request: Request, name: str) -> dict:
 
 def household_report(space: Workspace, body: HouseholdIn) -> single_household.HouseholdReport:
     """The single-window report of ``floorsim household`` for a household described in the browser."""
-    from simulations.countries import load_country
-    from simulations.scenarios import baseline_system
+    from simulations.engine.countries import load_country
+    from simulations.engine.scenarios import baseline_system
 
     setting = _setting(space, body)
     reforms = []

@@ -1,8 +1,8 @@
 """What the web app keeps in memory: warm engines with their baseline, reform jobs run in the background, variants.
 
-A :class:`Workspace` holds, per (country, survey, year), one :class:`~simulations.engine.Microsimulation` (whose loky
+A :class:`Workspace` holds, per (country, survey, year), one :class:`~simulations.engine.microsimulation.Microsimulation` (whose loky
 worker pool stays warm between requests, and whose workers keep the tax-benefit systems they built) and the
-baseline's results. A reform is a :class:`~simulations.reforms.ReformSpec` of parameter changes only; it runs as a
+baseline's results. A reform is a :class:`~simulations.engine.reforms.ReformSpec` of parameter changes only; it runs as a
 :class:`Job` on a single background thread (runs are serialised: the worker pool is shared), with a stage and a
 fraction done, and a time limit after which the job is reported as failed and its result discarded.
 
@@ -25,12 +25,12 @@ from typing import Any
 
 import numpy as np
 
-from simulations.countries import available_countries, load_country
-from simulations.engine import BASELINE, Microsimulation
+from simulations.engine.countries import available_countries, load_country
+from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.errors import FloorsimError, ReformError
-from simulations.reforms import ReformSpec, find_parameter, parameter_paths
+from simulations.engine.reforms import ReformSpec, find_parameter, parameter_paths
 from simulations.reports.tables import ReportData, build_report
-from simulations.scenarios import baseline_system
+from simulations.engine.scenarios import baseline_system
 from surveys.bundled import BUNDLED_SURVEY
 from surveys.io import read_survey
 

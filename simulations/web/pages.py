@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import TypeAdapter, ValidationError
 
-from simulations import household as single_household
-from simulations import parameters_browser
+from simulations.explain import household as single_household
+from simulations.engine import parameters as parameters_browser
 from simulations.errors import FloorsimError
 from simulations.reports.summary import format_value
 from simulations.web.api import NAME_PATTERN, ChangeIn, HouseholdIn, household_report, workspace
@@ -178,10 +178,10 @@ def household_page(
 ):
     setting = _setting(request, country, survey, period)
     report, error, inputs = None, None, []
-    from simulations.scenarios import baseline_system
+    from simulations.engine.scenarios import baseline_system
 
     system = baseline_system(setting.country)
-    spec_ = __import__("simulations.countries", fromlist=["load_country"]).load_country(setting.country)
+    spec_ = __import__("simulations.engine.countries", fromlist=["load_country"]).load_country(setting.country)
     inputs = {
         "person": sorted(single_household.input_variables(system, spec_.person_entity)),
         "household": sorted(single_household.input_variables(system, spec_.household_entity)),

@@ -24,7 +24,7 @@ from simulations.analysis import (
     targeting_table,
     welfare_groups,
 )
-from simulations.indicators import fgt
+from indicators import fgt
 from tests.analysis.conftest import PROGRAMMES
 
 LINE = 60.0

@@ -21,7 +21,7 @@ from simulations.analysis import (
     headline_estimates,
     relative_line_statistics,
 )
-from simulations.indicators import FGT, fgt, gini, weighted_quantile
+from indicators import FGT, fgt, gini, weighted_quantile
 from tests.analysis.conftest import PROGRAMMES
 from tests.indicators.design_samples import clustered_sample
 

@@ -19,9 +19,9 @@ import pytest
 from openfisca_core import periods
 
 from simulations import Microsimulation
-from simulations.countries import load_country
-from simulations.reforms import ParameterChange, ReformSpec, apply_reform
-from simulations.scenarios import baseline_system
+from simulations.engine.countries import load_country
+from simulations.engine.reforms import ParameterChange, ReformSpec, apply_reform
+from simulations.engine.scenarios import baseline_system
 from tests.benchmarks.scaled_survey import benchmark_persons, scaled_survey
 from tests.openfisca_reference import documented_builder_simulation
 

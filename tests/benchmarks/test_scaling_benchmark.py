@@ -28,7 +28,7 @@ RUNNER = textwrap.dedent(
     """
     import json, resource, sys, time
     from simulations import Microsimulation, ReformSpec
-    from simulations.reforms import ParameterChange
+    from simulations.engine.reforms import ParameterChange
 
     folder, backend, jobs, variants = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     scenarios = {"baseline": None}

@@ -26,8 +26,8 @@ from simulations.analysis import (
     headline_estimates,
     relative_line_statistics,
 )
-from simulations.indicators import FGT, Gini, Mean, RelativeLine, Total, estimate, rao_wu_bootstrap
-from simulations.indicators.weightsets import default_threads
+from indicators import FGT, Gini, Mean, RelativeLine, Total, estimate, rao_wu_bootstrap
+from indicators.weightsets import default_threads
 
 REPLICATES = 200
 SEED = 20250101

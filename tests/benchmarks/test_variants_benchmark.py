@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from country_packages.social_protection_floor import DOTTED_PATH, EXAMPLES_DIR
-from simulations.variants import VariantGrid, compare, expand, make_simulation, run_grid
+from simulations.design.variants import VariantGrid, compare, expand, make_simulation, run_grid
 from tests.benchmarks.scaled_survey import benchmark_persons, scaled_survey
 
 GRID = VariantGrid(

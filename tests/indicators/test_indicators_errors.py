@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from simulations.indicators import (
+from indicators import (
     IndicatorError,
     atkinson,
     concentration_coefficient,

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulations.indicators import (
+from indicators import (
     IndicatorError,
     atkinson,
     concentration_coefficient,

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulations.indicators import (
+from indicators import (
     fgt,
     gini,
     quintile_share_ratio,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from simulations.indicators import (
+from indicators import (
     FGT,
     Gini,
     Mean,

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulations.indicators import (
+from indicators import (
     IndicatorError,
     household_adult_equivalents,
     parametric_scale,

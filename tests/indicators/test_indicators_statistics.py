@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulations.indicators import (
+from indicators import (
     FGT,
     FullSample,
     Generic,
@@ -33,7 +33,7 @@ from simulations.indicators import (
     watts,
     weighted_quantile,
 )
-from simulations.indicators.statistics import _quantile_of_sorted
+from indicators.statistics import _quantile_of_sorted
 
 
 def _data(seed: int, n: int = 400) -> tuple[np.ndarray, np.ndarray]:

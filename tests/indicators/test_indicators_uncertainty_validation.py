@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulations.indicators import (
+from indicators import (
     FGT,
     Gini,
     Mean,

@@ -11,8 +11,8 @@ import pytest
 
 from simulations.projections import ProjectionError, load_assumptions
 from simulations.projections.uprating import metadata_rules, uprating_rules, year_changes
-from simulations.reforms import ParameterChange, ReformSpec, apply_reform
-from simulations.scenarios import baseline_system
+from simulations.engine.reforms import ParameterChange, ReformSpec, apply_reform
+from simulations.engine.scenarios import baseline_system
 from tests.projections.helpers import ASSUMPTIONS
 from tests.projections.test_projection import cpi
 

@@ -1,5 +1,5 @@
 """Dead-parameter check: every parameter a formula reads is read by a YAML test and moves an output on the bundled
-survey, except the allow-listed ones, each with its reason (simulations/regression_dead.py)."""
+survey, except the allow-listed ones, each with its reason (simulations/regression/dead.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import textwrap
 
 import pytest
 
-from simulations import regression_dead as dead
-from simulations.scenarios import baseline_system
+from simulations.regression import dead
+from simulations.engine.scenarios import baseline_system
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +116,7 @@ def test_yaml_test_tracing_records_what_each_test_reads(tmp_path):
 
 
 def test_perturbation_detects_a_live_and_a_dead_parameter(report):
-    from simulations.countries import load_country
+    from simulations.engine.countries import load_country
     from surveys.bundled import load_bundled_survey
 
     runner = dead.SurveyRunner(load_country("timor_leste"), load_bundled_survey(), baseline_system("timor_leste"))

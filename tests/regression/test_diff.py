@@ -1,5 +1,5 @@
 """``floorsim diff``: changed parameters and variables are listed exactly, and the impact equals what the change
-works out to by hand (simulations/diff.py)."""
+works out to by hand (simulations/regression/diff.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from simulations import diff
-from simulations.cli import app
+from simulations.regression import diff
+from simulations.cli.main import app
 from surveys import write_survey
 from surveys.bundled import load_bundled_survey
 from tests.conftest import make_tiny_survey
@@ -249,7 +249,7 @@ def test_country_package_repository_layout(tmp_path):
 
 
 def test_parameters_are_compared_by_the_value_in_force_on_each_date():
-    from simulations.regression_rules import compare_parameters
+    from simulations.regression.rules import compare_parameters
 
     def values(*entries):
         return {"unit": "currency-USD", "description": "d", "values": [
@@ -281,8 +281,8 @@ def test_parameters_are_compared_by_the_value_in_force_on_each_date():
 
 
 def test_scale_brackets_are_described_leaf_by_leaf_with_the_scale_references():
-    from simulations.regression_rules import describe_parameters
-    from simulations.scenarios import baseline_system
+    from simulations.regression.rules import describe_parameters
+    from simulations.engine.scenarios import baseline_system
 
     described = describe_parameters(baseline_system("timor_leste").parameters)
     bracket = described["benefits.saii.age_supplement[1].amount"]

@@ -1,5 +1,5 @@
 """Golden aggregates: the committed headline figures of every country with a bundled survey still come out, and a
-deliberate change to the rules is caught with a readable table (simulations/golden.py)."""
+deliberate change to the rules is caught with a readable table (simulations/regression/golden.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from simulations import golden
+from simulations.regression import golden
 from tests.regression.conftest import REPOSITORY, SAII_AMOUNT, copy_as_repository_tree, replace_value
 
 
@@ -57,7 +57,7 @@ def test_golden_check_catches_a_deliberate_change(tmp_path):
     replace_value(package, SAII_AMOUNT, "2024-01-01", 60, 61)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path / "tree"), str(REPOSITORY)]))
     completed = subprocess.run(
-        [sys.executable, "-m", "simulations.golden", "--country", str(package / "floorsim.yaml")],
+        [sys.executable, "-m", "simulations.regression.golden", "--country", str(package / "floorsim.yaml")],
         cwd=tmp_path / "tree", env=env, capture_output=True, text=True, check=False,
     )
     assert completed.returncode == 1, completed.stdout + completed.stderr

@@ -83,7 +83,7 @@ def test_parameters_table_reads_old_values_and_references(bundled_report):
 def test_python_reform_steps_are_listed_by_class(bundled_results):
     """A structural (Python) reform appears by its class in the parameters table."""
     from simulations.reports.tables import parameters_table
-    from simulations.scenarios import Scenario
+    from simulations.engine.scenarios import Scenario
 
     outputs = bundled_results.scenario("saii_increase")
     step = "openfisca_core.reforms.Reform"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from openfisca_core import periods
 
-from simulations.builder import build_simulation
-from simulations.chunks import make_chunks
-from simulations.countries import load_country, tax_benefit_system_class
+from simulations.engine.builder import build_simulation
+from simulations.engine.chunks import make_chunks
+from simulations.engine.countries import load_country, tax_benefit_system_class
 from tests.conftest import make_tiny_survey
 from tests.openfisca_reference import documented_builder_simulation
 

@@ -11,7 +11,7 @@ import pytest
 
 from simulations import Microsimulation, ReformSpec, ScenarioError
 from simulations.errors import ReformError
-from simulations.reforms import ParameterChange
+from simulations.engine.reforms import ParameterChange
 from tests.conftest import make_tiny_survey
 
 REFORM_80 = ReformSpec(
@@ -55,7 +55,7 @@ def test_headline_figures_match_hand_calculation():
     assert comparison["saii_cost"]["change"] == pytest.approx(240 * (100 * 2 + 200 + 50))
     assert comparison["saii_beneficiaries"]["baseline"] == pytest.approx(100 * 2 + 200 + 50)
     # Line: 46.37 in 2014 prices, moved to 2025 with the CPI chained by inflation rates (read from the YAML
-    # files here, independently of simulations/prices.py): about 58.9. Survey prices are 2025's: no uprating.
+    # files here, independently of simulations/engine/prices.py): about 58.9. Survey prices are 2025's: no uprating.
     line = expected_line_2025()
     assert 58 < line < 60
     # Per capita: h1 50, h2 40, h3 60, h4 150. Poor: h1 (3 x 100 persons) and h2 (2 x 200) out of 1400.

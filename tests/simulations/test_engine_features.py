@@ -8,10 +8,10 @@ import pytest
 import yaml
 
 from simulations import Microsimulation, ReformSpec, ScenarioError
-from simulations.countries import load_country
+from simulations.engine.countries import load_country
 from simulations.errors import ChunkError, ReformError
-from simulations.reforms import ParameterChange
-from simulations.take_up import take_up_draws
+from simulations.engine.reforms import ParameterChange
+from simulations.engine.take_up import take_up_draws
 from surveys.model import Survey
 from tests.conftest import make_tiny_survey
 

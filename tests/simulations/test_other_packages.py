@@ -10,9 +10,9 @@ from openfisca_core import periods
 from openfisca_core.simulations import SimulationBuilder
 
 from simulations import Microsimulation, ReformSpec
-from simulations.countries import load_country
-from simulations.reforms import ParameterChange
-from simulations.scenarios import baseline_system
+from simulations.engine.countries import load_country
+from simulations.engine.reforms import ParameterChange
+from simulations.engine.scenarios import baseline_system
 from surveys import read_survey
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +67,7 @@ def test_engine_equals_the_documented_openfisca_path(survey, results):
 
 
 def test_relative_poverty_line_is_share_of_baseline_median(results):
-    from simulations.indicators import weighted_quantile
+    from indicators import weighted_quantile
 
     welfare = results.welfare_per_capita("baseline")
     median = weighted_quantile(welfare, results.person_weight_of_household, 0.5)

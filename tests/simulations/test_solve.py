@@ -10,12 +10,12 @@ from typer.testing import CliRunner
 from country_packages.social_protection_floor import DOTTED_PATH
 from country_packages.social_protection_floor.scenarios import levels, set_parameters
 from simulations import Microsimulation
-from simulations.cli import app
-from simulations.reforms import ParameterChange, ReformSpec
-from simulations.scenarios import baseline_system
-from simulations.solve import SolveError, Target, TargetUnreachableError, parse_target, solve
-from simulations.spf_calculator import FloorLevels, eligible_populations
-from simulations.variants import GDPSetting, compare, resolve_gdp
+from simulations.cli.main import app
+from simulations.engine.reforms import ParameterChange, ReformSpec
+from simulations.engine.scenarios import baseline_system
+from simulations.design.solve import SolveError, Target, TargetUnreachableError, parse_target, solve
+from simulations.design.spf_calculator import FloorLevels, eligible_populations
+from simulations.design.variants import GDPSetting, compare, resolve_gdp
 from surveys.bundled import load_bundled_survey
 
 START = "2025-01-01"

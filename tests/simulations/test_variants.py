@@ -12,11 +12,11 @@ from typer.testing import CliRunner
 
 from country_packages.social_protection_floor import DOTTED_PATH
 from simulations import Microsimulation
-from simulations.cli import app
+from simulations.cli.main import app
 from simulations.errors import ReformError, ScenarioError
-from simulations.reforms import find_parameter
-from simulations.scenarios import baseline_system
-from simulations.variants import (
+from simulations.engine.reforms import find_parameter
+from simulations.engine.scenarios import baseline_system
+from simulations.design.variants import (
     GDPSetting,
     VariantError,
     compare,

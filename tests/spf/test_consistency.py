@@ -10,9 +10,9 @@ import pytest
 from country_packages.social_protection_floor import DOTTED_PATH
 from country_packages.social_protection_floor.scenarios import levels, only, set_parameters
 from simulations import Microsimulation
-from simulations.scenarios import make_scenario, scenario_system
-from simulations.spf_calculator import COMPONENTS, FloorLevels, aggregate_cost, eligible_populations
-from simulations.variants import GDPSetting, compare
+from simulations.engine.scenarios import make_scenario, scenario_system
+from simulations.design.spf_calculator import COMPONENTS, FloorLevels, aggregate_cost, eligible_populations
+from simulations.design.variants import GDPSetting, compare
 from surveys.bundled import load_bundled_survey
 from tests.conftest import make_tiny_survey
 

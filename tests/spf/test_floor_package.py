@@ -23,10 +23,10 @@ from country_packages.social_protection_floor import (
 )
 from country_packages.social_protection_floor.scenarios import levels, only, poverty_line_amount, set_parameters
 from simulations import Microsimulation
-from simulations.countries import load_country
+from simulations.engine.countries import load_country
 from simulations.errors import ChunkError
-from simulations.reforms import find_parameter
-from simulations.scenarios import baseline_system, scenario_system
+from simulations.engine.reforms import find_parameter
+from simulations.engine.scenarios import baseline_system, scenario_system
 from surveys import read_survey
 from surveys.model import Survey, SurveyMetadata
 from tests.conftest import make_tiny_survey

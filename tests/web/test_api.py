@@ -8,11 +8,11 @@ import time
 
 import pytest
 
-from simulations import household as single_household
-from simulations.countries import load_country
-from simulations.reforms import load_reform
+from simulations.explain import household as single_household
+from simulations.engine.countries import load_country
+from simulations.engine.reforms import load_reform
 from simulations.reports.summary import format_value
-from simulations.scenarios import baseline_system
+from simulations.engine.scenarios import baseline_system
 from simulations.web.jobs import Workspace
 from tests.web.conftest import REPLICATES, run_reform
 
@@ -117,7 +117,7 @@ def test_unknown_and_unfinished_jobs(client, space):
 def test_job_timeout():
     space = Workspace(n_jobs=1, timeout=0.0)
     try:
-        from simulations.reforms import ParameterChange, ReformSpec
+        from simulations.engine.reforms import ParameterChange, ReformSpec
 
         spec = ReformSpec(name="x", changes=(ParameterChange(parameter="benefits.saii.amount", value=80,
                                                              start="2025-01-01"),))

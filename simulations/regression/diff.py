@@ -3,7 +3,7 @@
 OLD and NEW are git revisions of a repository, or folders holding a version of the package. For each side the
 package is *materialised* in a folder from which its own module names import (``git archive`` of the revision's
 top-level package folder and ``floorsim.yaml``; a folder is used in place when its path already matches the module
-name, otherwise copied under the module's name), and run by :mod:`simulations.regression_worker` in a separate
+name, otherwise copied under the module's name), and run by :mod:`simulations.regression.worker` in a separate
 Python process whose ``PYTHONPATH`` starts with that folder. The engine is the running floorsim for both sides:
 the diff measures the rules, not the engine. Each worker describes the package's rules and runs the survey through
 it; this module compares the two:
@@ -15,7 +15,7 @@ it; this module compares the two:
 * impact on the survey, per period: cost and beneficiaries per programme, total cost, poverty headcount, gap,
   poor persons, Gini, and by decile of baseline welfare.
 
-Welfare follows the engine (``simulations.results``): observed welfare already contains the transfers of the OLD
+Welfare follows the engine (``simulations.engine.results``): observed welfare already contains the transfers of the OLD
 rules, so under NEW, welfare per capita = (observed × uprating − T_OLD / 12 + T_NEW / 12) / size; OLD is the
 baseline and NEW the reform. Each side uses its own price data (poverty line, CPI), so a change to those shows too.
 
@@ -44,12 +44,12 @@ import numpy as np
 import yaml
 
 from simulations.errors import FloorsimError
-from simulations.indicators.groups import quantile_groups
-from simulations.regression_rules import compare_files, compare_parameters, compare_variables, describe_files
-from simulations.results import Results
+from indicators.groups import quantile_groups
+from simulations.regression.rules import compare_files, compare_parameters, compare_variables, describe_files
+from simulations.engine.results import Results
 from surveys.bundled import BUNDLED_SURVEY
 
-ENGINE_ROOT = Path(__file__).resolve().parent.parent
+ENGINE_ROOT = Path(__file__).resolve().parents[2]
 POVERTY_FIGURES = ("poverty_headcount", "poverty_gap", "poor_persons", "gini")
 DECILES = 10
 GAIN_EPSILON = 0.005  # currency per household per year below which a change is rounding, not a gain or a loss
@@ -301,7 +301,7 @@ def _start_worker(side: Side, survey: Path, periods: list[int], jobs: int, out: 
     env["PYTHONPATH"] = os.pathsep.join(path)
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave no __pycache__ in the folders compared
     command = [
-        sys.executable, "-m", "simulations.regression_worker",
+        sys.executable, "-m", "simulations.regression.worker",
         "--country", str(side.yaml), "--survey", str(survey), "--out", str(out), "--jobs", str(jobs),
         *[f"--period={period}" for period in periods],
     ]
@@ -464,7 +464,7 @@ def _deciles(old: Results, new: Results, notes: list[str]) -> list[dict]:
 
 def _check_figures(thresholds: list[Threshold], sides: list[Side]) -> None:
     """Refuse thresholds on figures neither version has, before anything runs."""
-    from simulations.countries import load_country
+    from simulations.engine.countries import load_country
 
     known = set(STANDARD_LABELS)
     for side in sides:

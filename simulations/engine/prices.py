@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from openfisca_core.parameters import Parameter
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
-from simulations.countries import CountrySpec
+from simulations.engine.countries import CountrySpec
 from simulations.errors import CountryError
-from simulations.reforms import find_parameter
+from simulations.engine.reforms import find_parameter
 
 
 @dataclass(frozen=True)

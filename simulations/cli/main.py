@@ -15,12 +15,12 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from simulations import household as single_household
-from simulations import parameters_browser
-from simulations.countries import load_country
-from simulations.engine import BASELINE, Microsimulation
+from simulations.explain import household as single_household
+from simulations.engine import parameters as parameters_browser
+from simulations.engine.countries import load_country
+from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.errors import FloorsimError
-from simulations.reforms import load_reform
+from simulations.engine.reforms import load_reform
 from simulations.reports.labels import available_languages
 from simulations.reports.outputs import describe_outputs, write_outputs
 from simulations.reports.summary import format_value, headline_rows
@@ -329,7 +329,7 @@ def params_command(
     try:
         if history and search:
             raise FloorsimError("give --history or --search, not both")
-        from simulations.scenarios import baseline_system
+        from simulations.engine.scenarios import baseline_system
 
         load_country(country)
         parameters = baseline_system(country).parameters
@@ -479,7 +479,7 @@ def diff_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of Markdown.")] = False,
 ) -> None:
     """Compare two versions of a country package: parameters and variables changed, and the impact on the survey."""
-    from simulations import diff as package_diff
+    from simulations.regression import diff as package_diff
     from simulations.reports.atomic import write_text_atomic
 
     try:
@@ -535,7 +535,7 @@ def golden_command(
     ] = None,
 ) -> None:
     """Check the headline figures of the baseline and every library reform against the committed snapshot."""
-    from simulations import golden
+    from simulations.regression import golden
 
     code = golden.run(country, update=update, snapshot=snapshot, years=year, survey=survey)
     if code:
@@ -566,7 +566,7 @@ def variants_command(
     ] = None,
 ) -> None:
     """Run every variant of a grid against one baseline in one pass; print and write the comparison and frontier."""
-    from simulations import variants as variant_grids
+    from simulations.design import variants as variant_grids
 
     try:
         outcome = variant_grids.run_grid(variant_grids.load_grid(grid), jobs=jobs, chunk_size=chunk_size)
@@ -670,8 +670,8 @@ def solve_command(
     """Find the value of a parameter that meets a target, by bracketing and bisection (several points per run)."""
     import datetime
 
-    from simulations import solve as solver
-    from simulations import variants as variant_grids
+    from simulations.design import solve as solver
+    from simulations.design import variants as variant_grids
 
     try:
         goal = solver.parse_target(target)

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from simulations.countries import CountrySpec
+from simulations.engine.countries import CountrySpec
 from simulations.errors import FloorsimError, ScenarioError
-from simulations.indicators import fgt, gini, weighted_count, weighted_quantile, weighted_total
-from simulations.prices import PriceContext
-from simulations.scenarios import Scenario
+from indicators import fgt, gini, weighted_count, weighted_quantile, weighted_total
+from simulations.engine.prices import PriceContext
+from simulations.engine.scenarios import Scenario
 from surveys.model import Survey, SurveyMetadata
 
 MONTHS_PER_YEAR = 12

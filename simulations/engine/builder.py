@@ -14,8 +14,8 @@ from openfisca_core.periods import DateUnit, Period
 from openfisca_core.simulations import Simulation
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
-from simulations.chunks import ChunkInputs
-from simulations.countries import CountrySpec
+from simulations.engine.chunks import ChunkInputs
+from simulations.engine.countries import CountrySpec
 
 
 def build_simulation(

@@ -8,11 +8,11 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-from simulations.countries import CountrySpec
-from simulations.results import Results
+from simulations.engine.countries import CountrySpec
+from simulations.engine.results import Results
 from surveys.io import survey_hash
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def _version(distribution: str) -> str | None:

@@ -57,11 +57,11 @@ from openfisca_core.tracers import TraceNode, TracingParameterNodeAtInstant
 from openfisca_core.variables import Variable
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
 
-from simulations.countries import CountrySpec, Programme, load_country
+from simulations.engine.countries import CountrySpec, Programme, load_country
 from simulations.errors import FloorsimError
-from simulations.parameters_browser import latest_value_date
-from simulations.reforms import ReformSpec
-from simulations.scenarios import make_scenario, scenario_system
+from simulations.engine.parameters import latest_value_date
+from simulations.engine.reforms import ReformSpec
+from simulations.engine.scenarios import make_scenario, scenario_system
 
 BASELINE = "baseline"
 HOUSEHOLD_ID = "household"

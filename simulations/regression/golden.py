@@ -13,7 +13,7 @@ that summation order or another numpy build can give.
 
 Check (exit status 1 and a table of what moved)::
 
-    floorsim golden                      # or: python -m simulations.golden
+    floorsim golden                      # or: python -m simulations.regression.golden
     floorsim golden --update             # regenerate the snapshot on purpose, after reviewing the table
 """
 
@@ -26,13 +26,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulations.countries import load_country
-from simulations.engine import BASELINE, Microsimulation
+from simulations.engine.countries import load_country
+from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.errors import FloorsimError
 from surveys.bundled import BUNDLED_SURVEY
 from surveys.io import read_survey, survey_hash
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+REPOSITORY = Path(__file__).resolve().parents[2]
 GOLDEN_DIR = REPOSITORY / "tests" / "golden"
 REGENERATE = "floorsim golden --update"
 
@@ -75,7 +75,7 @@ def package_folder(country: str, name: str) -> Path | None:
     module, else beside its floorsim.yaml (the same folder for packages under ``country_packages/``)."""
     import inspect
 
-    from simulations.countries import tax_benefit_system_class
+    from simulations.engine.countries import tax_benefit_system_class
 
     spec = load_country(country)
     candidates = [Path(inspect.getfile(tax_benefit_system_class(spec))).parent / name]
@@ -293,7 +293,7 @@ def report(moved: list[Moved], path: Path, snapshot: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m simulations.golden", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m simulations.regression.golden", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--country", default="timor_leste", help="country package name or path of a floorsim.yaml")
     parser.add_argument("--update", action="store_true", help="regenerate the snapshot instead of checking it")

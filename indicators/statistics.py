@@ -7,7 +7,7 @@ Each ``Statistic`` is built from the data (values, a line, a domain) and then
 * ``influence(design)`` returns its linearised variable z_i (θ̂ − θ ≈ Σ_i w_i z_i, i.e. z_i = ∂θ̂/∂w_i), from
   which ``linearization.linearized_variance`` gives the Taylor variance;
 * ``value(weights)`` is the plain full-sample estimate; it equals the corresponding function of
-  ``simulations.indicators`` (``fgt``, ``gini``, ``weighted_quantile`` ...) on the same data.
+  ``indicators`` (``fgt``, ``gini``, ``weighted_quantile`` ...) on the same data.
 
 Statistics compose: ``a - b`` is a ``Difference`` (a reform-minus-baseline change on the same sample, whose
 replicates and linearised variable are the differences of the two, so the covariance between scenarios is
@@ -588,7 +588,7 @@ class Generic(Statistic):
     """Any indicator ``function(*arrays, weights) -> float`` (Atkinson, Palma, Theil ...), one replicate at a time.
 
     The arrays are restricted to the domain; replicate weights may contain zeros (PSUs not drawn), which every
-    function of ``simulations.indicators`` accepts. No linearisation: use replicate weights.
+    function of ``indicators`` accepts. No linearisation: use replicate weights.
     """
 
     def __init__(

@@ -1,7 +1,7 @@
 """Simulated beneficiaries and spending against administrative figures (``docs/validation.md``).
 
 The figures live beside the country package (``validation/administrative_figures.yaml``), each with its source.
-``python -m simulations.validation`` runs the engine on the bundled survey for every year that has a figure and
+``python -m simulations.regression.validation`` runs the engine on the bundled survey for every year that has a figure and
 prints the Markdown table that ``docs/validation.md`` holds; a test checks that the document is up to date.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from simulations.countries import load_country
-from simulations.engine import Microsimulation
+from simulations.engine.countries import load_country
+from simulations.engine.microsimulation import Microsimulation
 from surveys.model import Survey
 
 FIGURES_FILE = Path("validation") / "administrative_figures.yaml"

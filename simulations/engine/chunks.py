@@ -15,7 +15,7 @@ from openfisca_core.indexed_enums import Enum
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from openfisca_core.variables import Variable
 
-from simulations.countries import CountrySpec, InputColumn
+from simulations.engine.countries import CountrySpec, InputColumn
 from simulations.errors import ScenarioError
 from surveys.model import Survey, is_money_column
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from openfisca_core.reforms import Reform
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
-from simulations.countries import load_country, tax_benefit_system_class
+from simulations.engine.countries import load_country, tax_benefit_system_class
 from simulations.errors import ReformError
-from simulations.reforms import ReformSpec, apply_reform, load_reform
+from simulations.engine.reforms import ReformSpec, apply_reform, load_reform
 
 ReformStep = ReformSpec | str
 ScenarioInput = None | ReformSpec | str | Path | type | Sequence

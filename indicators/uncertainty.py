@@ -1,6 +1,6 @@
 """Standard errors and confidence intervals of any ``Statistic``, by linearisation or by replicate weights.
 
-    from simulations.indicators import SurveyDesign, FGT, Gini, rao_wu_bootstrap, estimate
+    from indicators import SurveyDesign, FGT, Gini, rao_wu_bootstrap, estimate
 
     design = SurveyDesign.from_arrays(person_weight, strata=stratum, psu=psu)
     reps = rao_wu_bootstrap(design, replicates=200, seed=20250101)

@@ -26,7 +26,7 @@ comparison table has one row per variant (tidy: one column per parameter) with, 
 * ``total_cost`` = cost + administrative cost, and ``cost_pct_gdp`` = 100 × total cost / GDP;
 * ``beneficiaries``: persons living in a household whose transfers rise (direct and indirect beneficiaries, as in
   the World Bank's ASPIRE coverage indicators);
-* poverty headcount, poverty gap and Gini of the variant and their change (welfare as in ``simulations.results``);
+* poverty headcount, poverty gap and Gini of the variant and their change (welfare as in ``simulations.engine.results``);
 * ``efficient``: on the cost–poverty-reduction frontier (no other variant costs less or the same and reduces poverty
   by as much or more, one of the two strictly).
 """
@@ -48,12 +48,12 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from simulations.engine import BASELINE, Microsimulation
+from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.errors import FloorsimError, ReformError, ScenarioError
-from simulations.indicators import weighted_total
-from simulations.reforms import ParameterChange, ReformSpec, find_parameter
-from simulations.results import Results
-from simulations.scenarios import scenario_system
+from indicators import weighted_total
+from simulations.engine.reforms import ParameterChange, ReformSpec, find_parameter
+from simulations.engine.results import Results
+from simulations.engine.scenarios import scenario_system
 
 DEFAULT_GDP_PARAMETERS = ("country.gdp.non_oil", "country.gdp.nominal", "country.gdp")
 ADMINISTRATIVE_SHARE_PARAMETER = "social_protection_floor.administrative_cost_share"

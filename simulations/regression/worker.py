@@ -7,7 +7,7 @@ the package is imported from there, the engine (``simulations``, ``surveys``) fr
 worker describes the package's rules (parameters, variables), runs the survey through it for each period (baseline
 only), and pickles everything to ``--out`` for the parent to compare.
 
-    python -m simulations.regression_worker --country PATH/floorsim.yaml --survey FOLDER --period 2025 --out F.pkl
+    python -m simulations.regression.worker --country PATH/floorsim.yaml --survey FOLDER --period 2025 --out F.pkl
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ import pickle
 import sys
 from pathlib import Path
 
-from simulations.countries import load_country, tax_benefit_system_class
-from simulations.engine import BASELINE, Microsimulation
+from simulations.engine.countries import load_country, tax_benefit_system_class
+from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.errors import FloorsimError
-from simulations.regression_rules import describe_parameters, describe_variables
-from simulations.scenarios import baseline_system
+from simulations.regression.rules import describe_parameters, describe_variables
+from simulations.engine.scenarios import baseline_system
 from surveys.errors import SurveyError
 from surveys.io import read_survey
 
@@ -53,7 +53,7 @@ def describe_side(country: str, survey_folder: str | Path, periods: list[int], j
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m simulations.regression_worker", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m simulations.regression.worker", description=__doc__)
     parser.add_argument("--country", required=True, help="path of the package's floorsim.yaml")
     parser.add_argument("--survey", required=True, help="survey folder in floorsim's format")
     parser.add_argument("--period", type=int, action="append", required=True, help="simulated year (repeatable)")

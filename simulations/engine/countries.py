@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from simulations.errors import CountryError
 
-PACKAGES_DIR = Path(__file__).resolve().parent.parent / "country_packages"
+PACKAGES_DIR = Path(__file__).resolve().parents[2] / "country_packages"
 
 
 class Programme(BaseModel):

@@ -19,7 +19,7 @@ from pathlib import Path
 from openfisca_core.parameters import Parameter, ParameterNode, ParameterScale
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
-from simulations.parameters_browser import references_of
+from simulations.engine.parameters import references_of
 
 SCALE_KEYS = ("threshold", "rate", "amount", "average_rate", "base")
 

@@ -6,7 +6,7 @@ plain dataclasses with a ``to_dict()`` for JSON, and knows nothing of the termin
 The tree is OpenFisca's: ``ParameterNode`` (a folder, e.g. ``benefits.saii``), ``Parameter`` (a leaf with dated
 values, e.g. ``benefits.saii.amount``) and ``ParameterScale`` (a scale of brackets, e.g.
 ``benefits.saii.age_supplement``; one of its brackets is ``benefits.saii.age_supplement[1]``). Unknown paths are
-reported with the closest leaf paths, by :func:`simulations.reforms.find_parameter`.
+reported with the closest leaf paths, by :func:`simulations.engine.reforms.find_parameter`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from openfisca_core.parameters import Parameter, ParameterNode, ParameterScale
 from openfisca_core.parameters.parameter_scale_bracket import ParameterScaleBracket
 
 from simulations.errors import FloorsimError, ReformError
-from simulations.reforms import find_parameter
+from simulations.engine.reforms import find_parameter
 
 Node = ParameterNode | Parameter | ParameterScale | ParameterScaleBracket
 _BRACKET = re.compile(r"^(?P<name>[^\[\]]+)\[(?P<index>\d+)\]$")

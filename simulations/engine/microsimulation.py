@@ -24,16 +24,16 @@ import numpy as np
 from joblib import Parallel, delayed
 from openfisca_core import periods
 
-from simulations.builder import build_simulation
-from simulations.chunks import ChunkInputs, make_chunks
-from simulations.countries import CountrySpec, load_country
+from simulations.engine.builder import build_simulation
+from simulations.engine.chunks import ChunkInputs, make_chunks
+from simulations.engine.countries import CountrySpec, load_country
 from simulations.errors import ChunkError, FloorsimError, ReformError, ScenarioError
-from simulations.periods import annual_total, month_segments
-from simulations.prices import PriceContext, price_context
-from simulations.reforms import ReformSpec, check_reform, find_parameter
-from simulations.results import HOUSEHOLD_SUM, RECIPIENTS, Results, ScenarioOutputs
-from simulations.scenarios import Scenario, ScenarioInput, baseline_system, make_scenario, scenario_system
-from simulations.take_up import take_up_draws
+from simulations.engine.periods import annual_total, month_segments
+from simulations.engine.prices import PriceContext, price_context
+from simulations.engine.reforms import ReformSpec, check_reform, find_parameter
+from simulations.engine.results import HOUSEHOLD_SUM, RECIPIENTS, Results, ScenarioOutputs
+from simulations.engine.scenarios import Scenario, ScenarioInput, baseline_system, make_scenario, scenario_system
+from simulations.engine.take_up import take_up_draws
 from surveys.io import SurveyFile
 from surveys.model import Survey
 

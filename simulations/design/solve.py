@@ -3,7 +3,7 @@
 Targets (``--target`` on the command line):
 
 * ``cost-share-of-gdp=0.01``: total cost (change in transfers plus the floor's administrative cost, see
-  :mod:`simulations.variants`) equal to 1 % of GDP;
+  :mod:`simulations.design.variants`) equal to 1 % of GDP;
 * ``cost=25000000``: total cost equal to an amount per year, in the country's currency;
 * ``poverty-change=-0.02``: poverty headcount 2 percentage points lower than at baseline (a fraction);
 * ``budget-neutral-with=PATH``: a swap between two schemes — the reform at ``PATH`` (a file or a ``Reform`` class)
@@ -32,9 +32,9 @@ from typing import Literal
 import numpy as np
 
 from simulations.errors import FloorsimError
-from simulations.reforms import ParameterChange, ReformSpec, find_parameter
-from simulations.scenarios import make_scenario, scenario_system
-from simulations.variants import DEFAULT_GDP_PARAMETERS, GDPSetting, compare
+from simulations.engine.reforms import ParameterChange, ReformSpec, find_parameter
+from simulations.engine.scenarios import make_scenario, scenario_system
+from simulations.design.variants import DEFAULT_GDP_PARAMETERS, GDPSetting, compare
 
 TargetKind = Literal["cost_share_of_gdp", "cost", "poverty_change", "budget_neutral"]
 METRIC_COLUMNS = {

@@ -23,7 +23,7 @@ is either dead code or a sign that the survey does not carry what the rule needs
 
 Parameters legitimately dead (or untested) are listed, each with its reason, in an allow-list
 (``tests/regression/dead_parameters_allowlist.yaml``); an allow-list entry that no longer applies is itself an
-offender, so the list cannot rot. ``python -m simulations.regression_dead`` prints the whole report.
+offender, so the list cannot rot. ``python -m simulations.regression.dead`` prints the whole report.
 """
 
 from __future__ import annotations
@@ -48,19 +48,19 @@ from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from openfisca_core.taxscales import TaxScaleLike
 from openfisca_core.tracers import TracingParameterNodeAtInstant
 
-from simulations.builder import build_simulation
-from simulations.chunks import make_chunks
-from simulations.countries import CountrySpec, load_country
+from simulations.engine.builder import build_simulation
+from simulations.engine.chunks import make_chunks
+from simulations.engine.countries import CountrySpec, load_country
 from simulations.errors import FloorsimError
-from simulations.periods import annual_total, month_segments
-from simulations.reforms import ReformSpec, apply_reform, load_reform
-from simulations.regression_rules import formula_source, leaf_names, leaf_parameters, resolve_node
-from simulations.scenarios import baseline_system
+from simulations.engine.periods import annual_total, month_segments
+from simulations.engine.reforms import ReformSpec, apply_reform, load_reform
+from simulations.regression.rules import formula_source, leaf_names, leaf_parameters, resolve_node
+from simulations.engine.scenarios import baseline_system
 from surveys.errors import SurveyError
 from surveys.io import read_survey
 from surveys.model import Survey
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+REPOSITORY = Path(__file__).resolve().parents[2]
 ALLOWLIST = REPOSITORY / "tests" / "regression" / "dead_parameters_allowlist.yaml"
 PROBLEMS = {
     "untested": "no YAML test reads it",
@@ -467,7 +467,7 @@ def check_dead_parameters(
     allowlist: Path = ALLOWLIST,
 ) -> DeadParameterReport:
     """Run the three steps of the module docstring and list offenders (allow-listed problems excepted)."""
-    from simulations.golden import BUNDLED_SURVEYS, REFERENCE_YEARS, package_folder, reform_library
+    from simulations.regression.golden import BUNDLED_SURVEYS, REFERENCE_YEARS, package_folder, reform_library
 
     spec = load_country(country)
     system = baseline_system(country)
@@ -545,7 +545,7 @@ def find_offenders(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m simulations.regression_dead", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m simulations.regression.dead", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--country", default="timor_leste", help="country package name or path of a floorsim.yaml")
     parser.add_argument("--allowlist", type=Path, default=ALLOWLIST, help="allow-list file")

@@ -1,0 +1,1 @@
+"""Designing reforms: variant grids, target solving, the SPF aggregate calculator."""

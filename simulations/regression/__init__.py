@@ -1,0 +1,1 @@
+"""Regression tools: golden snapshots, package diffs, rule comparison, dead parameters, validation against administrative figures."""
