@@ -314,10 +314,10 @@ def default_chunk_size(n_households: int, jobs: int) -> int:
 
 def load_survey_for(survey: Path | None, mapping: Path | None):
     """The grid's survey (a floorsim survey folder, or a file with a mapping), or the bundled survey."""
+    from surveys import load_survey
     from surveys.bundled import BUNDLED_SURVEY
-    from surveys.io import read_survey
 
-    return read_survey(survey or BUNDLED_SURVEY, **({"mapping": mapping} if mapping else {}))
+    return load_survey(survey or BUNDLED_SURVEY, mapping=mapping)
 
 
 def make_simulation(country: str, survey, period: int, *, backend: str = "loky", jobs: int = -1,

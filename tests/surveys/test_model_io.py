@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from surveys import SurveyError, read_survey, survey_hash, write_survey
+from surveys import SurveyError, load_survey, survey_hash, write_survey
 from surveys.model import Survey
 from tests.conftest import make_tiny_survey
 
@@ -72,7 +72,7 @@ def test_rule_violations_name_field_and_rows(tiny_survey, table, change, field, 
 
 def test_round_trip_preserves_tables_and_metadata(tmp_path, tiny_survey):
     folder = write_survey(tiny_survey, tmp_path / "tiny")
-    again = read_survey(folder)
+    again = load_survey(folder)
     pd.testing.assert_frame_equal(again.households, tiny_survey.households)
     pd.testing.assert_frame_equal(again.persons, tiny_survey.persons)
     assert again.metadata == tiny_survey.metadata
@@ -85,18 +85,18 @@ def test_round_trip_preserves_tables_and_metadata(tmp_path, tiny_survey):
 
 def test_missing_survey_names_the_path(tmp_path):
     with pytest.raises(SurveyError, match="nowhere"):
-        read_survey(tmp_path / "nowhere")
+        load_survey(tmp_path / "nowhere")
 
 
 def test_folder_without_persons_file_is_rejected(tmp_path, tiny_survey):
     folder = write_survey(tiny_survey, tmp_path / "tiny")
     (folder / "persons.parquet").unlink()
     with pytest.raises(SurveyError, match="missing persons.parquet"):
-        read_survey(folder)
+        load_survey(folder)
 
 
 def test_corrupt_parquet_is_a_survey_error(tmp_path, tiny_survey):
     folder = write_survey(tiny_survey, tmp_path / "tiny")
     (folder / "persons.parquet").write_bytes(b"not parquet at all")
     with pytest.raises(SurveyError, match="Parquet"):
-        read_survey(folder)
+        load_survey(folder)
