@@ -95,8 +95,7 @@ def replace_folder(staging: Path, folder: Path) -> None:
     if not folder.exists():
         os.replace(staging, folder)
         return
-    backup = _create_beside(folder, lambda candidate: os.mkdir(candidate, FOLDER_MODE))
-    os.rmdir(backup)  # only its unique name is needed: rename onto an empty name
+    backup = folder.with_name(f".{folder.name}.{secrets.token_hex(6)}.old")  # a fresh name: renaming onto it is safe
     os.replace(folder, backup)
     try:
         os.replace(staging, folder)
