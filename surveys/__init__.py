@@ -2,8 +2,9 @@
 
 The survey layer knows nothing of OpenFisca: it hands the engine validated tables.
 
-``read_survey(folder)`` reads floorsim's own format; ``read_survey(path_or_paths, mapping=...)`` reads CSV,
-Parquet, Stata or SPSS files through a mapping (see ``docs/data_model.md``).
+``load_survey`` is the one survey loader: ``load_survey(folder)`` reads floorsim's own format;
+``load_survey(path_or_paths, mapping=...)`` reads CSV, Parquet, Stata or SPSS files through a mapping (see
+``docs/data_model.md``).
 """
 
 from surveys.calibration import CalibrationError, CalibrationResult, Margin, Total, calibrate_survey, calibrate_weights
@@ -12,7 +13,7 @@ from surveys.errors import SurveyError
 from surveys.io import survey_hash, write_survey
 from surveys.mapping import SurveyMapping, load_mapping
 from surveys.model import Survey, SurveyMetadata
-from surveys.readers import read_survey, read_table
+from surveys.readers import load_survey, read_table
 
 __all__ = [
     "CalibrationError",
@@ -27,7 +28,7 @@ __all__ = [
     "calibrate_weights",
     "describe_survey",
     "load_mapping",
-    "read_survey",
+    "load_survey",
     "read_table",
     "survey_hash",
     "write_survey",

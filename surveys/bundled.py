@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from surveys.io import read_survey, write_survey
+from surveys.io import read_survey_folder, write_survey
 from surveys.model import Survey
 
 BUNDLED_SURVEY = Path(__file__).resolve().parent / "data" / "timor_leste_synthetic"
@@ -26,7 +26,7 @@ def generate_bundled_survey() -> Survey:
 
 def load_bundled_survey() -> Survey:
     """Read the committed bundled survey."""
-    return read_survey(BUNDLED_SURVEY)
+    return read_survey_folder(BUNDLED_SURVEY)
 
 
 if __name__ == "__main__":

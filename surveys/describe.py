@@ -16,13 +16,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from indicators import weighted_quantile
 from surveys.model import Survey, income_components
 
 # Thresholds of the warnings. They flag, never change, data; each is stated in the warning's text.
 MAX_PLAUSIBLE_HOUSEHOLD_SIZE = 20
 MAX_PLAUSIBLE_AGE = 100
 MIN_HEAD_AGE = 15
-EXTREME_WELFARE_RATIO = 20.0  # welfare per capita above 20 x the weighted median, or below 1/20 of it
+# welfare per capita above 20 x the weighted median over persons (indicators.weighted_quantile, Eurostat's
+# definition), or below 1/20 of it
+EXTREME_WELFARE_RATIO = 20.0
 EXTREME_WEIGHT_RATIO = 10.0  # a household weight above 10 x the median weight, or below 1/10 of it
 PREGNANCY_AGES = (10, 55)
 MIN_SCHOOL_AGE = 3
@@ -86,7 +89,7 @@ def survey_warnings(survey: Survey) -> list[dict[str, Any]]:
     flag(f"household with negative {concept}", concept, welfare < 0, hh_ids)
     positive = per_capita > 0
     if positive.any():
-        median = _weighted_median(per_capita[positive], (weight * size)[positive])
+        median = weighted_quantile(per_capita[positive], (weight * size)[positive], 0.5)
         flag(
             f"{concept} per capita more than {EXTREME_WELFARE_RATIO:g} times the weighted median ({median:.2f})",
             concept, per_capita > EXTREME_WELFARE_RATIO * median, hh_ids,
@@ -207,9 +210,3 @@ def _missing(survey: Survey) -> dict[str, int]:
                 out[f"{table_name}.{name}"] = count
     return out
 
-
-def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    """Lower weighted median: the smallest value whose cumulative weight reaches half the total."""
-    order = np.argsort(values, kind="stable")
-    cumulative = np.cumsum(weights[order])
-    return float(values[order][np.searchsorted(cumulative, 0.5 * cumulative[-1])])

@@ -3,7 +3,7 @@
 A survey on disk is a folder holding ``households.parquet`` and ``persons.parquet`` in the columns of
 :mod:`surveys.model`; the survey's metadata travels inside the households file's Parquet key-value metadata
 (key ``floorsim.survey``), so the two files are all there is. Writes go to a temporary folder that is renamed
-into place, so an interrupted write never leaves a half-written survey behind.
+into place (:func:`surveys.atomic.staged_folder`), so an interrupted write never leaves a half-written survey behind.
 
 Both files are cut into the same number of *household-aligned row groups*: row group ``k`` of the persons file
 holds exactly the members of the households in row group ``k`` of the households file. A survey larger than
@@ -16,9 +16,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from surveys.atomic import staged_folder
 from surveys.errors import SurveyError
 from surveys.model import Survey, SurveyMetadata
 
@@ -47,13 +45,11 @@ def write_survey(
     """
     if households_per_row_group < 1:
         raise ValueError(f"households_per_row_group must be at least 1, got {households_per_row_group}")
-    folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    with staged_folder(folder) as staging:
         households = pa.Table.from_pandas(survey.households, preserve_index=False)
-        meta = json.dumps(dataclasses.asdict(survey.metadata), sort_keys=True).encode()
-        households = households.replace_schema_metadata({**(households.schema.metadata or {}), METADATA_KEY: meta})
+        households = households.replace_schema_metadata(
+            {**(households.schema.metadata or {}), METADATA_KEY: encode_metadata(survey.metadata)}
+        )
         persons = pa.Table.from_pandas(survey.persons, preserve_index=False)
         person_bounds = np.concatenate([[0], np.cumsum(survey.household_size)])
         with pq.ParquetWriter(staging / HOUSEHOLDS_FILE, households.schema) as household_writer, pq.ParquetWriter(
@@ -64,27 +60,19 @@ def write_survey(
                 household_writer.write_table(households.slice(start, stop - start), row_group_size=stop - start)
                 first, last = int(person_bounds[start]), int(person_bounds[stop])
                 person_writer.write_table(persons.slice(first, last - first), row_group_size=last - first)
-        replace_folder(staging, folder)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return folder
+    return Path(folder)
 
 
-def replace_folder(staging: Path, folder: Path) -> None:
-    """Put the completed folder ``staging`` in place of ``folder`` (created or replaced) by renames only, so a
-    reader never sees a half-written survey."""
-    if folder.exists():
-        backup = folder.with_name(f".{folder.name}.old")
-        shutil.rmtree(backup, ignore_errors=True)
-        os.replace(folder, backup)
-        os.replace(staging, folder)
-        shutil.rmtree(backup, ignore_errors=True)
-    else:
-        os.replace(staging, folder)
+def encode_metadata(metadata: SurveyMetadata) -> bytes:
+    """The survey's metadata as stored under ``METADATA_KEY`` in the households file: JSON with sorted keys."""
+    return json.dumps(dataclasses.asdict(metadata), sort_keys=True).encode()
 
 
-def read_survey(folder: str | Path) -> Survey:
-    """Read a survey written by :func:`write_survey`; raise :class:`SurveyError` naming what is missing or wrong."""
+def read_survey_folder(folder: str | Path) -> Survey:
+    """Read a survey folder written by :func:`write_survey`; raise :class:`SurveyError` naming what is missing or wrong.
+
+    Code outside ``surveys/`` reads surveys with :func:`surveys.load_survey`, which also reads mapped files.
+    """
     folder = Path(folder)
     if not folder.exists():
         raise SurveyError("survey not found (no such file or folder)", source=str(folder))

@@ -27,7 +27,7 @@ from simulations.reports.summary import format_value, headline_rows
 from simulations.reports.tables import DEFAULT_REPLICATES
 from surveys.bundled import BUNDLED_SURVEY
 from surveys.errors import SurveyError
-from surveys.io import read_survey
+from surveys import load_survey
 
 DEFAULT_COUNTRY = "timor_leste"
 DEFAULT_YEAR = 2025
@@ -101,12 +101,7 @@ def run(
     try:
         spec = load_country(country)
         survey_path = survey or BUNDLED_SURVEY
-        if mapping is not None:
-            from surveys import read_survey as read_mapped_survey
-
-            data = read_mapped_survey(survey_path, mapping=mapping)
-        else:
-            data = read_survey(survey_path)
+        data = load_survey(survey_path, mapping=mapping)
         reform_paths = reform or ([spec.default_reform_path()] if spec.default_reform_path() else [])
         if not reform_paths:
             raise FloorsimError(f"country '{country}' has no default reform; pass --reform FILE")
@@ -480,7 +475,7 @@ def diff_command(
 ) -> None:
     """Compare two versions of a country package: parameters and variables changed, and the impact on the survey."""
     from simulations.regression import diff as package_diff
-    from simulations.reports.atomic import write_text_atomic
+    from surveys.atomic import write_text_atomic
 
     try:
         periods = [int(part) for item in (period or [str(DEFAULT_YEAR)]) for part in item.split(",") if part.strip()]
@@ -787,11 +782,10 @@ def survey_command(
     """Describe and validate a survey: sizes, weighted totals, distributions, missing values, warnings, and the
     columns a country package needs that the survey lacks."""
     from surveys import describe_survey
-    from surveys import read_survey as read_any_survey
 
     try:
         spec = load_country(country)
-        data = read_any_survey(path or BUNDLED_SURVEY, mapping=mapping) if mapping else read_survey(path or BUNDLED_SURVEY)
+        data = load_survey(path or BUNDLED_SURVEY, mapping=mapping)
         report = describe_survey(data)
         tables = {"person": set(data.persons.columns), "household": set(data.households.columns)}
         gaps = [

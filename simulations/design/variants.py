@@ -54,6 +54,7 @@ from indicators import weighted_total
 from simulations.engine.reforms import ParameterChange, ReformSpec, find_parameter
 from simulations.engine.results import Results
 from simulations.engine.scenarios import scenario_system
+from surveys.model import Survey
 
 DEFAULT_GDP_PARAMETERS = ("country.gdp.non_oil", "country.gdp.nominal", "country.gdp")
 ADMINISTRATIVE_SHARE_PARAMETER = "social_protection_floor.administrative_cost_share"
@@ -312,12 +313,13 @@ def default_chunk_size(n_households: int, jobs: int) -> int:
     return max(1, math.ceil(n_households / workers))
 
 
-def load_survey_for(survey: Path | None, mapping: Path | None):
-    """The grid's survey (a floorsim survey folder, or a file with a mapping), or the bundled survey."""
+def load_survey_for(survey: Path | None, mapping: Path | None) -> Survey:
+    """The grid's survey (a floorsim survey folder, or a file with a mapping), or the bundled survey, read by the
+    one survey loader, ``surveys.load_survey``."""
+    from surveys import load_survey
     from surveys.bundled import BUNDLED_SURVEY
-    from surveys.io import read_survey
 
-    return read_survey(survey or BUNDLED_SURVEY, **({"mapping": mapping} if mapping else {}))
+    return load_survey(survey or BUNDLED_SURVEY, mapping=mapping)
 
 
 def make_simulation(country: str, survey, period: int, *, backend: str = "loky", jobs: int = -1,

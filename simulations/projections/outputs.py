@@ -1,7 +1,7 @@
 """Files of a projection: the tidy table (CSV, Parquet), an Excel workbook, the chart of cost paths (PNG, SVG).
 
 Everything is rendered in memory first; only then is each file written beside its destination and renamed over it
-(as ``simulations/reports/atomic.py`` does for text), so an error while computing or rendering leaves no file, and
+(``surveys.atomic.write_bytes_atomic``), so an error while computing or rendering leaves no file, and
 an existing output is never half-overwritten.
 """
 
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +16,7 @@ import pandas as pd
 from simulations.engine.microsimulation import BASELINE
 from simulations.projections.errors import ProjectionError
 from simulations.projections.runner import ALL, ProjectionResult
+from surveys.atomic import write_bytes_atomic
 
 FILES = (
     "projection.csv",
@@ -29,28 +28,6 @@ FILES = (
     "cost_paths.svg",
     "provenance.json",
 )
-
-
-def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and an atomic rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600 files; outputs get the usual permissions
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def _csv(frame: pd.DataFrame) -> bytes:

@@ -116,7 +116,7 @@ def _scenarios(
 def _survey(assumptions: Assumptions, survey: Survey | str | Path | None) -> Survey:
     if isinstance(survey, Survey):
         return survey
-    from surveys.io import read_survey
+    from surveys import load_survey
 
     if survey is None and assumptions.survey is not None:
         survey = assumptions.resolve(assumptions.survey)
@@ -124,7 +124,7 @@ def _survey(assumptions: Assumptions, survey: Survey | str | Path | None) -> Sur
         from surveys.bundled import load_bundled_survey
 
         return load_bundled_survey()
-    return read_survey(survey)
+    return load_survey(survey)
 
 
 def _take_up_rate(system, path: str, year: int) -> float:

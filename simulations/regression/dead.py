@@ -57,7 +57,7 @@ from simulations.engine.reforms import ReformSpec, apply_reform, load_reform
 from simulations.regression.rules import formula_source, leaf_names, leaf_parameters, resolve_node
 from simulations.engine.scenarios import baseline_system
 from surveys.errors import SurveyError
-from surveys.io import read_survey
+from surveys import load_survey
 from surveys.model import Survey
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -475,7 +475,7 @@ def check_dead_parameters(
         folder = BUNDLED_SURVEYS.get(spec.name)
         if folder is None:
             raise FloorsimError(f"country '{spec.name}' has no bundled survey to check parameters on")
-        survey = read_survey(folder)
+        survey = load_survey(folder)
     years = list(years or REFERENCE_YEARS.get(spec.name) or [])
     if not years:
         raise FloorsimError(f"no reference years for country '{spec.name}': give some")
@@ -553,7 +553,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--year", type=int, action="append", help="reference year (repeatable; default: golden's)")
     options = parser.parse_args(argv)
     try:
-        survey = read_survey(options.survey) if options.survey else None
+        survey = load_survey(options.survey) if options.survey else None
         report = check_dead_parameters(options.country, survey, options.year, allowlist=options.allowlist)
     except (FloorsimError, SurveyError) as error:
         print(f"floorsim: error: {error}", file=sys.stderr)

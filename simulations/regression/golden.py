@@ -30,7 +30,7 @@ from simulations.engine.countries import load_country
 from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.errors import FloorsimError
 from surveys.bundled import BUNDLED_SURVEY
-from surveys.io import read_survey, survey_hash
+from surveys import load_survey, survey_hash
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 GOLDEN_DIR = REPOSITORY / "tests" / "golden"
@@ -98,7 +98,7 @@ def compute_figures(country: str, years: tuple[int, ...] | list[int], survey_fol
     folder = survey_folder or BUNDLED_SURVEYS.get(spec.name)
     if folder is None:
         raise GoldenError(f"country '{spec.name}' has no bundled survey; golden aggregates need one")
-    survey = read_survey(folder)
+    survey = load_survey(folder)
     reforms = reform_library(country)
     if BASELINE in reforms:
         raise GoldenError(f"a reform file may not be called '{BASELINE}'")

@@ -24,7 +24,7 @@ from simulations.errors import FloorsimError
 from simulations.regression.rules import describe_parameters, describe_variables
 from simulations.engine.scenarios import baseline_system
 from surveys.errors import SurveyError
-from surveys.io import read_survey
+from surveys import load_survey
 
 
 def describe_side(country: str, survey_folder: str | Path, periods: list[int], jobs: int = 1) -> dict:
@@ -32,7 +32,7 @@ def describe_side(country: str, survey_folder: str | Path, periods: list[int], j
     spec = load_country(country)
     system_class = tax_benefit_system_class(spec)
     system = baseline_system(country)
-    survey = read_survey(survey_folder)
+    survey = load_survey(survey_folder)
     results = {}
     for year in periods:
         simulation = Microsimulation(

@@ -10,18 +10,14 @@
       tables/<name>.csv|.parquet   tidy tables (tables.TABLE_NAMES)
       charts/<name>.png|.svg       charts (charts.CHARTS)
 
-Everything is first written into a temporary folder beside ``out`` (same file system), then moved into ``out``:
-a failure anywhere removes the temporary folder and leaves ``out`` as it was.
+Everything is first written into a temporary folder beside ``out`` (same file system), then moved into ``out``
+(``surveys.atomic.staged_folder``): a failure anywhere removes the temporary folder and leaves ``out`` as it was.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 from simulations.errors import FloorsimError
@@ -29,6 +25,7 @@ from simulations.reports.errors import ReportError
 from simulations.reports.summary import SUMMARY_FILE
 from simulations.reports.tables import DEFAULT_REPLICATES, ReportData, build_report
 from simulations.engine.results import Results
+from surveys.atomic import staged_folder
 
 REPORT_FILE = "report.html"
 WORKBOOK_FILE = "results.xlsx"
@@ -36,48 +33,9 @@ TABLES_FOLDER = "tables"
 CHARTS_FOLDER = "charts"
 
 
-@contextmanager
-def staging_folder(out: str | Path) -> Iterator[Path]:
-    """A temporary folder beside ``out``; on success its content is moved into ``out``, on failure it is removed
-    (and so is any parent folder of ``out`` created for it), leaving ``out`` untouched."""
-    out = Path(out).absolute()
-    created = []
-    for parent in reversed(out.parents):
-        if not parent.exists():
-            created.append(parent)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        yield staging
-        publish(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        for parent in reversed(created):
-            try:
-                parent.rmdir()
-            except OSError:
-                break
-        raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def publish(staging: Path, out: Path) -> None:
-    """Move the staged files into ``out``: one rename of the folder when ``out`` does not exist yet, otherwise one
-    rename per file (replacing files of an earlier run; other files in ``out`` are left alone)."""
-    if not out.exists():
-        os.replace(staging, out)
-        return
-    for path in sorted(staging.rglob("*")):
-        if path.is_file():
-            target = out / path.relative_to(staging)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, target)
-
-
 def write_report_files(report: ReportData, folder: str | Path, *, full: bool = True) -> list[Path]:
     """Write one reform's outputs into ``folder``: summary.json and the tables, and with ``full`` the workbook,
-    the charts and the HTML report. Returns the files written. Write into a staging folder (``staging_folder``)."""
+    the charts and the HTML report. Returns the files written. Write into a staging folder (``surveys.atomic.staged_folder``)."""
     from simulations.reports.summary import summary_json
     from simulations.reports.tabular import write_tables
 
@@ -127,7 +85,8 @@ def write_outputs(
     """
     out = Path(out)
     try:
-        with staging_folder(out) as staging:
+        # merge: files of an earlier run are replaced one by one, other files in ``out`` are left alone
+        with staged_folder(out, merge=True) as staging:
             frame = results.person_frame(["baseline", *reforms])
             staged = []
             for reform in reforms:

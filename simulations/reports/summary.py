@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simulations.engine.provenance import provenance
-from simulations.reports.atomic import write_text_atomic
+from surveys.atomic import write_text_atomic
 from simulations.engine.results import Results
 
 SUMMARY_FILE = "summary.json"

@@ -32,7 +32,7 @@ from simulations.engine.reforms import ReformSpec, find_parameter, parameter_pat
 from simulations.reports.tables import ReportData, build_report
 from simulations.engine.scenarios import baseline_system
 from surveys.bundled import BUNDLED_SURVEY
-from surveys.io import read_survey
+from surveys import load_survey
 
 INTERACTIVE_REPLICATES = 40  # bootstrap replicates of the interactive view (floorsim run uses 200)
 JOB_TIMEOUT = 120.0  # seconds
@@ -166,7 +166,7 @@ class Workspace:
                 return self._warm[setting]
         load_country(setting.country)
         path = self.surveys[setting.survey]
-        survey = read_survey(path)
+        survey = load_survey(path)
         households = len(survey.households)
         workers = max(1, self.n_jobs)
         simulation = Microsimulation(

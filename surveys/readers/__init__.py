@@ -1,7 +1,9 @@
 """Reading surveys: floorsim's own folders, or any CSV, Parquet, Stata or SPSS survey through a mapping.
 
-``read_survey(folder)`` reads a survey written by :func:`surveys.io.write_survey`; ``read_survey(path, mapping=...)``
-reads a survey in its own files and variable names, translated by a mapping file (:mod:`surveys.mapping`).
+:func:`load_survey` is the one survey loader for everything above ``surveys/``: ``load_survey(folder)`` reads a
+survey written by :func:`surveys.io.write_survey` (through :func:`surveys.io.read_survey_folder`);
+``load_survey(path, mapping=...)`` reads a survey in its own files and variable names, translated by a mapping file
+(:mod:`surveys.mapping`).
 """
 
 from __future__ import annotations
@@ -18,13 +20,12 @@ from surveys.readers.files import FORMATS, read_table
 from surveys.readers.mapped import survey_from_tables
 
 SurveyPaths = str | Path | Sequence[str | Path] | Mapping[str, str | Path]
+MappingSource = str | Path | dict[str, Any] | SurveyMapping
 
-__all__ = ["FORMATS", "SurveyPaths", "read_survey", "read_table", "survey_from_tables"]
+__all__ = ["FORMATS", "MappingSource", "SurveyPaths", "load_survey", "read_table", "survey_from_tables"]
 
 
-def read_survey(
-    path_or_paths: SurveyPaths, mapping: str | Path | dict[str, Any] | SurveyMapping | None = None
-) -> Survey:
+def load_survey(path_or_paths: SurveyPaths, mapping: MappingSource | None = None) -> Survey:
     """Read a survey into floorsim's data model.
 
     Args:
@@ -44,7 +45,7 @@ def read_survey(
     """
     if mapping is None:
         if isinstance(path_or_paths, (str, Path)):
-            return io.read_survey(path_or_paths)
+            return io.read_survey_folder(path_or_paths)
         raise SurveyError("reading separate household and person files needs a mapping (mapping=...)")
     spec = load_mapping(mapping)
     options = spec.read.model_dump()

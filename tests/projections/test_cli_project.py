@@ -100,19 +100,3 @@ def test_nothing_partial_when_an_output_cannot_be_rendered(tmp_path, short_assum
     assert "floorsim: error: cannot render the workbook" in text(result)
     assert sorted(path.name for path in out.iterdir()) == ["projection.csv"]
     assert (out / "projection.csv").read_text() == "previous run\n"
-
-
-def test_write_bytes_atomic_leaves_no_temporary_file_on_failure(tmp_path, monkeypatch):
-    from simulations.projections import outputs
-
-    target = tmp_path / "file.bin"
-    target.write_bytes(b"old")
-
-    def fail(*_args):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(outputs.os, "replace", fail)
-    with pytest.raises(OSError):
-        outputs.write_bytes_atomic(target, b"new")
-    assert target.read_bytes() == b"old"
-    assert [path.name for path in tmp_path.iterdir()] == ["file.bin"]

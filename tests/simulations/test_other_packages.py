@@ -13,14 +13,14 @@ from simulations import Microsimulation, ReformSpec
 from simulations.engine.countries import load_country
 from simulations.engine.reforms import ParameterChange
 from simulations.engine.scenarios import baseline_system
-from surveys import read_survey
+from surveys import load_survey
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def survey():
-    return read_survey(ROOT / "tests/fixtures/eusilc/eusilc.parquet", mapping=ROOT / "surveys/examples/eusilc_mapping.yaml")
+    return load_survey(ROOT / "tests/fixtures/eusilc/eusilc.parquet", mapping=ROOT / "surveys/examples/eusilc_mapping.yaml")
 
 
 @pytest.fixture(scope="module")

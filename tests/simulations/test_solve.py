@@ -17,6 +17,7 @@ from simulations.design.solve import SolveError, Target, TargetUnreachableError,
 from simulations.design.spf_calculator import FloorLevels, eligible_populations
 from simulations.design.variants import GDPSetting, compare, resolve_gdp
 from surveys.bundled import load_bundled_survey
+from tests.surveys.eusilc_by_hand import EUSILC, EUSILC_MAPPING, weighted_adult_months
 
 START = "2025-01-01"
 MATERNITY_OFF = set_parameters("no_maternity", START, {"social_protection_floor.maternity.share": 0})
@@ -152,3 +153,33 @@ def test_cli_solve_unreachable_is_an_error():
     ])
     assert result.exit_code == 2
     assert "floorsim: error:" in result.output and "not reached" in result.output
+
+
+def solve_on_eusilc(mapping, target: str):
+    """``floorsim solve`` of the template's basic income (600 a month in 2017) on the EU-SILC fixture file."""
+    return CliRunner().invoke(app, [
+        "solve", "--mapping", str(mapping), "--survey", str(EUSILC), "--country", "country_template",
+        "--period", "2017", "--parameter", "benefits.basic_income", "--low", "600", "--high", "1000",
+        "--target", target, "--jobs", "1", "--json",
+    ])
+
+
+def test_cli_solve_with_a_mapping_finds_the_amount_computed_by_hand():
+    # The cost of raising the basic income from 600 to 737 a month, by hand from the raw file: 137 per weighted
+    # adult-month. Solving for that cost must give back 737.
+    result = solve_on_eusilc(EUSILC_MAPPING, f"cost={137 * weighted_adult_months(2017)!r}")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["converged"]
+    assert document["bracket"][0] <= 737 <= document["bracket"][1]
+    assert document["value"] == pytest.approx(737, abs=document["tolerance"])
+
+
+def test_cli_solve_with_a_bad_mapping_is_a_one_line_error(tmp_path):
+    bad = tmp_path / "bad_mapping.yaml"
+    bad.write_text(EUSILC_MAPPING.read_text().replace("weight: db090", "weight: db091"))
+    result = solve_on_eusilc(bad, "cost=1e9")
+    assert result.exit_code == 2
+    assert result.output.startswith("floorsim: error: ") and result.output.count("\n") == 1
+    assert "'households.weight'" in result.output and "'db091'" in result.output
+    assert "Traceback" not in result.output

@@ -28,6 +28,7 @@ from simulations.design.variants import (
     run_grid,
 )
 from tests.conftest import make_tiny_survey
+from tests.surveys.eusilc_by_hand import EUSILC, EUSILC_MAPPING, weighted_adult_months
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "country_packages/social_protection_floor/examples/child_benefit_grid.yaml"
@@ -206,3 +207,33 @@ def test_gdp_defaults_to_non_oil_and_is_absent_for_the_template():
         resolve_gdp(baseline_system("timor_leste"), GDPSetting(parameter="country.gdp.oil"), 2025)
     nominal = resolve_gdp(baseline_system("timor_leste"), GDPSetting(parameter="country.gdp.nominal", scale=1.0), 2025)
     assert nominal.scale == 1.0 and nominal.value < 1e5  # the raw parameter value, in USD million
+
+
+# --- a grid on a mapped survey file (mapping:) with a third-party package ----------------------------------------
+
+
+def write_mapped_grid(folder: Path, mapping: Path) -> Path:
+    """A grid of the template's basic income (600 a month in 2017) run on the EU-SILC fixture through ``mapping``."""
+    return write_grid(folder, country="country_template", survey=str(EUSILC), mapping=str(mapping), period=2017,
+                      base=[], parameters={"benefits.basic_income": [700, 800]})
+
+
+def test_a_grid_with_a_mapping_runs_on_the_mapped_file(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["variants", str(write_mapped_grid(tmp_path, EUSILC_MAPPING)), "--out", str(out),
+                                      "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "variants.csv")
+    # Raising the basic income by 100 or 200 a month costs that much for every weighted adult-month (by hand).
+    adult_months = weighted_adult_months(2017)
+    assert table["cost"].tolist() == pytest.approx([100 * adult_months, 200 * adult_months], rel=1e-12)
+
+
+def test_a_bad_mapping_in_a_grid_is_a_one_line_error(tmp_path):
+    bad = tmp_path / "bad_mapping.yaml"
+    bad.write_text(EUSILC_MAPPING.read_text().replace("weight: db090", "weight: db091"))
+    result = CliRunner().invoke(app, ["variants", str(write_mapped_grid(tmp_path, bad)), "--jobs", "1"])
+    assert result.exit_code == 2
+    assert result.output.startswith("floorsim: error: ") and result.output.count("\n") == 1
+    assert "'households.weight'" in result.output and "'db091'" in result.output
+    assert "Traceback" not in result.output

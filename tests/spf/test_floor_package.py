@@ -27,7 +27,7 @@ from simulations.engine.countries import load_country
 from simulations.errors import ChunkError
 from simulations.engine.reforms import find_parameter
 from simulations.engine.scenarios import baseline_system, scenario_system
-from surveys import read_survey
+from surveys import load_survey
 from surveys.model import Survey, SurveyMetadata
 from tests.conftest import make_tiny_survey
 
@@ -276,7 +276,7 @@ def test_component_alone_switches_the_others_off(tiny_results):
 
 @pytest.fixture(scope="module")
 def eusilc():
-    return read_survey(ROOT / "tests/fixtures/eusilc/eusilc.parquet", mapping=ROOT / "surveys/examples/eusilc_mapping.yaml")
+    return load_survey(ROOT / "tests/fixtures/eusilc/eusilc.parquet", mapping=ROOT / "surveys/examples/eusilc_mapping.yaml")
 
 
 def test_template_without_a_line_amount_says_what_to_set(eusilc):

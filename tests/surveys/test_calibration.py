@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from surveys import CalibrationError, Margin, SurveyError, Total, calibrate_survey, calibrate_weights, read_survey
+from surveys import CalibrationError, Margin, SurveyError, Total, calibrate_survey, calibrate_weights, load_survey
 
 ROOT = Path(__file__).resolve().parents[2]
 EUSILC = ROOT / "tests" / "fixtures" / "eusilc" / "eusilc.parquet"
@@ -93,7 +93,7 @@ def test_unbounded_linear_weights_may_be_negative_and_bounds_prevent_it():
 
 @pytest.fixture(scope="module")
 def eusilc():
-    return read_survey(EUSILC, mapping=MAPPING)
+    return load_survey(EUSILC, mapping=MAPPING)
 
 
 def persons_by_age_sex(survey, weights_per_person, groups=(0, 15, 65)) -> pd.Series:

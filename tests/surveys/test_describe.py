@@ -84,3 +84,16 @@ def test_warnings_of_income_surveys_and_report_shape():
     rules = [w["rule"] for w in report["warnings"]]
     assert "household with negative income" in rules
     assert set(report) == {"survey", "sizes", "totals", "distributions", "missing", "warnings"}
+
+
+def test_extreme_welfare_is_measured_against_the_weighted_median_over_persons():
+    # Per-capita consumption of the tiny survey, household 4 made rich: 50 (3 persons x weight 100), 40 (2 x 200),
+    # 60 (2 x 50), 2000 (2 x 300). Sorted, the person weights are 400 | 300 | 100 | 600 of 1,400: the cumulative
+    # weight reaches exactly half (700) at 50, so the median is (50 + 60) / 2 = 55 (Eurostat's definition, as in
+    # indicators.weighted_quantile), and only household 4 lies above 20 x 55 = 1,100.
+    tiny = make_tiny_survey()
+    households = tiny.households.assign(consumption=[150.0, 80.0, 120.0, 4000.0])
+    found = survey_warnings(Survey(households, tiny.persons, tiny.metadata))
+    assert [(w["rule"], w["ids"]) for w in found] == [
+        ("consumption per capita more than 20 times the weighted median (55.00)", [households["household_id"][3]])
+    ]

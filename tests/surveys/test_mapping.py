@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from surveys import SurveyError, load_mapping, read_survey
+from surveys import SurveyError, load_mapping, load_survey
 from surveys.mapping import PER_MONTH, canonical_code
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +57,7 @@ def changed(change) -> dict:
 def read(tmp_path: Path, mapping: dict, households: pd.DataFrame = HOUSEHOLDS, persons: pd.DataFrame = PERSONS):
     households.to_csv(tmp_path / "h.csv", index=False)
     persons.to_parquet(tmp_path / "p.parquet", index=False)
-    return read_survey({"households": tmp_path / "h.csv", "persons": tmp_path / "p.parquet"}, mapping=mapping)
+    return load_survey({"households": tmp_path / "h.csv", "persons": tmp_path / "p.parquet"}, mapping=mapping)
 
 
 def test_example_mapping_is_valid():

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
-from surveys import SurveyError, read_survey, survey_hash, write_survey
+from surveys import SurveyError, load_survey, survey_hash, write_survey
 from surveys.model import Survey
 from tests.conftest import make_tiny_survey
 
@@ -72,7 +76,7 @@ def test_rule_violations_name_field_and_rows(tiny_survey, table, change, field, 
 
 def test_round_trip_preserves_tables_and_metadata(tmp_path, tiny_survey):
     folder = write_survey(tiny_survey, tmp_path / "tiny")
-    again = read_survey(folder)
+    again = load_survey(folder)
     pd.testing.assert_frame_equal(again.households, tiny_survey.households)
     pd.testing.assert_frame_equal(again.persons, tiny_survey.persons)
     assert again.metadata == tiny_survey.metadata
@@ -85,18 +89,42 @@ def test_round_trip_preserves_tables_and_metadata(tmp_path, tiny_survey):
 
 def test_missing_survey_names_the_path(tmp_path):
     with pytest.raises(SurveyError, match="nowhere"):
-        read_survey(tmp_path / "nowhere")
+        load_survey(tmp_path / "nowhere")
 
 
 def test_folder_without_persons_file_is_rejected(tmp_path, tiny_survey):
     folder = write_survey(tiny_survey, tmp_path / "tiny")
     (folder / "persons.parquet").unlink()
     with pytest.raises(SurveyError, match="missing persons.parquet"):
-        read_survey(folder)
+        load_survey(folder)
 
 
 def test_corrupt_parquet_is_a_survey_error(tmp_path, tiny_survey):
     folder = write_survey(tiny_survey, tmp_path / "tiny")
     (folder / "persons.parquet").write_bytes(b"not parquet at all")
     with pytest.raises(SurveyError, match="Parquet"):
-        read_survey(folder)
+        load_survey(folder)
+
+
+def test_written_surveys_are_readable_by_others_under_umask_022(tmp_path, tiny_survey):
+    previous = os.umask(0o022)
+    try:
+        folder = write_survey(tiny_survey, tmp_path / "survey")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755  # not mkdtemp's 0o700
+    assert {stat.S_IMODE(path.stat().st_mode) for path in folder.iterdir()} == {0o644}
+
+
+def test_a_failed_rewrite_keeps_the_previous_survey(tmp_path, tiny_survey, monkeypatch):
+    folder = write_survey(tiny_survey, tmp_path / "survey")
+    before = survey_hash(folder)
+
+    def fail(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", fail)
+    with pytest.raises(OSError, match="disk full"):
+        write_survey(tiny_survey.select_households(1, 2), folder)
+    assert survey_hash(folder) == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["survey"]

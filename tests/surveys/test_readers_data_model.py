@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from surveys import Survey, SurveyError, SurveyMetadata, read_survey, write_survey
+from surveys import Survey, SurveyError, SurveyMetadata, load_survey, write_survey
 from surveys.model import HOUSEHOLD_COLUMNS, income_components, required_household_columns
 from tests.conftest import make_tiny_survey
 
@@ -113,7 +113,7 @@ def test_income_components_are_float_and_round_trip(tmp_path):
     survey = Survey(households, persons, metadata)
     assert income_components(survey.persons) == ["income_wages"]
     assert str(survey.persons["income_wages"].dtype) == "float64"
-    again = read_survey(write_survey(survey, tmp_path / "s"))
+    again = load_survey(write_survey(survey, tmp_path / "s"))
     pd.testing.assert_frame_equal(again.persons, survey.persons)
     pd.testing.assert_frame_equal(again.households, survey.households)
     assert again.metadata == metadata

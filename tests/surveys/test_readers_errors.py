@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from surveys import SurveyError, read_survey
+from surveys import SurveyError, load_survey
 
 # Three households, five persons, in one file; amounts are annual.
 ROWS = pd.DataFrame(
@@ -71,12 +71,12 @@ def mapping_with(change) -> dict:
 
 def error_of(path, mapping) -> SurveyError:
     with pytest.raises(SurveyError) as caught:
-        read_survey(path, mapping=mapping)
+        load_survey(path, mapping=mapping)
     return caught.value
 
 
 def test_the_valid_file_reads(tmp_path):
-    survey = read_survey(write_csv(tmp_path), mapping=MAPPING)
+    survey = load_survey(write_csv(tmp_path), mapping=MAPPING)
     np.testing.assert_allclose(survey.households["consumption"], [1500.0, 300.0, 200.0])
     assert survey.households["urban"].tolist() == [True, False, False]
     assert survey.persons["employment_status"].tolist() == ["employed", "inactive", "inactive", "employed", "inactive"]
@@ -136,7 +136,7 @@ def test_missing_values_need_fill_missing(tmp_path):
     error = error_of(write_csv(tmp_path, rows), MAPPING)
     assert (error.field, error.rows) == ("persons.age", [12, 32])
     assert "fill_missing" in error.rule
-    filled = read_survey(
+    filled = load_survey(
         write_csv(tmp_path, rows, "filled.csv"),
         mapping=mapping_with(lambda m: m["persons"].update(age={"column": "age", "fill_missing": 0})),
     )
@@ -191,7 +191,7 @@ def two_files(tmp_path: Path, households: pd.DataFrame, persons: pd.DataFrame) -
 def test_two_file_orphans_and_empty_households(tmp_path):
     households = ROWS.drop_duplicates("hh")[["hh", "w", "reg", "urb"]]
     persons = ROWS.drop(columns=["w", "reg", "urb"])
-    assert len(read_survey(two_files(tmp_path, households, persons), mapping=MAPPING)) == 3
+    assert len(load_survey(two_files(tmp_path, households, persons), mapping=MAPPING)) == 3
     error = error_of(two_files(tmp_path, households, persons.assign(hh=[1, 1, 2, 3, 4])), MAPPING)
     assert (error.field, error.rows) == ("household_id", [32])
     assert "belongs to no household" in error.rule
@@ -234,9 +234,9 @@ def test_unreadable_files(tmp_path, name, content, rule):
 def test_absent_file_and_missing_mapping(tmp_path):
     assert "not found" in error_of(tmp_path / "nowhere.csv", MAPPING).rule
     with pytest.raises(SurveyError, match="mapping"):
-        read_survey(write_csv(tmp_path))  # a plain file is not a floorsim folder: it needs a mapping
+        load_survey(write_csv(tmp_path))  # a plain file is not a floorsim folder: it needs a mapping
     with pytest.raises(SurveyError, match="needs a mapping"):
-        read_survey({"households": "a.csv", "persons": "b.csv"})
+        load_survey({"households": "a.csv", "persons": "b.csv"})
 
 
 def test_a_failed_read_writes_nothing(tmp_path):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from surveys import SurveyError, read_survey, write_survey
+from surveys import SurveyError, load_survey, write_survey
 
 ROOT = Path(__file__).resolve().parents[2]
 EUSILC = ROOT / "tests" / "fixtures" / "eusilc" / "eusilc.parquet"
@@ -23,7 +23,7 @@ def raw() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def survey():
-    return read_survey(EUSILC, mapping=MAPPING)
+    return load_survey(EUSILC, mapping=MAPPING)
 
 
 def eurostat_median(values: np.ndarray, weights: np.ndarray) -> float:
@@ -111,7 +111,7 @@ def test_categorical_recodes_and_derivations(survey, raw):
 
 
 def test_mapped_survey_round_trips_through_floorsim_format(tmp_path, survey):
-    again = read_survey(write_survey(survey, tmp_path / "eusilc"))
+    again = load_survey(write_survey(survey, tmp_path / "eusilc"))
     pd.testing.assert_frame_equal(again.households, survey.households)
     pd.testing.assert_frame_equal(again.persons, survey.persons)
     assert again.metadata == survey.metadata
@@ -123,7 +123,7 @@ def test_inconsistent_declared_household_size_is_named(tmp_path, raw):
     path = tmp_path / "eusilc.parquet"
     broken.to_parquet(path)
     with pytest.raises(SurveyError) as caught:
-        read_survey(path, mapping=MAPPING)
+        load_survey(path, mapping=MAPPING)
     assert caught.value.field == "checks.household_size"
     assert caught.value.rows == [7]
     assert str(path) in str(caught.value)

@@ -15,7 +15,7 @@ import pyreadstat
 import pytest
 import yaml
 
-from surveys import Survey, read_survey, read_table
+from surveys import Survey, load_survey, read_table
 
 ROOT = Path(__file__).resolve().parents[2]
 EUSILC = ROOT / "tests" / "fixtures" / "eusilc" / "eusilc.parquet"
@@ -71,7 +71,7 @@ def write(frame: pd.DataFrame, path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def reference(source: pd.DataFrame, tmp_path_factory) -> Survey:
-    return read_survey(write(source, tmp_path_factory.mktemp("ref") / "eusilc.parquet"), mapping=MAPPING)
+    return load_survey(write(source, tmp_path_factory.mktemp("ref") / "eusilc.parquet"), mapping=MAPPING)
 
 
 def assert_same_survey(survey: Survey, reference: Survey) -> None:
@@ -83,7 +83,7 @@ def assert_same_survey(survey: Survey, reference: Survey) -> None:
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".dta", ".sav"])
 def test_one_file_formats_give_identical_surveys(tmp_path, source, reference, suffix):
     path = write(source, tmp_path / f"eusilc{suffix}")
-    survey = read_survey(path, mapping=MAPPING)
+    survey = load_survey(path, mapping=MAPPING)
     assert_same_survey(survey, reference)
     assert survey.origin == str(path)
     assert len(reference.households) == 500
@@ -97,8 +97,8 @@ def test_two_file_layout_gives_the_same_survey(tmp_path, source, reference, hous
         "households": write(households, tmp_path / f"households{households_suffix}"),
         "persons": write(persons, tmp_path / f"persons{persons_suffix}"),
     }
-    assert_same_survey(read_survey(paths, mapping=MAPPING), reference)
-    assert_same_survey(read_survey((paths["households"], paths["persons"]), mapping=MAPPING), reference)
+    assert_same_survey(load_survey(paths, mapping=MAPPING), reference)
+    assert_same_survey(load_survey((paths["households"], paths["persons"]), mapping=MAPPING), reference)
 
 
 @pytest.mark.parametrize("suffix", [".dta", ".sav"])
@@ -118,5 +118,5 @@ def test_codes_recoded_by_the_mapping_instead_of_labels(tmp_path, source, refere
     regions = {i + 1: name for i, name in enumerate(REGIONS)}
     mapping["households"]["region"] = {"column": "db040", "recode": regions}
     mapping["households"]["stratum"] = {"column": "db040", "recode": regions}
-    survey = read_survey(write(source, tmp_path / f"eusilc{suffix}"), mapping=mapping)
+    survey = load_survey(write(source, tmp_path / f"eusilc{suffix}"), mapping=mapping)
     assert_same_survey(survey, reference)

@@ -1,4 +1,4 @@
-"""Tests of the synthetic survey's large (chunked) writer and of the chosen-year option (surveys/synthetic.py).
+"""Tests of the synthetic survey's large (chunked) writer and of the chosen-year option (surveys/synthetic/).
 
 Expected values are computed here from the YAML files themselves (population projection, country package CPI),
 not through the generator's helpers, so that a helper bug cannot hide a generator bug.
@@ -19,7 +19,8 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from surveys.io import SurveyFile, read_survey, survey_hash
+from surveys import load_survey
+from surveys.io import SurveyFile, survey_hash
 from surveys.synthetic import (
     DEFAULT_HOUSEHOLDS,
     generate_timor_leste_survey,
@@ -93,7 +94,7 @@ def test_large_survey_ids_are_unique_and_every_chunk_reads(large: dict) -> None:
     raw = yaml.safe_load(TARGETS_FILE.read_text(encoding="utf-8"))
     assert person_weight == pytest.approx(raw["population"]["total"]["value"], rel=1e-6)
     assert weight == pytest.approx(raw["households"]["total"]["value"], rel=1e-6)
-    whole = read_survey(large["first"])  # the whole file also validates as one survey (ids unique throughout)
+    whole = load_survey(large["first"])  # the whole file also validates as one survey (ids unique throughout)
     assert whole.person_weight.sum() == pytest.approx(person_weight)
 
 
