@@ -44,7 +44,7 @@ from simulations.engine.results import Results
 from simulations.errors import FloorsimError
 from simulations.regression.errors import DiffError
 from simulations.regression.rules import compare_files, compare_parameters, compare_variables
-from simulations.regression.settings import resolve_survey
+from simulations.regression.settings import RegressionSettingsError, resolve_survey
 from simulations.regression.thresholds import Threshold, evaluate_thresholds, parse_threshold
 from simulations.regression.versions import Side, resolve_side
 from simulations.regression.worker import run_sides
@@ -202,7 +202,11 @@ def default_survey(sides: list[Side]) -> Path:
     regression checks (``regression.survey``), else the OLD version's, else the survey bundled with floorsim (for
     versions written before packages declared one)."""
     for side in reversed(sides):
-        folder = resolve_survey(load_country(str(side.yaml)))
+        try:
+            folder = resolve_survey(load_country(str(side.yaml)))
+        except RegressionSettingsError as error:
+            # A path beside floorsim.yaml is not extracted with a revision's package: the user must name it.
+            raise DiffError(f"{side.label}: {error}; give the survey folder (--survey)") from None
         if folder is not None:
             return folder
     return BUNDLED_SURVEY

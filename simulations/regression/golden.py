@@ -1,11 +1,11 @@
 """Golden aggregates: committed headline figures of each country package on its bundled survey, so that any change
 to parameters, formulas or the engine that moves a national figure is noticed — and accepted on purpose.
 
-For every country whose ``floorsim.yaml`` declares a survey for its regression checks (``regression.survey``), a
-snapshot ``regression/golden.json`` beside that ``floorsim.yaml`` (:mod:`simulations.regression.settings`) holds, for
-each reference year (``regression.golden_years``), the headline figures (``Results.headline``: cost and beneficiaries per programme,
-total cost, poverty headcount and gap, persons in poverty, Gini) of the baseline and of every reform in the
-package's ``reforms/`` library. One engine run per year computes them all (every reform is a scenario).
+For every country whose ``floorsim.yaml`` declares a survey for its regression checks (``regression.survey``),
+a snapshot ``regression/golden.json`` beside that ``floorsim.yaml`` (:mod:`simulations.regression.settings`) holds,
+for each reference year (``regression.golden_years``), the headline figures (``Results.headline``: cost and
+beneficiaries per programme, total cost, poverty headcount and gap, persons in poverty, Gini) of the baseline and of
+every reform in the package's ``reforms/`` library. One engine run per year computes them all (every reform is a scenario).
 
 A fresh figure *moves* when ``|fresh − snapshot| > absolute tolerance + relative tolerance × |snapshot|`` with the
 tolerances of :data:`TOLERANCES` (by kind of figure). They are far below what any change of legislation moves
@@ -295,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--country", default="timor_leste", help="country package name or path of a floorsim.yaml")
     parser.add_argument("--update", action="store_true", help="regenerate the snapshot instead of checking it")
-    parser.add_argument("--snapshot", type=Path, help="snapshot file (default: regression/golden.json beside the country's floorsim.yaml)")
+    parser.add_argument("--snapshot", type=Path,
+                        help="snapshot file (default: regression/golden.json beside the country's floorsim.yaml)")
     parser.add_argument("--year", type=int, action="append", help="reference year for --update (repeatable)")
     parser.add_argument("--survey", type=Path, help="survey folder (default: the country's bundled survey)")
     options = parser.parse_args(argv)
