@@ -18,7 +18,8 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def format_parameter_value(value: object) -> str:
+def _value_cell(value: object) -> str:
+    """A parameter value in a Markdown cell: numbers as %g, booleans true/false (as in the YAML), ``—`` for none."""
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -103,7 +104,7 @@ def render_markdown(report: dict) -> str:
             status = f" *({row['kind']}{row.get('count_note', '')})*" if row["kind"] != "changed" else ""
             lines.append(
                 f"| `{_cell(row['path'])}`{status} | {row['start']} | "
-                f"{format_parameter_value(row['old'])} | {format_parameter_value(row['new'])} | "
+                f"{_value_cell(row['old'])} | {_value_cell(row['new'])} | "
                 f"{_reference_cell(row['references'])} |"
             )
     else:

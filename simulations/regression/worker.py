@@ -59,6 +59,8 @@ def describe_side(country: str, survey_folder: str | Path, periods: list[int], j
 
 
 def start_worker(side: Side, survey: Path, periods: list[int], jobs: int, out: Path, cwd: Path) -> subprocess.Popen:
+    """Start ``python -m simulations.regression.worker`` for one side, the side's folder first on ``PYTHONPATH``
+    and floorsim's packages after it; it pickles its description and results to ``out``."""
     env = dict(os.environ)
     path = [str(side.pythonpath), str(ENGINE_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
     env["PYTHONPATH"] = os.pathsep.join(path)
