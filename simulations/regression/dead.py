@@ -231,8 +231,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m simulations.regression.dead", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--country", default="timor_leste", help="country package name or path of a floorsim.yaml")
-    parser.add_argument("--allowlist", type=Path,
-                        help="allow-list file (default: regression/dead_parameters_allowlist.yaml beside floorsim.yaml)")
+    parser.add_argument(
+        "--allowlist", type=Path, help="allow-list file (default: regression/dead_parameters_allowlist.yaml beside "
+        "floorsim.yaml)"
+    )
     parser.add_argument("--survey", type=Path, help="survey folder (default: the country's bundled survey)")
     parser.add_argument("--year", type=int, action="append", help="reference year (repeatable; default: golden's)")
     options = parser.parse_args(argv)

@@ -5,7 +5,8 @@ For every country whose ``floorsim.yaml`` declares a survey for its regression c
 a snapshot ``regression/golden.json`` beside that ``floorsim.yaml`` (:mod:`simulations.regression.settings`) holds,
 for each reference year (``regression.golden_years``), the headline figures (``Results.headline``: cost and
 beneficiaries per programme, total cost, poverty headcount and gap, persons in poverty, Gini) of the baseline and of
-every reform in the package's ``reforms/`` library. One engine run per year computes them all (every reform is a scenario).
+every reform in the package's ``reforms/`` library. One engine run per year computes them all (every reform is a
+scenario).
 
 A fresh figure *moves* when ``|fresh − snapshot| > absolute tolerance + relative tolerance × |snapshot|`` with the
 tolerances of :data:`TOLERANCES` (by kind of figure). They are far below what any change of legislation moves

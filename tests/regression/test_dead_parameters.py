@@ -119,9 +119,10 @@ def test_perturbation_detects_a_live_and_a_dead_parameter(report):
     from simulations.engine.countries import load_country
     from surveys.bundled import load_bundled_survey
 
-    runner = perturbation.SurveyRunner(load_country("timor_leste"), load_bundled_survey(), baseline_system("timor_leste"))
-    found = perturbation.liveness(runner, ["benefits.saii.amount", "benefits.covid_household_transfer.earnings_ceiling"],
-                                  [2025], {})
+    spec, system = load_country("timor_leste"), baseline_system("timor_leste")
+    runner = perturbation.SurveyRunner(spec, load_bundled_survey(), system)
+    paths = ["benefits.saii.amount", "benefits.covid_household_transfer.earnings_ceiling"]
+    found = perturbation.liveness(runner, paths, [2025], {})
     assert found["benefits.saii.amount"] == "2025, baseline, -10%: saii"
     assert found["benefits.covid_household_transfer.earnings_ceiling"] is None
 
