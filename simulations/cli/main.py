@@ -502,7 +502,7 @@ def diff_command(
         raise typer.Exit(code=1)
 
 
-# ----- floorsim golden: check or regenerate the golden aggregates (tests/golden/) -----
+# ----- floorsim golden: check or regenerate the golden aggregates (each package's regression/golden.json) -----
 
 
 @app.command(
@@ -520,7 +520,7 @@ def golden_command(
     ] = DEFAULT_COUNTRY,
     update: Annotated[bool, typer.Option("--update", help="Regenerate the snapshot instead of checking it.")] = False,
     snapshot: Annotated[
-        Optional[Path], typer.Option(help="Snapshot file (default: tests/golden/<country>.json).")
+        Optional[Path], typer.Option(help="Snapshot file (default: regression/golden.json beside floorsim.yaml).")
     ] = None,
     year: Annotated[
         Optional[list[int]], typer.Option(help="Reference year for --update; repeatable (default: the snapshot's).")

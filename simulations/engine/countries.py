@@ -68,6 +68,15 @@ class PovertyLine(BaseModel):
     inflation: str | None = Field(default=None, description="annual inflation rates chaining the index forward")
 
 
+class RegressionSettings(BaseModel):
+    """What floorsim's regression checks (golden snapshot, diff, dead parameters) run the package on."""
+
+    model_config = ConfigDict(extra="forbid")
+    survey: str = Field(description="bundled survey folder: 'PACKAGE:PATH' inside an importable package, or a "
+                        "path relative to floorsim.yaml")
+    golden_years: list[int] = Field(default_factory=list, description="reference years of the golden snapshot")
+
+
 class CountrySpec(BaseModel):
     """The contents of a country package's ``floorsim.yaml``."""
 
@@ -93,6 +102,7 @@ class CountrySpec(BaseModel):
     programmes: dict[str, Programme]
     poverty_line: PovertyLine
     default_reform: str | None = None
+    regression: RegressionSettings | None = None
 
     @field_validator("inputs", mode="before")
     @classmethod

@@ -22,368 +22,46 @@ is either dead code or a sign that the survey does not carry what the rule needs
    parameter is alive as soon as one household or person amount changes.
 
 Parameters legitimately dead (or untested) are listed, each with its reason, in an allow-list
-(``tests/regression/dead_parameters_allowlist.yaml``); an allow-list entry that no longer applies is itself an
+(``regression/dead_parameters_allowlist.yaml`` beside the package's ``floorsim.yaml``,
+:func:`simulations.regression.settings.allowlist_path`); an allow-list entry that no longer applies is itself an
 offender, so the list cannot rot. ``python -m simulations.regression.dead`` prints the whole report.
+
+The steps live in :mod:`~simulations.regression.formula_reads` (1), :mod:`~simulations.regression.parameter_traces`
+(2) and :mod:`~simulations.regression.perturbation` (3); this module puts them together and judges the findings.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
-import contextlib
-import datetime
 import sys
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import yaml
-from openfisca_core import periods
-from openfisca_core.parameters import ParameterNode
-from openfisca_core.reforms import Reform
-from openfisca_core.simulation_builder import SimulationBuilder
-from openfisca_core.taxbenefitsystems import TaxBenefitSystem
-from openfisca_core.taxscales import TaxScaleLike
-from openfisca_core.tracers import TracingParameterNodeAtInstant
 
-from simulations.engine.builder import build_simulation
-from simulations.engine.chunks import make_chunks
 from simulations.engine.countries import CountrySpec, load_country
-from simulations.errors import FloorsimError
-from simulations.engine.periods import annual_total, month_segments
-from simulations.engine.reforms import ReformSpec, apply_reform, load_reform
-from simulations.regression.rules import formula_source, leaf_names, leaf_parameters, resolve_node
+from simulations.engine.reforms import load_reform
 from simulations.engine.scenarios import baseline_system
+from simulations.errors import FloorsimError
+from simulations.regression.formula_reads import static_parameter_reads
+from simulations.regression.parameter_traces import trace_scales, traced_leaves, yaml_test_reads
+from simulations.regression.perturbation import SurveyRunner, liveness
+from simulations.regression.rules import leaf_parameters
+from simulations.regression.settings import allowlist_path, bundled_survey, reference_years
 from surveys.errors import SurveyError
 from surveys import load_survey
 from surveys.model import Survey
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-ALLOWLIST = REPOSITORY / "tests" / "regression" / "dead_parameters_allowlist.yaml"
+__all__ = [
+    "PROBLEMS", "DeadParameterReport", "check_dead_parameters", "engine_parameters", "find_offenders",
+    "load_allowlist", "liveness", "SurveyRunner", "static_parameter_reads", "yaml_test_reads",
+]
+
 PROBLEMS = {
     "untested": "no YAML test reads it",
     "dead": "perturbing it changes no output on the bundled survey",
 }
-CHANGE_TOLERANCE = 1e-9
-
-
-# ----- 1. static analysis of formulas -----
-
-
-def _parameters_argument(function: ast.FunctionDef) -> str | None:
-    arguments = function.args.args
-    return arguments[2].arg if len(arguments) >= 3 else None
-
-
-class _Reads(ast.NodeVisitor):
-    """Parameter paths a formula reads: chains from ``parameters(period)`` through names, attributes and subscripts."""
-
-    def __init__(self, parameters_name: str) -> None:
-        self.parameters_name = parameters_name
-        self.aliases: dict[str, str] = {}
-        self.paths: set[str] = set()
-
-    def resolve(self, node: ast.AST) -> str | None:
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == self.parameters_name:
-            return ""
-        if isinstance(node, ast.Name):
-            return self.aliases.get(node.id)
-        if isinstance(node, ast.Attribute):
-            base = self.resolve(node.value)
-            return None if base is None else f"{base}.{node.attr}".lstrip(".")
-        if isinstance(node, ast.Subscript):
-            base = self.resolve(node.value)
-            if base is None:
-                return None
-            key = node.slice
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                return f"{base}.{key.value}".lstrip(".")
-            return base  # vectorial access (node[enum_array]): the whole node
-        return None
-
-    def visit_Assign(self, node: ast.Assign) -> None:
-        path = self.resolve(node.value)
-        if path is not None and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            self.aliases[node.targets[0].id] = path  # a binding is not a read: its uses are
-            return
-        self.generic_visit(node)
-
-    def generic_visit(self, node: ast.AST) -> None:
-        if isinstance(node, (ast.Attribute, ast.Subscript, ast.Name)):
-            path = self.resolve(node)
-            if path:
-                self.paths.add(path)
-                if isinstance(node, ast.Subscript):
-                    self.visit(node.slice)  # the key may read parameters too
-                return  # the longest chain is the read; its prefixes are not
-        super().generic_visit(node)
-
-    visit_Attribute = visit_Subscript = visit_Name = generic_visit
-
-
-def _leaves_of_path(parameters: ParameterNode, path: str) -> list[str]:
-    """Leaves read through ``path``: the longest prefix that names a node of the tree, expanded to its leaves
-    (``benefits.saii.age_supplement.calc`` → the scale's brackets); nothing for the root."""
-    parts = path.split(".")
-    for length in range(len(parts), 0, -1):
-        node = resolve_node(parameters, ".".join(parts[:length]))
-        if node is not None:
-            return leaf_names(node)
-    return []
-
-
-def static_parameter_reads(system: TaxBenefitSystem) -> dict[str, set[str]]:
-    """``{leaf parameter: {"variable (formula start)", ...}}`` from the source of every formula."""
-    reads: dict[str, set[str]] = defaultdict(set)
-    for name, variable in system.variables.items():
-        for start, function in variable.formulas.items():
-            source = formula_source(function)
-            if not source:
-                continue
-            tree = ast.parse(source).body[0]
-            if not isinstance(tree, ast.FunctionDef):
-                continue
-            argument = _parameters_argument(tree)
-            if argument is None:
-                continue
-            visitor = _Reads(argument)
-            for statement in tree.body:
-                visitor.visit(statement)
-            for path in visitor.paths:
-                for leaf in _leaves_of_path(system.parameters, path):
-                    reads[leaf].add(f"{name} ({start})")
-    return dict(reads)
-
-
-# ----- 2. dynamic traces -----
-
-
-@contextlib.contextmanager
-def trace_scales() -> Iterator[None]:
-    """Make OpenFisca's tracer record scales too (it records numbers, booleans and arrays only)."""
-    original = TracingParameterNodeAtInstant.get_traced_child
-
-    def get_traced_child(self, child, key):
-        if isinstance(child, TaxScaleLike) and isinstance(key, str):
-            node = self.parameter_node_at_instant
-            self.tracer.record_parameter_access(f"{node._name}.{key}", node._instant_str, np.zeros(0))
-        return original(self, child, key)
-
-    TracingParameterNodeAtInstant.get_traced_child = get_traced_child
-    try:
-        yield
-    finally:
-        TracingParameterNodeAtInstant.get_traced_child = original
-
-
-def traced_leaves(simulation, parameters: ParameterNode) -> set[str]:
-    """Leaf parameters looked up during a traced simulation (folders and scales expanded to their leaves)."""
-    names = {
-        access.name for tree in simulation.tracer.trees for calculation in _walk(tree) for access in calculation.parameters
-    }
-    return {leaf for name in names for leaf in _leaves_of_path(parameters, name)}
-
-
-def _walk(node) -> Iterator:
-    yield node
-    for child in node.children:
-        yield from _walk(child)
-
-
-def _test_system(system: TaxBenefitSystem, test: dict) -> TaxBenefitSystem:
-    """The system a YAML test runs against: its reforms, extensions and parameter overrides applied."""
-    from openfisca_core.tools.test_runner import _get_tax_benefit_system
-
-    tested = _get_tax_benefit_system(system, test.get("reforms") or [], test.get("extensions") or [])
-    if test.get("parameters"):
-        from openfisca_core.tools.test_runner import InYamlTestReform
-
-        tested = InYamlTestReform(tested, test["parameters"])
-    return tested
-
-
-def _outputs_to_calculate(system: TaxBenefitSystem, simulation, test: dict) -> Iterator[tuple[str, str, int | None]]:
-    """``(variable, period, entity index)`` of every expected output of a YAML test (as OpenFisca's runner reads
-    ``output``: variables, entity singulars, entity plurals with instance ids, and per-period values)."""
-
-    def expand(variable: str, expected, period: str, index: int | None):
-        if isinstance(expected, dict):
-            for requested, value in expected.items():
-                yield from expand(variable, value, str(requested), index)
-        else:
-            yield variable, period, index
-
-    period = str(test.get("period"))
-    for key, expected in (test.get("output") or {}).items():
-        if key in system.variables:
-            yield from expand(key, expected, period, None)
-        elif simulation.populations.get(key) is not None:
-            for variable, value in expected.items():
-                yield from expand(variable, value, period, None)
-        else:
-            population = simulation.get_population(plural=key)
-            if population is None:
-                continue
-            for instance, values in expected.items():
-                for variable, value in values.items():
-                    yield from expand(variable, value, period, population.get_index(instance))
-
-
-def yaml_test_reads(system: TaxBenefitSystem, tests_folder: Path) -> tuple[dict[str, set[str]], list[str]]:
-    """``({leaf parameter: {test ids}}, [tests that could not run])`` for the YAML tests in ``tests_folder``."""
-    reads: dict[str, set[str]] = defaultdict(set)
-    failures = []
-    with trace_scales():
-        for path in sorted([*tests_folder.rglob("*.yaml"), *tests_folder.rglob("*.yml")]):
-            tests = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-            tests = tests if isinstance(tests, list) else [tests]
-            if not all(isinstance(test, dict) and "output" in test for test in tests):
-                continue  # not a file of OpenFisca tests
-            for number, test in enumerate(tests, start=1):
-                test_id = f"{path.name} #{number}: {test.get('name', '')}".rstrip(": ")
-                try:
-                    tested = _test_system(system, test)
-                    builder = SimulationBuilder()
-                    builder.set_default_period(str(test.get("period")))
-                    simulation = builder.build_from_dict(tested, test.get("input") or {})
-                    simulation.trace = True
-                    for variable, period, _index in _outputs_to_calculate(tested, simulation, test):
-                        simulation.calculate(variable, period)
-                except Exception as error:  # noqa: BLE001 - reported, not fatal: the YAML suite itself fails loudly
-                    failures.append(f"{test_id}: {type(error).__name__}: {error}")
-                    continue
-                for leaf in traced_leaves(simulation, system.parameters):
-                    reads[leaf].add(test_id)
-    return dict(reads), failures
-
-
-# ----- 3. perturbation on the survey -----
-
-
-def perturb(value: object, step: int) -> object:
-    """The perturbed value (``step`` 0: −10%, zero → 1, booleans flipped; ``step`` 1: +10%); ``None`` when the
-    value cannot be perturbed that way (``None`` values, zero and booleans on the second step, non-numbers)."""
-    if isinstance(value, bool):
-        return (not value) if step == 0 else None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if value == 0:
-            return (1 if isinstance(value, int) else 1.0) if step == 0 else None
-        if isinstance(value, int):
-            delta = max(1, round(abs(value) * 0.1))
-            return value - delta if step == 0 else value + delta
-        return value * (0.9 if step == 0 else 1.1)
-    return None
-
-
-def perturbation_label(leaf, step: int) -> str:
-    """How :func:`perturb` changes a leaf's values, in words (``-10%``, ``0 → 1``, ``flipped``...)."""
-    values = [at.value for at in leaf.values_list if at.value is not None]
-    if values and all(isinstance(value, bool) for value in values):
-        return "flipped"
-    words = []
-    if any(value != 0 for value in values):
-        words.append("-10%" if step == 0 else "+10%")
-    if step == 0 and any(value == 0 for value in values):
-        words.append("0 → 1")
-    return " and ".join(words) or "unchanged"
-
-
-def perturbed_system(system: TaxBenefitSystem, path: str, step: int) -> TaxBenefitSystem | None:
-    """``system`` with every dated value of the leaf ``path`` perturbed; ``None`` if no value can be."""
-    leaf = resolve_node(system.parameters, path)
-    if leaf is None or not any(perturb(at.value, step) is not None for at in leaf.values_list):
-        return None
-
-    def modify(parameters: ParameterNode) -> ParameterNode:
-        target = resolve_node(parameters, path)
-        for at in target.values_list:
-            changed = perturb(at.value, step)
-            if changed is not None:
-                at.value = changed
-        return parameters
-
-    class Perturbation(Reform):
-        name = f"perturb {path}"
-
-        def apply(self) -> None:
-            self.modify_parameters(modifier_function=modify)
-
-    return Perturbation(system)
-
-
-@dataclass
-class SurveyRunner:
-    """Programme amounts and the transfers total of the whole survey under a tax-benefit system, one year."""
-
-    spec: CountrySpec
-    survey: Survey
-    system: TaxBenefitSystem
-
-    def __post_init__(self) -> None:
-        (self.chunk,) = make_chunks(self.survey, self.spec, self.system, max(1, len(self.survey.households)))
-        self.variables = list(dict.fromkeys([p.variable for p in self.spec.programmes.values()]
-                                            + [self.spec.transfers_variable]))
-        dated = [
-            name for mapping in self.spec.inputs.values() for name in mapping
-            if self.system.variables[name].value_type is datetime.date
-        ]
-        self.segmented = self.spec.constant_within_year and not dated
-
-    def outputs(self, system: TaxBenefitSystem, year: int, trace: bool = False):
-        segments = month_segments(system, year) if self.segmented else None
-        simulation = build_simulation(system, self.spec, self.chunk, periods.period(str(year)))
-        simulation.trace = trace
-        values = {name: annual_total(simulation, name, year, segments) for name in self.variables}
-        return (values, simulation) if trace else values
-
-
-def _differs(left: dict[str, np.ndarray], right: dict[str, np.ndarray]) -> str | None:
-    for name, values in left.items():
-        if np.any(np.abs(values - right[name]) > CHANGE_TOLERANCE):
-            return name
-    return None
-
-
-def liveness(
-    runner: SurveyRunner,
-    paths: list[str],
-    years: list[int],
-    reforms: dict[str, ReformSpec],
-) -> dict[str, str | None]:
-    """``{leaf: where perturbing it first changed an output (e.g. "2025, baseline, -10%: saii") or None}``."""
-    baseline = runner.system
-    contexts: list[tuple[str, TaxBenefitSystem, list[int]]] = [("baseline", baseline, sorted(years, reverse=True))]
-    for name, spec in reforms.items():
-        first = min(change.start.year for change in spec.changes)
-        reform_years = sorted((year for year in years if year >= first), reverse=True) or [max(years)]
-        contexts.append((f"reform {name}", apply_reform(baseline, spec), reform_years))
-    reference: dict[tuple[str, int], dict[str, np.ndarray]] = {}
-    found: dict[str, str | None] = {}
-    for path in paths:
-        found[path] = None
-        for step in (0, 1):
-            label = perturbation_label(resolve_node(baseline.parameters, path), step)
-            for context, system, context_years in contexts:
-                changed_system = perturbed_system(system, path, step)
-                if changed_system is None:
-                    continue
-                for year in context_years:
-                    if (context, year) not in reference:
-                        reference[(context, year)] = runner.outputs(system, year)
-                    variable = _differs(runner.outputs(changed_system, year), reference[(context, year)])
-                    if variable:
-                        found[path] = f"{year}, {context}, {label}: {variable}"
-                        break
-                if found[path]:
-                    break
-            if found[path]:
-                break
-    return found
-
-
-# ----- the check -----
 
 
 @dataclass
@@ -400,6 +78,7 @@ class DeadParameterReport:
     test_failures: list[str]
     allowed: dict[str, dict[str, str]]
     offenders: list[tuple[str, str, str]] = field(default_factory=list)  # (parameter, problem, detail)
+    allowlist: Path | None = None  # the allow-list file read
 
     def format(self) -> str:
         lines = [
@@ -413,7 +92,7 @@ class DeadParameterReport:
             lines += ["", "Offenders:"]
             lines += [f"  {path}: {problem}{f' ({detail})' if detail else ''}" for path, problem, detail in self.offenders]
         if self.allowed:
-            lines += ["", "Allowed (tests/regression/dead_parameters_allowlist.yaml):"]
+            lines += ["", f"Allowed ({self.allowlist}):"]
             for path, entries in sorted(self.allowed.items()):
                 for problem, reason in entries.items():
                     lines.append(f"  {path} [{problem}]: {reason}")
@@ -430,9 +109,10 @@ class DeadParameterReport:
         return "\n".join(lines)
 
 
-def load_allowlist(country: str, path: Path = ALLOWLIST) -> dict[str, dict[str, str]]:
+def load_allowlist(country: str, path: Path | None = None) -> dict[str, dict[str, str]]:
     """``{parameter: {problem: reason}}`` for ``country`` (problems: ``untested``, ``dead``), from a file keyed by
-    country name, or listing one package's parameters at its top level."""
+    country name, or listing one package's parameters at its top level (default: the package's own allow-list)."""
+    path = path or allowlist_path(country)
     if not path.is_file():
         return {}
     document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -464,19 +144,20 @@ def check_dead_parameters(
     country: str,
     survey: Survey | None = None,
     years: list[int] | tuple[int, ...] | None = None,
-    allowlist: Path = ALLOWLIST,
+    allowlist: Path | None = None,
 ) -> DeadParameterReport:
-    """Run the three steps of the module docstring and list offenders (allow-listed problems excepted)."""
-    from simulations.regression.golden import BUNDLED_SURVEYS, REFERENCE_YEARS, package_folder, reform_library
+    """Run the three steps of the module docstring and list offenders (allow-listed problems excepted); the
+    allow-list defaults to the package's own (:func:`simulations.regression.settings.allowlist_path`)."""
+    from simulations.regression.golden import package_folder, reform_library
 
     spec = load_country(country)
     system = baseline_system(country)
     if survey is None:
-        folder = BUNDLED_SURVEYS.get(spec.name)
+        folder = bundled_survey(country)
         if folder is None:
             raise FloorsimError(f"country '{spec.name}' has no bundled survey to check parameters on")
         survey = load_survey(folder)
-    years = list(years or REFERENCE_YEARS.get(spec.name) or [])
+    years = list(years or reference_years(country))
     if not years:
         raise FloorsimError(f"no reference years for country '{spec.name}': give some")
     runner = SurveyRunner(spec, survey, system)
@@ -498,6 +179,7 @@ def check_dead_parameters(
     alive = liveness(runner, sorted(read), years, reforms)
 
     all_leaves = [leaf.name for leaf, _ in leaf_parameters(system.parameters)]
+    allowlist = allowlist or allowlist_path(country)
     allowed = load_allowlist(spec.name, allowlist)
     report = DeadParameterReport(
         country=spec.name,
@@ -509,6 +191,7 @@ def check_dead_parameters(
         engine_parameters=sorted(engine),
         test_failures=failures,
         allowed=allowed,
+        allowlist=allowlist,
     )
     tried = f"tried years {', '.join(map(str, years))}, the baseline and {len(reforms)} library reforms"
     report.offenders = find_offenders(report.read_by_formulas, report.tested_by, alive, allowed, tried)
@@ -548,7 +231,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m simulations.regression.dead", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--country", default="timor_leste", help="country package name or path of a floorsim.yaml")
-    parser.add_argument("--allowlist", type=Path, default=ALLOWLIST, help="allow-list file")
+    parser.add_argument(
+        "--allowlist", type=Path, help="allow-list file (default: regression/dead_parameters_allowlist.yaml beside "
+        "floorsim.yaml)"
+    )
     parser.add_argument("--survey", type=Path, help="survey folder (default: the country's bundled survey)")
     parser.add_argument("--year", type=int, action="append", help="reference year (repeatable; default: golden's)")
     options = parser.parse_args(argv)

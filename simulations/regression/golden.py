@@ -1,10 +1,12 @@
 """Golden aggregates: committed headline figures of each country package on its bundled survey, so that any change
 to parameters, formulas or the engine that moves a national figure is noticed — and accepted on purpose.
 
-For every country with a bundled survey (:data:`BUNDLED_SURVEYS`), a snapshot ``tests/golden/<country>.json``
-holds, for each reference year, the headline figures (``Results.headline``: cost and beneficiaries per programme,
-total cost, poverty headcount and gap, persons in poverty, Gini) of the baseline and of every reform in the
-package's ``reforms/`` library. One engine run per year computes them all (every reform is a scenario).
+For every country whose ``floorsim.yaml`` declares a survey for its regression checks (``regression.survey``),
+a snapshot ``regression/golden.json`` beside that ``floorsim.yaml`` (:mod:`simulations.regression.settings`) holds,
+for each reference year (``regression.golden_years``), the headline figures (``Results.headline``: cost and
+beneficiaries per programme, total cost, poverty headcount and gap, persons in poverty, Gini) of the baseline and of
+every reform in the package's ``reforms/`` library. One engine run per year computes them all (every reform is a
+scenario).
 
 A fresh figure *moves* when ``|fresh − snapshot| > absolute tolerance + relative tolerance × |snapshot|`` with the
 tolerances of :data:`TOLERANCES` (by kind of figure). They are far below what any change of legislation moves
@@ -29,21 +31,13 @@ from pathlib import Path
 from simulations.engine.countries import load_country
 from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.errors import FloorsimError
-from surveys.bundled import BUNDLED_SURVEY
+from simulations.regression.settings import bundled_survey, reference_years, snapshot_path
 from surveys import load_survey, survey_hash
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-GOLDEN_DIR = REPOSITORY / "tests" / "golden"
+# The folder holding floorsim's packages (the checkout, or site-packages when installed): the snapshot records the
+# survey and reform files relative to it, so a snapshot written in the repository equals one written by a wheel.
+PACKAGES_ROOT = Path(__file__).resolve().parents[2]
 REGENERATE = "floorsim golden --update"
-
-# Countries with a bundled survey, and the years their snapshot covers: years where schemes change.
-BUNDLED_SURVEYS: dict[str, Path] = {"timor_leste": BUNDLED_SURVEY}
-REFERENCE_YEARS: dict[str, tuple[int, ...]] = {
-    # 2016: SAII USD 30, Bolsa da Mãe USD 5 per child; 2020: COVID-19 household transfer (April-May);
-    # 2022: SAII USD 50, Jerasaun Foun from July, year-end payment in December; 2023: Jerasaun Foun all year;
-    # 2024: SAII USD 60 with age supplements, Bolsa da Mãe by school cycle; 2025: the year of the reform library.
-    "timor_leste": (2016, 2020, 2022, 2023, 2024, 2025),
-}
 
 # kind: (absolute tolerance in the figure's units, relative tolerance)
 TOLERANCES: dict[str, tuple[float, float]] = {
@@ -64,10 +58,6 @@ def figure_kind(key: str) -> str:
     if key.endswith("_beneficiaries") or key == "poor_persons":
         return "count"
     return "rate"
-
-
-def snapshot_path(country: str) -> Path:
-    return GOLDEN_DIR / f"{load_country(country).name}.json"
 
 
 def package_folder(country: str, name: str) -> Path | None:
@@ -95,7 +85,7 @@ def reform_library(country: str) -> dict[str, Path]:
 def compute_figures(country: str, years: tuple[int, ...] | list[int], survey_folder: Path | None = None) -> dict:
     """``{year: {scenario: {figure: value}}}`` (years as strings) for the baseline and every library reform."""
     spec = load_country(country)
-    folder = survey_folder or BUNDLED_SURVEYS.get(spec.name)
+    folder = survey_folder or bundled_survey(country)
     if folder is None:
         raise GoldenError(f"country '{spec.name}' has no bundled survey; golden aggregates need one")
     survey = load_survey(folder)
@@ -119,8 +109,9 @@ def survey_folder(country: str, survey: Path | None = None, snapshot: dict | Non
     if survey is not None:
         return Path(survey)
     name = load_country(country).name
-    if name in BUNDLED_SURVEYS:
-        return BUNDLED_SURVEYS[name]
+    bundled = bundled_survey(country)
+    if bundled is not None:
+        return bundled
     if snapshot and snapshot.get("survey", {}).get("path"):
         return Path(snapshot["survey"]["path"])
     raise GoldenError(f"country '{name}' has no bundled survey; give the survey folder (--survey)")
@@ -131,7 +122,7 @@ def build_snapshot(
 ) -> dict:
     """A complete snapshot document (figures plus what produced them and how to regenerate it)."""
     spec = load_country(country)
-    years = tuple(years or REFERENCE_YEARS.get(spec.name, ()))
+    years = tuple(years or reference_years(country))
     if not years:
         raise GoldenError(f"no reference years for country '{spec.name}': give some (--year)")
     folder = survey_folder(country, survey)
@@ -150,8 +141,8 @@ def build_snapshot(
 
 
 def _relative(path: Path) -> str:
-    """A path relative to floorsim's repository, else to the current folder, else absolute."""
-    for base in (REPOSITORY, Path.cwd()):
+    """A path relative to the folder of floorsim's packages, else to the current folder, else absolute."""
+    for base in (PACKAGES_ROOT, Path.cwd()):
         try:
             return path.resolve().relative_to(base.resolve()).as_posix()
         except ValueError:
@@ -280,7 +271,7 @@ def report(moved: list[Moved], path: Path, snapshot: dict) -> str:
     tolerances = ", ".join(
         f"{kind} ±({a:g} + {r:g}×|snapshot|)" for kind, (a, r) in TOLERANCES.items()
     )
-    survey = BUNDLED_SURVEYS.get(snapshot.get("country", ""))
+    survey = _bundled_survey_of(snapshot.get("country", ""))
     note = ""
     if survey is not None and snapshot.get("survey", {}).get("sha256") not in (None, survey_hash(survey)):
         note = "\nThe bundled survey itself changed since the snapshot was written (its hash differs).\n"
@@ -292,12 +283,21 @@ def report(moved: list[Moved], path: Path, snapshot: dict) -> str:
     )
 
 
+def _bundled_survey_of(country: str) -> Path | None:
+    """The bundled survey of the snapshot's country, if floorsim ships that country and it declares one."""
+    try:
+        return bundled_survey(country)
+    except FloorsimError:
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m simulations.regression.golden", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--country", default="timor_leste", help="country package name or path of a floorsim.yaml")
     parser.add_argument("--update", action="store_true", help="regenerate the snapshot instead of checking it")
-    parser.add_argument("--snapshot", type=Path, help="snapshot file (default: tests/golden/<country>.json)")
+    parser.add_argument("--snapshot", type=Path,
+                        help="snapshot file (default: regression/golden.json beside the country's floorsim.yaml)")
     parser.add_argument("--year", type=int, action="append", help="reference year for --update (repeatable)")
     parser.add_argument("--survey", type=Path, help="survey folder (default: the country's bundled survey)")
     options = parser.parse_args(argv)

@@ -1,8 +1,9 @@
 """Simulated beneficiaries and spending against administrative figures (``docs/validation.md``).
 
 The figures live beside the country package (``validation/administrative_figures.yaml``), each with its source.
-``python -m simulations.regression.validation`` runs the engine on the bundled survey for every year that has a figure and
-prints the Markdown table that ``docs/validation.md`` holds; a test checks that the document is up to date.
+``python -m simulations.regression.validation [COUNTRY]`` runs the engine on the survey the package declares for its
+regression checks (``regression.survey`` in its ``floorsim.yaml``) for every year that has a figure, and prints the
+Markdown table that ``docs/validation.md`` holds; a test checks that the document is up to date.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import yaml
 
 from simulations.engine.countries import load_country
 from simulations.engine.microsimulation import Microsimulation
+from simulations.errors import FloorsimError
+from simulations.regression.settings import bundled_survey
+from surveys import load_survey
 from surveys.model import Survey
 
 FIGURES_FILE = Path("validation") / "administrative_figures.yaml"
@@ -61,7 +65,13 @@ def markdown_table(table: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":
-    from surveys.bundled import load_bundled_survey
+def bundled_validation_table(country: str) -> pd.DataFrame:
+    """:func:`validation_table` on the survey the country declares for its regression checks."""
+    folder = bundled_survey(country)
+    if folder is None:
+        raise FloorsimError(f"country '{country}' declares no survey (regression.survey in its floorsim.yaml)")
+    return validation_table(country, load_survey(folder))
 
-    sys.stdout.write(markdown_table(validation_table("timor_leste", load_bundled_survey())))
+
+if __name__ == "__main__":
+    sys.stdout.write(markdown_table(bundled_validation_table(sys.argv[1] if len(sys.argv) > 1 else "timor_leste")))

@@ -8,20 +8,26 @@ worker describes the package's rules (parameters, variables), runs the survey th
 only), and pickles everything to ``--out`` for the parent to compare.
 
     python -m simulations.regression.worker --country PATH/floorsim.yaml --survey FOLDER --period 2025 --out F.pkl
+
+:func:`run_sides` is the parent's half: it starts one worker per version and reads back what they pickled.
 """
 
 from __future__ import annotations
 
 import argparse
 import inspect
+import os
 import pickle
+import subprocess
 import sys
 from pathlib import Path
 
 from simulations.engine.countries import load_country, tax_benefit_system_class
 from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.errors import FloorsimError
+from simulations.regression.errors import DiffError
 from simulations.regression.rules import describe_parameters, describe_variables
+from simulations.regression.versions import ENGINE_ROOT, Side
 from simulations.engine.scenarios import baseline_system
 from surveys.errors import SurveyError
 from surveys import load_survey
@@ -50,6 +56,50 @@ def describe_side(country: str, survey_folder: str | Path, periods: list[int], j
         "variables": describe_variables(system),
         "results": results,
     }
+
+
+def start_worker(side: Side, survey: Path, periods: list[int], jobs: int, out: Path, cwd: Path) -> subprocess.Popen:
+    """Start ``python -m simulations.regression.worker`` for one side, the side's folder first on ``PYTHONPATH``
+    and floorsim's packages after it; it pickles its description and results to ``out``."""
+    env = dict(os.environ)
+    path = [str(side.pythonpath), str(ENGINE_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+    env["PYTHONPATH"] = os.pathsep.join(path)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave no __pycache__ in the folders compared
+    command = [
+        sys.executable, "-m", "simulations.regression.worker",
+        "--country", str(side.yaml), "--survey", str(survey), "--out", str(out), "--jobs", str(jobs),
+        *[f"--period={period}" for period in periods],
+    ]
+    # cwd is an empty folder: ``python -m`` puts it first on sys.path, where it must not shadow the package.
+    return subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def run_sides(sides: list[Side], survey: Path, periods: list[int], jobs: int, workdir: Path) -> list[dict]:
+    """Run every side's worker at the same time; their pickled descriptions and results, in order."""
+    started = []
+    for index, side in enumerate(sides):
+        cwd = workdir / f"cwd{index}"
+        cwd.mkdir(parents=True)
+        out = workdir / f"side{index}.pkl"
+        started.append((side, out, start_worker(side, survey, periods, jobs, out, cwd)))
+    outputs = []
+    for side, out, process in started:
+        _stdout, stderr = process.communicate()
+        if process.returncode != 0:
+            lines = [line for line in stderr.strip().splitlines() if line.strip()]
+            reason = lines[-1] if lines else f"exit status {process.returncode}"
+            reason = reason.removeprefix("floorsim: error: ")
+            raise DiffError(f"{side.label}: the package could not be run: {reason}")
+        with open(out, "rb") as handle:
+            data = pickle.load(handle)
+        module_file = Path(data["module_file"]).resolve()
+        if not module_file.is_relative_to(side.pythonpath.resolve()):
+            raise DiffError(
+                f"{side.label}: the package was imported from {module_file}, not from {side.pythonpath}: another "
+                "installed copy shadows it"
+            )
+        outputs.append(data)
+    return outputs
 
 
 def main(argv: list[str] | None = None) -> int:

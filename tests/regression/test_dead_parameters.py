@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from simulations.regression import dead
+from simulations.regression import dead, formula_reads, parameter_traces, perturbation
 from simulations.engine.scenarios import baseline_system
 
 
@@ -74,7 +74,7 @@ def test_allow_list_entries_need_a_reason(tmp_path):
 
 def _reads(source: str) -> set[str]:
     function = ast.parse(textwrap.dedent(source)).body[0]
-    visitor = dead._Reads(dead._parameters_argument(function))
+    visitor = formula_reads._Reads(formula_reads._parameters_argument(function))
     for statement in function.body:
         visitor.visit(statement)
     return visitor.paths
@@ -108,7 +108,7 @@ def test_yaml_test_tracing_records_what_each_test_reads(tmp_path):
         "- name: broken\n  period: 2025-01\n  input: {no_such_variable: 1}\n  output: {saii: 0}\n"
     )
     system = baseline_system("timor_leste")
-    reads, failures = dead.yaml_test_reads(system, tmp_path)
+    reads, failures = parameter_traces.yaml_test_reads(system, tmp_path)
     assert "benefits.saii.amount" in reads and "benefits.saii.age_supplement[1].threshold" in reads
     assert reads["benefits.saii.amount"] == {"one.yaml #1: SAII at 65 in 2025"}
     assert not any(path.startswith("benefits.bolsa_da_mae") for path in reads)
@@ -119,9 +119,10 @@ def test_perturbation_detects_a_live_and_a_dead_parameter(report):
     from simulations.engine.countries import load_country
     from surveys.bundled import load_bundled_survey
 
-    runner = dead.SurveyRunner(load_country("timor_leste"), load_bundled_survey(), baseline_system("timor_leste"))
-    found = dead.liveness(runner, ["benefits.saii.amount", "benefits.covid_household_transfer.earnings_ceiling"],
-                          [2025], {})
+    spec, system = load_country("timor_leste"), baseline_system("timor_leste")
+    runner = perturbation.SurveyRunner(spec, load_bundled_survey(), system)
+    paths = ["benefits.saii.amount", "benefits.covid_household_transfer.earnings_ceiling"]
+    found = perturbation.liveness(runner, paths, [2025], {})
     assert found["benefits.saii.amount"] == "2025, baseline, -10%: saii"
     assert found["benefits.covid_household_transfer.earnings_ceiling"] is None
 

@@ -291,3 +291,35 @@ def test_scale_brackets_are_described_leaf_by_leaf_with_the_scale_references():
     saii = described["benefits.saii.amount"]["values"]
     assert [v["value"] for v in saii] == [20, 30, 50, 60]
     assert saii[-1]["references"][0]["href"] == "https://timor-leste.gov.tl/?p=35692&lang=en&n=1"
+
+
+def _declare_survey(package, survey: str) -> None:
+    """Point the package's regression.survey (floorsim.yaml) at ``survey``."""
+    path = package / "floorsim.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "  survey: surveys:data/timor_leste_synthetic\n" in text
+    path.write_text(text.replace("  survey: surveys:data/timor_leste_synthetic\n", f"  survey: {survey}\n"),
+                    encoding="utf-8")
+
+
+def test_default_survey_is_the_one_the_new_version_declares(tmp_path):
+    """Without --survey, the diff runs on the survey NEW's floorsim.yaml names (here a folder beside it)."""
+    old, new = copy_package(tmp_path / "old"), copy_package(tmp_path / "new")
+    tiny = make_tiny_survey()
+    write_survey(tiny, new / "data" / "tiny")
+    _declare_survey(new, "data/tiny")
+    report = diff.run_diff(str(old), str(new), periods=[2025])
+    assert report["survey"]["households"] == len(tiny.households) != len(load_bundled_survey().households)
+    assert report["survey"]["path"].endswith("/timor_leste/data/tiny")
+
+
+def test_a_declared_survey_missing_from_a_revision_asks_for_survey(tmp_path):
+    """A revision is materialised with its package and floorsim.yaml only: a survey beside them is not there."""
+    root = tmp_path / "repo"
+    package = copy_as_repository_tree(root)
+    _declare_survey(package, "../../no_such_survey")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "package")
+    with pytest.raises(diff.DiffError, match=r"no_such_survey'.*give the survey folder \(--survey\)"):
+        diff.run_diff("HEAD", "HEAD", repo=root, periods=[2025])

@@ -10,20 +10,20 @@ import sys
 
 import pytest
 
-from simulations.regression import golden
+from simulations.regression import golden, settings
 from tests.regression.conftest import REPOSITORY, SAII_AMOUNT, copy_as_repository_tree, replace_value
 
 
-@pytest.mark.parametrize("country", sorted(golden.BUNDLED_SURVEYS))
+@pytest.mark.parametrize("country", settings.countries_with_bundled_survey())
 def test_golden_aggregates_match_the_snapshot(country):
     moved, snapshot = golden.check(country)
     assert not moved, golden.report(moved, golden.snapshot_path(country), snapshot)
 
 
-@pytest.mark.parametrize("country", sorted(golden.BUNDLED_SURVEYS))
+@pytest.mark.parametrize("country", settings.countries_with_bundled_survey())
 def test_snapshot_covers_baseline_every_library_reform_and_the_reference_years(country):
     snapshot = json.loads(golden.snapshot_path(country).read_text())
-    assert snapshot["years"] == list(golden.REFERENCE_YEARS[country])
+    assert snapshot["years"] == list(settings.reference_years(country))
     scenarios = {"baseline", *golden.reform_library(country)}
     assert len(scenarios) >= 6
     for year in snapshot["years"]:
