@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
 
-import numpy as np
 import yaml
 from openfisca_core.indexed_enums import Enum as OpenFiscaEnum
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
@@ -40,6 +39,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from simulations.engine.countries import CountrySpec, load_country
 from simulations.engine.scenarios import scenario_system
 from simulations.errors import FloorsimError
+from simulations.explain.json_values import jsonable
 
 HOUSEHOLD_ID = "household"  # the id of the household group entity in the OpenFisca situation
 
@@ -277,19 +277,3 @@ def check_role_counts(entity, roles: dict[str, str | None], prefix: str = "") ->
             raise HouseholdError(
                 f"{prefix}a household has at most {role.max} '{role.key}'; {', '.join(holders)} are all '{role.key}'"
             )
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` as plain JSON: dates as ISO strings, numpy scalars as Python numbers, floats rounded to 6 decimals
-    (so that float32 noise never shows)."""
-    if isinstance(value, dict):
-        return {key: jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(item) for item in value]
-    if isinstance(value, (datetime.date, np.datetime64)):
-        return str(value)
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return round(value, 6)
-    return value

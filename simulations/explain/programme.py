@@ -16,7 +16,8 @@ from openfisca_core.periods import DateUnit, Period
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
 from simulations.engine.countries import CountrySpec, Programme
-from simulations.explain.household_file import HouseholdError, HouseholdInputs, jsonable
+from simulations.explain.household_file import HouseholdError, HouseholdInputs
+from simulations.explain.json_values import jsonable
 from simulations.explain.period import condition_period, months_of
 from simulations.explain.reasons import ProgrammeContext, decisive_factors, no_rule_note
 from simulations.explain.report import Factor, ProgrammeResult, Verdict

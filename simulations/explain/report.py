@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from simulations.explain.household_file import HouseholdInputs, jsonable
+from simulations.explain.household_file import HouseholdInputs
+from simulations.explain.json_values import jsonable
 
 
 @dataclass

@@ -15,7 +15,7 @@ from openfisca_core.simulations import Simulation
 from openfisca_core.taxscales import TaxScaleLike
 from openfisca_core.tracers import TraceNode, TracingParameterNodeAtInstant
 
-from simulations.explain.household_file import jsonable
+from simulations.explain.json_values import jsonable
 
 
 class _ScaleTracingNode(TracingParameterNodeAtInstant):
