@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from simulations.cli.main import app
+from simulations.cli import app
 from surveys import write_survey
 from tests.conftest import make_tiny_survey
 
@@ -114,3 +114,77 @@ def test_run_on_a_mapped_file_with_another_package(tmp_path):
     assert summary["headline"]["basic_income_cost"]["change"] == pytest.approx(
         summary["headline"]["basic_income_cost"]["baseline"] / 6, rel=1e-9
     )
+
+
+# ----- one error handler for every command (simulations/cli/terminal.py) -----
+
+MALFORMED = {
+    # command: (arguments with one malformed value, words of the expected one-line reason)
+    "run": (["run", "--country", "atlantis"], "unknown country 'atlantis'"),
+    "household": (["household", "--person", "age=72", "--period", "2024-13"], "invalid period '2024-13'"),
+    "params": (["params", "benefits.no_such_parameter"], "'benefits.no_such_parameter' is not a parameter"),
+    "diff": (["diff", "HEAD", ".", "--period", "twenty"], "--period takes years"),
+    "golden": (["golden", "--country", "atlantis"], "unknown country 'atlantis'"),
+    "variants": (["variants", "{tmp}/no_grid.yaml"], "variant grid not found"),
+    "solve": (
+        ["solve", "--parameter", "benefits.saii.amount", "--low", "0", "--high", "60", "--target", "cost"],
+        "target 'cost' must be KIND=VALUE",
+    ),
+    "project": (["project", "{tmp}/no_assumptions.yaml"], "assumptions file not found"),
+    "survey": (["survey", "{tmp}/no_survey"], "survey not found"),
+    "serve": (["serve", "--survey", "{tmp}/no_folder"], "survey folder not found"),
+}
+
+
+def test_every_command_is_covered_by_the_malformed_argument_test():
+    import typer
+
+    assert set(typer.main.get_command(app).commands) == set(MALFORMED)
+
+
+@pytest.mark.parametrize("command", sorted(MALFORMED))
+def test_a_malformed_argument_gives_one_line_and_exit_2(command, tmp_path, monkeypatch):
+    import simulations.web
+
+    # serve must not start a server should its argument be accepted: fail loudly instead.
+    monkeypatch.setattr(simulations.web, "serve", lambda **kwargs: pytest.fail("serve started"))
+    arguments, reason = MALFORMED[command]
+    result = runner.invoke(app, [argument.format(tmp=tmp_path) for argument in arguments])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    # One line, even when longer than the 80 columns of the test terminal (rich would otherwise wrap it).
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("floorsim: error: ") and reason in lines[0]
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+
+
+def test_project_exceptions_are_one_line_and_other_exceptions_keep_their_traceback(monkeypatch):
+    import simulations.web
+    from indicators import IndicatorError
+
+    def indicator_failure(**kwargs):
+        raise IndicatorError("weights must be finite;\n3 are NaN")
+
+    monkeypatch.setattr(simulations.web, "serve", indicator_failure)
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 2
+    assert result.stderr == "floorsim: error: weights must be finite; 3 are NaN\n"
+
+    def bug(**kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(simulations.web, "serve", bug)
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, KeyError)  # not swallowed: typer shows its traceback
+    assert "floorsim: error" not in result.output
+
+
+def test_one_line_joins_the_lines_of_a_message():
+    from simulations.cli.terminal import one_line
+
+    assert one_line("file.csv: 2 problems:\n  - age < 0\n\n  - weight missing\n") == (
+        "file.csv: 2 problems: - age < 0; - weight missing"
+    )
+    assert one_line("already one line") == "already one line"

@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from simulations.explain import household as single_household
-from simulations.cli.main import app
+from simulations.cli import app
 from simulations.engine.countries import load_country
 from simulations.explain.household import HouseholdError, load_household, simulate_household
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from simulations.cli.main import app
+from simulations.cli import app
 
 runner = CliRunner()
 PARAMETERS = Path(__file__).resolve().parent.parent / "country_packages" / "timor_leste" / "parameters"

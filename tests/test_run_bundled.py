@@ -30,7 +30,7 @@ def saii_2025_by_hand(persons: pd.DataFrame, base: float = 60.0) -> np.ndarray:
 def summary(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
     completed = subprocess.run(
-        [sys.executable, "-m", "simulations.cli.main", "run", "--out", str(out)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "simulations.cli", "run", "--out", str(out)], capture_output=True, text=True, check=False
     )
     assert completed.returncode == 0, completed.stderr
     assert "baseline vs saii_increase" in completed.stdout

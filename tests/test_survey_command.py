@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from simulations.cli.main import app
+from simulations.cli import app
 from surveys.bundled import load_bundled_survey
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,5 +1,9 @@
-"""The floorsim command line: one module per command group."""
+"""The floorsim command line: one module per command group, registered on one typer application.
 
-from simulations.cli.main import app
+The import order below is the order of the commands in ``floorsim --help``.
+"""
+
+from simulations.cli import run, household, params, regression, design, project, survey, serve  # noqa: F401, I001
+from simulations.cli.app import app
 
 __all__ = ["app"]

@@ -33,7 +33,7 @@ from indicators import (
     watts,
     weighted_quantile,
 )
-from indicators.statistics import _quantile_of_sorted
+from indicators._sorted import _quantile_of_sorted
 
 
 def _data(seed: int, n: int = 400) -> tuple[np.ndarray, np.ndarray]:
@@ -253,3 +253,26 @@ def test_generic_replicates_and_watts_drop_rule() -> None:
     expected = [atkinson(y, reps.weights(r), 0.5, nonpositive="drop") for r in range(6)]
     stat = Generic(atkinson, y, epsilon=0.5, nonpositive="drop")
     np.testing.assert_allclose(stat.evaluate(reps), expected, rtol=1e-13)
+
+
+# --- composed statistics (indicators/estimator.py) ------------------------------------------------------------
+
+
+def test_difference_and_quotient_by_hand() -> None:
+    # y = (1, 2, 3), x = (2, 2, 4), w = (1, 2, 1): Σ w y = 1 + 4 + 3 = 8, Σ w x = 2 + 4 + 4 = 10, Σ w = 4.
+    y, x, w = np.array([1.0, 2.0, 3.0]), np.array([2.0, 2.0, 4.0]), np.array([1.0, 2.0, 1.0])
+    design = SurveyDesign.from_arrays(w)
+    assert (Total(y) - Total(x)).value(w) == pytest.approx(8.0 - 10.0, abs=1e-15)
+    assert (Total(y) / Total(x)).value(w) == pytest.approx(0.8, abs=1e-15)
+    assert (2.5 * Mean(y)).value(w) == pytest.approx(2.5 * 8.0 / 4.0, abs=1e-15)
+    # Linearised variables: difference z_a − z_b = y − x; quotient (y − R x) / X with R = 0.8, X = 10.
+    np.testing.assert_allclose((Total(y) - Total(x)).influence(design), y - x, atol=1e-15)
+    np.testing.assert_allclose((Total(y) / Total(x)).influence(design), (y - 0.8 * x) / 10.0, atol=1e-15)
+
+
+def test_composed_statistics_refuse_different_samples() -> None:
+    three, four = Total(np.ones(3)), Total(np.ones(4))
+    with pytest.raises(IndicatorError, match="the two statistics of a difference are defined on different numbers"):
+        _ = three - four
+    with pytest.raises(IndicatorError, match="numerator and denominator are defined on different numbers"):
+        _ = three / four

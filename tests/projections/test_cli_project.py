@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from simulations.cli.main import app
+from simulations.cli import app
 from simulations.projections import FILES, ProjectionError
 from tests.projections.helpers import REFORMS, raw_assumptions, write_assumptions
 

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from simulations.regression import diff
-from simulations.cli.main import app
+from simulations.cli import app
 from surveys import write_survey
 from surveys.bundled import load_bundled_survey
 from tests.conftest import make_tiny_survey

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from simulations import Microsimulation
-from simulations.cli.main import app
+from simulations.cli import app
 from simulations.reports import build_report, write_report_files
 from surveys.bundled import BUNDLED_SURVEY, load_bundled_survey
 

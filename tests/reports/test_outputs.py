@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from simulations import Microsimulation
-from simulations.cli.main import app
+from simulations.cli import app
 from simulations.reports import ReportError, write_outputs
 from surveys import write_survey
 from tests.conftest import make_tiny_survey

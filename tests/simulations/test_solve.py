@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from country_packages.social_protection_floor import DOTTED_PATH
 from country_packages.social_protection_floor.scenarios import levels, set_parameters
 from simulations import Microsimulation
-from simulations.cli.main import app
+from simulations.cli import app
 from simulations.engine.reforms import ParameterChange, ReformSpec
 from simulations.engine.scenarios import baseline_system
 from simulations.design.solve import SolveError, Target, TargetUnreachableError, parse_target, solve

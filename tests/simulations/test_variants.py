@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from country_packages.social_protection_floor import DOTTED_PATH
 from simulations import Microsimulation
-from simulations.cli.main import app
+from simulations.cli import app
 from simulations.errors import ReformError, ScenarioError
 from simulations.engine.reforms import find_parameter
 from simulations.engine.scenarios import baseline_system

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 import simulations.web
-from simulations.cli.main import app
+from simulations.cli import app
 
 runner = CliRunner()
 

@@ -1,0 +1,5 @@
+"""``python -m simulations.cli``: the ``floorsim`` command line."""
+
+from simulations.cli import app
+
+app()

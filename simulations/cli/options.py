@@ -1,0 +1,33 @@
+"""Options shared by several commands, with the same name, type, help and default wherever they mean the same.
+
+Each alias is an ``Annotated`` type for a command's parameter; the default goes in the signature
+(``country: CountryOption = DEFAULT_COUNTRY``) so that ``--help`` shows it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DEFAULT_COUNTRY = "timor_leste"
+DEFAULT_YEAR = 2025
+DEFAULT_OUT = Path("floorsim-output")
+
+CountryOption = Annotated[str, typer.Option(help="Country package under country_packages/.")]
+"""``--country`` of the commands that take a package name only."""
+
+CountryOrConfigOption = Annotated[
+    str, typer.Option(help="Country package under country_packages/, or path of its floorsim.yaml.")
+]
+"""``--country`` of the commands that also take the path of a ``floorsim.yaml``."""
+
+YearOption = Annotated[int, typer.Option(help="Simulated year.")]
+"""``--period`` of the commands that simulate one whole year."""
+
+JobsOption = Annotated[int, typer.Option(help="Worker processes (-1: all cores; 1: no parallelism).")]
+"""``--jobs``: engine worker processes, default -1 (all cores)."""
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+"""``--json`` of the commands whose normal output is terminal tables."""

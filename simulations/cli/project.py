@@ -1,0 +1,66 @@
+"""``floorsim project``: multi-year cost and impact projections from an assumptions file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from simulations.cli.app import app
+from simulations.cli.terminal import console, reported_errors
+from simulations.engine.microsimulation import BASELINE
+
+
+@app.command(
+    "project",
+    epilog=(
+        "Examples:\n\n"
+        "  floorsim project country_packages/timor_leste/projections/assumptions_2025_2035.yaml\n\n"
+        "  floorsim project country_packages/timor_leste/projections/assumptions_2025_2035.yaml "
+        "--reform country_packages/timor_leste/reforms/saii_increase.yaml "
+        "--reform country_packages/timor_leste/reforms/universal_child_grant.yaml --out projection"
+    ),
+)
+def project_command(
+    assumptions: Annotated[
+        Path, typer.Argument(help="Assumptions file (YAML): population, macro path, indexation, take-up.")
+    ],
+    reform: Annotated[
+        Optional[list[Path]],
+        typer.Option(help="Reform file (YAML/JSON); repeatable. Default: the assumptions file's reforms."),
+    ] = None,
+    survey: Annotated[
+        Optional[Path], typer.Option(help="Survey folder (default: the file's survey, else the bundled survey).")
+    ] = None,
+    jobs: Annotated[int, typer.Option(help="Worker processes for each year's engine run (1: no parallelism).")] = 1,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("floorsim-projection"),
+) -> None:
+    """Project cost (money, % of GDP, % of government expenditure), beneficiaries, poverty and Gini of the baseline
+    and reforms for every year of an assumptions file; write a tidy table (CSV, Parquet), an Excel workbook and a
+    chart of cost paths."""
+    from simulations.projections import project, write_outputs
+
+    with reported_errors(OSError):
+        result = project(
+            assumptions, reform or None, survey=survey, backend="sequential" if jobs == 1 else "loky", n_jobs=jobs
+        )
+        written = write_outputs(result, out)
+    costs, extra = result.pivot("cost_pct_gdp"), result.pivot("additional_cost_pct_gdp")
+    table = Table(title=f"{result.assumptions.label or result.assumptions.name}: cost of all transfers, % of GDP "
+                  "(additional cost over the baseline)")
+    table.add_column("Year")
+    for scenario in costs.columns:
+        table.add_column(scenario, justify="right")
+    for year in costs.index:
+        table.add_row(str(year), *(f"{costs.at[year, s]:.2f}" + ("" if s == BASELINE else f" (+{extra.at[year, s]:.2f})")
+                                   for s in costs.columns))
+    checks = result.cross_checks
+    expected = checks.dropna(subset=["within_tolerance"])
+    table.caption = (
+        f"Cross-checks with the aggregate (RAP) method: {int(expected['within_tolerance'].sum())} of {len(expected)} "
+        f"within tolerance, {len(checks) - len(expected)} not expected to agree (see cross_checks.csv). "
+        f"Wrote {len(written)} files to {out}"
+    )
+    console.print(table)

@@ -1,0 +1,44 @@
+"""``floorsim serve``: the workshop web app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from simulations.cli.app import app
+from simulations.cli.options import DEFAULT_COUNTRY, DEFAULT_YEAR
+from simulations.cli.terminal import reported_errors
+from simulations.engine.countries import load_country
+from simulations.errors import FloorsimError
+
+
+@app.command(
+    "serve",
+    epilog=(
+        "Examples:\n\n"
+        "  floorsim serve                                   # http://127.0.0.1:8000 (this machine only)\n\n"
+        "  floorsim serve --port 8080 --period 2024\n\n"
+        "  floorsim serve --survey my_survey_folder --host 0.0.0.0   # reachable from the network: see docs/web_app.md"
+    ),
+)
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on (default: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,
+    country: Annotated[str, typer.Option(help="Default country package under country_packages/.")] = DEFAULT_COUNTRY,
+    survey: Annotated[
+        Optional[Path], typer.Option(help="Survey folder offered besides the bundled survey (default: bundled only).")
+    ] = None,
+    period: Annotated[int, typer.Option(help="Default simulated year.")] = DEFAULT_YEAR,
+    jobs: Annotated[int, typer.Option(min=1, help="Worker processes of the engine (1: no parallelism).")] = 2,
+) -> None:
+    """Start the web app (pages and JSON API, see docs/web_app.md): browse parameters, run reforms, compare saved
+    variants, download the workbook and report, check a household's entitlements."""
+    with reported_errors():
+        from simulations.web import serve
+
+        load_country(country)
+        if survey is not None and not survey.is_dir():
+            raise FloorsimError(f"survey folder not found: {survey}")
+        serve(host=host, port=port, country=country, survey=survey, period=period, n_jobs=jobs)
