@@ -23,7 +23,8 @@ from simulations.errors import FloorsimError
 from simulations.engine.reforms import load_reform
 from simulations.reports.labels import available_languages
 from simulations.reports.outputs import describe_outputs, write_outputs
-from simulations.reports.summary import format_value, headline_rows
+from simulations.reports.numbers import format_figure
+from simulations.reports.summary import headline_rows
 from simulations.reports.tables import DEFAULT_REPLICATES
 from surveys.bundled import BUNDLED_SURVEY
 from surveys.errors import SurveyError
@@ -157,9 +158,9 @@ def print_headline(results, reform: str, label: str) -> None:
         figures = comparison[row.key]
         table.add_row(
             row.label,
-            format_value(figures["baseline"], row.kind),
-            format_value(figures["reform"], row.kind),
-            format_value(figures["change"], row.kind, change=True),
+            format_figure(figures["baseline"], row.kind),
+            format_figure(figures["reform"], row.kind),
+            format_figure(figures["change"], row.kind, change=True),
         )
     console.print(table)
 
@@ -595,11 +596,11 @@ def print_variants(outcome) -> None:
         table.add_row(
             f"{row.variant}{' *' if row.efficient else ''}",
             escape(row.label.replace(", ", "\n")),
-            format_value(row.total_cost, "money"),
+            format_figure(row.total_cost, "money"),
             "" if row.cost_pct_gdp != row.cost_pct_gdp else f"{row.cost_pct_gdp:.2f}",
-            format_value(row.beneficiaries, "count"),
-            format_value(row.poverty_headcount_change, "rate", change=True),
-            format_value(row.gini_change, "rate", change=True),
+            format_figure(row.beneficiaries, "count"),
+            format_figure(row.poverty_headcount_change, "rate", change=True),
+            format_figure(row.gini_change, "index", change=True),
         )
     console.print(table)
 

@@ -43,14 +43,15 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import yaml
 
+from simulations.analysis.headline import POVERTY_FIGURES, figure_kind, programme_figures
 from simulations.errors import FloorsimError
 from indicators.groups import quantile_groups
+from simulations.reports.numbers import format_figure, format_parameter_value
 from simulations.regression.rules import compare_files, compare_parameters, compare_variables, describe_files
 from simulations.engine.results import Results
 from surveys.bundled import BUNDLED_SURVEY
 
 ENGINE_ROOT = Path(__file__).resolve().parents[2]
-POVERTY_FIGURES = ("poverty_headcount", "poverty_gap", "poor_persons", "gini")
 DECILES = 10
 GAIN_EPSILON = 0.005  # currency per household per year below which a change is rounding, not a gain or a loss
 DIFF_LINES_SHOWN = 200
@@ -340,26 +341,6 @@ def run_sides(sides: list[Side], survey: Path, periods: list[int], jobs: int, wo
 # ----- impact -----
 
 
-def _figure_kind(key: str) -> str:
-    if key.endswith("_cost"):
-        return "money"
-    if key.endswith("_beneficiaries") or key == "poor_persons":
-        return "count"
-    if key == "gini":
-        return "index"
-    return "rate"
-
-
-def _programme_figures(results: Results) -> dict[str, float]:
-    figures = {}
-    for key in results.spec.programmes:
-        figures[f"{key}_cost"] = results.programme_cost("baseline", key)
-        figures[f"{key}_beneficiaries"] = results.programme_beneficiaries("baseline", key)
-    transfers = results.scenario("baseline").household[results.spec.transfers_variable]
-    figures["total_cost"] = float(np.sum(transfers * results.households["weight"], dtype=np.float64))
-    return figures
-
-
 def _combined(old: Results, new: Results) -> Results:
     """NEW's results as a reform of OLD's: the OLD baseline and the NEW rules as scenarios of one run, with NEW's
     country description (programmes left out) and prices."""
@@ -383,7 +364,7 @@ def period_impact(old: Results, new: Results) -> dict:
     if not np.array_equal(old.households["household_id"], new.households["household_id"]):
         raise DiffError("the two runs did not simulate the same households")
     notes = []
-    before, after = _programme_figures(old), _programme_figures(new)
+    before, after = programme_figures(old, "baseline"), programme_figures(new, "baseline")
     try:
         old_headline = old.headline("baseline")
         new_headline = _combined(old, new).headline("new")
@@ -401,7 +382,7 @@ def period_impact(old: Results, new: Results) -> dict:
         was, now = before.get(key), after.get(key)
         change = None if was is None or now is None else now - was
         relative = None if change is None or was == 0 else change / abs(was)
-        figures[key] = {"old": was, "new": now, "change": change, "relative_change": relative, "kind": _figure_kind(key)}
+        figures[key] = {"old": was, "new": now, "change": change, "relative_change": relative, "kind": figure_kind(key)}
     return {"figures": figures, "deciles": _deciles(old, new, notes), "notes": notes}
 
 
@@ -541,16 +522,6 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def format_parameter_value(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:g}" if abs(value) < 1e15 else f"{value:.6g}"
-    return str(value)
-
-
 def _reference_cell(references: list[dict]) -> str:
     if not references:
         return ""
@@ -558,20 +529,6 @@ def _reference_cell(references: list[dict]) -> str:
     title = first["title"] if len(first["title"]) <= 90 else first["title"][:89] + "…"
     text = f"[{_cell(title)}]({first['href']})" if first.get("href") else _cell(title)
     return text + (f" (+{len(references) - 1} more)" if len(references) > 1 else "")
-
-
-def format_figure(value: float | None, kind: str, change: bool = False) -> str:
-    """Money and counts in units with thousands separators; rates in % (changes in percentage points); Gini as is."""
-    if value is None:
-        return "—"
-    if isinstance(value, float) and math.isinf(value):
-        return "∞"
-    sign = "+" if change else ""
-    if kind in ("money", "count"):
-        return f"{value:{sign},.0f}"
-    if kind == "rate":
-        return f"{100 * value:{sign}.2f} pp" if change else f"{100 * value:.2f}%"
-    return f"{value:{sign}.4f}"
 
 
 def _relative(figure: dict) -> str:
@@ -690,8 +647,9 @@ def render_markdown(report: dict) -> str:
                 continue  # a programme paying nothing in both versions (not in force that year)
             kind = figure["kind"]
             lines.append(
-                f"| {_cell(_figure_label(report, key))} | {format_figure(figure['old'], kind)} | "
-                f"{format_figure(figure['new'], kind)} | {format_figure(figure['change'], kind, change=True)} | "
+                f"| {_cell(_figure_label(report, key))} | {format_figure(figure['old'], kind, 'audit', missing='—')} | "
+                f"{format_figure(figure['new'], kind, 'audit', missing='—')} | "
+                f"{format_figure(figure['change'], kind, 'audit', change=True, missing='—')} | "
                 f"{_relative(figure)} |"
             )
         for note in impact["notes"]:
