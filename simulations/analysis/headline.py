@@ -4,21 +4,23 @@ Every output that shows a headline figure (``floorsim run``'s table, ``summary.j
 workbook, the HTML report, the web pages, ``floorsim diff``, the golden snapshots) takes its key, kind, unit and
 label from here, so that a figure means one thing everywhere.
 
-=======================  =======  ===================================================================================
-key                      kind     definition (w_h household weight, n_h size, y welfare per capita per month, z line)
-=======================  =======  ===================================================================================
-``<programme>_cost``     money    Σ_h w_h × annual amount of the household (currency per year)
-``<programme>_benef…``   count    persons (person programmes) or households (household programmes) with an amount > 0
-``total_cost``           money    Σ_h w_h × the country's ``transfers_variable`` (currency per year)
-``poverty_headcount``    rate     FGT(0) = Σ w_h n_h 1[y_h < z] / Σ w_h n_h (fraction of persons)
-``poor_persons``         count    FGT(0) × Σ_h w_h n_h (persons)
-``poverty_gap``          rate     FGT(1) = Σ w_h n_h (1 − y_h / z)₊ / Σ w_h n_h (fraction of the line)
-``squared_poverty_gap``  rate     FGT(2) (report statistics only)
-``gini``                 index    Gini of y, person-weighted (0-1)
-``mean_welfare``         money_…  person-weighted mean of y (currency per person per month; report statistics only)
-``theil`` ``palma``      index,   GE(1), top 10 % / bottom 40 %, S80/S20 (report statistics only, replicate weights)
-``s80_s20``              ratio
-=======================  =======  ===================================================================================
+==============================  ===========  =====================================================================
+key                             kind         definition (w_h household weight, n_h size, y welfare per capita
+                                             per month, z the poverty line)
+==============================  ===========  =====================================================================
+``<programme>_cost``            money        Σ_h w_h × the household's annual amount (currency per year)
+``<programme>_beneficiaries``   count        persons (person programmes) or households (household programmes)
+                                             with an amount > 0
+``total_cost``                  money        Σ_h w_h × the country's ``transfers_variable`` (currency per year)
+``poverty_headcount``           rate         FGT(0) = Σ w_h n_h 1[y_h < z] / Σ w_h n_h (fraction of persons)
+``poor_persons``                count        FGT(0) × Σ_h w_h n_h (persons)
+``poverty_gap``                 rate         FGT(1) = Σ w_h n_h (1 − y_h / z)₊ / Σ w_h n_h (fraction of the line)
+``squared_poverty_gap``         rate         FGT(2) (statistics only)
+``gini``                        index        Gini of y, person-weighted (0-1)
+``mean_welfare``                money_month  person-weighted mean of y (statistics only)
+``theil``                       index        GE(1) (statistics only, with replicate weights)
+``palma``, ``s80_s20``          ratio        top 10 % / bottom 40 %, S80/S20 (statistics only, with replicates)
+==============================  ===========  =====================================================================
 
 The line z is the run's (``Results.poverty_line``): a national line moved to the year's prices, or a share of the
 median baseline welfare per capita (held fixed across scenarios). Labels say which (:func:`poverty_line_label`).
@@ -108,7 +110,9 @@ def programme_figure_list(spec: CountrySpec, programme: str) -> list[Figure]:
     ]
 
 
-def figure_list(spec: CountrySpec, keys: tuple[str, ...] | None = None, programmes: list[str] | None = None) -> list[Figure]:
+def figure_list(
+    spec: CountrySpec, keys: tuple[str, ...] | None = None, programmes: list[str] | None = None
+) -> list[Figure]:
     """Programme figures (``programmes``, default all of the country's) then the figures ``keys`` (default
     every figure of :data:`FIGURES`), in that order."""
     chosen = list(spec.programmes) if programmes is None else programmes

@@ -54,6 +54,7 @@ STYLES: dict[str, Style] = {
     "percent2": Style(100.0, 2, "%"),
     "percent_pp": Style(100.0, 2, "%", " pp"),  # fraction as %, a change as "+1.23 pp"
     "points": Style(100.0, 2),  # fraction x100 without a sign of unit (the unit is in the label)
+    "points1": Style(100.0, 1),
     "index": Style(100.0, 2),  # Gini-like index (0-1) shown x100
     "fraction4": Style(1.0, 4),  # a fraction as is
     "fraction6": Style(1.0, 6),
