@@ -13,18 +13,8 @@ import numpy as np
 import pytest
 
 from simulations import Microsimulation, ReformSpec
-from simulations.analysis import AnalysisError
+from simulations.analysis import AnalysisError, headline
 from simulations.analysis.frame import weights_of
-from simulations.analysis.headline import (
-    FIGURE_BY_KEY,
-    figure_kind,
-    figure_label,
-    headline_statistics,
-    point_figures,
-    poverty_line_label,
-    programme_figures,
-    statistic_line,
-)
 from simulations.engine.countries import PovertyLine
 from simulations.engine.reforms import ParameterChange
 from simulations.reports.labels import ENGLISH, Labels
@@ -64,10 +54,10 @@ def test_point_figures_and_statistic_estimates_agree_for_every_key(run):
     results, reform = run
     frame = results.person_frame()
     weights = weights_of(frame)
-    line = statistic_line(results, frame)
+    line = headline.statistic_line(results, frame)
     for scenario in ("baseline", reform):
         points = results.headline(scenario)
-        statistics = headline_statistics(results, frame, scenario, line, replicated=False)
+        statistics = headline.headline_statistics(results, frame, scenario, line, replicated=False)
         assert set(points) <= set(statistics)
         for key, value in points.items():
             assert statistics[key].value(weights) == pytest.approx(value, rel=1e-9, abs=1e-9), (scenario, key)
@@ -81,7 +71,7 @@ def test_poverty_figures_by_hand(run):
     line = results.poverty_line
     for scenario in ("baseline", reform):
         y = results.welfare_per_capita(scenario)
-        figures = point_figures(results, scenario)
+        figures = headline.point_figures(results, scenario)
         poor = y < line
         assert figures["poverty_headcount"] == pytest.approx(persons[poor].sum() / persons.sum(), rel=1e-12)
         assert figures["poor_persons"] == pytest.approx(persons[poor].sum(), rel=1e-9)
@@ -101,8 +91,8 @@ def test_relative_line_is_60_percent_of_the_weighted_median(relative):
 
 
 def test_programme_figures_are_the_headline_without_poverty(national):
-    figures = point_figures(national, "saii_80")
-    programmes = programme_figures(national, "saii_80")
+    figures = headline.point_figures(national, "saii_80")
+    programmes = headline.programme_figures(national, "saii_80")
     assert programmes == {key: figures[key] for key in programmes}
     assert set(figures) - set(programmes) == {"poverty_headcount", "poverty_gap", "poor_persons", "gini"}
     amounts = national.scenario("saii_80").household[national.spec.transfers_variable]
@@ -116,26 +106,26 @@ def test_programme_figures_are_the_headline_without_poverty(national):
      ("theil", "index"), ("palma", "ratio"), ("s80_s20", "ratio"), ("mean_welfare", "money_month")],
 )
 def test_figure_kind(key, kind):
-    assert figure_kind(key) == kind
+    assert headline.figure_kind(key) == kind
 
 
 def test_figure_kind_refuses_an_unknown_figure():
     with pytest.raises(AnalysisError, match="no headline figure 'headcount'"):
-        figure_kind("headcount")
+        headline.figure_kind("headcount")
 
 
 def test_labels_follow_the_line(national, relative):
     labels = Labels()
-    headcount = FIGURE_BY_KEY["poverty_headcount"]
-    assert figure_label(headcount, national.spec, labels) == "Poverty headcount, national line"
-    assert figure_label(headcount, relative.spec, labels) == "Poverty headcount, 60 % of median"
+    headcount = headline.FIGURE_BY_KEY["poverty_headcount"]
+    assert headline.figure_label(headcount, national.spec, labels) == "Poverty headcount, national line"
+    assert headline.figure_label(headcount, relative.spec, labels) == "Poverty headcount, 60 % of median"
     half = relative.spec.model_copy(update={"poverty_line": PovertyLine(share_of_median=0.5)})
-    assert poverty_line_label(half, labels) == "50 % of median"
-    assert figure_label(FIGURE_BY_KEY["gini"], relative.spec, labels) == "Gini of welfare per capita"
+    assert headline.poverty_line_label(half, labels) == "50 % of median"
+    assert headline.figure_label(headline.FIGURE_BY_KEY["gini"], relative.spec, labels) == "Gini of welfare per capita"
 
 
 def test_every_figure_has_its_labels_in_english():
-    for figure in FIGURE_BY_KEY.values():
+    for figure in headline.FIGURE_BY_KEY.values():
         assert figure.label in ENGLISH and figure.unit in ENGLISH, figure.key
     assert {"line.national", "line.relative", "indicator.at_line", "indicator.programme_cost",
             "indicator.programme_beneficiaries"} <= set(ENGLISH)
