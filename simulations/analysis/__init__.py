@@ -14,6 +14,16 @@ from .coverage import Contingency, adequacy_table, coverage_table, receives, sdg
 from .distribution import distribution_table, gain_status
 from .efficiency import benefit_cost_table, poverty_gap_money
 from .errors import AnalysisError
+from .headline import (
+    FIGURES,
+    Figure,
+    figure_kind,
+    figure_label,
+    headline_statistics,
+    point_figures,
+    poverty_line_label,
+    programme_figures,
+)
 from .frame import (
     amount_column,
     attribute_household_amounts,
@@ -31,15 +41,17 @@ from .uncertainty import (
     by_group_estimates,
     distribution_estimates,
     frame_replicates,
+    frame_statistics,
     headline_estimates,
-    headline_statistics,
     relative_line_statistics,
     scenario_estimates,
 )
 
 __all__ = [
+    "FIGURES",
     "AnalysisError",
     "Contingency",
+    "Figure",
     "adequacy_table",
     "amount_column",
     "attribute_household_amounts",
@@ -54,6 +66,9 @@ __all__ = [
     "distribution_estimates",
     "distribution_table",
     "frame_replicates",
+    "figure_kind",
+    "figure_label",
+    "frame_statistics",
     "gain_status",
     "headline_estimates",
     "headline_statistics",
@@ -61,7 +76,10 @@ __all__ = [
     "marginal_contributions",
     "marginal_contributions_from_frame",
     "poverty_and_inequality",
+    "point_figures",
     "poverty_gap_money",
+    "poverty_line_label",
+    "programme_figures",
     "programmes_in",
     "receives",
     "relative_line_statistics",

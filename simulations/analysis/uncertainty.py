@@ -96,7 +96,7 @@ def _line_for(line: LineSpec, scenario: str) -> Line:
     return line
 
 
-def headline_statistics(
+def frame_statistics(
     frame: pd.DataFrame,
     scenario: str,
     *,
@@ -104,16 +104,19 @@ def headline_statistics(
     programmes: Sequence[str] = (),
     domain: np.ndarray | None = None,
 ) -> dict[str, Statistic]:
-    """The headline figures of one scenario as statistics: poverty (FGT 0, 1, 2), Gini, mean welfare, cost.
+    """Poverty, inequality and cost of one scenario from a person frame alone, as statistics.
 
-    Names: ``headcount``, ``poverty_gap``, ``squared_poverty_gap`` (fractions), ``gini``, ``mean_welfare``
-    (per person per month), ``cost_<programme>`` and ``total_cost`` (currency per year), ``beneficiaries``
-    (persons receiving any of the programmes).
+    Names follow the headline (``simulations.analysis.headline``) where the definition is the same:
+    ``poverty_headcount``, ``poverty_gap``, ``squared_poverty_gap`` (fractions), ``gini``, ``mean_welfare``
+    (per person per month), ``<programme>_cost`` (currency per year). Two figures exist only here, so they have
+    their own names: ``programmes_cost`` (the sum of the ``programmes`` given, currency per year; the headline's
+    ``total_cost`` is the country's transfers variable) and ``persons_receiving`` (persons with an amount of any
+    of them).
     """
     y = welfare_of(frame, scenario)
     z = _line_for(line, scenario)
     stats: dict[str, Statistic] = {
-        "headcount": FGT(y, z, 0, domain),
+        "poverty_headcount": FGT(y, z, 0, domain),
         "poverty_gap": FGT(y, z, 1, domain),
         "squared_poverty_gap": FGT(y, z, 2, domain),
         "gini": Gini(y, domain),
@@ -122,9 +125,9 @@ def headline_statistics(
     if programmes:
         amounts = amounts_of(frame, programmes, scenario)
         for k, programme in enumerate(programmes):
-            stats[f"cost_{programme}"] = Total(amounts[:, k], domain)
-        stats["total_cost"] = Total(amounts.sum(axis=1), domain)
-        stats["beneficiaries"] = Total((amounts > 0).any(axis=1).astype(np.float64), domain)
+            stats[f"{programme}_cost"] = Total(amounts[:, k], domain)
+        stats["programmes_cost"] = Total(amounts.sum(axis=1), domain)
+        stats["persons_receiving"] = Total((amounts > 0).any(axis=1).astype(np.float64), domain)
     return stats
 
 
@@ -177,7 +180,7 @@ def headline_estimates(
     replicates: ReplicateWeights | None = None,
     level: float = 0.95,
 ) -> pd.DataFrame:
-    """Headline figures (``headline_statistics``) with SEs and CIs, for levels and changes.
+    """Poverty, inequality and cost (``frame_statistics``) with SEs and CIs, for levels and changes.
 
     ``line`` is a number or one number per person (fixed lines), a ``RelativeLine`` (re-estimated in every
     replicate), or ``{scenario: line}`` (see ``relative_line_statistics``). The poverty line is in the unit
@@ -188,7 +191,7 @@ def headline_estimates(
         frame,
         baseline,
         scenarios,
-        lambda s: headline_statistics(frame, s, line=line, programmes=programmes),
+        lambda s: frame_statistics(frame, s, line=line, programmes=programmes),
         design=design,
         replicates=replicates,
         level=level,

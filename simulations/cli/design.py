@@ -13,7 +13,7 @@ from rich.table import Table
 from simulations.cli.app import app
 from simulations.cli.options import DEFAULT_COUNTRY, DEFAULT_YEAR, CountryOrConfigOption, JobsOption, YearOption
 from simulations.cli.terminal import console, reported_errors
-from simulations.reports.summary import format_value
+from simulations.reports.numbers import format_figure
 
 
 @app.command(
@@ -63,11 +63,11 @@ def print_variants(outcome) -> None:
         table.add_row(
             f"{row.variant}{' *' if row.efficient else ''}",
             escape(row.label.replace(", ", "\n")),
-            format_value(row.total_cost, "money"),
+            format_figure(row.total_cost, "money"),
             "" if row.cost_pct_gdp != row.cost_pct_gdp else f"{row.cost_pct_gdp:.2f}",
-            format_value(row.beneficiaries, "count"),
-            format_value(row.poverty_headcount_change, "rate", change=True),
-            format_value(row.gini_change, "rate", change=True),
+            format_figure(row.beneficiaries, "count"),
+            format_figure(row.poverty_headcount_change, "rate", change=True),
+            format_figure(row.gini_change, "index", change=True),
         )
     console.print(table)
 

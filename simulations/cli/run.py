@@ -18,7 +18,8 @@ from simulations.engine.reforms import load_reform
 from simulations.errors import FloorsimError
 from simulations.reports.labels import available_languages
 from simulations.reports.outputs import describe_outputs, write_outputs
-from simulations.reports.summary import format_value, headline_rows
+from simulations.reports.numbers import format_figure
+from simulations.reports.summary import headline_rows
 from simulations.reports.tables import DEFAULT_REPLICATES
 from surveys.bundled import BUNDLED_SURVEY
 from surveys import load_survey
@@ -126,8 +127,8 @@ def print_headline(results, reform: str, label: str) -> None:
         figures = comparison[row.key]
         table.add_row(
             row.label,
-            format_value(figures["baseline"], row.kind),
-            format_value(figures["reform"], row.kind),
-            format_value(figures["change"], row.kind, change=True),
+            format_figure(figures["baseline"], row.kind),
+            format_figure(figures["reform"], row.kind),
+            format_figure(figures["change"], row.kind, change=True),
         )
     console.print(table)

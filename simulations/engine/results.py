@@ -1,5 +1,5 @@
 """Results of a microsimulation: annual amounts for each scenario, and the headline figures derived from them
-(cost, beneficiaries, poverty, inequality).
+(cost, beneficiaries, poverty, inequality; defined in ``simulations.analysis.headline``).
 
 Welfare follows DESIGN.md: observed welfare (consumption, or income for income surveys) already contains the
 transfers households receive today, so under scenario ``s`` household welfare is
@@ -20,7 +20,8 @@ import pandas as pd
 
 from simulations.engine.countries import CountrySpec
 from simulations.errors import FloorsimError, ScenarioError
-from indicators import fgt, gini, weighted_count, weighted_quantile, weighted_total
+from indicators import weighted_count, weighted_quantile, weighted_total
+from simulations.analysis.headline import point_figures
 from simulations.engine.prices import PriceContext
 from simulations.engine.scenarios import Scenario
 from surveys.model import Survey, SurveyMetadata
@@ -125,22 +126,9 @@ class Results:
         return definition.variable, definition.entity
 
     def headline(self, name: str) -> dict[str, float]:
-        """Headline figures of one scenario (amounts per year in the country's currency; rates as fractions)."""
-        weights = self.person_weight_of_household
-        welfare = self.welfare_per_capita(name)
-        line = self.poverty_line
-        figures: dict[str, float] = {}
-        for key in self.spec.programmes:
-            figures[f"{key}_cost"] = self.programme_cost(name, key)
-            figures[f"{key}_beneficiaries"] = self.programme_beneficiaries(name, key)
-        figures["total_cost"] = weighted_total(
-            self.scenario(name).household[self.spec.transfers_variable], self.households["weight"]
-        )
-        figures["poverty_headcount"] = fgt(welfare, weights, line, 0)
-        figures["poverty_gap"] = fgt(welfare, weights, line, 1)
-        figures["poor_persons"] = figures["poverty_headcount"] * float(weights.sum())
-        figures["gini"] = gini(welfare, weights)
-        return figures
+        """Headline figures of one scenario (amounts per year in the country's currency; rates as fractions):
+        ``simulations.analysis.headline.point_figures``, where every figure is defined."""
+        return point_figures(self, name)
 
     def comparison(self, reform: str, baseline: str = "baseline") -> dict[str, dict[str, float]]:
         """``{figure: {"baseline": b, "reform": r, "change": r − b}}`` for every headline figure."""

@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from indicators.groups import quantile_groups
+from simulations.analysis.headline import POVERTY_FIGURES, figure_kind, programme_figures
 from simulations.engine.countries import load_country
 from simulations.engine.results import Results
 from simulations.errors import FloorsimError
@@ -51,36 +52,14 @@ from simulations.regression.worker import run_sides
 from surveys.bundled import BUNDLED_SURVEY
 
 __all__ = [
-    "DiffError", "POVERTY_FIGURES", "STANDARD_LABELS", "Threshold", "evaluate_thresholds", "format_figure",
+    "DiffError", "POVERTY_FIGURES", "STANDARD_LABELS", "Threshold", "evaluate_thresholds",
     "parse_threshold", "period_impact", "render_markdown", "resolve_side", "run_diff", "run_sides",
 ]
-
-POVERTY_FIGURES = ("poverty_headcount", "poverty_gap", "poor_persons", "gini")
 DECILES = 10
 GAIN_EPSILON = 0.005  # currency per household per year below which a change is rounding, not a gain or a loss
 
 
 # ----- impact -----
-
-
-def _figure_kind(key: str) -> str:
-    if key.endswith("_cost"):
-        return "money"
-    if key.endswith("_beneficiaries") or key == "poor_persons":
-        return "count"
-    if key == "gini":
-        return "index"
-    return "rate"
-
-
-def _programme_figures(results: Results) -> dict[str, float]:
-    figures = {}
-    for key in results.spec.programmes:
-        figures[f"{key}_cost"] = results.programme_cost("baseline", key)
-        figures[f"{key}_beneficiaries"] = results.programme_beneficiaries("baseline", key)
-    transfers = results.scenario("baseline").household[results.spec.transfers_variable]
-    figures["total_cost"] = float(np.sum(transfers * results.households["weight"], dtype=np.float64))
-    return figures
 
 
 def _combined(old: Results, new: Results) -> Results:
@@ -106,7 +85,7 @@ def period_impact(old: Results, new: Results) -> dict:
     if not np.array_equal(old.households["household_id"], new.households["household_id"]):
         raise DiffError("the two runs did not simulate the same households")
     notes = []
-    before, after = _programme_figures(old), _programme_figures(new)
+    before, after = programme_figures(old, "baseline"), programme_figures(new, "baseline")
     try:
         old_headline = old.headline("baseline")
         new_headline = _combined(old, new).headline("new")
@@ -124,7 +103,7 @@ def period_impact(old: Results, new: Results) -> dict:
         was, now = before.get(key), after.get(key)
         change = None if was is None or now is None else now - was
         relative = None if change is None or was == 0 else change / abs(was)
-        figures[key] = {"old": was, "new": now, "change": change, "relative_change": relative, "kind": _figure_kind(key)}
+        figures[key] = {"old": was, "new": now, "change": change, "relative_change": relative, "kind": figure_kind(key)}
     return {"figures": figures, "deciles": _deciles(old, new, notes), "notes": notes}
 
 
@@ -271,21 +250,6 @@ def run_diff(
     return report
 
 
-# ----- presentation -----
-
-
-def format_figure(value: float | None, kind: str, change: bool = False) -> str:
-    """Money and counts in units with thousands separators; rates in % (changes in percentage points); Gini as is."""
-    if value is None:
-        return "—"
-    if isinstance(value, float) and math.isinf(value):
-        return "∞"
-    sign = "+" if change else ""
-    if kind in ("money", "count"):
-        return f"{value:{sign},.0f}"
-    if kind == "rate":
-        return f"{100 * value:{sign}.2f} pp" if change else f"{100 * value:.2f}%"
-    return f"{value:{sign}.4f}"
 
 
 STANDARD_LABELS = {
@@ -299,7 +263,7 @@ STANDARD_LABELS = {
 
 def render_markdown(report: dict) -> str:
     """The report as GitHub-flavoured Markdown (:func:`simulations.regression.diff_markdown.render_markdown`)."""
-    # Imported here: the Markdown module formats figures with format_figure and STANDARD_LABELS above.
+    # Imported here: the Markdown module reads STANDARD_LABELS above.
     from simulations.regression import diff_markdown
 
     return diff_markdown.render_markdown(report)

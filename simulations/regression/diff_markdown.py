@@ -9,24 +9,14 @@ from __future__ import annotations
 
 import math
 
-from simulations.regression.diff import STANDARD_LABELS, format_figure
+from simulations.regression.diff import STANDARD_LABELS
+from simulations.reports.numbers import format_figure, format_parameter_value
 
 DIFF_LINES_SHOWN = 200
 
 
 def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _value_cell(value: object) -> str:
-    """A parameter value in a Markdown cell: numbers as %g, booleans true/false (as in the YAML), ``—`` for none."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:g}" if abs(value) < 1e15 else f"{value:.6g}"
-    return str(value)
 
 
 def _reference_cell(references: list[dict]) -> str:
@@ -104,7 +94,7 @@ def render_markdown(report: dict) -> str:
             status = f" *({row['kind']}{row.get('count_note', '')})*" if row["kind"] != "changed" else ""
             lines.append(
                 f"| `{_cell(row['path'])}`{status} | {row['start']} | "
-                f"{_value_cell(row['old'])} | {_value_cell(row['new'])} | "
+                f"{format_parameter_value(row['old'])} | {format_parameter_value(row['new'])} | "
                 f"{_reference_cell(row['references'])} |"
             )
     else:
@@ -145,8 +135,9 @@ def render_markdown(report: dict) -> str:
                 continue  # a programme paying nothing in both versions (not in force that year)
             kind = figure["kind"]
             lines.append(
-                f"| {_cell(_figure_label(report, key))} | {format_figure(figure['old'], kind)} | "
-                f"{format_figure(figure['new'], kind)} | {format_figure(figure['change'], kind, change=True)} | "
+                f"| {_cell(_figure_label(report, key))} | {format_figure(figure['old'], kind, 'audit', missing='—')} | "
+                f"{format_figure(figure['new'], kind, 'audit', missing='—')} | "
+                f"{format_figure(figure['change'], kind, 'audit', change=True, missing='—')} | "
                 f"{_relative(figure)} |"
             )
         for note in impact["notes"]:

@@ -28,10 +28,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from simulations.analysis.headline import figure_kind as headline_figure_kind
 from simulations.engine.countries import load_country
 from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.errors import FloorsimError
 from simulations.regression.settings import bundled_survey, reference_years, snapshot_path
+from simulations.reports.numbers import format_figure
 from surveys import load_survey, survey_hash
 
 # The folder holding floorsim's packages (the checkout, or site-packages when installed): the snapshot records the
@@ -52,12 +54,10 @@ class GoldenError(FloorsimError):
 
 
 def figure_kind(key: str) -> str:
-    """``money`` (costs), ``count`` (beneficiaries, persons in poverty) or ``rate`` (headcount, gap, Gini)."""
-    if key.endswith("_cost"):
-        return "money"
-    if key.endswith("_beneficiaries") or key == "poor_persons":
-        return "count"
-    return "rate"
+    """Tolerance class of a figure: ``money`` (costs), ``count`` (beneficiaries, persons in poverty) or ``rate``
+    (headcount, gap, and the Gini: the headline's ``index`` kind, a fraction as well)."""
+    kind = headline_figure_kind(key)
+    return "rate" if kind == "index" else kind
 
 
 def package_folder(country: str, name: str) -> Path | None:
@@ -219,14 +219,6 @@ def _ordered(first: dict, second: dict) -> list[str]:
     return list(dict.fromkeys([*first, *second]))
 
 
-def _number(value: float | None, kind: str) -> str:
-    if value is None:
-        return "(absent)"
-    if kind == "rate":
-        return f"{value:.6f}"
-    return f"{value:,.2f}"
-
-
 def format_table(moved: list[Moved]) -> str:
     """A plain-text table of moved figures: year, scenario, figure, snapshot, now, change, relative change."""
     header = ("year", "scenario", "figure", "snapshot", "now", "change", "change %")
@@ -239,9 +231,9 @@ def format_table(moved: list[Moved]) -> str:
                 item.year,
                 item.scenario,
                 item.figure,
-                _number(item.expected, kind),
-                _number(item.actual, kind),
-                "" if change is None else ("+" if change >= 0 else "") + _number(change, kind),
+                format_figure(item.expected, kind, "snapshot", missing="(absent)"),
+                format_figure(item.actual, kind, "snapshot", missing="(absent)"),
+                "" if change is None else format_figure(change, kind, "snapshot", change=True),
                 "" if item.relative is None else f"{100 * item.relative:+.4f}%",
             )
         )

@@ -4,11 +4,13 @@
 confidence intervals, poverty, inequality, cost, deciles, coverage, targeting, by group, parameters changed);
 ``write_outputs(results, [reform, ...], out)`` writes summary.json, the tables (CSV, Parquet), the Excel workbook,
 the charts (PNG, SVG) and the HTML report, all or nothing. The writers of each format live in ``tabular.py``,
-``excel.py``, ``charts.py`` and ``html.py``; every label in ``labels.py``.
+``excel.py``, ``charts.py`` and ``html.py``; every label in ``labels.py``; every number
+is written by ``numbers.py``.
 """
 
 from simulations.reports.errors import ReportError
-from simulations.reports.labels import Labels, available_languages, format_number, get_labels
+from simulations.reports.labels import Labels, available_languages, get_labels
+from simulations.reports.numbers import format_number
 from simulations.reports.outputs import write_outputs, write_report_files
 from simulations.reports.tables import TABLE_NAMES, ReportData, build_report
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from simulations.reports.numbers import format_number, shown_unit
 from simulations.reports.tables import ReportData
 
 FORMATS = ("png", "svg")
@@ -76,7 +77,8 @@ def deciles_chart(report: ReportData) -> Figure:
     tops = values + (errors[1] if errors is not None else 0)
     bottoms = values - (errors[0] if errors is not None else 0)
     for x, value, top, bottom in zip(table["decile"], values, tops, bottoms, strict=True):
-        axis.annotate(f"{value:.1f}", (x, top if value >= 0 else bottom), textcoords="offset points",
+        axis.annotate(format_number(value / 100, "points1", labels), (x, top if value >= 0 else bottom),
+                      textcoords="offset points",
                       xytext=(0, 3 if value >= 0 else -11), ha="center", fontsize=8)
     axis.axhline(0, color="#555555", linewidth=0.8)
     axis.set_title(labels["chart.deciles.title"])
@@ -89,31 +91,31 @@ def deciles_chart(report: ReportData) -> Figure:
 
 
 def poverty_chart(report: ReportData) -> Figure:
-    """Headcount, poverty gap and Gini, baseline and reform, with 95 % CIs (in points: % or x100)."""
+    """Headcount, poverty gap and Gini, baseline and reform, with 95 % CIs (in points: % or x100); titles name the
+    run's poverty line."""
     labels = report.labels
-    panels = [
-        ("poverty", "poverty_headcount", labels["chart.poverty.headcount"]),
-        ("poverty", "poverty_gap", labels["chart.poverty.gap"]),
-        ("inequality", "gini", labels["chart.poverty.gini"]),
-    ]
+    panels = [("poverty", "poverty_headcount"), ("poverty", "poverty_gap"), ("inequality", "gini")]
     figure = Figure(figsize=(9, 3.6))
     axes = figure.subplots(1, 3)
-    for axis, (table_name, indicator, title) in zip(axes, panels, strict=True):
+    for axis, (table_name, indicator) in zip(axes, panels, strict=True):
         table = report.tables[table_name]
         rows = table[(table["indicator"] == indicator) & (table["side"] != "change")].set_index("side").loc[
             ["baseline", "reform"]
         ]
+        first = rows.iloc[0]
+        title = f"{first['label']} ({shown_unit(first['kind'], first['unit'], labels, report.context['currency'])})"
         values = 100 * rows["estimate"].to_numpy(np.float64)
         errors = _errors(rows["estimate"], rows["ci_low"], rows["ci_high"], 100)
         names = [labels["col.baseline"], labels["col.reform"]]
         axis.bar(names, values, color=[BASELINE_COLOUR, REFORM_COLOUR], yerr=errors, capsize=4, ecolor="#333333",
                  width=0.6)
         for x, value in zip(names, values, strict=True):
-            axis.annotate(f"{value:.2f}", (x, value / 2), ha="center", va="center", fontsize=9, color="white",
-                          fontweight="bold")
+            axis.annotate(format_number(value / 100, "points", labels), (x, value / 2), ha="center", va="center",
+                          fontsize=9, color="white", fontweight="bold")
         change = table[(table["indicator"] == indicator) & (table["side"] == "change")]
         if len(change):
-            axis.set_xlabel(f"{labels['col.change']}: {100 * float(change['estimate'].iloc[0]):+.2f}")
+            shown = format_number(float(change["estimate"].iloc[0]), "points", labels, change=True)
+            axis.set_xlabel(f"{labels['col.change']}: {shown}")
         axis.set_title(_wrap(title, 28), fontsize=10)
         axis.grid(axis="x", visible=False)
         top = np.nanmax(values + (errors[1] if errors is not None else 0))

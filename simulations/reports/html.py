@@ -15,13 +15,10 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from simulations.reports.labels import format_number
+from simulations.reports.numbers import figure_style, format_number, shown_unit
 from simulations.reports.tables import ReportData, flatten
 
 REPORT_FILE = "report.html"
-
-_DISPLAY_KIND = {"money": "money_millions", "count": "count", "rate": "percent2", "index": "index",
-                 "ratio": "ratio", "money_month": "money_month"}
 
 TEMPLATE = """<!DOCTYPE html>
 <html lang="{{ language }}">
@@ -247,10 +244,8 @@ def _estimate_rows(report: ReportData, table_name: str) -> list[dict]:
     for _, part in report.tables[table_name].groupby("indicator", sort=False):
         sides = {row["side"]: row for _, row in part.iterrows()}
         first = part.iloc[0]
-        kind = _DISPLAY_KIND[first["kind"]]
-        unit = labels.text("unit.money_millions", currency=currency) if kind == "money_millions" else first["unit"]
-        if first["kind"] == "index":
-            unit = f"{unit}, x100"
+        kind = figure_style(first["kind"], "report")
+        unit = shown_unit(first["kind"], first["unit"], labels, currency)
         rows.append(
             {
                 "label": first["label"],
@@ -265,20 +260,22 @@ def _estimate_rows(report: ReportData, table_name: str) -> list[dict]:
 
 
 def _cards(report: ReportData) -> list[dict]:
-    """Three figures a reader sees first: the change in cost, in poverty and in the number of poor persons."""
+    """Four figures a reader sees first: the change in cost, in poverty (against the run's line), in the number of
+    poor persons and in the Gini."""
     labels, currency = report.labels, report.context["currency"]
     headline = report.summary["headline"]
+    table = report.tables["headline"]
+    label_of = dict(zip(table["indicator"], table["label"]))
+    change = labels["col.change"].lower()
     return [
         {"value": format_number(headline["total_cost"]["change"], "money_millions", labels, change=True),
-         "what": f"{labels['indicator.total_cost']}, {labels['col.change'].lower()} "
-                 f"({labels.text('unit.money_millions', currency=currency)})"},
+         "what": f"{label_of['total_cost']}, {change} ({labels.text('unit.money_millions', currency=currency)})"},
         {"value": format_number(headline["poverty_headcount"]["change"], "percent2", labels, change=True),
-         "what": f"{labels['indicator.poverty_headcount']}, {labels['col.change'].lower()} "
-                 f"({labels['unit.percentage_points']})"},
+         "what": f"{label_of['poverty_headcount']}, {change} ({labels['unit.percentage_points']})"},
         {"value": format_number(headline["poor_persons"]["change"], "count", labels, change=True),
-         "what": f"{labels['indicator.poor_persons']}, {labels['col.change'].lower()}"},
+         "what": f"{label_of['poor_persons']}, {change}"},
         {"value": format_number(headline["gini"]["change"], "index", labels, change=True),
-         "what": f"{labels['indicator.gini']}, {labels['col.change'].lower()} (x100)"},
+         "what": f"{label_of['gini']}, {change} (x100)"},
     ]
 
 

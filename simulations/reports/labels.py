@@ -7,12 +7,11 @@ back to English, so a partial translation works (``missing_keys("pt")`` lists wh
 hold ``{currency}``, ``{reform}``... placeholders, filled by :meth:`Labels.text`.
 
 Nothing here computes anything: the tables (``tables.py``) hold raw units (currency per year, fractions) and the
-writers format them with :func:`format_number`.
+writers format them with ``numbers.format_number``.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 DEFAULT_LANGUAGE = "en"
@@ -120,6 +119,10 @@ ENGLISH: dict[str, str] = {
     "indicator.winners": "Winners",
     "indicator.relative_gain": "Gain relative to baseline welfare",
     "indicator.losers": "Losers",
+    "indicator.at_line": "{indicator}, {line}",
+    # ----- poverty lines (what the poverty figures are measured against) -----
+    "line.national": "national line",
+    "line.relative": "{share} % of median",
     # ----- units -----
     "unit.money_year": "{currency}/year",
     "unit.money_millions": "{currency} million/year",
@@ -153,9 +156,6 @@ ENGLISH: dict[str, str] = {
     "chart.deciles.x": "Decile of baseline welfare per capita (1 = poorest)",
     "chart.deciles.mean_gain": "Mean gain ({currency} per person per month)",
     "chart.poverty.title": "Poverty and inequality before and after the reform",
-    "chart.poverty.headcount": "Poverty headcount (% of persons)",
-    "chart.poverty.gap": "Poverty gap (% of the line)",
-    "chart.poverty.gini": "Gini (x100)",
     "chart.cost.title": "Annual cost by programme",
     "chart.cost.x": "{currency} million per year",
     "chart.coverage.title": "Coverage by population group",
@@ -305,32 +305,3 @@ def missing_keys(language: str) -> list[str]:
     """Keys of the English table that ``language`` does not translate yet."""
     table = LABELS.get(language, {})
     return [key for key in ENGLISH if key not in table]
-
-
-def format_number(value: float | None, kind: str, labels: Labels | None = None, change: bool = False) -> str:
-    """A figure as a reader sees it (raw units in, text out).
-
-    ``kind``: ``money_millions`` (currency/year shown in millions, 2 decimals), ``money`` (0 decimals),
-    ``money_month`` (2 decimals), ``count`` (0 decimals), ``percent`` (fraction shown as %, 1 decimal; with
-    ``change`` as percentage points), ``percent2`` (2 decimals), ``index`` (Gini-like fraction shown x100,
-    2 decimals), ``ratio`` (2 decimals). ``change`` adds a sign. NaN or None gives an en dash.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "\u2013"
-    style = (labels or Labels()).numbers
-    value = float(value)
-    scaled, decimals, suffix = {
-        "money_millions": (value / 1e6, 2, ""),
-        "money": (value, 0, ""),
-        "money_month": (value, 2, ""),
-        "count": (value, 0, ""),
-        "percent": (100 * value, 1, "" if change else "%"),
-        "percent2": (100 * value, 2, "" if change else "%"),
-        "index": (100 * value, 2, ""),
-        "ratio": (value, 2, ""),
-    }[kind]
-    if round(scaled, decimals) == 0:
-        scaled = 0.0  # no "-0.00"
-    text = f"{scaled:{'+' if change else ''},.{decimals}f}"
-    text = text.replace(",", "\x00").replace(".", style.decimal).replace("\x00", style.thousands)
-    return text + suffix

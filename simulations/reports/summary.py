@@ -6,71 +6,67 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from simulations.analysis.headline import FIGURE_BY_KEY, figure_label, figure_unit, poverty_line_label, shown_figures
 from simulations.engine.provenance import provenance
 from surveys.atomic import write_text_atomic
 from simulations.engine.results import Results
+from simulations.reports.labels import Labels
+from simulations.reports.numbers import shown_unit
 
 SUMMARY_FILE = "summary.json"
 
 
 @dataclass(frozen=True)
 class Row:
-    """One headline figure: a key in the results, a label with its unit, and how to print it."""
+    """One headline figure: a key in the results, a label with its unit as shown, and its kind
+    (``simulations.analysis.headline.figure_kind``)."""
 
     key: str
     label: str
-    kind: str  # "money", "count", "rate" or "index"
+    kind: str
 
 
-def headline_rows(results: Results, comparison: dict[str, dict[str, float]] | None = None) -> list[Row]:
-    """The figures shown in the headline table, programmes first.
+def headline_rows(
+    results: Results, comparison: dict[str, dict[str, float]] | None = None, labels: Labels | None = None
+) -> list[Row]:
+    """The figures shown in the headline table, programmes first, labelled with the run's poverty line and the
+    unit they are shown in (``Poverty headcount, 60 % of median (% of persons)``).
 
     Given the ``comparison``, programmes that pay nothing in both scenarios (not in force that year) are left out.
     """
-    currency = results.spec.currency
-    rows: list[Row] = []
-    for key, programme in results.spec.programmes.items():
-        if comparison is not None and not any(comparison[f"{key}_cost"][side] for side in ("baseline", "reform")):
-            continue
-        unit = "persons" if programme.entity == "person" else "households"
-        rows.append(Row(f"{key}_cost", f"{programme.label}: cost ({currency} million/year)", "money"))
-        rows.append(Row(f"{key}_beneficiaries", f"{programme.label}: beneficiaries ({unit})", "count"))
-    rows += [
-        Row("total_cost", f"All cash transfers: cost ({currency} million/year)", "money"),
-        Row("poverty_headcount", "Poverty headcount, national line (% of persons)", "rate"),
-        Row("poor_persons", "Persons in poverty", "count"),
-        Row("poverty_gap", "Poverty gap index (% of the line)", "rate"),
-        Row("gini", "Gini of welfare per capita (x100)", "index"),
-    ]
+    labels = labels or Labels()
+    spec = results.spec
+    rows = []
+    for figure in shown_figures(spec, comparison):
+        unit = shown_unit(figure.kind, figure_unit(figure, spec, labels), labels, spec.currency)
+        rows.append(Row(figure.key, f"{figure_label(figure, spec, labels)} ({unit})", figure.kind))
     return rows
 
 
-def format_value(value: float, kind: str, change: bool = False) -> str:
-    """A figure as printed: money in millions (2 decimals), counts rounded, rates and Gini in points (2 decimals)."""
-    sign = "+" if change else ""
-    if kind == "money":
-        return f"{value / 1e6:{sign},.2f}"
-    if kind == "count":
-        return f"{value:{sign},.0f}"
-    return f"{100 * value:{sign}.2f}"
+def summary_units(results: Results, labels: Labels | None = None) -> dict[str, str]:
+    """The ``units`` of ``summary.json``: what the raw numbers of each figure are, with the run's poverty line."""
+    labels = labels or Labels()
+    line = poverty_line_label(results.spec, labels)
+    gap = figure_label(FIGURE_BY_KEY["poverty_gap"], results.spec, labels)
+    return {
+        "*_cost": f"{results.spec.currency} per year",
+        "*_beneficiaries": "persons (person programmes) or households (household programmes)",
+        "poverty_headcount": f"fraction of persons with welfare per capita below the poverty line ({line})",
+        "poor_persons": f"persons with welfare per capita below the poverty line ({line})",
+        "poverty_gap": f"{gap}: FGT(1), fraction of the line",
+        "gini": "Gini coefficient of welfare per capita, person-weighted (0-1)",
+    }
 
 
 def summary_document(results: Results, reform: str, survey_path: str | Path | None) -> dict:
     """The content of ``summary.json``: headline figures (raw units: currency/year, fractions) and provenance."""
-    comparison = results.comparison(reform)
     return {
         "baseline": "baseline",
         "reform": reform,
         "period": results.year,
         "currency": results.spec.currency,
-        "units": {
-            "*_cost": f"{results.spec.currency} per year",
-            "*_beneficiaries": "persons (person programmes) or households (household programmes)",
-            "poverty_headcount": "fraction of persons with welfare per capita below the national line",
-            "poverty_gap": "FGT(1), fraction of the line",
-            "gini": "Gini coefficient of welfare per capita, person-weighted (0-1)",
-        },
-        "headline": comparison,
+        "units": summary_units(results),
+        "headline": results.comparison(reform),
         "provenance": provenance(results, survey_path),
     }
 

@@ -1,7 +1,9 @@
 """The tables of a report: a run's results → named tidy DataFrames (and the context the writers print around them).
 
-Every figure comes from ``simulations.analysis`` (cost, distribution by decile, coverage, targeting, design-based
-uncertainty) and ``indicators`` statistics; nothing is computed twice or differently here. Tables hold
+Every figure comes from ``simulations.analysis`` (the headline, cost, distribution by decile, coverage, targeting,
+design-based uncertainty) and ``indicators`` statistics; nothing is computed twice or differently here. The
+estimates with intervals are built in ``estimates.py``, the sampling design in ``sampling.py``, the population
+groups in ``groups.py`` and the method section in ``method.py``. Tables hold
 raw units — currency per year, currency per person per month, fractions (0.418, not 41.8 %) — and the writers
 (``excel.py``, ``charts.py``, ``html.py``) format them with the labels of ``labels.py``.
 
@@ -27,7 +29,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -35,48 +36,29 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from indicators import IndicatorError
 from simulations.analysis import (
     Contingency,
-    attribute_household_amounts,
-    by_group_estimates,
     cost_table,
     coverage_table,
     distribution_estimates,
     distribution_table,
-    scenario_estimates,
     targeting_table,
 )
-from simulations.analysis.frame import amounts_of, design_from_frame, weights_of, welfare_of
-from indicators import (
-    FGT,
-    Generic,
-    Gini,
-    IndicatorError,
-    Mean,
-    Proportion,
-    RelativeLine,
-    ReplicateWeights,
-    Statistic,
-    SurveyDesign,
-    Total,
-    generalized_entropy,
-    palma,
-    quintile_share_ratio,
-    rao_wu_bootstrap,
-)
+from simulations.analysis.frame import weights_of, welfare_of
+from simulations.analysis.headline import active_programmes, shown_figures, statistic_line
 from simulations.engine.reforms import ReformSpec
-from simulations.reports.labels import Labels, format_number, get_labels
-from simulations.reports.summary import headline_rows, summary_document
-from simulations.engine.results import AGE_GROUP_LABELS, Results
+from simulations.engine.results import Results
+from simulations.reports.estimates import estimate_tables
+from simulations.reports.groups import by_group_table, population_groups
+from simulations.reports.labels import Labels, get_labels
+from simulations.reports.method import method_notes
+from simulations.reports.sampling import DEFAULT_REPLICATES, survey_uncertainty
+from simulations.reports.summary import summary_document
 
 BASELINE = "baseline"
-DEFAULT_REPLICATES = 200
 TABLE_NAMES = ("headline", "poverty", "inequality", "cost", "deciles", "coverage", "targeting", "by_group", "parameters")
-POVERTY_INDICATORS = ("poverty_headcount", "poor_persons", "poverty_gap", "squared_poverty_gap")
-INEQUALITY_INDICATORS = ("gini", "theil", "palma", "s80_s20", "mean_welfare")
-REPLICATE_ONLY = ("theil", "palma", "s80_s20")  # no linearisation: replicate weights only
-SIDES = ("baseline", "reform", "change")
-ESTIMATE_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "level", "method", "replicates"]
+__all__ = ["DEFAULT_REPLICATES", "TABLE_NAMES", "ReportData", "build_report", "flatten", "parameters_table"]
 
 
 @dataclass
@@ -100,244 +82,6 @@ class ReportData:
     method: list[str]
     kinds: dict[str, str]
     labels: Labels = field(default_factory=Labels)
-
-
-# ----- sampling design -----
-
-
-@dataclass(frozen=True)
-class Uncertainty:
-    """The design and (optionally) replicate weights used for every standard error of a report."""
-
-    design: SurveyDesign
-    replicates: ReplicateWeights | None
-    strata: int
-    psus: int
-    lonely_strata: int
-    lonely_rule: str
-    seed: int
-
-    @property
-    def variance(self) -> dict:
-        """Keyword arguments of the analysis layer's estimators."""
-        return {"replicates": self.replicates} if self.replicates is not None else {"design": self.design}
-
-
-def survey_uncertainty(frame: pd.DataFrame, replicates: int = DEFAULT_REPLICATES, seed: int = 0) -> Uncertainty:
-    """The frame's design (``stratum``, ``psu``, else households as PSUs) and ``replicates`` Rao–Wu bootstrap
-    replicates (0: Taylor linearisation). Strata with a single PSU are pooled into one pseudo-stratum when there
-    are two or more of them, and treated as certainty units when there is one (``survey_uncertainty`` never
-    refuses a survey; the method section says what was done)."""
-    if replicates < 0:
-        raise ValueError(f"replicates must be 0 (linearisation) or more; got {replicates}")
-    psu = frame["psu"] if "psu" in frame.columns else frame["household_id"]
-    stratum = frame["stratum"] if "stratum" in frame.columns else pd.Series(0, index=frame.index)
-    per_stratum = pd.DataFrame({"stratum": stratum.to_numpy(), "psu": psu.to_numpy()}).drop_duplicates()
-    counts = per_stratum.groupby("stratum").size()
-    lonely = int((counts == 1).sum())
-    rule = "raise" if lonely == 0 else ("pool" if lonely >= 2 else "certainty")
-    design = design_from_frame(frame, rule)
-    weights = rao_wu_bootstrap(design, replicates, seed) if replicates > 0 else None
-    return Uncertainty(design, weights, int(counts.size), len(per_stratum), lonely, rule, seed)
-
-
-# ----- statistics -----
-
-
-def _poverty_line(results: Results, frame: pd.DataFrame) -> float | Statistic:
-    """The run's line: a number (national line) or the relative line re-estimated in every replicate."""
-    share = results.spec.poverty_line.share_of_median
-    if share is None:
-        return float(results.poverty_line)
-    return RelativeLine(welfare_of(frame, BASELINE), share, "median")
-
-
-def _household_share(frame: pd.DataFrame) -> np.ndarray:
-    """hw_h / Σ_{j in h} w_j for each person: Σ_i w_i × share_i × 1[...] counts households, not persons."""
-    codes, _ = pd.factorize(frame["household_id"], sort=False)
-    w = weights_of(frame)
-    household_weight = frame["household_weight"].to_numpy(np.float64) if "household_weight" in frame else w
-    members = np.bincount(codes, weights=w)
-    return household_weight / members[codes]
-
-
-def _transfers(results: Results, frame: pd.DataFrame, scenario: str) -> np.ndarray:
-    """The household total of every transfer (the country's ``transfers_variable``, the headline ``total_cost``)
-    attributed to persons so that person-weighted totals equal household-weighted ones."""
-    amounts = results.scenario(scenario).household[results.spec.transfers_variable]
-    return attribute_household_amounts(
-        amounts, results.households["household_id"], frame["household_id"].to_numpy(), weights_of(frame),
-        results.households["weight"],
-    )
-
-
-def headline_statistics(
-    results: Results, frame: pd.DataFrame, scenario: str, line: float | Statistic, replicated: bool
-) -> dict[str, Statistic]:
-    """The figures of ``Results.headline`` (same keys) and the inequality measures, as statistics."""
-    y = welfare_of(frame, scenario)
-    programmes = list(results.spec.programmes)
-    amounts = amounts_of(frame, programmes, scenario)
-    share = _household_share(frame)
-    stats: dict[str, Statistic] = {}
-    for k, key in enumerate(programmes):
-        receives = amounts[:, k] > 0
-        stats[f"{key}_cost"] = Total(amounts[:, k])
-        if results.spec.programmes[key].entity == "person":
-            stats[f"{key}_beneficiaries"] = Total(receives.astype(np.float64))
-        else:
-            stats[f"{key}_beneficiaries"] = Total(receives * share)
-    stats["total_cost"] = Total(_transfers(results, frame, scenario))
-    stats["poverty_headcount"] = FGT(y, line, 0)
-    if isinstance(line, Statistic):
-        stats["poor_persons"] = FGT(y, line, 0) * float(weights_of(frame).sum())
-    else:
-        stats["poor_persons"] = Total((y < line).astype(np.float64))
-    stats["poverty_gap"] = FGT(y, line, 1)
-    stats["squared_poverty_gap"] = FGT(y, line, 2)
-    stats["gini"] = Gini(y)
-    stats["mean_welfare"] = Mean(y)
-    if replicated:
-        stats["theil"] = Generic(generalized_entropy, y, alpha=1.0, nonpositive="drop", label="theil")
-        stats["palma"] = Generic(palma, y, label="palma")
-        stats["s80_s20"] = Generic(quintile_share_ratio, y, label="s80_s20")
-    return stats
-
-
-def _with_sides(table: pd.DataFrame, reform: str) -> pd.DataFrame:
-    """``side``: baseline, reform (levels) or change (reform − baseline)."""
-    side = np.where(table["measure"] == "change", "change", np.where(table["scenario"] == BASELINE, "baseline", "reform"))
-    table = table.copy()
-    table.insert(table.columns.get_loc("scenario"), "side", side)
-    table["replicates"] = table["replicates"].fillna(0).astype(int)
-    return table
-
-
-def _defined(function, *arguments, **keywords) -> float:
-    """The indicator, or nan where it is undefined (e.g. an empty top quintile in a tiny sample)."""
-    try:
-        return float(function(*arguments, **keywords))
-    except IndicatorError:
-        return float("nan")
-
-
-def _point_only(results: Results, frame: pd.DataFrame, reform: str, line: float | Statistic) -> pd.DataFrame:
-    """Theil, Palma and S80/S20 without standard errors (linearisation has none for them)."""
-    weights = weights_of(frame)
-    rows = []
-    values = {}
-    for scenario in (BASELINE, reform):
-        y = welfare_of(frame, scenario)
-        values[scenario] = {
-            "theil": _defined(generalized_entropy, y, weights, 1.0, nonpositive="drop"),
-            "palma": _defined(palma, y, weights),
-            "s80_s20": _defined(quintile_share_ratio, y, weights),
-        }
-    for indicator in REPLICATE_ONLY:
-        for scenario, measure, value in (
-            (BASELINE, "level", values[BASELINE][indicator]),
-            (reform, "level", values[reform][indicator]),
-            (reform, "change", values[reform][indicator] - values[BASELINE][indicator]),
-        ):
-            rows.append({"indicator": indicator, "scenario": scenario, "measure": measure, "estimate": value,
-                         "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "level": 0.95, "method": "none",
-                         "replicates": 0})
-    return pd.DataFrame.from_records(rows)
-
-
-# ----- the tables -----
-
-
-def _labelled(table: pd.DataFrame, labels: dict[str, str], units: dict[str, str], kinds: dict[str, str]) -> pd.DataFrame:
-    table = table.copy()
-    table.insert(1, "label", table["indicator"].map(labels))
-    table.insert(2, "unit", table["indicator"].map(units))
-    table.insert(3, "kind", table["indicator"].map(kinds))
-    return table
-
-
-def indicator_texts(results: Results, labels: Labels) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """Label, unit (of the raw figure) and display kind of every estimated indicator."""
-    currency = results.spec.currency
-    text, unit, kind = {}, {}, {}
-    for key, programme in results.spec.programmes.items():
-        text[f"{key}_cost"] = labels.text("indicator.programme_cost", programme=programme.label)
-        unit[f"{key}_cost"] = labels.text("unit.money_year", currency=currency)
-        kind[f"{key}_cost"] = "money"
-        text[f"{key}_beneficiaries"] = labels.text("indicator.programme_beneficiaries", programme=programme.label)
-        unit[f"{key}_beneficiaries"] = labels["unit.persons" if programme.entity == "person" else "unit.households"]
-        kind[f"{key}_beneficiaries"] = "count"
-    fixed = {
-        "total_cost": ("unit.money_year", "money"),
-        "poverty_headcount": ("unit.share_persons", "rate"),
-        "poor_persons": ("unit.persons", "count"),
-        "poverty_gap": ("unit.share_line", "rate"),
-        "squared_poverty_gap": ("unit.share_line", "rate"),
-        "gini": ("unit.index", "index"),
-        "theil": ("unit.index", "index"),
-        "palma": ("unit.ratio", "ratio"),
-        "s80_s20": ("unit.ratio", "ratio"),
-        "mean_welfare": ("unit.money_month", "money_month"),
-    }
-    for key, (unit_key, display) in fixed.items():
-        text[key] = labels[f"indicator.{key}"]
-        unit[key] = labels.text(unit_key, currency=currency)
-        kind[key] = display
-    return text, unit, kind
-
-
-def active_programmes(comparison: Mapping[str, Mapping[str, float]], programmes: Sequence[str]) -> list[str]:
-    """Programmes paying anything in the baseline or the reform (all of them if none does)."""
-    active = [p for p in programmes if any(comparison[f"{p}_cost"][side] for side in ("baseline", "reform"))]
-    return active or list(programmes)
-
-
-@dataclass(frozen=True)
-class PopulationGroup:
-    variable: str
-    value: str
-    label: str
-    mask: np.ndarray
-
-
-def population_groups(frame: pd.DataFrame, poor: np.ndarray, labels: Labels, include_poor: bool = True) -> list[PopulationGroup]:
-    """Everybody, the poor at baseline, age groups, sex, urban/rural and regions present in the frame."""
-    n = len(frame)
-    groups = [PopulationGroup("all", "all", labels["group.all"], np.ones(n, dtype=bool))]
-    if include_poor:
-        groups.append(PopulationGroup("poor", "poor", labels["group.poor"], poor))
-    if "age_group" in frame:
-        values = frame["age_group"].astype(str).to_numpy()
-        for value in [v for v in AGE_GROUP_LABELS if v in set(values)]:
-            groups.append(PopulationGroup("age_group", value, labels.text("group.age", value=value), values == value))
-    if "sex" in frame:
-        values = frame["sex"].astype(str).to_numpy()
-        for value in sorted(set(values)):
-            label = labels[f"group.{value}"] if value in ("female", "male") else value
-            groups.append(PopulationGroup("sex", value, label, values == value))
-    if "urban" in frame:
-        values = frame["urban"].astype(bool).to_numpy()
-        for flag, name in ((True, "urban"), (False, "rural")):
-            if (values == flag).any():
-                groups.append(PopulationGroup("area", name, labels[f"group.{name}"], values == flag))
-    if "region" in frame:
-        values = frame["region"].astype(str).to_numpy()
-        for value in sorted(set(values)):
-            groups.append(PopulationGroup("region", value, value, values == value))
-    return groups
-
-
-def _group_frame(frame: pd.DataFrame, groups: list[PopulationGroup]) -> tuple[pd.DataFrame, list[str]]:
-    """A copy of the frame with one string column per grouping variable (``_group_<variable>``)."""
-    work = frame.copy()
-    variables: list[str] = []
-    for group in groups:
-        column = f"_group_{group.variable}"
-        if column not in work:
-            work[column] = pd.array([pd.NA] * len(work), dtype="string")
-            variables.append(group.variable)
-        work.loc[group.mask, column] = group.value
-    return work, variables
 
 
 def parameters_table(results: Results, reform: str) -> pd.DataFrame:
@@ -397,75 +141,6 @@ def _reform_description(results: Results, reform: str) -> tuple[str, str]:
     return label, description
 
 
-def _take_up(results: Results, programmes: Sequence[str]) -> list[tuple[str, float, str]]:
-    from simulations.engine.countries import PACKAGES_DIR
-    from simulations.engine.reforms import find_parameter
-    from simulations.engine.scenarios import baseline_system
-
-    spec = results.spec
-    listed = [(key, spec.programmes[key]) for key in programmes if spec.programmes[key].take_up]
-    if not listed:
-        return []
-    shipped = spec.folder is not None and spec.folder.parent == PACKAGES_DIR
-    country = spec.name if shipped or spec.folder is None else str(spec.folder / "floorsim.yaml")
-    parameters = baseline_system(country).parameters
-    return [
-        (programme.label, float(find_parameter(parameters, programme.take_up)(f"{results.year}-01-01")), programme.take_up)
-        for _, programme in listed
-    ]
-
-
-def method_notes(results: Results, uncertainty: Uncertainty, programmes: Sequence[str], labels: Labels) -> list[str]:
-    """The method section: welfare concept, poverty line and price uprating, take-up, uncertainty."""
-    meta, spec = results.metadata, results.spec
-    prices = results.prices
-    notes = [
-        labels.text(
-            "method.welfare", welfare_concept=meta.welfare_concept, welfare_definition=meta.welfare_definition or "-",
-            year=results.year,
-        )
-    ]
-    line = format_number(results.poverty_line, "money_month", labels)
-    if spec.poverty_line.share_of_median is None:
-        notes.append(
-            labels.text(
-                "method.poverty_line_national", base_value=prices.poverty_line_base_value, currency=spec.currency,
-                base_date=prices.poverty_line_base_date, year=results.year, line=line,
-                reference_year=meta.reference_year, uprating=f"{prices.consumption_uprating:.4f}",
-            )
-        )
-    else:
-        notes.append(
-            labels.text("method.poverty_line_relative", share=f"{spec.poverty_line.share_of_median:.0%}", line=line,
-                        currency=spec.currency)
-        )
-    if prices.notes:
-        notes.append(labels.text("method.price_notes", notes="; ".join(prices.notes)))
-    take_up = _take_up(results, programmes)
-    if take_up:
-        items = ", ".join(
-            labels.text("method.take_up_item", programme=name, rate=f"{rate:.0%}", parameter=parameter)
-            for name, rate, parameter in take_up
-        )
-        notes.append(labels.text("method.take_up", programmes=items, seed=results.run_info.get("seed", 0)))
-    else:
-        notes.append(labels["method.take_up_none"])
-    if uncertainty.replicates is not None:
-        notes.append(
-            labels.text("method.uncertainty_replicates", replicates=uncertainty.replicates.n_sets,
-                        strata=uncertainty.strata, psus=uncertainty.psus, seed=uncertainty.seed)
-        )
-    else:
-        notes.append(labels.text("method.uncertainty_linearization", strata=uncertainty.strata, psus=uncertainty.psus))
-    if uncertainty.lonely_strata:
-        notes.append(
-            labels.text("method.lonely_psu", count=uncertainty.lonely_strata,
-                        treatment=labels[f"method.lonely_psu.{uncertainty.lonely_rule}"])
-        )
-    notes.append(labels["method.indicators"])
-    return notes
-
-
 def _estimates_wide(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """``indicator`` rows → ``<indicator>_se``, ``_ci_low``, ``_ci_high`` columns."""
     indicators = list(dict.fromkeys(table["indicator"]))
@@ -504,33 +179,9 @@ def build_report(
     uncertainty = survey_uncertainty(frame, replicates, seed)
     summary = summary_document(results, reform, survey_path)
     comparison = summary["headline"]
-    programmes = active_programmes(comparison, list(results.spec.programmes))
-    line = _poverty_line(results, frame)
+    programmes = active_programmes(comparison, list(results.spec.programmes)) or list(results.spec.programmes)
     replicated = uncertainty.replicates is not None
-    texts, units, kinds = indicator_texts(results, labels)
-
-    estimates = scenario_estimates(
-        frame, BASELINE, [reform], lambda s: headline_statistics(results, frame, s, line, replicated),
-        **uncertainty.variance,
-    )
-    if not replicated:
-        estimates = pd.concat([estimates, _point_only(results, frame, reform, line)], ignore_index=True)
-    estimates = _labelled(_with_sides(estimates, reform), texts, units, kinds)
-    estimates["_indicator"] = estimates["indicator"].map({key: i for i, key in enumerate(texts)})
-    estimates["_side"] = estimates["side"].map({side: i for i, side in enumerate(SIDES)})
-    estimates = estimates.sort_values(["_indicator", "_side"]).drop(columns=["_indicator", "_side"])
-
-    headline_keys = [row.key for row in headline_rows(results, comparison)]
-    tables: dict[str, pd.DataFrame] = {}
-    headline = estimates[estimates["indicator"].isin(headline_keys)].copy()
-    headline["indicator"] = pd.Categorical(headline["indicator"], headline_keys, ordered=True)
-    headline = headline.sort_values(["indicator"], kind="stable")
-    headline["indicator"] = headline["indicator"].astype(str)
-    tables["headline"] = headline.reset_index(drop=True)
-    for name, keys in (("poverty", POVERTY_INDICATORS), ("inequality", INEQUALITY_INDICATORS)):
-        part = estimates[estimates["indicator"].isin(keys)].copy()
-        part["_order"] = part["indicator"].map({k: i for i, k in enumerate(keys)})
-        tables[name] = part.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+    tables = estimate_tables(results, frame, reform, comparison, uncertainty, labels)
 
     labels_of = {key: results.spec.programmes[key].label for key in programmes} | {"total": labels["group.total"]}
     cost = cost_table(frame, [BASELINE, reform], programmes)
@@ -571,38 +222,8 @@ def build_report(
     targeting.insert(3, "programme_label", targeting["programme"].map(labels_of))
     tables["targeting"] = targeting
 
-    reform_welfare = welfare_of(frame, reform)
-    gain = reform_welfare - base_welfare
-    ones = np.ones(len(frame))
-
-    def group_statistics(domain: np.ndarray | None) -> dict[str, Statistic]:
-        before, after = FGT(base_welfare, line, 0, domain), FGT(reform_welfare, line, 0, domain)
-        return {
-            "persons": Total(ones, domain),
-            "headcount_baseline": before,
-            "headcount_reform": after,
-            "headcount_change": after - before,
-            "mean_gain": Mean(gain, domain),
-            "winners": Proportion(gain > 0, domain),
-        }
-
-    group_list = [g for g in groups if g.variable != "poor"]
-    work, variables = _group_frame(frame, group_list)
-    parts = []
-    for variable in variables:
-        column = f"_group_{variable}"
-        part = by_group_estimates(work, column, group_statistics, total=False, **uncertainty.variance)
-        part = part.rename(columns={column: "group"})
-        part.insert(0, "group_variable", variable)
-        label_of = {g.value: g.label for g in group_list if g.variable == variable}
-        part.insert(2, "group_label", part["group"].map(label_of))
-        order = {g.value: i for i, g in enumerate(group_list) if g.variable == variable}
-        part = part.sort_values("group", key=lambda c: c.map(order), kind="stable")
-        parts.append(part)
-    by_group = pd.concat(parts, ignore_index=True)
-    by_group["group"] = by_group["group"].astype(str)
-    by_group["replicates"] = by_group["replicates"].fillna(0).astype(int)
-    tables["by_group"] = by_group
+    line = statistic_line(results, frame)
+    tables["by_group"] = by_group_table(frame, groups, base_welfare, welfare_of(frame, reform), line, uncertainty)
 
     tables["parameters"] = parameters_table(results, reform)
     tables = {name: _plain(table) for name, table in tables.items()}
@@ -631,7 +252,7 @@ def build_report(
         "generated": datetime.date.today().isoformat(),
     }
     method = method_notes(results, uncertainty, programmes, labels)
-    headline_kinds = {row.key: row.kind for row in headline_rows(results, comparison)}
+    headline_kinds = {figure.key: figure.kind for figure in shown_figures(results.spec, comparison)}
     return ReportData(reform, tables, summary, context, method, headline_kinds, labels)
 
 

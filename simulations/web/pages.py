@@ -19,7 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 from simulations.explain import household as single_household
 from simulations.engine import parameters as parameters_browser
 from simulations.errors import FloorsimError
-from simulations.reports.summary import format_value
+from simulations.reports.numbers import format_figure, format_number, format_parameter_value
 from simulations.web.api import NAME_PATTERN, ChangeIn, HouseholdIn, household_report, workspace
 from simulations.web.jobs import WebError, results_dict
 
@@ -37,21 +37,22 @@ def _missing(value) -> bool:
 
 
 def _fmt(value, kind: str, change: bool = False) -> str:
-    if _missing(value):
-        return "–"
-    return format_value(value, kind, change)
+    """A headline figure of ``kind`` (``simulations.analysis.headline.figure_kind``) as in the CLI table."""
+    return format_figure(None if _missing(value) else value, kind, "table", change=change)
 
 
 def _pct(value, signed: bool = False) -> str:
-    return "–" if _missing(value) else f"{100 * value:{'+' if signed else ''}.2f}"
+    """A fraction in points (x100, 2 decimals)."""
+    return format_number(None if _missing(value) else value, "points", change=signed)
 
 
-def _num(value, digits: int = 2, signed: bool = False) -> str:
-    return "–" if _missing(value) else f"{value:{'+' if signed else ''},.{digits}f}"
+def _num(value, signed: bool = False) -> str:
+    """An amount per person per month (2 decimals)."""
+    return format_number(None if _missing(value) else value, "money_month", change=signed)
 
 
 TEMPLATES.env.filters.update(fmt=_fmt, pct=_pct, num=_num, unit=parameters_browser.format_unit,
-                             pvalue=parameters_browser.format_parameter_value)
+                             pvalue=format_parameter_value)
 
 
 def _setting(request: Request, country, survey, period):

@@ -43,13 +43,13 @@ def test_headline_estimates_equal_plain_values_and_jackknife_by_hand(frame: pd.D
     w = frame["weight"].to_numpy()
     base, reform = frame["welfare_baseline"].to_numpy(), frame["welfare_reform"].to_numpy()
     # Levels are the plain functions' values, changes their differences.
-    assert pick(table, indicator="headcount", scenario="baseline", measure="level")["estimate"] == pytest.approx(0.5)
-    assert pick(table, indicator="headcount", scenario="reform", measure="level")["estimate"] == pytest.approx(
+    assert pick(table, indicator="poverty_headcount", scenario="baseline", measure="level")["estimate"] == pytest.approx(0.5)
+    assert pick(table, indicator="poverty_headcount", scenario="reform", measure="level")["estimate"] == pytest.approx(
         400 / 1400
     )
     change = pick(table, indicator="poverty_gap", scenario="reform", measure="change")
     assert change["estimate"] == pytest.approx(fgt(reform, w, LINE, 1) - fgt(base, w, LINE, 1))
-    assert pick(table, indicator="cost_pension", scenario="reform", measure="level")["estimate"] == 60_000
+    assert pick(table, indicator="pension_cost", scenario="reform", measure="level")["estimate"] == 60_000
     # The JKn variance of the Gini change, recomputed from each replicate's weights with the plain gini():
     # Σ_r (n_h − 1)/n_h (θ_r − θ̂)^2 with n_h = 2.
     full = gini(reform, w) - gini(base, w)
@@ -64,12 +64,12 @@ def test_linearised_se_of_a_cost_by_hand(frame: pd.DataFrame) -> None:
     table = headline_estimates(
         frame, "baseline", ["reform"], line=LINE, programmes=PROGRAMMES, design=design_from_frame(frame)
     )
-    cost = pick(table, indicator="cost_pension", scenario="reform", measure="level")
+    cost = pick(table, indicator="pension_cost", scenario="reform", measure="level")
     # PSU (household) totals of the reform pension: Dili h1 = 100 * 480 = 48,000, h4 = 0 ->
     # 2 * (24,000^2 + 24,000^2) = 2.304e9; Baucau h2 = 0, h3 = 50 * 240 = 12,000 -> 2 * 2 * 6,000^2 = 1.44e8.
     assert cost["se"] == pytest.approx(math.sqrt(2.448e9), rel=1e-12)
     # The change in cost: per-household changes Dili 48,000 - 12,000 = 36,000 and 0; Baucau 0 and 12,000 - 6,000.
-    change = pick(table, indicator="cost_pension", scenario="reform", measure="change")
+    change = pick(table, indicator="pension_cost", scenario="reform", measure="change")
     assert change["se"] == pytest.approx(math.sqrt(2 * 2 * 18_000**2 + 2 * 2 * 3_000**2), rel=1e-12)
     assert cost["estimate"] == cost_table(frame, ["reform"], ["pension"])["cost"].iloc[0]
 
@@ -108,7 +108,7 @@ def test_relative_lines_anchored_or_per_scenario(frame: pd.DataFrame) -> None:
     assert per_scenario["reform"].value(w) == pytest.approx(57.0)
     table = headline_estimates(frame, "baseline", ["reform"], line=per_scenario, design=design_from_frame(frame))
     reform = frame["welfare_reform"].to_numpy()
-    assert pick(table, indicator="headcount", scenario="reform", measure="level")["estimate"] == pytest.approx(
+    assert pick(table, indicator="poverty_headcount", scenario="reform", measure="level")["estimate"] == pytest.approx(
         fgt(reform, w, 57.0, 0)
     )
     with pytest.raises(AnalysisError, match="no poverty line"):

@@ -9,7 +9,6 @@ import subprocess
 import pytest
 from PIL import Image
 
-from simulations.reports.summary import format_value
 
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -44,8 +43,9 @@ def test_report_says_what_was_simulated_and_the_headline(html, bundled_summary):
                  "benefits.saii.amount", "Method", "Rao-Wu bootstrap", "Provenance", "consumer price index"):
         assert text in html, text
     headline = bundled_summary["headline"]
-    assert format_value(headline["total_cost"]["reform"], "money") in html
-    assert format_value(headline["poverty_headcount"]["change"], "rate", change=True) in html
+    # Money in millions with two decimals, the change of a rate in percentage points with a sign (by hand).
+    assert f"{headline['total_cost']['reform'] / 1e6:,.2f}" in html
+    assert f"{100 * headline['poverty_headcount']['change']:+.2f}" in html
     assert bundled_summary["provenance"]["survey"]["sha256"] in html
 
 

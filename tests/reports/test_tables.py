@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from simulations.reports import TABLE_NAMES, build_report
-from simulations.reports.labels import ENGLISH, Labels, format_number, get_labels, missing_keys
+from simulations.reports.labels import ENGLISH, Labels, get_labels, missing_keys
+from simulations.reports.numbers import format_number
 
 
 def read_csv_like(path, table: pd.DataFrame) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import pytest
 from simulations.explain import household as single_household
 from simulations.engine.countries import load_country
 from simulations.engine.reforms import load_reform
-from simulations.reports.summary import format_value
+from simulations.reports.numbers import format_figure
 from simulations.engine.scenarios import baseline_system
 from simulations.web.jobs import Workspace
 from tests.web.conftest import REPLICATES, run_reform
@@ -103,7 +103,7 @@ def test_job_page_shows_the_api_figures(client, saii_job):
     results = client.get(f"/api/jobs/{saii_job['id']}/results").json()
     page = client.get(f"/jobs/{saii_job['id']}").text
     for row in results["headline"]:
-        assert format_value(row["change"]["estimate"], row["kind"], change=True) in page
+        assert format_figure(row["change"]["estimate"], row["kind"], change=True) in page
     assert "chart-deciles" in page and "/static/chart.umd.min.js" in page
     assert "cdn" not in page.lower()
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from simulations.reports.summary import format_value
+from simulations.reports.numbers import format_figure
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -108,7 +108,7 @@ def test_edit_run_and_compare_with_api(server, browser, shots):
         for side in ("baseline", "reform", "change"):
             cell = page.locator(f'#headline tr[data-indicator="{row["indicator"]}"] td[data-side="{side}"]')
             shown = cell.inner_text().strip()
-            assert shown == format_value(row[side]["estimate"], row["kind"], change=side == "change")
+            assert shown == format_figure(row[side]["estimate"], row["kind"], change=side == "change")
             assert float(cell.get_attribute("data-value")) == pytest.approx(row[side]["estimate"], rel=1e-12)
     for row in results["deciles"][:10]:
         cell = page.locator(f'#deciles tr[data-decile="{row["decile"]}"] td[data-value]')
@@ -136,7 +136,7 @@ def test_edit_run_and_compare_with_api(server, browser, shots):
     for name, variant in variants.items():
         for row in variant["headline"]:
             cell = page.locator(f'#compare tr[data-indicator="{row["indicator"]}"] td[data-variant="{name}"]')
-            assert cell.inner_text().startswith(format_value(row["reform"]["estimate"], row["kind"]))
+            assert cell.inner_text().startswith(format_figure(row["reform"]["estimate"], row["kind"]))
     page.screenshot(path=str(shots / "web_variants.png"), full_page=True)
 
     page.goto(f"{server}/household")  # the reform being composed (SAII at 80) is still in the browser

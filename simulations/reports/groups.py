@@ -1,0 +1,106 @@
+"""Population groups of a report (everybody, the poor at baseline, age groups, sex, area, regions) and the
+poverty and gains of each group with standard errors (the ``by_group`` table)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from indicators import FGT, Mean, Proportion, Statistic, Total
+from simulations.analysis import by_group_estimates
+from simulations.engine.results import AGE_GROUP_LABELS
+from simulations.reports.labels import Labels
+from simulations.reports.sampling import Uncertainty
+
+
+@dataclass(frozen=True)
+class PopulationGroup:
+    variable: str
+    value: str
+    label: str
+    mask: np.ndarray
+
+
+def population_groups(frame: pd.DataFrame, poor: np.ndarray, labels: Labels, include_poor: bool = True) -> list[PopulationGroup]:
+    """Everybody, the poor at baseline, age groups, sex, urban/rural and regions present in the frame."""
+    n = len(frame)
+    groups = [PopulationGroup("all", "all", labels["group.all"], np.ones(n, dtype=bool))]
+    if include_poor:
+        groups.append(PopulationGroup("poor", "poor", labels["group.poor"], poor))
+    if "age_group" in frame:
+        values = frame["age_group"].astype(str).to_numpy()
+        for value in [v for v in AGE_GROUP_LABELS if v in set(values)]:
+            groups.append(PopulationGroup("age_group", value, labels.text("group.age", value=value), values == value))
+    if "sex" in frame:
+        values = frame["sex"].astype(str).to_numpy()
+        for value in sorted(set(values)):
+            label = labels[f"group.{value}"] if value in ("female", "male") else value
+            groups.append(PopulationGroup("sex", value, label, values == value))
+    if "urban" in frame:
+        values = frame["urban"].astype(bool).to_numpy()
+        for flag, name in ((True, "urban"), (False, "rural")):
+            if (values == flag).any():
+                groups.append(PopulationGroup("area", name, labels[f"group.{name}"], values == flag))
+    if "region" in frame:
+        values = frame["region"].astype(str).to_numpy()
+        for value in sorted(set(values)):
+            groups.append(PopulationGroup("region", value, value, values == value))
+    return groups
+
+
+def _group_frame(frame: pd.DataFrame, groups: list[PopulationGroup]) -> tuple[pd.DataFrame, list[str]]:
+    """A copy of the frame with one string column per grouping variable (``_group_<variable>``)."""
+    work = frame.copy()
+    variables: list[str] = []
+    for group in groups:
+        column = f"_group_{group.variable}"
+        if column not in work:
+            work[column] = pd.array([pd.NA] * len(work), dtype="string")
+            variables.append(group.variable)
+        work.loc[group.mask, column] = group.value
+    return work, variables
+
+
+def by_group_table(
+    frame: pd.DataFrame,
+    groups: list[PopulationGroup],
+    baseline_welfare: np.ndarray,
+    reform_welfare: np.ndarray,
+    line: float | Statistic,
+    uncertainty: Uncertainty,
+) -> pd.DataFrame:
+    """Poverty before and after (FGT(0) against ``line``), its change, the mean gain (currency per person per
+    month) and the share of winners in every group but the poor at baseline, with standard errors."""
+    gain = reform_welfare - baseline_welfare
+    ones = np.ones(len(frame))
+
+    def group_statistics(domain: np.ndarray | None) -> dict[str, Statistic]:
+        before, after = FGT(baseline_welfare, line, 0, domain), FGT(reform_welfare, line, 0, domain)
+        return {
+            "persons": Total(ones, domain),
+            "headcount_baseline": before,
+            "headcount_reform": after,
+            "headcount_change": after - before,
+            "mean_gain": Mean(gain, domain),
+            "winners": Proportion(gain > 0, domain),
+        }
+
+    group_list = [g for g in groups if g.variable != "poor"]
+    work, variables = _group_frame(frame, group_list)
+    parts = []
+    for variable in variables:
+        column = f"_group_{variable}"
+        part = by_group_estimates(work, column, group_statistics, total=False, **uncertainty.variance)
+        part = part.rename(columns={column: "group"})
+        part.insert(0, "group_variable", variable)
+        label_of = {g.value: g.label for g in group_list if g.variable == variable}
+        part.insert(2, "group_label", part["group"].map(label_of))
+        order = {g.value: i for i, g in enumerate(group_list) if g.variable == variable}
+        part = part.sort_values("group", key=lambda c: c.map(order), kind="stable")
+        parts.append(part)
+    by_group = pd.concat(parts, ignore_index=True)
+    by_group["group"] = by_group["group"].astype(str)
+    by_group["replicates"] = by_group["replicates"].fillna(0).astype(int)
+    return by_group

@@ -1,0 +1,79 @@
+"""The method section of a report: welfare concept, poverty line and price uprating, take-up, uncertainty."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from simulations.engine.results import Results
+from simulations.reports.labels import Labels
+from simulations.reports.numbers import format_number
+from simulations.reports.sampling import Uncertainty
+
+
+def _take_up(results: Results, programmes: Sequence[str]) -> list[tuple[str, float, str]]:
+    from simulations.engine.countries import PACKAGES_DIR
+    from simulations.engine.reforms import find_parameter
+    from simulations.engine.scenarios import baseline_system
+
+    spec = results.spec
+    listed = [(key, spec.programmes[key]) for key in programmes if spec.programmes[key].take_up]
+    if not listed:
+        return []
+    shipped = spec.folder is not None and spec.folder.parent == PACKAGES_DIR
+    country = spec.name if shipped or spec.folder is None else str(spec.folder / "floorsim.yaml")
+    parameters = baseline_system(country).parameters
+    return [
+        (programme.label, float(find_parameter(parameters, programme.take_up)(f"{results.year}-01-01")), programme.take_up)
+        for _, programme in listed
+    ]
+
+
+def method_notes(results: Results, uncertainty: Uncertainty, programmes: Sequence[str], labels: Labels) -> list[str]:
+    """The method section: welfare concept, poverty line and price uprating, take-up, uncertainty."""
+    meta, spec = results.metadata, results.spec
+    prices = results.prices
+    notes = [
+        labels.text(
+            "method.welfare", welfare_concept=meta.welfare_concept, welfare_definition=meta.welfare_definition or "-",
+            year=results.year,
+        )
+    ]
+    line = format_number(results.poverty_line, "money_month", labels)
+    if spec.poverty_line.share_of_median is None:
+        notes.append(
+            labels.text(
+                "method.poverty_line_national", base_value=prices.poverty_line_base_value, currency=spec.currency,
+                base_date=prices.poverty_line_base_date, year=results.year, line=line,
+                reference_year=meta.reference_year, uprating=f"{prices.consumption_uprating:.4f}",
+            )
+        )
+    else:
+        notes.append(
+            labels.text("method.poverty_line_relative", share=f"{spec.poverty_line.share_of_median:.0%}", line=line,
+                        currency=spec.currency)
+        )
+    if prices.notes:
+        notes.append(labels.text("method.price_notes", notes="; ".join(prices.notes)))
+    take_up = _take_up(results, programmes)
+    if take_up:
+        items = ", ".join(
+            labels.text("method.take_up_item", programme=name, rate=f"{rate:.0%}", parameter=parameter)
+            for name, rate, parameter in take_up
+        )
+        notes.append(labels.text("method.take_up", programmes=items, seed=results.run_info.get("seed", 0)))
+    else:
+        notes.append(labels["method.take_up_none"])
+    if uncertainty.replicates is not None:
+        notes.append(
+            labels.text("method.uncertainty_replicates", replicates=uncertainty.replicates.n_sets,
+                        strata=uncertainty.strata, psus=uncertainty.psus, seed=uncertainty.seed)
+        )
+    else:
+        notes.append(labels.text("method.uncertainty_linearization", strata=uncertainty.strata, psus=uncertainty.psus))
+    if uncertainty.lonely_strata:
+        notes.append(
+            labels.text("method.lonely_psu", count=uncertainty.lonely_strata,
+                        treatment=labels[f"method.lonely_psu.{uncertainty.lonely_rule}"])
+        )
+    notes.append(labels["method.indicators"])
+    return notes
