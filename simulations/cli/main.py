@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from simulations.explain import household as single_household
-from simulations.engine import parameters as parameters_browser
+from simulations.explain import parameters as parameters_browser
 from simulations.engine.countries import load_country
 from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.errors import FloorsimError

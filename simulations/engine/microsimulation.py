@@ -30,6 +30,7 @@ from simulations.engine.countries import CountrySpec, load_country
 from simulations.errors import ChunkError, FloorsimError, ReformError, ScenarioError
 from simulations.engine.periods import annual_total, month_segments
 from simulations.engine.prices import PriceContext, price_context
+from simulations.engine.provenance import reform_steps_record
 from simulations.engine.reforms import ReformSpec, check_reform, find_parameter
 from simulations.engine.results import HOUSEHOLD_SUM, RECIPIENTS, Results, ScenarioOutputs
 from simulations.engine.scenarios import Scenario, ScenarioInput, baseline_system, make_scenario, scenario_system
@@ -397,6 +398,10 @@ class Microsimulation:
             "seconds": round(time.perf_counter() - started, 3),
         }
         run_info["money_inputs_uprating"] = money_uprating
+        # What each scenario's reforms changed (old → new, with references), recorded now for reports to present.
+        run_info["parameter_changes"] = {
+            scenario.name: reform_steps_record(self.country, scenario) for scenario in resolved
+        }
         by_seed = {}
         for seed in seeds:
             outputs = {

@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import TypeAdapter, ValidationError
 
 from simulations.explain import household as single_household
-from simulations.engine import parameters as parameters_browser
+from simulations.explain import parameters as parameters_browser
 from simulations.errors import FloorsimError
 from simulations.reports.summary import format_value
 from simulations.web.api import NAME_PATTERN, ChangeIn, HouseholdIn, household_report, workspace
