@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 
 from simulations import Microsimulation
+from simulations.design.spf_hosts import DOTTED_PATH
 from simulations.engine.reforms import ParameterChange, ReformSpec, load_reform
 from simulations.reports import build_report
 from simulations.reports.excel import write_workbook
@@ -22,6 +23,7 @@ from simulations.reports.tables import _reform_description, parameters_table
 from tests.conftest import make_tiny_survey
 
 DEFAULT = "country_packages/timor_leste/reforms/saii_increase.yaml"
+FLOOR = "country_packages/social_protection_floor/examples/spf_variant.yaml"
 SAII_DESCRIPTION = (
     "Monthly amount of the SAII allowance (from 2022 the non-contributory social pension) per beneficiary, base rate"
 )
@@ -55,7 +57,7 @@ SUPPLEMENT = ReformSpec(
 
 @pytest.fixture(scope="module")
 def results():
-    scenarios = {"baseline": None, "default": DEFAULT, "stacked": [SUPPLEMENT, DEFAULT]}
+    scenarios = {"baseline": None, "default": DEFAULT, "stacked": [SUPPLEMENT, DEFAULT], "floor": [DOTTED_PATH, FLOOR]}
     return Microsimulation("timor_leste", make_tiny_survey(), 2025, backend="sequential").run(scenarios)
 
 
@@ -110,3 +112,18 @@ def test_workbook_sheet_is_the_one_reports_wrote_before(results, tmp_path):
     assert rows[4] == ("saii_increase", "benefits.saii.amount", SAII_DESCRIPTION, "USD", "60", "80", "2025-01-01",
                        "", SAII_REFERENCE, SAII_URL)
     assert len(rows) == 5
+
+
+def test_a_python_step_and_the_parameters_it_adds_are_listed(results):
+    """The floor's shares exist only once the floor is applied: their old values are the floor's defaults (0 in
+    ``social_protection_floor/parameters/*/share.yaml``), read from the rules the step is applied to."""
+    table = parameters_table(results, "floor")
+    assert list(table["kind"]) == ["python_reform"] + ["parameter"] * 4
+    assert (table.iloc[0]["reform_step"], table.iloc[0]["parameter"]) == ("SocialProtectionFloor", DOTTED_PATH)
+    assert table.iloc[0]["description"] == "Adds the social protection floor to the host package it is applied to."
+    shares = table.iloc[1:]
+    assert list(shares["parameter"]) == [f"social_protection_floor.{c}.share" for c in
+                                         ("child", "orphan", "disability", "old_age")]
+    assert list(shares["old_value"]) == ["0"] * 4
+    assert list(shares["new_value"]) == ["0.2", "0.5", "1", "1"]
+    assert all("ESS Working Paper No. 58" in reference for reference in shares["reference"])
