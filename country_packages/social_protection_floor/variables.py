@@ -129,8 +129,9 @@ def floor_variables(host: FloorHost, entities: dict) -> list[type[Variable]]:
         if amount <= 0:
             raise FloorError(
                 f"host '{host.name}' has no national poverty line for {period.start.year} (its floorsim.yaml uses a "
-                "relative line, or its price index does not reach that year), so the floor's benefit levels have nothing to be shares of: set social_protection_floor.poverty_line."
-                "amount (per person per month) in the scenario, e.g. the relative line of a baseline run"
+                "relative line, or its price index does not reach that year), so the floor's benefit levels have "
+                "nothing to be shares of: set social_protection_floor.poverty_line.amount (per person per month) in "
+                "the scenario, e.g. the relative line of a baseline run"
             )
         return np.full(person_.count, amount)
 

@@ -49,7 +49,6 @@ from simulations.engine.prices import price_context
 from simulations.errors import FloorsimError, ReformError
 
 DOTTED_PATH = "simulations.design.spf_hosts.SocialProtectionFloor"
-INPUTS = ("age", "sex", "disability_severity", "orphan", "newborn")
 
 
 class SocialProtectionFloorError(ReformError):

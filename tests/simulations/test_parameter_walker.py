@@ -94,7 +94,8 @@ def test_rule_descriptions_and_dead_parameter_leaves(parameters, expected):
     assert set(describe_parameters(parameters)) == set(expected)
     assert leaf_names(parameters) == list(independent_leaves(parameters))  # same leaves, in the tree's order
     # Dead-parameter report: a read of the scale counts for each bracket value.
-    assert leaf_names(resolve_node(parameters, SCALE)) == list(independent_leaves(parameters.benefits.saii.age_supplement))
+    scale = parameters.benefits.saii.age_supplement
+    assert leaf_names(resolve_node(parameters, SCALE)) == list(independent_leaves(scale))
     assert resolve_node(parameters, f"{SCALE}[1].amount") is expected[f"{SCALE}[1].amount"]
     assert resolve_node(parameters, "benefits.saii.nothing") is None
 
@@ -109,10 +110,13 @@ def test_bracket_references_fall_back_to_the_scale(parameters):
 def test_change_months_see_every_leaf_date(parameters, expected):
     system = baseline_system("timor_leste")
     for year in (2008, 2010, 2022, 2024, 2025):
-        dates = {at.instant_str for leaf in expected.values() for at in leaf.values_list if at.instant_str[:4] == str(year)}
-        dates |= {start for variable in system.variables.values() for start in variable.formulas if start[:4] == str(year)}
+        prefix = f"{year}-"
+        dates = {at.instant_str for leaf in expected.values() for at in leaf.values_list}
+        dates |= {start for variable in system.variables.values() for start in variable.formulas}
+        dates = {date for date in dates if date.startswith(prefix)}
         by_hand = {int(d[5:7]) if d[8:10] == "01" else int(d[5:7]) + 1 for d in dates}
         assert change_months(system, year) == sorted(m for m in by_hand if 1 < m <= 12)
+    assert 7 in change_months(system, 2008)  # SAII from 2008-06-19 (saii/amount.yaml): seen from July
 
 
 def test_uprating_rules_are_read_from_every_leaf_and_scale(parameters):
