@@ -162,13 +162,13 @@ def reform_steps_record(country: str, scenario: Scenario) -> list[dict]:
     steps = []
     for position, step in enumerate(scenario.steps):
         if isinstance(step, ReformSpec):
-            applied_to = scenario_system(country, scenario.steps[:position]).parameters
-            changes = [
-                parameter_change_record(
-                    baseline if change.parameter in current_law else applied_to, change, step.name
-                )
-                for change in step.changes
-            ]
+            changes = []
+            for change in step.changes:
+                # Only a parameter an earlier step adds (the floor's) needs the rules this step is applied to,
+                # which scenario_system has built (and cached) by then.
+                in_force = (baseline if change.parameter in current_law
+                            else scenario_system(country, scenario.steps[:position]).parameters)
+                changes.append(parameter_change_record(in_force, change, step.name))
             steps.append({"step": step.name, "kind": "parameters", "label": step.label,
                           "description": step.description, "changes": changes})
         else:
