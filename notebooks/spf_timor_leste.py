@@ -33,8 +33,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from country_packages.social_protection_floor import DOTTED_PATH, EXAMPLES_DIR
-from country_packages.social_protection_floor.scenarios import only
+from country_packages.social_protection_floor import EXAMPLES_DIR
+from simulations.design.spf_hosts import DOTTED_PATH
+from simulations.design.spf_scenarios import only
 from simulations.engine.scenarios import make_scenario, scenario_system
 from simulations.design.solve import parse_target, solve
 from simulations.design.spf_calculator import COMPONENTS, FloorLevels, aggregate_cost

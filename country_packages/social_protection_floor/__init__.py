@@ -7,17 +7,16 @@ floor's parameters (under ``social_protection_floor``) and variables to a host p
 household total to the host's transfers total, so that cost and welfare include it. See
 ``docs/social_protection_floor.md``.
 
-Select it as a scenario step, followed by parameter changes that choose the levels::
+:class:`FloorReform` adds the floor for a host described as plain data (:class:`FloorHost`: entities, transfers
+total, currency, input variables, national poverty line by year). This package imports nothing from floorsim:
+the reform scenarios name, ``simulations.design.spf_hosts.SocialProtectionFloor``, reads that description from the
+host's ``floorsim.yaml`` and ``hosts/<country>.yaml`` (the adapters beside this module) and applies this one::
 
     simulation.run({
         "baseline": None,
-        "floor": ["country_packages.social_protection_floor.SocialProtectionFloor",
+        "floor": ["simulations.design.spf_hosts.SocialProtectionFloor",
                   "country_packages/social_protection_floor/examples/spf_variant.yaml"],
     })
-
-The host is recognised from the tax-benefit system the reform is applied to (any package under
-``country_packages/`` with a ``floorsim.yaml``); its inputs are read through ``hosts/<country>.yaml``. For a package
-installed elsewhere, subclass with ``host`` (a ``floorsim.yaml`` path) and ``adapter`` (a path or a mapping).
 """
 
 from __future__ import annotations
@@ -26,15 +25,11 @@ import os
 from pathlib import Path
 from typing import ClassVar
 
+from openfisca_core import periods
 from openfisca_core.parameters import ParameterNode
 from openfisca_core.reforms import Reform
 
-from country_packages.social_protection_floor.hosts import (
-    FloorHost,
-    SocialProtectionFloorError,
-    describe_inputs,
-    resolve_host,
-)
+from country_packages.social_protection_floor.host import FloorError, FloorHost, Inputs, SexInput
 from country_packages.social_protection_floor.variables import (
     ADMINISTRATIVE_COST,
     COMPONENTS,
@@ -45,22 +40,26 @@ from country_packages.social_protection_floor.variables import (
     transfers_with_floor,
 )
 
-PARAMETERS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "parameters")
+PACKAGE_DIR = Path(__file__).resolve().parent
+PARAMETERS_DIR = os.path.join(PACKAGE_DIR, "parameters")
 PARAMETER_NODE = "social_protection_floor"
-DOTTED_PATH = "country_packages.social_protection_floor.SocialProtectionFloor"
-EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
+EXAMPLES_DIR = PACKAGE_DIR / "examples"
+HOSTS_DIR = PACKAGE_DIR / "hosts"
 
 __all__ = [
     "ADMINISTRATIVE_COST",
     "COMPONENTS",
-    "DOTTED_PATH",
+    "EXAMPLES_DIR",
+    "HOSTS_DIR",
     "HOUSEHOLD_TOTAL",
     "PARAMETER_NODE",
     "PERSON_TOTAL",
     "POVERTY_LINE",
+    "FloorError",
     "FloorHost",
-    "SocialProtectionFloor",
-    "SocialProtectionFloorError",
+    "FloorReform",
+    "Inputs",
+    "SexInput",
     "floor_parameters",
 ]
 
@@ -70,33 +69,42 @@ def floor_parameters() -> ParameterNode:
     return ParameterNode(PARAMETER_NODE, directory_path=PARAMETERS_DIR)
 
 
-class SocialProtectionFloor(Reform):
-    """Adds the social protection floor to the host package it is applied to.
+class FloorReform(Reform):
+    """Adds the social protection floor to a host package described by ``floor_host``.
 
-    Class attributes for packages that are not under ``country_packages/``: ``host`` (a country name or a
-    ``floorsim.yaml`` path) and ``adapter`` (a YAML path or a mapping, see ``hosts.py``).
+    ``floor_host`` (a :class:`FloorHost`) is set by a subclass, or by ``apply`` of a subclass that reads it from the
+    host's own description before calling :meth:`add_floor`.
     """
 
     name = "Social protection floor (ILO SPF calculator benefits as shares of the national poverty line)"
-    host: ClassVar[str | None] = None
-    adapter: ClassVar[str | dict | None] = None
+    floor_host: ClassVar[FloorHost | None] = None
 
     def apply(self) -> None:
-        floor_host = resolve_host(self, self.host, self.adapter)
-        self.floor_host = floor_host
-        self.floor_inputs = describe_inputs(floor_host)
+        if self.floor_host is None:
+            raise FloorError(
+                "FloorReform needs a floor_host (the host package as plain data); floorsim scenarios use "
+                "simulations.design.spf_hosts.SocialProtectionFloor, which reads it from the host's floorsim.yaml"
+            )
+        self.add_floor(self.floor_host)
 
-        def add_floor(parameters: ParameterNode) -> ParameterNode:
+    def add_floor(self, host: FloorHost) -> None:
+        """The floor's parameters (with the host's national poverty line by year), its variables, and the host's
+        transfers total with the floor's household total added."""
+
+        def add_parameters(parameters: ParameterNode) -> ParameterNode:
             if PARAMETER_NODE in parameters.children:
-                raise SocialProtectionFloorError(
+                raise FloorError(
                     "the social protection floor is applied twice in this scenario (its parameters already exist)"
                 )
-            parameters.add_child(PARAMETER_NODE, floor_parameters())
+            node = floor_parameters()
+            host_line = node.poverty_line.host
+            for start, amount in sorted(host.poverty_lines.items()):  # each value holds until the next one
+                host_line.update(start=periods.instant(start), stop=None, value=amount)
+            parameters.add_child(PARAMETER_NODE, node)
             return parameters
 
-        self.modify_parameters(modifier_function=add_floor)
+        self.modify_parameters(modifier_function=add_parameters)
         entities = {entity.key: entity for entity in self.entities}
-        for variable in floor_variables(floor_host, entities):
+        for variable in floor_variables(host, entities):
             self.add_variable(variable)
-        transfers = floor_host.spec.transfers_variable
-        self.replace_variable(transfers_with_floor(floor_host, self.variables[transfers]))
+        self.replace_variable(transfers_with_floor(host, self.variables[host.transfers_variable]))

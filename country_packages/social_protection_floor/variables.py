@@ -1,7 +1,9 @@
 """The floor's OpenFisca variables, built for one host (its entities and input variables).
 
 Every amount is monthly (``definition_period = MONTH``), in the host's currency, and is a share of the poverty
-line of the simulated year times the phase-in rate ``social_protection_floor.phase_in``:
+line of the simulated year times the phase-in rate ``social_protection_floor.phase_in``. The line is
+``social_protection_floor.poverty_line.amount`` when positive, else the host's national line in the year's prices,
+``social_protection_floor.poverty_line.host`` (given by the host side when the floor is applied):
 
 * child benefit: ``child.share × line`` if ``child.minimum_age <= age < child.age_limit``;
 * orphan benefit: ``orphan.share × line`` if orphan and ``age < orphan.age_limit`` (on top of the child benefit);
@@ -23,8 +25,7 @@ from openfisca_core.periods import ETERNITY, MONTH, YEAR
 from openfisca_core.populations import ADD
 from openfisca_core.variables import Variable
 
-from country_packages.social_protection_floor.hosts import FloorHost, SocialProtectionFloorError
-from simulations.engine.prices import price_context
+from country_packages.social_protection_floor.host import FloorError, FloorHost
 
 PREFIX = "social_protection_floor"
 COMPONENTS = {
@@ -69,9 +70,9 @@ def _variable(name: str, entity, value_type, label: str, formula=None, **attribu
 
 def floor_variables(host: FloorHost, entities: dict) -> list[type[Variable]]:
     """The floor's variables for ``host`` (``entities``: the host's entities by key)."""
-    person = entities[host.spec.person_entity]
-    household = entities[host.spec.household_entity]
-    inputs = host.adapter.inputs
+    person = entities[host.person_entity]
+    household = entities[host.household_entity]
+    inputs = host.inputs
     age_name = inputs.age
     variables: list[type[Variable]] = []
 
@@ -112,8 +113,6 @@ def floor_variables(host: FloorHost, entities: dict) -> list[type[Variable]]:
     orphan_name = inputs.orphan or ORPHAN
     newborn_name = inputs.newborn or NEWBORN
     severity_name = inputs.disability_severity or DISABILITY_SEVERITY
-    line_spec = host.poverty_line
-    spec = host.spec
 
     def is_female(person_, period):
         values = _read(person_, female_name, period)
@@ -124,24 +123,21 @@ def floor_variables(host: FloorHost, entities: dict) -> list[type[Variable]]:
         return np.asarray(values) == female_value
 
     def poverty_line(person_, period, parameters):
-        """The explicit amount if positive, else the host's national line of the simulated year (moved with its
-        price index as the engine moves it)."""
-        amount = float(parameters(period).social_protection_floor.poverty_line.amount)
+        """The explicit amount if positive, else the host's national line in the prices of the simulated year."""
+        line = parameters(period).social_protection_floor.poverty_line
+        amount = float(line.amount) if line.amount > 0 else float(line.host)
         if amount <= 0:
-            if line_spec.parameter is None:
-                raise SocialProtectionFloorError(
-                    f"host '{spec.name}' has no national poverty line (its floorsim.yaml uses a relative line), so the "
-                    "floor's benefit levels have nothing to be shares of: set social_protection_floor.poverty_line."
-                    "amount (per person per month) in the scenario, e.g. the relative line of a baseline run"
-                )
-            line_host = spec.model_copy(update={"poverty_line": line_spec})
-            system = person_.simulation.tax_benefit_system
-            amount = float(price_context(system, line_host, period.start.year, period.start.year).poverty_line)
+            raise FloorError(
+                f"host '{host.name}' has no national poverty line for {period.start.year} (its floorsim.yaml uses a "
+                "relative line, or its price index does not reach that year), so the floor's benefit levels have "
+                "nothing to be shares of: set social_protection_floor.poverty_line.amount (per person per month) in "
+                "the scenario, e.g. the relative line of a baseline run"
+            )
         return np.full(person_.count, amount)
 
     variables.append(
         _variable(POVERTY_LINE, person, float, "Poverty line the floor's benefits are shares of (per person per month)",
-                  formula=poverty_line, unit=f"currency-{spec.currency}")
+                  formula=poverty_line, unit=f"currency-{host.currency}")
     )
 
     def level(person_, period, parameters):
@@ -183,7 +179,7 @@ def floor_variables(host: FloorHost, entities: dict) -> list[type[Variable]]:
         "disability": ("Benefit of the social protection floor for persons with severe disabilities", disability),
         "old_age": ("Universal old-age pension of the social protection floor", old_age),
     }
-    unit = f"currency-{spec.currency}"
+    unit = f"currency-{host.currency}"
     for key, name in COMPONENTS.items():
         label, formula = labels[key]
         variables.append(_variable(name, person, float, f"{label} (per month)", formula=formula, unit=unit))
@@ -214,12 +210,12 @@ def floor_variables(host: FloorHost, entities: dict) -> list[type[Variable]]:
 def transfers_with_floor(host: FloorHost, original: Variable) -> type[Variable]:
     """The host's transfers total with the floor's household total added (same name, entity and period)."""
     if not original.formulas:
-        raise SocialProtectionFloorError(
+        raise FloorError(
             f"host '{host.name}': transfers variable '{original.name}' has no formula to add the floor to"
         )
-    if original.entity.key != host.spec.household_entity:
-        raise SocialProtectionFloorError(
-            f"host '{host.name}': transfers variable '{original.name}' is not a {host.spec.household_entity} variable"
+    if original.entity.key != host.household_entity:
+        raise FloorError(
+            f"host '{host.name}': transfers variable '{original.name}' is not a {host.household_entity} variable"
         )
     yearly = original.definition_period == YEAR
 

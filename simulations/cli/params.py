@@ -12,7 +12,8 @@ from rich.table import Table
 from simulations.cli.app import app
 from simulations.cli.options import DEFAULT_COUNTRY, CountryOption, JsonOption
 from simulations.cli.terminal import console, reported_errors
-from simulations.engine import parameters as parameters_browser
+from simulations.explain import parameters as parameters_browser
+from simulations.reports.numbers import format_parameter_value, format_unit
 from simulations.engine.countries import load_country
 from simulations.errors import FloorsimError
 
@@ -94,11 +95,11 @@ def print_parameter(entry: parameters_browser.ParameterEntry, when) -> None:
     table = Table(title=f"{entry.path}", show_header=False)
     table.add_column("Field", style="bold")
     table.add_column("Value")
-    value = parameters_browser.format_parameter_value(entry.value)
+    value = format_parameter_value(entry.value)
     since = f" (since {entry.since})" if entry.since else " (not in force on this date)"
     table.add_row("Description", escape(entry.description))
     table.add_row(f"Value on {when.isoformat()}", escape(value + since))
-    table.add_row("Unit", escape(parameters_browser.format_unit(entry.unit)))
+    table.add_row("Unit", escape(format_unit(entry.unit)))
     table.add_row("Dated values", f"{entry.values_count} (see --history)")
     table.add_row("References", _reference_lines(entry.references))
     if entry.documentation:
@@ -117,9 +118,9 @@ def print_parameter_table(entries: list, title: str) -> None:
         if entry.kind == "node":
             table.add_row(f"[bold]{escape(entry.path)}[/bold]", "", f"[dim]{escape(entry.description)}[/dim]")
             continue
-        unit = parameters_browser.format_unit(entry.unit)
+        unit = format_unit(entry.unit)
         separator = "\n" if entry.kind == "scale" else " "
-        value = escape(parameters_browser.format_parameter_value(entry.value) + (f"{separator}{unit}" if unit else ""))
+        value = escape(format_parameter_value(entry.value) + (f"{separator}{unit}" if unit else ""))
         since = f"since {entry.since}" if entry.since else "not in force"
         value += f"\n[dim]{since} · {entry.values_count} value{'s' if entry.values_count != 1 else ''}[/dim]"
         text = escape(entry.description)
@@ -144,6 +145,6 @@ def print_parameter_history(rows: list, path: str) -> None:
         references = _reference_lines(row.references)
         if not row.own_reference and references:
             references = "[dim](the parameter's references)[/dim]\n" + references
-        cells = [row.start, escape(parameters_browser.format_parameter_value(row.value)), references]
+        cells = [row.start, escape(format_parameter_value(row.value)), references]
         table.add_row(*([escape(row.path)] if several else []), *cells)
     console.print(table)

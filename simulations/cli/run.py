@@ -108,7 +108,7 @@ def run(
         for spec_ in reforms:
             print_headline(results, spec_.name, spec_.label)
         written = write_outputs(
-            results, names, out, survey_path=survey_path, replicates=replicates, seed=seed, language=language,
+            results, names, out, replicates=replicates, seed=seed, language=language,
             full=not no_report,
         )
         console.print(f"Wrote into {out}: {escape(describe_outputs(written, out))}", highlight=False)

@@ -30,26 +30,17 @@ from simulations.engine.countries import CountrySpec, load_country
 from simulations.errors import ChunkError, FloorsimError, ReformError, ScenarioError
 from simulations.engine.periods import annual_total, month_segments
 from simulations.engine.prices import PriceContext, price_context
-from simulations.engine.reforms import ReformSpec, check_reform, find_parameter
+from simulations.engine.provenance import provenance, reform_steps_record
+from simulations.engine.reforms import ReformSpec, check_reform
 from simulations.engine.results import HOUSEHOLD_SUM, RECIPIENTS, Results, ScenarioOutputs
 from simulations.engine.scenarios import Scenario, ScenarioInput, baseline_system, make_scenario, scenario_system
-from simulations.engine.take_up import take_up_draws
+from simulations.engine.take_up import TakeUp, take_up_draws, take_up_rate
 from surveys.io import SurveyFile
 from surveys.model import Survey
 
 BACKENDS = ("sequential", "loky", "dask")
 MONTH_MODES = ("segments", "all")
 BASELINE = "baseline"
-
-
-@dataclass(frozen=True)
-class TakeUp:
-    """A programme whose receipt is subject to take-up: its amount variable, entity and rate parameter."""
-
-    programme: str
-    variable: str
-    entity: str
-    rate_parameter: str
 
 
 @dataclass(frozen=True)
@@ -92,12 +83,6 @@ def household_frame(survey: Survey) -> dict[str, np.ndarray]:
     }
 
 
-def _rate(system, path: str, year: int) -> float:
-    """Take-up rate in force at the end of ``year`` (1 when the parameter starts later: nothing is paid then)."""
-    value = find_parameter(system.parameters, path)(f"{year}-12-31")
-    return 1.0 if value is None else float(value)
-
-
 def _simulate_scenario(request: ChunkRequest, scenario: Scenario, chunk: ChunkInputs) -> dict[str, np.ndarray]:
     system = scenario_system(request.country, scenario.steps)
     spec = load_country(request.country)
@@ -120,7 +105,7 @@ def _apply_take_up(
     system = scenario_system(request.country, scenario.steps)
     for take_up in request.take_up:
         ids = chunk.person_ids if take_up.entity == "person" else chunk.household_ids
-        taken = take_up_draws(ids, take_up.programme, seed) < _rate(system, take_up.rate_parameter, request.year)
+        taken = take_up_draws(ids, take_up.programme, seed) < take_up_rate(system, take_up.rate_parameter, request.year)
         amounts = values[take_up.variable]
         not_received = np.where(taken, 0.0, amounts)
         values[take_up.variable] = amounts - not_received
@@ -242,6 +227,11 @@ class Microsimulation:
         self.months = months
         self.progress = progress
         self.keep_persons = keep_persons
+
+    @property
+    def survey_source(self) -> str:
+        """Where the survey came from: its folder or file (hashed in the provenance), or a description."""
+        return self.survey.origin if self.survey is not None else str(self.survey_file.folder)
 
     @property
     def tax_benefit_system(self):
@@ -394,9 +384,21 @@ class Microsimulation:
             "chunks": len(tasks),
             "months": months,
             "take_up": {t.programme: t.rate_parameter for t in take_up},
+            # The rates the draws were compared with, per scenario: what the report's method section states.
+            "take_up_rates": {
+                scenario.name: {
+                    t.programme: take_up_rate(scenario_system(self.country, scenario.steps), t.rate_parameter, self.year)
+                    for t in take_up
+                }
+                for scenario in resolved
+            },
             "seconds": round(time.perf_counter() - started, 3),
         }
         run_info["money_inputs_uprating"] = money_uprating
+        # What each scenario's reforms changed (old → new, with references), recorded now for reports to present.
+        run_info["parameter_changes"] = {
+            scenario.name: reform_steps_record(self.country, scenario) for scenario in resolved
+        }
         by_seed = {}
         for seed in seeds:
             outputs = {
@@ -424,6 +426,7 @@ class Microsimulation:
                 {**run_info, "seed": seed, "seeds": list(seeds)},
                 survey=self.survey,
             )
+            by_seed[seed].provenance = provenance(by_seed[seed], self.survey_source)
         return by_seed
 
     def _execute(self, request: ChunkRequest, chunks: list[ChunkInputs | FileChunk]) -> tuple[list[dict], int]:

@@ -1,34 +1,47 @@
-"""Browse a country package's parameter tree: values at a date, legislation history, units, references, search.
-
-Used by ``floorsim params`` and reusable by any other front end (a web app, a notebook): every function returns
-plain dataclasses with a ``to_dict()`` for JSON, and knows nothing of the terminal.
+"""The one walker of an OpenFisca parameter tree: its nodes, its leaves, paths to them, references and dates.
 
 The tree is OpenFisca's: ``ParameterNode`` (a folder, e.g. ``benefits.saii``), ``Parameter`` (a leaf with dated
 values, e.g. ``benefits.saii.amount``) and ``ParameterScale`` (a scale of brackets, e.g.
-``benefits.saii.age_supplement``; one of its brackets is ``benefits.saii.age_supplement[1]``). Unknown paths are
-reported with the closest leaf paths, by :func:`simulations.engine.reforms.find_parameter`.
+``benefits.saii.age_supplement``). A bracket is addressed as ``scale[i]`` and its values as ``scale[i].amount``
+(``threshold``, ``amount``, ``rate``, ``average_rate``, ``base``): these bracket values are single-valued
+parameters like any leaf, so reforms can change them and :func:`leaves` yields them.
+
+Every part of floorsim that walks a tree uses this module: reforms (:func:`find_parameter`), month segments
+(:mod:`simulations.engine.periods`), rule descriptions and dead parameters (:mod:`simulations.regression.rules`),
+uprating (:mod:`simulations.projections.uprating`), the recorded parameter changes of a scenario and the
+``floorsim params`` browser (:mod:`simulations.explain.parameters`).
 """
 
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
 from openfisca_core.parameters import Parameter, ParameterNode, ParameterScale
 from openfisca_core.parameters.parameter_scale_bracket import ParameterScaleBracket
 
-from simulations.errors import FloorsimError, ReformError
-from simulations.engine.reforms import find_parameter
+from simulations.errors import ReformError
 
 Node = ParameterNode | Parameter | ParameterScale | ParameterScaleBracket
+# Keys of a scale bracket, in the order they are shown (the amount or rate a bracket pays after its threshold).
+BRACKET_KEYS = ("threshold", "amount", "rate", "average_rate", "base")
 _BRACKET = re.compile(r"^(?P<name>[^\[\]]+)\[(?P<index>\d+)\]$")
-_BRACKET_KEYS = ("threshold", "amount", "rate", "average_rate", "base")
 
 
-class ParameterBrowserError(FloorsimError, ValueError):
-    """A parameter path or a date given to the browser is not valid; the message says what to give instead."""
+class Leaf(NamedTuple):
+    """A single-valued parameter; ``scale`` is the scale it is a bracket value of (``None`` for a plain leaf)."""
+
+    parameter: Parameter
+    scale: ParameterScale | None = None
+
+    @property
+    def path(self) -> str:
+        """The dotted path a reform names it by (``benefits.saii.age_supplement[1].amount``)."""
+        return self.parameter.name
 
 
 @dataclass(frozen=True)
@@ -37,28 +50,6 @@ class Reference:
 
     title: str
     href: str = ""
-
-
-@dataclass
-class ParameterEntry:
-    """One node of the tree as seen at a date.
-
-    ``value`` is the value in force at the date (``None`` when none is, and for folders); for a scale, the list of
-    brackets in force (``[{"threshold": 70, "amount": 20}, ...]``). ``since`` is the date that value took effect.
-    """
-
-    path: str
-    kind: str  # "node" (folder), "parameter" (leaf) or "scale"
-    description: str
-    unit: str | None
-    value: object
-    since: str | None
-    values_count: int
-    references: list[Reference] = field(default_factory=list)
-    documentation: str = ""
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass
@@ -80,61 +71,85 @@ class DatedValue:
         return asdict(self)
 
 
-# ----- paths and dates -----
+# ----- walking -----
 
 
-def get_node(parameters: ParameterNode, path: str | None) -> Node:
-    """The node at a dotted ``path`` (empty or ``None``: the root); a :class:`ParameterBrowserError` listing the
-    closest parameter paths when there is none. Scale brackets are addressed as ``scale[1]`` (``scale[1].amount``)."""
-    if not path:
-        return parameters
-    node: object = parameters
-    for part in path.split("."):
-        node = _child(node, part)
-        if node is None:
-            break
-    if node is not None:
-        return node
-    try:
-        return find_parameter(parameters, path)  # raises with "did you mean ..." when the path does not exist
-    except ReformError as error:
-        message = str(error)
-        if "did you mean" not in message:
-            message += f"; top-level folders: {', '.join(sorted(parameters.children))}"
-        raise ParameterBrowserError(message) from None
+def walk(node: Node, *, by_name: bool = False) -> Iterator[Node]:
+    """``node`` and every folder, leaf and scale beneath it, parents before children; scales are not opened.
+
+    Children come in the tree's order (the order OpenFisca loaded them), or sorted by name with ``by_name``.
+    """
+    yield node
+    if isinstance(node, ParameterNode):
+        names = sorted(node.children) if by_name else list(node.children)
+        for name in names:
+            yield from walk(node.children[name], by_name=by_name)
 
 
-def _child(node: object, part: str) -> object | None:
+def _bracket_leaves(bracket: ParameterScaleBracket, scale: ParameterScale | None) -> Iterator[Leaf]:
+    for key in BRACKET_KEYS:
+        child = bracket.children.get(key)
+        if isinstance(child, Parameter):
+            yield Leaf(child, scale)
+
+
+def leaves(node: Node, *, by_name: bool = False) -> Iterator[Leaf]:
+    """Every single-valued parameter under ``node`` (``node`` itself if it is one), the values of each bracket of
+    each scale included, in the order of :func:`walk`."""
+    for item in walk(node, by_name=by_name):
+        if isinstance(item, Parameter):
+            yield Leaf(item)
+        elif isinstance(item, ParameterScale):
+            for bracket in item.brackets:
+                yield from _bracket_leaves(bracket, item)
+        elif isinstance(item, ParameterScaleBracket):
+            yield from _bracket_leaves(item, None)
+
+
+def parameter_paths(parameters: ParameterNode) -> list[str]:
+    """Dotted paths of every single-valued parameter of a tree, scale brackets included
+    (``scale[1].amount``: the amount of the scale's second bracket), sorted."""
+    return sorted(leaf.path for leaf in leaves(parameters))
+
+
+def child(node: object, part: str) -> Node | None:
+    """The child ``part`` of a node; ``name[i]`` selects bracket ``i`` of the scale ``name``; ``None`` if absent."""
     match = _BRACKET.match(part)
-    if match:
-        scale = _child(node, match["name"])
-        index = int(match["index"])
-        if isinstance(scale, ParameterScale) and index < len(scale.brackets):
-            return scale.brackets[index]
-        return None
+    name, index = (match["name"], int(match["index"])) if match else (part, None)
     children = getattr(node, "children", None)
-    if isinstance(children, dict):
-        return children.get(part)
+    if not isinstance(children, dict) or name not in children:
+        return None
+    found = children[name]
+    if index is None:
+        return found
+    if isinstance(found, ParameterScale) and index < len(found.brackets):
+        return found.brackets[index]
     return None
 
 
-def parse_date(text: str | datetime.date | None, today: datetime.date | None = None) -> datetime.date:
-    """A date from ``YYYY-MM-DD``, ``YYYY-MM`` (first day of the month) or ``YYYY`` (1 January); ``None``: today."""
-    if text is None:
-        return today or datetime.date.today()
-    if isinstance(text, datetime.date):
-        return text
-    value = str(text).strip()
-    for pattern, suffix in ((r"^\d{4}$", "-01-01"), (r"^\d{4}-\d{2}$", "-01"), (r"^\d{4}-\d{2}-\d{2}$", "")):
-        if re.match(pattern, value):
-            try:
-                return datetime.date.fromisoformat(value + suffix)
-            except ValueError:
-                break
-    raise ParameterBrowserError(f"invalid date '{text}': give YYYY-MM-DD, YYYY-MM or YYYY, e.g. 2025-01-01")
+def resolve(parameters: ParameterNode, path: str | None) -> Node | None:
+    """The folder, leaf, scale or bracket at a dotted ``path`` (empty or ``None``: the root); ``None`` if absent."""
+    node: Node | None = parameters
+    for part in path.split(".") if path else ():
+        node = child(node, part)
+        if node is None:
+            return None
+    return node
 
 
-# ----- reading nodes -----
+def find_parameter(parameters: ParameterNode, path: str, reform_name: str = "") -> Parameter:
+    """The leaf parameter at ``path``; a :class:`ReformError` suggesting close matches when there is none."""
+    node = resolve(parameters, path)
+    if isinstance(node, Parameter):
+        return node
+    close = difflib.get_close_matches(path, parameter_paths(parameters), n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    what = "is not a single-valued parameter" if node is not None else "is not a parameter of the country package"
+    prefix = f"reform '{reform_name}': " if reform_name else ""
+    raise ReformError(f"{prefix}'{path}' {what}{hint}")
+
+
+# ----- metadata and dated values -----
 
 
 def references_of(raw: object) -> list[Reference]:
@@ -154,142 +169,19 @@ def references_of(raw: object) -> list[Reference]:
     return result
 
 
-def _metadata(node: Node) -> dict:
+def metadata_of(node: Node) -> dict:
+    """The node's YAML ``metadata`` (an empty mapping when it has none)."""
     return getattr(node, "metadata", None) or {}
 
 
-def _kind(node: Node) -> str:
-    if isinstance(node, Parameter):
-        return "parameter"
-    if isinstance(node, (ParameterScale, ParameterScaleBracket)):
-        return "scale"
-    return "node"
-
-
-def _unit(node: Node) -> str | None:
-    metadata = _metadata(node)
-    if isinstance(node, ParameterScale):
-        parts = [f"{key.removesuffix('_unit')}: {metadata[key]}" for key in sorted(metadata) if key.endswith("_unit")]
-        return ", ".join(parts) or None
-    return metadata.get("unit")
-
-
-def _documentation(node: Node) -> str:
-    return str(getattr(node, "documentation", None) or _metadata(node).get("documentation") or "").strip()
-
-
-def _plain(value: object) -> object:
+def plain(value: object) -> object:
+    """A parameter value as a Python scalar (numpy numbers and booleans become Python ones)."""
     return value.item() if hasattr(value, "item") else value
 
 
-def _brackets_at(scale: ParameterScale, instant: str) -> list[dict]:
-    """The brackets of a scale in force at ``instant`` (ISO date): ``[{"threshold": t, "amount": a}, ...]``."""
-    rows = []
-    for bracket in scale.brackets:
-        row = {}
-        for key in _BRACKET_KEYS:
-            child = bracket.children.get(key)
-            if isinstance(child, Parameter):
-                row[key] = _plain(child(instant))
-        if row.get("threshold") is not None:
-            rows.append(row)
-    return rows
-
-
-def _dated_instants(node: Node) -> list[str]:
-    """ISO dates of the values of a leaf, or of any bracket of a scale, ascending."""
-    if isinstance(node, Parameter):
-        return sorted({at.instant_str for at in node.values_list})
-    brackets = node.brackets if isinstance(node, ParameterScale) else [node]
-    return sorted(
-        {at.instant_str for bracket in brackets for child in bracket.children.values() for at in child.values_list}
-    )
-
-
-def describe(node: Node, date: datetime.date) -> ParameterEntry:
-    """What a node is and holds at ``date``."""
-    instant = date.isoformat()
-    value: object = None
-    since = None
-    count = 0
-    if isinstance(node, Parameter):
-        count = len(node.values_list)
-        current = next((at for at in node.values_list if at.instant_str <= instant), None)  # values_list: newest first
-        if current is not None:
-            value, since = _plain(current.value), current.instant_str
-    elif isinstance(node, ParameterScale):
-        dates = _dated_instants(node)
-        count = len(dates)
-        past = [d for d in dates if d <= instant]
-        if past:
-            value, since = _brackets_at(node, instant), past[-1]
-    elif isinstance(node, ParameterScaleBracket):
-        dates = _dated_instants(node)
-        count = len(dates)
-        past = [d for d in dates if d <= instant]
-        if past:
-            value = {key: _plain(child(instant)) for key, child in node.children.items()}
-            since = past[-1]
-    return ParameterEntry(
-        path=node.name,
-        kind=_kind(node),
-        description=str(getattr(node, "description", None) or ""),
-        unit=_unit(node),
-        value=value,
-        since=since,
-        values_count=count,
-        references=references_of(_metadata(node).get("reference")),
-        documentation=_documentation(node),
-    )
-
-
-def _walk(node: Node) -> Iterator[Node]:
-    """The node and every folder, leaf and scale beneath it (scales are not opened), sorted by path."""
-    yield node
-    if isinstance(node, ParameterNode):
-        for name in sorted(node.children):
-            yield from _walk(node.children[name])
-
-
-def list_subtree(parameters: ParameterNode, path: str | None, date: datetime.date) -> list[ParameterEntry]:
-    """The node at ``path`` and everything beneath it, described at ``date`` (the root itself is left out)."""
-    return [describe(node, date) for node in _walk(get_node(parameters, path)) if node.name]
-
-
-def search(
-    parameters: ParameterNode, words: str, date: datetime.date, path: str | None = None
-) -> list[ParameterEntry]:
-    """Folders, leaves and scales (under ``path``) whose path or description contains every word of ``words``
-    (case-insensitive; ``poverty line`` also matches ``poverty_line``)."""
-    terms = [term.lower() for term in words.split()]
-    if not terms:
-        raise ParameterBrowserError("give at least one word to search for")
-    found = []
-    for node in _walk(get_node(parameters, path)):
-        if not node.name:
-            continue
-        description = str(getattr(node, "description", None) or "")
-        haystack = " ".join([node.name, re.sub(r"[._\[\]]", " ", node.name), description]).lower()
-        if all(term in haystack for term in terms):
-            found.append(describe(node, date))
-    return found
-
-
-def history(parameters: ParameterNode, path: str | None) -> list[DatedValue]:
-    """Every dated value of the leaf or scale at ``path`` (of each leaf and scale beneath it, for a folder), oldest
-    first, with the references given for that value."""
-    node = get_node(parameters, path)
-    result: list[DatedValue] = []
-    for item in _walk(node):
-        if isinstance(item, Parameter):
-            result.extend(_parameter_history(item))
-        elif isinstance(item, (ParameterScale, ParameterScaleBracket)):
-            result.extend(_scale_history(item))
-    return result
-
-
-def _parameter_history(parameter: Parameter) -> list[DatedValue]:
-    general = _metadata(parameter).get("reference")
+def leaf_history(parameter: Parameter) -> list[DatedValue]:
+    """Every dated value of a leaf, oldest first, with the references given for that value (else the leaf's)."""
+    general = metadata_of(parameter).get("reference")
     rows = []
     for at in reversed(parameter.values_list):  # values_list is newest first
         own = (at.metadata or {}).get("reference")
@@ -298,7 +190,7 @@ def _parameter_history(parameter: Parameter) -> list[DatedValue]:
             DatedValue(
                 path=parameter.name,
                 start=at.instant_str,
-                value=_plain(at.value),
+                value=plain(at.value),
                 references=references_of(own if has_own else general),
                 own_reference=has_own,
             )
@@ -306,69 +198,17 @@ def _parameter_history(parameter: Parameter) -> list[DatedValue]:
     return rows
 
 
-def _scale_history(scale: ParameterScale | ParameterScaleBracket) -> list[DatedValue]:
-    general = _metadata(scale).get("reference")
-    brackets = scale.brackets if isinstance(scale, ParameterScale) else [scale]
-    rows = []
-    for instant in _dated_instants(scale):
-        own: list[Reference] = []
-        for bracket in brackets:
-            for child in bracket.children.values():
-                for at in child.values_list:
-                    if at.instant_str == instant:
-                        reference = (at.metadata or {}).get("reference")
-                        if reference is not None and reference != _metadata(child).get("reference"):
-                            own.extend(r for r in references_of(reference) if r not in own)
-        if isinstance(scale, ParameterScale):
-            value: object = _brackets_at(scale, instant)
-        else:
-            value = {key: _plain(child(instant)) for key, child in scale.children.items()}
-        rows.append(
-            DatedValue(
-                path=scale.name,
-                start=instant,
-                value=value,
-                references=own or references_of(general),
-                own_reference=bool(own),
-            )
-        )
-    return rows
+def dated_instants(node: Node) -> list[str]:
+    """ISO dates of the values of a leaf, or of any bracket value of a scale or bracket, ascending."""
+    if isinstance(node, Parameter):
+        return sorted({at.instant_str for at in node.values_list})
+    brackets = node.brackets if isinstance(node, ParameterScale) else [node]
+    return sorted(
+        {at.instant_str for bracket in brackets for item in bracket.children.values() for at in item.values_list}
+    )
 
 
 def latest_value_date(parameters: ParameterNode) -> datetime.date | None:
-    """The most recent date at which any parameter of the tree (scales included) takes a new value."""
-    leaves = [node for node in _walk(parameters) if not isinstance(node, ParameterNode)]
-    dates = [date for node in leaves for date in _dated_instants(node)]
+    """The most recent date at which any parameter of the tree (scale brackets included) takes a new value."""
+    dates = [date for leaf in leaves(parameters) for date in dated_instants(leaf.parameter)]
     return datetime.date.fromisoformat(max(dates)) if dates else None
-
-
-# ----- text for any front end -----
-
-
-def format_unit(unit: str | None) -> str:
-    """``currency-USD`` → ``USD``, ``/1`` → ``ratio``; other units as written."""
-    if not unit:
-        return ""
-    unit = re.sub(r"currency-([A-Z]{3})", r"\1", unit)
-    return "ratio" if unit == "/1" else unit
-
-
-def format_parameter_value(value: object) -> str:
-    """A parameter value for display: scales as ``0+: 0 · 70+: 20``, booleans as yes/no, ``—`` when not in force."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        parts = []
-        for row in value:
-            amount = next((row[key] for key in _BRACKET_KEYS[1:] if key in row), None)
-            parts.append(f"{format_parameter_value(row['threshold'])}+: {format_parameter_value(amount)}")
-        return " · ".join(parts)
-    if isinstance(value, dict):
-        return ", ".join(f"{key} {format_parameter_value(item)}" for key, item in value.items())
-    if isinstance(value, float):
-        return f"{value:,.6g}" if not value.is_integer() else f"{int(value):,}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)

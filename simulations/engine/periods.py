@@ -13,26 +13,13 @@ over the twelve months (``tests/simulations/test_periods.py`` checks this agains
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 
 import numpy as np
 from openfisca_core.periods import DateUnit
-from openfisca_core.parameters import Parameter, ParameterNode, ParameterScale
 from openfisca_core.simulations import Simulation
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
-
-def _leaf_parameters(node: ParameterNode) -> Iterator[Parameter]:
-    """Every single-valued parameter of a tree, including the thresholds, rates and amounts of scales."""
-    for descendant in node.get_descendants():
-        if isinstance(descendant, Parameter):
-            yield descendant
-        elif isinstance(descendant, ParameterScale):
-            for bracket in descendant.brackets:
-                for key in ("threshold", "rate", "amount", "average_rate", "base"):
-                    child = getattr(bracket, key, None)
-                    if isinstance(child, Parameter):
-                        yield child
+from simulations.engine.parameters import leaves
 
 
 def _effective_month(date: str) -> int:
@@ -45,8 +32,8 @@ def change_months(tax_benefit_system: TaxBenefitSystem, year: int) -> list[int]:
     """Months (2-12) of ``year`` in which a parameter value or a dated formula first applies."""
     prefix = f"{year}-"
     dates: set[str] = set()
-    for parameter in _leaf_parameters(tax_benefit_system.parameters):
-        dates.update(at.instant_str for at in parameter.values_list if at.instant_str.startswith(prefix))
+    for leaf in leaves(tax_benefit_system.parameters):
+        dates.update(at.instant_str for at in leaf.parameter.values_list if at.instant_str.startswith(prefix))
     for variable in tax_benefit_system.variables.values():
         dates.update(start for start in variable.formulas.keys() if start.startswith(prefix))
         if variable.end and str(variable.end).startswith(prefix):

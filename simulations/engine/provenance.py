@@ -1,4 +1,6 @@
-"""Provenance: what exactly produced a result (versions, hashes, seeds, period, backend and chunking)."""
+"""Provenance: what exactly produced a result (versions, hashes, seeds, period, backend and chunking), and what each
+scenario's reforms changed, recorded when they are applied so that reports present facts without rebuilding rules.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +10,21 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
+from openfisca_core.parameters import ParameterNode
+
 from simulations.engine.countries import CountrySpec
+from simulations.errors import FloorsimError
+from simulations.engine.parameters import (
+    find_parameter,
+    leaf_history,
+    metadata_of,
+    parameter_paths,
+    plain,
+    references_of,
+)
+from simulations.engine.reforms import ParameterChange, ReformSpec
 from simulations.engine.results import Results
+from simulations.engine.scenarios import Scenario, import_reform_class, scenario_system
 from surveys.io import survey_hash
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -86,19 +101,89 @@ def provenance(results: Results, survey_path: str | Path | None = None) -> dict:
             "weights": "household weight `weight`; persons carry their household's weight",
         },
         "scenarios": {name: outputs.scenario.describe() for name, outputs in results.scenarios.items()},
-        "prices": {
-            "poverty_line_per_person_per_month": results.poverty_line,
-            "poverty_line_kind": "national" if results.spec.poverty_line.share_of_median is None else (
-                f"{results.spec.poverty_line.share_of_median} x weighted median of baseline welfare per capita"
-            ),
-            "poverty_line_base": {
-                "date": results.prices.poverty_line_base_date,
-                "value": results.prices.poverty_line_base_value,
-            },
-            "cpi_simulated_year": results.prices.cpi_year,
-            "cpi_survey_year": results.prices.cpi_survey_year,
-            "consumption_uprating": results.prices.consumption_uprating,
-            "notes": list(results.prices.notes),
-        },
+        "prices": _prices_record(results),
         "run": results.run_info,
+    }
+
+
+# ----- what a scenario's reforms changed -----
+
+
+def _references(parameter, instant: str) -> list[dict]:
+    """References of the value of a leaf in force at ``instant`` (ISO): its own, else the leaf's general ones."""
+    in_force = [row for row in leaf_history(parameter) if row.start <= instant]
+    references = in_force[-1].references if in_force else references_of(metadata_of(parameter).get("reference"))
+    return [{"title": reference.title, "href": reference.href} for reference in references]
+
+
+def parameter_change_record(parameters: ParameterNode, change: ParameterChange, step: str) -> dict:
+    """One parameter change as applied: the leaf's description and unit, the value it replaces (the value of
+    ``parameters`` in force on ``start``; ``None`` when none is) and the new value, the dates, and the references of
+    the replaced value (a reform file gives none for the new value)."""
+    parameter = find_parameter(parameters, change.parameter, step)
+    instant = change.start.isoformat()
+    current = next((at for at in parameter.values_list if at.instant_str <= instant), None)  # newest first
+    return {
+        "parameter": change.parameter,
+        "description": str(getattr(parameter, "description", None) or ""),
+        "unit": metadata_of(parameter).get("unit"),
+        "old_value": plain(current.value) if current is not None else None,
+        "new_value": change.value,
+        "start": instant,
+        "stop": change.stop.isoformat() if change.stop else None,
+        "old_references": _references(parameter, instant),
+        "new_references": [],
+    }
+
+
+def reform_steps_record(country: str, scenario: Scenario) -> list[dict]:
+    """What each step of ``scenario`` changes, in order, JSON-able (``run_info["parameter_changes"][scenario]``).
+
+    A parameter-change step: ``{"step", "kind": "parameters", "label", "description", "changes": [...]}`` with one
+    :func:`parameter_change_record` per change. Old values are those of current law (the baseline rules), as
+    reports say; a parameter that an earlier step adds (the floor's) is read from the rules the step is applied
+    to. A Python reform step: ``{"step": dotted path, "kind": "python_reform", "label": class name, "description":
+    first line of its docstring, "changes": []}``.
+    """
+    baseline = scenario_system(country, ()).parameters
+    current_law = set(parameter_paths(baseline))
+    steps = []
+    for position, step in enumerate(scenario.steps):
+        if isinstance(step, ReformSpec):
+            changes = []
+            for change in step.changes:
+                # Only a parameter an earlier step adds (the floor's) needs the rules this step is applied to,
+                # which scenario_system has built (and cached) by then.
+                in_force = (baseline if change.parameter in current_law
+                            else scenario_system(country, scenario.steps[:position]).parameters)
+                changes.append(parameter_change_record(in_force, change, step.name))
+            steps.append({"step": step.name, "kind": "parameters", "label": step.label,
+                          "description": step.description, "changes": changes})
+        else:
+            doc = (import_reform_class(step).__doc__ or "").strip().splitlines()
+            steps.append({"step": step, "kind": "python_reform", "label": step.rsplit(".", 1)[-1],
+                          "description": doc[0] if doc else "", "changes": []})
+    return steps
+
+
+def _prices_record(results: Results) -> dict:
+    """The poverty line and price uprating the run used; the reason where the country's price data do not cover the
+    simulated year (the run's amounts are still valid, its poverty figures are not computed)."""
+    try:
+        results.prices
+    except FloorsimError as error:
+        return {"unavailable": str(error)}
+    return {
+        "poverty_line_per_person_per_month": results.poverty_line,
+        "poverty_line_kind": "national" if results.spec.poverty_line.share_of_median is None else (
+            f"{results.spec.poverty_line.share_of_median} x weighted median of baseline welfare per capita"
+        ),
+        "poverty_line_base": {
+            "date": results.prices.poverty_line_base_date,
+            "value": results.prices.poverty_line_base_value,
+        },
+        "cpi_simulated_year": results.prices.cpi_year,
+        "cpi_survey_year": results.prices.cpi_survey_year,
+        "consumption_uprating": results.prices.consumption_uprating,
+        "notes": list(results.prices.notes),
     }

@@ -19,22 +19,30 @@ Unknown parameter paths are reported with the closest existing paths, before any
 from __future__ import annotations
 
 import datetime
-import difflib
 import hashlib
 import json
-import re
 from pathlib import Path
 
 import yaml
 from openfisca_core import periods
-from openfisca_core.parameters import Parameter, ParameterNode, ParameterScale
+from openfisca_core.parameters import ParameterNode
 from openfisca_core.reforms import Reform
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from simulations.engine.parameters import find_parameter, parameter_paths
 from simulations.errors import ReformError
 
-BRACKET = re.compile(r"(\w+)\[(\d+)\]")
+__all__ = [  # find_parameter and parameter_paths live with the one tree walker; reform code imports them from here
+    "ParameterChange",
+    "ReformSpec",
+    "apply_reform",
+    "check_reform",
+    "find_parameter",
+    "load_reform",
+    "parameter_paths",
+    "reform_as_json",
+]
 
 
 class ParameterChange(BaseModel):
@@ -86,49 +94,6 @@ def load_reform(path: str | Path) -> ReformSpec:
             f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}" for problem in error.errors()
         )
         raise ReformError(f"{path}: {problems}") from None
-
-
-def parameter_paths(parameters: ParameterNode) -> list[str]:
-    """Dotted paths of every single-valued parameter of a tree, scale brackets included
-    (``scale[1].amount``: the amount of the scale's second bracket)."""
-    paths = []
-    for node in parameters.get_descendants():
-        if isinstance(node, Parameter):
-            paths.append(node.name)
-        elif isinstance(node, ParameterScale):
-            paths.extend(child.name for bracket in node.brackets for child in bracket.children.values())
-    return sorted(paths)
-
-
-def _child(node: object, part: str) -> object | None:
-    """The child ``part`` of a node; ``name[i]`` selects bracket ``i`` of a scale."""
-    match = BRACKET.fullmatch(part)
-    name, index = (match.group(1), int(match.group(2))) if match else (part, None)
-    children = getattr(node, "children", None)
-    if children is None or name not in children:
-        return None
-    child = children[name]
-    if index is None:
-        return child
-    brackets = getattr(child, "brackets", None)
-    return brackets[index] if brackets is not None and index < len(brackets) else None
-
-
-def find_parameter(parameters: ParameterNode, path: str, reform_name: str = "") -> Parameter:
-    """The leaf parameter at ``path``; a :class:`ReformError` suggesting close matches when there is none."""
-    node: object | None = parameters
-    for part in path.split("."):
-        node = _child(node, part)
-        if node is None:
-            break
-    if isinstance(node, Parameter):
-        return node
-    known = parameter_paths(parameters)
-    close = difflib.get_close_matches(path, known, n=3, cutoff=0.6)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    what = "is not a single-valued parameter" if node is not None else "is not a parameter of the country package"
-    prefix = f"reform '{reform_name}': " if reform_name else ""
-    raise ReformError(f"{prefix}'{path}' {what}{hint}")
 
 
 def check_reform(spec: ReformSpec, tax_benefit_system: TaxBenefitSystem) -> None:

@@ -63,6 +63,9 @@ class Results:
     price_context: PriceContext | FloorsimError
     run_info: dict
     survey: Survey | None = None
+    # What produced these results (versions, hashes, seeds, prices), recorded by the engine when the run happened
+    # (``simulations.engine.provenance.provenance``); reports present it and never recompute it.
+    provenance: dict = field(default_factory=dict)
 
     @property
     def prices(self) -> PriceContext:

@@ -64,9 +64,18 @@ def make_scenario(name: str, value: ScenarioInput) -> Scenario:
     return Scenario(name, _step(value))
 
 
+# Reform classes that moved, by their former dotted path, so that scenario lists and variant grids written before
+# the move keep working (the floor's host adaptation needs the engine, which country packages may not import).
+MOVED_REFORMS = {
+    "country_packages.social_protection_floor.SocialProtectionFloor": (
+        "simulations.design.spf_hosts.SocialProtectionFloor"
+    ),
+}
+
+
 def import_reform_class(dotted: str) -> type[Reform]:
-    """Import an OpenFisca ``Reform`` subclass from ``package.module.ClassName``."""
-    module_name, _, class_name = dotted.rpartition(".")
+    """Import an OpenFisca ``Reform`` subclass from ``package.module.ClassName`` (or a former path of a moved one)."""
+    module_name, _, class_name = MOVED_REFORMS.get(dotted, dotted).rpartition(".")
     try:
         reform = getattr(importlib.import_module(module_name), class_name)
     except (ImportError, AttributeError, ValueError) as error:

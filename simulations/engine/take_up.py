@@ -9,10 +9,31 @@ rate of the scenario; raising the rate only adds recipients (the draws are share
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 import numpy as np
+from openfisca_core.taxbenefitsystems import TaxBenefitSystem
+
+from simulations.engine.parameters import find_parameter
 
 _MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+@dataclass(frozen=True)
+class TakeUp:
+    """A programme whose receipt is subject to take-up: its amount variable, entity and rate parameter."""
+
+    programme: str
+    variable: str
+    entity: str
+    rate_parameter: str
+
+
+def take_up_rate(system: TaxBenefitSystem, path: str, year: int) -> float:
+    """Take-up rate (fraction, 0-1) in force at the end of ``year`` under ``system``; 1 when the parameter starts
+    later (nothing is paid then, so nothing is to be taken up)."""
+    value = find_parameter(system.parameters, path)(f"{year}-12-31")
+    return 1.0 if value is None else float(value)
 
 
 def _splitmix64(state: np.ndarray) -> np.ndarray:

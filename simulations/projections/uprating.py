@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from openfisca_core.parameters import Parameter, ParameterNode, ParameterScale
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
+from simulations.engine.parameters import walk
 from simulations.errors import FloorsimError
 from simulations.projections.assumptions import RULES, Assumptions, series_value
 from simulations.projections.errors import ProjectionError
@@ -48,18 +49,12 @@ class UpratingRule:
     justification: str = ""
 
 
-def _walk(node: ParameterNode):
-    for child in node.children.values():
-        if isinstance(child, ParameterNode):
-            yield from _walk(child)
-        else:
-            yield child
-
-
 def metadata_rules(system: TaxBenefitSystem) -> dict[str, UpratingRule]:
     """Rules declared in the country package's parameter metadata (``uprating:``)."""
     rules = {}
-    for node in _walk(system.parameters):
+    for node in walk(system.parameters):
+        if isinstance(node, ParameterNode):
+            continue
         declared = (getattr(node, "metadata", None) or {}).get(METADATA_KEY)
         if declared is None:
             continue

@@ -19,9 +19,7 @@ from pathlib import Path
 from openfisca_core.parameters import Parameter, ParameterNode, ParameterScale
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
-from simulations.engine.parameters import references_of
-
-SCALE_KEYS = ("threshold", "rate", "amount", "average_rate", "base")
+from simulations.engine.parameters import leaves, references_of, resolve
 
 
 # ----- parameters -----
@@ -30,19 +28,11 @@ SCALE_KEYS = ("threshold", "rate", "amount", "average_rate", "base")
 def leaf_parameters(node: ParameterNode | ParameterScale | Parameter) -> Iterator[tuple[Parameter, object]]:
     """``(leaf, reference)`` for every single-valued parameter under ``node``, the thresholds, rates and amounts of
     scales included; ``reference`` is the raw metadata reference of the leaf, or of its scale for bracket leaves."""
-    if isinstance(node, Parameter):
-        yield node, (node.metadata or {}).get("reference")
-        return
-    if isinstance(node, ParameterScale):
-        reference = (node.metadata or {}).get("reference")
-        for bracket in node.brackets:
-            for key in SCALE_KEYS:
-                child = getattr(bracket, key, None)
-                if isinstance(child, Parameter):
-                    yield child, (child.metadata or {}).get("reference") or reference
-        return
-    for child in node.children.values():
-        yield from leaf_parameters(child)
+    for leaf in leaves(node):
+        reference = (leaf.parameter.metadata or {}).get("reference")
+        if leaf.scale is not None:
+            reference = reference or (leaf.scale.metadata or {}).get("reference")
+        yield leaf.parameter, reference
 
 
 def leaf_names(node: ParameterNode | ParameterScale | Parameter) -> list[str]:
@@ -52,18 +42,7 @@ def leaf_names(node: ParameterNode | ParameterScale | Parameter) -> list[str]:
 
 def resolve_node(parameters: ParameterNode, path: str) -> ParameterNode | ParameterScale | Parameter | None:
     """The node, scale, bracket leaf or leaf at ``path`` (``a.b``, ``a.scale[1].amount``); ``None`` if absent."""
-    node: object = parameters
-    for part in path.replace("[", ".[").split("."):
-        if part.startswith("[") and isinstance(node, ParameterScale):
-            index = int(part.strip("[]"))
-            if index >= len(node.brackets):
-                return None
-            node = node.brackets[index]
-            continue
-        children = getattr(node, "children", None)
-        if children is None or part not in children:
-            return None
-        node = children[part]
+    node = resolve(parameters, path)
     return node if isinstance(node, (ParameterNode, ParameterScale, Parameter)) else None
 
 

@@ -20,7 +20,30 @@ from simulations.reports.tables import ReportData, flatten
 
 REPORT_FILE = "report.html"
 
-TEMPLATE = """<!DOCTYPE html>
+TEMPLATE = """{% macro data_table(head, rows, cells, text=1) -%}
+<div class="scroll"><table>
+  <thead><tr>{% for title in head %}<th{% if loop.index > text %} class="num"{% endif %}>{{ title }}</th>{% endfor %}</tr></thead>
+  <tbody>
+  {% for row in rows %}
+  <tr{% if row.get("total") %} class="total"{% endif %}>{% for key in cells %}<td{% if loop.index > text %} class="num"{% endif %}>{{ row[key] }}</td>{% endfor %}</tr>
+  {% endfor %}
+  </tbody>
+</table></div>
+{%- endmacro -%}
+{% macro estimate_table(rows) -%}
+<div class="scroll"><table>
+  <thead><tr><th>{{ labels["col.indicator"] }}</th><th class="num">{{ labels["col.baseline"] }}</th>
+  <th class="num">{{ labels["col.reform"] }}</th><th class="num">{{ labels["col.change"] }}</th>
+  <th class="num">{{ labels["col.ci"] }} ({{ labels["col.change"] | lower }})</th></tr></thead>
+  <tbody>
+  {% for row in rows %}
+  <tr><td>{{ row.label }} <span class="muted">({{ row.unit }})</span></td><td class="num">{{ row.baseline }}</td>
+  <td class="num">{{ row.reform }}</td><td class="num">{{ row.change }}</td><td class="num">{{ row.ci }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table></div>
+{%- endmacro -%}
+<!DOCTYPE html>
 <html lang="{{ language }}">
 <head>
 <meta charset="utf-8">
@@ -99,73 +122,34 @@ TEMPLATE = """<!DOCTYPE html>
 {% for card in cards %}<div class="card"><div class="value">{{ card.value }}</div><div class="what">{{ card.what }}</div></div>
 {% endfor %}
 </div>
-<div class="scroll"><table>
-  <thead><tr><th>{{ labels["col.indicator"] }}</th><th class="num">{{ labels["col.baseline"] }}</th>
-  <th class="num">{{ labels["col.reform"] }}</th><th class="num">{{ labels["col.change"] }}</th>
-  <th class="num">{{ labels["col.ci"] }} ({{ labels["col.change"] | lower }})</th></tr></thead>
-  <tbody>
-  {% for row in headline %}
-  <tr><td>{{ row.label }} <span class="muted">({{ row.unit }})</span></td><td class="num">{{ row.baseline }}</td>
-  <td class="num">{{ row.reform }}</td><td class="num">{{ row.change }}</td><td class="num">{{ row.ci }}</td></tr>
-  {% endfor %}
-  </tbody>
-</table></div>
+{{ estimate_table(headline) }}
 <p class="note">{{ headline_note }}</p>
 </section>
 
 <section id="poverty">
 <h2>{{ labels["title.poverty"] }} · {{ labels["title.inequality"] }}</h2>
 {{ chart("poverty") }}
-<div class="scroll"><table>
-  <thead><tr><th>{{ labels["col.indicator"] }}</th><th class="num">{{ labels["col.baseline"] }}</th>
-  <th class="num">{{ labels["col.reform"] }}</th><th class="num">{{ labels["col.change"] }}</th>
-  <th class="num">{{ labels["col.ci"] }} ({{ labels["col.change"] | lower }})</th></tr></thead>
-  <tbody>
-  {% for row in poverty %}
-  <tr><td>{{ row.label }} <span class="muted">({{ row.unit }})</span></td><td class="num">{{ row.baseline }}</td>
-  <td class="num">{{ row.reform }}</td><td class="num">{{ row.change }}</td><td class="num">{{ row.ci }}</td></tr>
-  {% endfor %}
-  </tbody>
-</table></div>
+{{ estimate_table(poverty) }}
 </section>
 
 <section id="deciles">
 <h2>{{ labels["title.deciles"] }}</h2>
 {{ chart("deciles") }}
 {{ chart("winners_losers") }}
-<div class="scroll"><table>
-  <thead><tr><th>{{ labels["col.decile"] }}</th><th class="num">{{ mean_welfare_title }}</th>
-  <th class="num">{{ mean_gain_title }}</th><th class="num">{{ labels["col.relative_gain"] }}</th>
-  <th class="num">{{ labels["col.gain_share"] }}</th><th class="num">{{ labels["col.winners"] }}</th>
-  <th class="num">{{ labels["col.losers"] }}</th></tr></thead>
-  <tbody>
-  {% for row in deciles %}
-  <tr{% if row.total %} class="total"{% endif %}><td>{{ row.decile }}</td><td class="num">{{ row.welfare }}</td>
-  <td class="num">{{ row.gain }}</td><td class="num">{{ row.relative }}</td><td class="num">{{ row.share }}</td>
-  <td class="num">{{ row.winners }}</td><td class="num">{{ row.losers }}</td></tr>
-  {% endfor %}
-  </tbody>
-</table></div>
+{{ data_table([labels["col.decile"], mean_welfare_title, mean_gain_title, labels["col.relative_gain"],
+               labels["col.gain_share"], labels["col.winners"], labels["col.losers"]],
+              deciles, ["decile", "welfare", "gain", "relative", "share", "winners", "losers"]) }}
 <p class="note">{{ labels["text.deciles_note"] }}</p>
 </section>
 
 <section id="cost">
 <h2>{{ labels["title.cost"] }}</h2>
 {{ chart("cost") }}
-<div class="scroll"><table>
-  <thead><tr><th>{{ labels["col.programme"] }}</th><th class="num">{{ cost_title }}: {{ labels["col.baseline"] | lower }}</th>
-  <th class="num">{{ labels["col.reform"] }}</th><th class="num">{{ labels["col.change"] }}</th>
-  <th class="num">{{ labels["col.beneficiaries"] }}: {{ labels["col.baseline"] | lower }}</th>
-  <th class="num">{{ labels["col.reform"] }}</th>
-  <th class="num">{{ per_beneficiary_title }}: {{ labels["col.reform"] | lower }}</th></tr></thead>
-  <tbody>
-  {% for row in cost %}
-  <tr{% if row.total %} class="total"{% endif %}><td>{{ row.label }}</td><td class="num">{{ row.baseline }}</td>
-  <td class="num">{{ row.reform }}</td><td class="num">{{ row.change }}</td><td class="num">{{ row.beneficiaries_baseline }}</td>
-  <td class="num">{{ row.beneficiaries_reform }}</td><td class="num">{{ row.per_beneficiary }}</td></tr>
-  {% endfor %}
-  </tbody>
-</table></div>
+{{ data_table([labels["col.programme"], cost_title ~ ": " ~ (labels["col.baseline"] | lower), labels["col.reform"],
+               labels["col.change"], labels["col.beneficiaries"] ~ ": " ~ (labels["col.baseline"] | lower),
+               labels["col.reform"], per_beneficiary_title ~ ": " ~ (labels["col.reform"] | lower)],
+              cost, ["label", "baseline", "reform", "change", "beneficiaries_baseline", "beneficiaries_reform",
+                     "per_beneficiary"]) }}
 <p class="note">{{ labels["text.cost_note"] }}</p>
 </section>
 
@@ -174,36 +158,17 @@ TEMPLATE = """<!DOCTYPE html>
 {{ chart("coverage") }}
 <p class="note">{{ labels["text.coverage_note"] }}</p>
 <h3>{{ labels["title.targeting"] }}</h3>
-<div class="scroll"><table>
-  <thead><tr><th>{{ labels["col.programme"] }}</th><th>{{ labels["col.scenario"] }}</th>
-  <th class="num">{{ labels["col.target_beneficiaries"] }}</th><th class="num">{{ labels["col.inclusion_error"] }}</th>
-  <th class="num">{{ labels["col.exclusion_error"] }}</th><th class="num">{{ labels["col.leakage"] }}</th></tr></thead>
-  <tbody>
-  {% for row in targeting %}
-  <tr{% if row.total %} class="total"{% endif %}><td>{{ row.label }}</td><td>{{ row.scenario }}</td>
-  <td class="num">{{ row.covered }}</td><td class="num">{{ row.inclusion }}</td><td class="num">{{ row.exclusion }}</td>
-  <td class="num">{{ row.leakage }}</td></tr>
-  {% endfor %}
-  </tbody>
-</table></div>
+{{ data_table([labels["col.programme"], labels["col.scenario"], labels["col.target_beneficiaries"],
+               labels["col.inclusion_error"], labels["col.exclusion_error"], labels["col.leakage"]],
+              targeting, ["label", "scenario", "covered", "inclusion", "exclusion", "leakage"], text=2) }}
 <p class="note">{{ labels["text.targeting_note"] }}</p>
 </section>
 
 <section id="groups">
 <h2>{{ labels["title.by_group"] }}</h2>
-<div class="scroll"><table>
-  <thead><tr><th>{{ labels["col.group"] }}</th><th class="num">{{ labels["col.persons"] }}</th>
-  <th class="num">{{ labels["col.headcount_baseline"] }}</th><th class="num">{{ labels["col.headcount_reform"] }}</th>
-  <th class="num">{{ labels["col.headcount_change"] }}</th><th class="num">{{ labels["col.ci"] }}</th>
-  <th class="num">{{ mean_gain_title }}</th></tr></thead>
-  <tbody>
-  {% for row in groups %}
-  <tr><td>{{ row.label }}</td><td class="num">{{ row.persons }}</td><td class="num">{{ row.before }}</td>
-  <td class="num">{{ row.after }}</td><td class="num">{{ row.change }}</td><td class="num">{{ row.ci }}</td>
-  <td class="num">{{ row.gain }}</td></tr>
-  {% endfor %}
-  </tbody>
-</table></div>
+{{ data_table([labels["col.group"], labels["col.persons"], labels["col.headcount_baseline"],
+               labels["col.headcount_reform"], labels["col.headcount_change"], labels["col.ci"], mean_gain_title],
+              groups, ["label", "persons", "before", "after", "change", "ci", "gain"]) }}
 </section>
 
 <section id="method">

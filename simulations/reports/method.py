@@ -11,20 +11,14 @@ from simulations.reports.sampling import Uncertainty
 
 
 def _take_up(results: Results, programmes: Sequence[str]) -> list[tuple[str, float, str]]:
-    from simulations.engine.countries import PACKAGES_DIR
-    from simulations.engine.reforms import find_parameter
-    from simulations.engine.scenarios import baseline_system
-
+    """(programme label, baseline take-up rate, rate parameter) of the programmes drawn with take-up, as the engine
+    recorded them when it ran (``run_info["take_up_rates"]``)."""
     spec = results.spec
-    listed = [(key, spec.programmes[key]) for key in programmes if spec.programmes[key].take_up]
-    if not listed:
-        return []
-    shipped = spec.folder is not None and spec.folder.parent == PACKAGES_DIR
-    country = spec.name if shipped or spec.folder is None else str(spec.folder / "floorsim.yaml")
-    parameters = baseline_system(country).parameters
+    rates = results.run_info.get("take_up_rates", {}).get("baseline", {})
     return [
-        (programme.label, float(find_parameter(parameters, programme.take_up)(f"{results.year}-01-01")), programme.take_up)
-        for _, programme in listed
+        (spec.programmes[key].label, float(rates[key]), spec.programmes[key].take_up)
+        for key in programmes
+        if spec.programmes[key].take_up and key in rates
     ]
 
 

@@ -22,6 +22,8 @@ Parameter values (scales, booleans, amounts) are written by :func:`format_parame
 
 from __future__ import annotations
 
+import re
+
 import math
 from dataclasses import dataclass
 from typing import Literal
@@ -125,6 +127,14 @@ def shown_unit(kind: str, unit: str, labels: Labels, currency: str) -> str:
     if kind == "index":
         return f"{unit}, x100"
     return unit
+
+
+def format_unit(unit: str | None) -> str:
+    """A parameter's unit as a reader sees it: ``currency-USD`` → ``USD``, ``/1`` → ``ratio``; others as written."""
+    if not unit:
+        return ""
+    unit = re.sub(r"currency-([A-Z]{3})", r"\1", unit)
+    return "ratio" if unit == "/1" else unit
 
 
 def format_parameter_value(value: object) -> str:

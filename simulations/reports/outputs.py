@@ -62,7 +62,6 @@ def write_outputs(
     reforms: Sequence[str],
     out: str | Path,
     *,
-    survey_path: str | Path | None = None,
     replicates: int = DEFAULT_REPLICATES,
     seed: int | None = None,
     language: str = "en",
@@ -77,7 +76,6 @@ def write_outputs(
         results: an in-memory run with a ``baseline`` scenario and the ``reforms``.
         reforms: the reform scenarios to report on.
         out: the output folder.
-        survey_path: the survey folder, for the provenance's file hash.
         replicates: bootstrap replicates for standard errors (0: linearisation).
         seed: seed of the replicates (default: the run's).
         language: language of the labels (``labels.LABELS``).
@@ -90,7 +88,7 @@ def write_outputs(
             frame = results.person_frame(["baseline", *reforms])
             staged = []
             for reform in reforms:
-                report = build_report(results, reform, survey_path=survey_path, frame=frame, replicates=replicates,
+                report = build_report(results, reform, frame=frame, replicates=replicates,
                                       seed=seed, language=language)
                 folder = staging if len(reforms) == 1 else staging / reform
                 staged += write_report_files(report, folder, full=full)

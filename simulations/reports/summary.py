@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simulations.analysis.headline import FIGURE_BY_KEY, figure_label, figure_unit, poverty_line_label, shown_figures
-from simulations.engine.provenance import provenance
 from surveys.atomic import write_text_atomic
 from simulations.engine.results import Results
 from simulations.reports.labels import Labels
@@ -58,8 +57,9 @@ def summary_units(results: Results, labels: Labels | None = None) -> dict[str, s
     }
 
 
-def summary_document(results: Results, reform: str, survey_path: str | Path | None) -> dict:
-    """The content of ``summary.json``: headline figures (raw units: currency/year, fractions) and provenance."""
+def summary_document(results: Results, reform: str) -> dict:
+    """The content of ``summary.json``: headline figures (raw units: currency/year, fractions) and the provenance the
+    engine recorded when it ran."""
     return {
         "baseline": "baseline",
         "reform": reform,
@@ -67,7 +67,7 @@ def summary_document(results: Results, reform: str, survey_path: str | Path | No
         "currency": results.spec.currency,
         "units": summary_units(results),
         "headline": results.comparison(reform),
-        "provenance": provenance(results, survey_path),
+        "provenance": results.provenance,
     }
 
 
@@ -76,7 +76,7 @@ def summary_json(document: dict) -> str:
     return json.dumps(document, indent=2, sort_keys=False) + "\n"
 
 
-def write_summary(results: Results, reform: str, out: str | Path, survey_path: str | Path | None = None) -> Path:
+def write_summary(results: Results, reform: str, out: str | Path) -> Path:
     """Write ``summary.json`` into the folder ``out`` atomically and return its path."""
-    document = summary_document(results, reform, survey_path)
+    document = summary_document(results, reform)
     return write_text_atomic(Path(out) / SUMMARY_FILE, summary_json(document))

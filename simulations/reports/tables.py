@@ -47,12 +47,12 @@ from simulations.analysis import (
 )
 from simulations.analysis.frame import weights_of, welfare_of
 from simulations.analysis.headline import active_programmes, shown_figures, statistic_line
-from simulations.engine.reforms import ReformSpec
 from simulations.engine.results import Results
 from simulations.reports.estimates import estimate_tables
 from simulations.reports.groups import by_group_table, population_groups
 from simulations.reports.labels import Labels, get_labels
 from simulations.reports.method import method_notes
+from simulations.reports.numbers import format_parameter_value, format_unit
 from simulations.reports.sampling import DEFAULT_REPLICATES, survey_uncertainty
 from simulations.reports.summary import summary_document
 
@@ -87,45 +87,32 @@ class ReportData:
 def parameters_table(results: Results, reform: str) -> pd.DataFrame:
     """Parameters changed by the reform: path, description, unit, old → new value, dates, reference of the old value.
 
-    Old values are read from the baseline tax-benefit system on the date each new value takes effect; a Python
-    (structural) reform step is listed by its class.
+    Presents what the engine recorded when it applied the reform (``run_info["parameter_changes"]``): old values
+    are those in force on the date each new value takes effect; a Python (structural) reform step is listed by its
+    class.
     """
-    from simulations.engine import parameters as browser
-    from simulations.engine.countries import PACKAGES_DIR
-    from simulations.engine.reforms import find_parameter
-    from simulations.engine.scenarios import baseline_system, import_reform_class
-
-    spec = results.spec
-    shipped = spec.folder is not None and spec.folder.parent == PACKAGES_DIR
-    country = spec.name if shipped or spec.folder is None else str(spec.folder / "floorsim.yaml")
     rows = []
-    for step in results.scenario(reform).scenario.steps:
-        if not isinstance(step, ReformSpec):
-            reform_class = import_reform_class(step)
-            doc = (reform_class.__doc__ or "").strip().splitlines()
-            rows.append({"reform_step": step.rsplit(".", 1)[-1], "kind": "python_reform", "parameter": step,
-                         "description": doc[0] if doc else "", "unit": "", "old_value": "", "new_value": "",
+    for step in results.run_info.get("parameter_changes", {}).get(reform, []):
+        if step["kind"] == "python_reform":
+            rows.append({"reform_step": step["label"], "kind": "python_reform", "parameter": step["step"],
+                         "description": step["description"], "unit": "", "old_value": "", "new_value": "",
                          "start": "", "stop": "", "reference": "", "reference_url": ""})
             continue
-        parameters = baseline_system(country).parameters
-        for change in step.changes:
-            node = find_parameter(parameters, change.parameter, step.name)
-            entry = browser.describe(node, change.start)
-            in_force = [row for row in browser.history(parameters, change.parameter) if row.start <= change.start.isoformat()]
-            references = in_force[-1].references if in_force else entry.references
+        for change in step["changes"]:
+            references = change["old_references"]
             rows.append(
                 {
-                    "reform_step": step.name,
+                    "reform_step": step["step"],
                     "kind": "parameter",
-                    "parameter": change.parameter,
-                    "description": entry.description,
-                    "unit": browser.format_unit(entry.unit),
-                    "old_value": browser.format_parameter_value(entry.value),
-                    "new_value": browser.format_parameter_value(change.value),
-                    "start": change.start.isoformat(),
-                    "stop": change.stop.isoformat() if change.stop else "",
-                    "reference": "; ".join(r.title for r in references),
-                    "reference_url": next((r.href for r in references if r.href), ""),
+                    "parameter": change["parameter"],
+                    "description": change["description"],
+                    "unit": format_unit(change["unit"]),
+                    "old_value": format_parameter_value(change["old_value"]),
+                    "new_value": format_parameter_value(change["new_value"]),
+                    "start": change["start"],
+                    "stop": change["stop"] or "",
+                    "reference": "; ".join(reference["title"] for reference in references),
+                    "reference_url": next((reference["href"] for reference in references if reference["href"]), ""),
                 }
             )
     columns = ["reform_step", "kind", "parameter", "description", "unit", "old_value", "new_value", "start", "stop",
@@ -134,10 +121,10 @@ def parameters_table(results: Results, reform: str) -> pd.DataFrame:
 
 
 def _reform_description(results: Results, reform: str) -> tuple[str, str]:
-    steps = results.scenario(reform).scenario.steps
-    specs = [step for step in steps if isinstance(step, ReformSpec)]
-    label = " + ".join(s.label or s.name for s in specs) if specs else reform
-    description = " ".join(" ".join(s.description.split()) for s in specs if s.description)
+    steps = results.run_info.get("parameter_changes", {}).get(reform, [])
+    specs = [step for step in steps if step["kind"] == "parameters"]
+    label = " + ".join(step["label"] or step["step"] for step in specs) if specs else reform
+    description = " ".join(" ".join(step["description"].split()) for step in specs if step["description"])
     return label, description
 
 
@@ -155,7 +142,6 @@ def build_report(
     results: Results,
     reform: str,
     *,
-    survey_path: str | Path | None = None,
     frame: pd.DataFrame | None = None,
     replicates: int = DEFAULT_REPLICATES,
     seed: int | None = None,
@@ -166,7 +152,6 @@ def build_report(
     Args:
         results: an in-memory run with a ``baseline`` scenario and ``reform``.
         reform: the reform scenario's name.
-        survey_path: the survey folder (for the provenance's file hash).
         frame: ``results.person_frame()`` if already built (it is reused across reforms).
         replicates: Rao–Wu bootstrap replicates for standard errors; 0 for Taylor linearisation.
         seed: seed of the replicates (default: the run's seed).
@@ -177,7 +162,7 @@ def build_report(
         frame = results.person_frame()
     seed = results.run_info.get("seed", 0) if seed is None else seed
     uncertainty = survey_uncertainty(frame, replicates, seed)
-    summary = summary_document(results, reform, survey_path)
+    summary = summary_document(results, reform)
     comparison = summary["headline"]
     programmes = active_programmes(comparison, list(results.spec.programmes)) or list(results.spec.programmes)
     replicated = uncertainty.replicates is not None

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from simulations.explain import household as single_household
-from simulations.engine import parameters as parameters_browser
+from simulations.explain import parameters as parameters_browser
 from simulations.errors import FloorsimError
 from simulations.engine.reforms import ParameterChange, ReformSpec
 from simulations.web.jobs import REFORM_NAME, WebError, Workspace, reform_dict, results_dict

@@ -251,7 +251,7 @@ class Workspace:
             job.timings["simulation"] = round(time.perf_counter() - clock, 3)
             clock = time.perf_counter()
             job.stage, job.progress = "computing tables and confidence intervals", 0.7
-            report = build_report(results, REFORM_NAME, survey_path=warm.survey_path, replicates=job.replicates)
+            report = build_report(results, REFORM_NAME, replicates=job.replicates)
             job.timings["tables"] = round(time.perf_counter() - clock, 3)
             if job.status != "running":  # timed out meanwhile
                 return

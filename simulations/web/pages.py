@@ -17,9 +17,9 @@ from fastapi.templating import Jinja2Templates
 from pydantic import TypeAdapter, ValidationError
 
 from simulations.explain import household as single_household
-from simulations.engine import parameters as parameters_browser
+from simulations.explain import parameters as parameters_browser
 from simulations.errors import FloorsimError
-from simulations.reports.numbers import format_figure, format_number, format_parameter_value
+from simulations.reports.numbers import format_figure, format_number, format_parameter_value, format_unit
 from simulations.web.api import NAME_PATTERN, ChangeIn, HouseholdIn, household_report, workspace
 from simulations.web.jobs import WebError, results_dict
 
@@ -51,7 +51,7 @@ def _num(value, signed: bool = False) -> str:
     return format_number(None if _missing(value) else value, "money_month", change=signed)
 
 
-TEMPLATES.env.filters.update(fmt=_fmt, pct=_pct, num=_num, unit=parameters_browser.format_unit,
+TEMPLATES.env.filters.update(fmt=_fmt, pct=_pct, num=_num, unit=format_unit,
                              pvalue=format_parameter_value)
 
 

@@ -49,3 +49,12 @@ def frame() -> pd.DataFrame:
 
 
 PROGRAMMES = ["pension", "child_grant"]
+
+
+def one_row(table: pd.DataFrame, **keys: object) -> pd.Series:
+    """The one row of ``table`` whose columns equal ``keys`` (compared as text, so 1 matches "1"); fails otherwise."""
+    selected = table
+    for column, value in keys.items():
+        selected = selected[selected[column].astype(str) == str(value)]
+    assert len(selected) == 1, keys
+    return selected.iloc[0]

@@ -25,17 +25,10 @@ from simulations.analysis import (
     welfare_groups,
 )
 from indicators import fgt
-from tests.analysis.conftest import PROGRAMMES
+from tests.analysis.conftest import PROGRAMMES, one_row
 
 LINE = 60.0
 
-
-def row(table: pd.DataFrame, **keys: object) -> pd.Series:
-    selected = table
-    for column, value in keys.items():
-        selected = selected[selected[column].astype(str) == str(value)]
-    assert len(selected) == 1, keys
-    return selected.iloc[0]
 
 
 # --- distribution --------------------------------------------------------------------------------------------
@@ -49,7 +42,7 @@ def test_halves_of_baseline_welfare(frame: pd.DataFrame) -> None:
 
 def test_distribution_table_by_halves_hand_computed(frame: pd.DataFrame) -> None:
     table = distribution_table(frame, "baseline", ["reform"], PROGRAMMES, n_groups=2)
-    low, high, total = row(table, decile="1"), row(table, decile="2"), row(table, decile="all")
+    low, high, total = one_row(table, decile="1"), one_row(table, decile="2"), one_row(table, decile="all")
     # Poorer half: 400 persons at 30 -> 40 and 300 at 50 -> 70.
     assert low["persons"] == 700 and low["population_share"] == 0.5
     assert low["mean_welfare_baseline"] == pytest.approx(27_000 / 700)
@@ -73,10 +66,10 @@ def test_winner_threshold(frame: pd.DataFrame) -> None:
     # Gains are +20 (household 1), +10 (2), 0 (3), -10 (4). An absolute threshold of 15 leaves only
     # household 1 (300 persons) a winner and nobody a loser; a relative threshold of 30 % of baseline
     # welfare: +20 > 15 (30 % of 50), +10 > 9, -10 not below -60 -> winners 700, no losers.
-    absolute = row(distribution_table(frame, "baseline", ["reform"], threshold=15.0, n_groups=2), decile="all")
+    absolute = one_row(distribution_table(frame, "baseline", ["reform"], threshold=15.0, n_groups=2), decile="all")
     assert absolute["winners"] == pytest.approx(300 / 1400) and absolute["losers"] == 0.0
     relative = distribution_table(frame, "baseline", ["reform"], threshold=0.3, threshold_kind="relative", n_groups=2)
-    assert row(relative, decile="all")["winners"] == 0.5 and row(relative, decile="all")["losers"] == 0.0
+    assert one_row(relative, decile="all")["winners"] == 0.5 and one_row(relative, decile="all")["losers"] == 0.0
     with pytest.raises(AnalysisError):
         distribution_table(frame, "baseline", ["reform"], threshold=-1.0)
 
@@ -85,7 +78,7 @@ def test_distribution_by_group_uses_national_halves(frame: pd.DataFrame) -> None
     table = distribution_table(frame, "baseline", ["reform"], PROGRAMMES, n_groups=2, by="sex")
     # Women of the poorer half: persons 1, 2 (household 1, 100 each) and 3 (household 2, 200): gain
     # (100 * 20 * 2 + 200 * 10) / 400 = 15; their population share is of the nation: 400 / 1400.
-    women_low = row(table, sex="female", decile="1")
+    women_low = one_row(table, sex="female", decile="1")
     assert women_low["mean_gain"] == pytest.approx(15.0)
     assert women_low["population_share"] == pytest.approx(400 / 1400)
     assert set(table["decile"].astype(str)) == {"1", "2", "all"}
@@ -96,31 +89,31 @@ def test_distribution_by_group_uses_national_halves(frame: pd.DataFrame) -> None
 
 def test_cost_table_hand_computed(frame: pd.DataFrame) -> None:
     table = cost_table(frame, ["baseline", "reform"], PROGRAMMES, gdp=1e6, government_expenditure=4e5)
-    pension = row(table, scenario="reform", programme="pension")
+    pension = one_row(table, scenario="reform", programme="pension")
     # 100 * 240 + 100 * 240 + 50 * 240 = 60,000; 250 persons in 2 households (100 + 50).
     assert pension["cost"] == 60_000
     assert pension["cost_share_gdp"] == pytest.approx(0.06) and pension["cost_share_expenditure"] == pytest.approx(0.15)
     assert pension["beneficiaries"] == 250 and pension["beneficiary_households"] == 150
     assert pension["cost_per_beneficiary"] == 240 and pension["cost_per_beneficiary_household"] == 400
-    grant = row(table, scenario="reform", programme="child_grant")
+    grant = one_row(table, scenario="reform", programme="child_grant")
     # Equals the household-level total: 100 * 120 + 200 * 240 = 60,000.
     assert grant["cost"] == pytest.approx(60_000)
     assert grant["beneficiaries"] == 700 and grant["beneficiary_households"] == 300
-    total = row(table, scenario="reform", programme="total")
+    total = one_row(table, scenario="reform", programme="total")
     # Anyone receiving something: household 1 (300), household 2 (400), person 6 (50); households 1, 2, 3.
     assert total["cost"] == pytest.approx(120_000)
     assert total["beneficiaries"] == 750 and total["beneficiary_households"] == 350
-    base = row(table, scenario="baseline", programme="pension")
+    base = one_row(table, scenario="baseline", programme="pension")
     assert base["cost"] == 18_000 and base["beneficiaries"] == 150
-    assert np.isnan(row(table, scenario="baseline", programme="child_grant")["cost_per_beneficiary"])
+    assert np.isnan(one_row(table, scenario="baseline", programme="child_grant")["cost_per_beneficiary"])
     change = difference_from_baseline(table, "baseline", ["programme"], ["cost", "beneficiaries"])
-    assert row(change, programme="pension")["cost"] == 42_000
-    assert row(change, programme="total")["beneficiaries"] == 600
+    assert one_row(change, programme="pension")["cost"] == 42_000
+    assert one_row(change, programme="total")["beneficiaries"] == 600
 
 
 def test_household_weight_column_counts_households(frame: pd.DataFrame) -> None:
     frame["household_weight"] = frame["weight"] / 2
-    pension = row(cost_table(frame, ["reform"], ["pension"]), programme="pension")
+    pension = one_row(cost_table(frame, ["reform"], ["pension"]), programme="pension")
     assert pension["beneficiary_households"] == 75 and pension["cost"] == 60_000
 
 
@@ -140,7 +133,7 @@ def test_sdg_coverage_hand_computed(frame: pd.DataFrame) -> None:
     table = coverage_table(frame, ["baseline", "reform"], PROGRAMMES, _contingencies(), by="sex")
 
     def coverage(scenario: str, name: str, sex: str = "all") -> pd.Series:
-        return row(table, scenario=scenario, contingency=name, sex=sex)
+        return one_row(table, scenario=scenario, contingency=name, sex=sex)
 
     # Children under 15: persons 2 (100), 4 (200), 8 (300); households 1 and 2 receive the grant.
     assert coverage("reform", "children")["population"] == 600
@@ -169,20 +162,20 @@ def test_custom_contingency_from_a_column(frame: pd.DataFrame) -> None:
     frame["in_dili"] = frame["stratum"] == "Dili"
     table = coverage_table(frame, ["reform"], PROGRAMMES, [Contingency("dili", "in_dili")])
     # Dili: households 1 (300 persons, covered) and 4 (600, not).
-    assert row(table, contingency="dili")["coverage"] == pytest.approx(300 / 900)
+    assert one_row(table, contingency="dili")["coverage"] == pytest.approx(300 / 900)
     with pytest.raises(AnalysisError, match="boolean"):
         coverage_table(frame, ["reform"], PROGRAMMES, [Contingency("bad", "age")])
 
 
 def test_adequacy_hand_computed(frame: pd.DataFrame) -> None:
     table = adequacy_table(frame, ["reform"], PROGRAMMES, LINE)
-    pension = row(table, programme="pension")
+    pension = one_row(table, programme="pension")
     # 60,000 a year to 250 persons: 240 each; monthly 5,000 against 250 * 60 = 15,000 of line and
     # 100 * 70 + 100 * 70 + 50 * 120 = 20,000 of welfare.
     assert pension["mean_benefit"] == 240
     assert pension["benefit_to_line"] == pytest.approx(1 / 3)
     assert pension["benefit_to_welfare"] == pytest.approx(0.25)
-    grant = row(table, programme="child_grant")
+    grant = one_row(table, programme="child_grant")
     # 5,000 a month over 700 persons: line 42,000; welfare 300 * 70 + 400 * 40 = 37,000.
     assert grant["benefit_to_line"] == pytest.approx(5_000 / 42_000)
     assert grant["benefit_to_welfare"] == pytest.approx(5_000 / 37_000)
@@ -193,12 +186,12 @@ def test_adequacy_hand_computed(frame: pd.DataFrame) -> None:
 
 def test_incidence_by_halves_hand_computed(frame: pd.DataFrame) -> None:
     table = incidence_table(frame, ["reform"], PROGRAMMES, ranking="baseline", n_groups=2)
-    low = row(table, programme="pension", quintile="1")
+    low = one_row(table, programme="pension", quintile="1")
     # Pension money: 48,000 to the poorer half (household 1), 12,000 to the richer (person 6).
     assert low["benefit_share"] == pytest.approx(0.8)
     assert low["beneficiary_share"] == pytest.approx(0.8)  # 200 of 250 persons
     assert low["coverage"] == pytest.approx(200 / 700)
-    grant_high = row(table, programme="child_grant", quintile="2")
+    grant_high = one_row(table, programme="child_grant", quintile="2")
     assert grant_high["benefit_share"] == 0.0 and grant_high["coverage"] == 0.0
     assert table.groupby(["programme"])["benefit_share"].sum().to_dict() == pytest.approx(
         {"pension": 1, "child_grant": 1, "total": 1}
@@ -208,15 +201,15 @@ def test_incidence_by_halves_hand_computed(frame: pd.DataFrame) -> None:
 def test_targeting_errors_hand_computed(frame: pd.DataFrame) -> None:
     poor = frame["welfare_baseline"].to_numpy() < LINE  # households 1 and 2: 700 persons
     table = targeting_table(frame, ["reform"], PROGRAMMES, poor)
-    pension = row(table, programme="pension")
+    pension = one_row(table, programme="pension")
     # 250 beneficiaries, 50 of them (person 6) not poor: inclusion 0.2; 500 of the 700 poor without a
     # pension: exclusion 5/7; 12,000 of the 60,000 to the non-poor: leakage 0.2.
     assert pension["inclusion_error"] == pytest.approx(0.2)
     assert pension["exclusion_error"] == pytest.approx(5 / 7)
     assert pension["leakage"] == pytest.approx(0.2)
-    grant = row(table, programme="child_grant")
+    grant = one_row(table, programme="child_grant")
     assert (grant["inclusion_error"], grant["exclusion_error"], grant["leakage"]) == (0.0, 0.0, 0.0)
-    total = row(table, programme="total")
+    total = one_row(table, programme="total")
     assert total["inclusion_error"] == pytest.approx(50 / 750)
     assert total["leakage"] == pytest.approx(12_000 / 120_000)
     frame["poor"] = poor
@@ -228,7 +221,7 @@ def test_targeting_errors_hand_computed(frame: pd.DataFrame) -> None:
 
 def test_benefit_cost_ratio_hand_computed(frame: pd.DataFrame) -> None:
     table = benefit_cost_table(frame, "baseline", ["reform"], PROGRAMMES, LINE)
-    reform = row(table, scenario="reform")
+    reform = one_row(table, scenario="reform")
     # Baseline monthly gap 300 * 10 + 400 * 30 = 15,000 (180,000 a year); reform 400 * 20 = 8,000 (96,000).
     # Spending 18,000 -> 120,000. BCR = 84,000 / 102,000.
     assert reform["poverty_gap"] == pytest.approx(96_000)
@@ -243,10 +236,10 @@ def test_marginal_contributions_hand_computed(frame: pd.DataFrame) -> None:
     table = marginal_contributions_from_frame(
         frame, "reform", {"child_grant": "no_grant"}, poverty_and_inequality(LINE)
     )
-    headcount = row(table, indicator="headcount")
+    headcount = one_row(table, indicator="headcount")
     # Household 2 is poor with or without it (40 and 30 < 60): no effect on the headcount (400 / 1400).
     assert headcount["with_all"] == pytest.approx(400 / 1400) and headcount["marginal_contribution"] == 0.0
-    gap = row(table, indicator="poverty_gap")
+    gap = one_row(table, indicator="poverty_gap")
     # Gap 400 * (20/60) / 1400 with it, 400 * (30/60) / 1400 without: contribution 400 * (1/6) / 1400.
     assert gap["marginal_contribution"] == pytest.approx(400 / 6 / 1400)
     direct = marginal_contributions(
@@ -269,7 +262,7 @@ def test_by_group_with_a_national_line(frame: pd.DataFrame) -> None:
         {"female": 400 / 750, "male": 300 / 650, "all": 0.5}
     )
     several = by_group(frame, ["stratum", "sex"], lambda f: {"persons": f["weight"].sum(), "n": len(f)})
-    assert row(several, stratum="Dili", sex="female")["persons"] == 500  # persons 1, 2 (100 each) and 8 (300)
+    assert one_row(several, stratum="Dili", sex="female")["persons"] == 500  # persons 1, 2 (100 each) and 8 (300)
     assert list(several.columns) == ["stratum", "sex", "persons", "n"]
     rows = by_group(frame, "stratum", lambda f: pd.DataFrame({"k": [1, 2]}))
     assert len(rows) == 4 and list(rows.columns) == ["stratum", "k"]

@@ -22,18 +22,11 @@ from simulations.analysis import (
     relative_line_statistics,
 )
 from indicators import FGT, fgt, gini, weighted_quantile
-from tests.analysis.conftest import PROGRAMMES
+from tests.analysis.conftest import PROGRAMMES, one_row
 from tests.indicators.design_samples import clustered_sample
 
 LINE = 60.0
 
-
-def pick(table: pd.DataFrame, **keys: object) -> pd.Series:
-    selected = table
-    for column, value in keys.items():
-        selected = selected[selected[column] == value]
-    assert len(selected) == 1, keys
-    return selected.iloc[0]
 
 
 def test_headline_estimates_equal_plain_values_and_jackknife_by_hand(frame: pd.DataFrame) -> None:
@@ -43,19 +36,19 @@ def test_headline_estimates_equal_plain_values_and_jackknife_by_hand(frame: pd.D
     w = frame["weight"].to_numpy()
     base, reform = frame["welfare_baseline"].to_numpy(), frame["welfare_reform"].to_numpy()
     # Levels are the plain functions' values, changes their differences.
-    assert pick(table, indicator="poverty_headcount", scenario="baseline", measure="level")["estimate"] == pytest.approx(0.5)
-    assert pick(table, indicator="poverty_headcount", scenario="reform", measure="level")["estimate"] == pytest.approx(
+    assert one_row(table, indicator="poverty_headcount", scenario="baseline", measure="level")["estimate"] == pytest.approx(0.5)
+    assert one_row(table, indicator="poverty_headcount", scenario="reform", measure="level")["estimate"] == pytest.approx(
         400 / 1400
     )
-    change = pick(table, indicator="poverty_gap", scenario="reform", measure="change")
+    change = one_row(table, indicator="poverty_gap", scenario="reform", measure="change")
     assert change["estimate"] == pytest.approx(fgt(reform, w, LINE, 1) - fgt(base, w, LINE, 1))
-    assert pick(table, indicator="pension_cost", scenario="reform", measure="level")["estimate"] == 60_000
+    assert one_row(table, indicator="pension_cost", scenario="reform", measure="level")["estimate"] == 60_000
     # The JKn variance of the Gini change, recomputed from each replicate's weights with the plain gini():
     # Σ_r (n_h − 1)/n_h (θ_r − θ̂)^2 with n_h = 2.
     full = gini(reform, w) - gini(base, w)
     thetas = np.array([gini(reform, reps.weights(r)) - gini(base, reps.weights(r)) for r in range(4)])
     expected = math.sqrt(float(np.sum(0.5 * (thetas - full) ** 2)))
-    gini_change = pick(table, indicator="gini", scenario="reform", measure="change")
+    gini_change = one_row(table, indicator="gini", scenario="reform", measure="change")
     assert gini_change["se"] == pytest.approx(expected, rel=1e-12)
     assert gini_change["method"] == "JKn"
 
@@ -64,12 +57,12 @@ def test_linearised_se_of_a_cost_by_hand(frame: pd.DataFrame) -> None:
     table = headline_estimates(
         frame, "baseline", ["reform"], line=LINE, programmes=PROGRAMMES, design=design_from_frame(frame)
     )
-    cost = pick(table, indicator="pension_cost", scenario="reform", measure="level")
+    cost = one_row(table, indicator="pension_cost", scenario="reform", measure="level")
     # PSU (household) totals of the reform pension: Dili h1 = 100 * 480 = 48,000, h4 = 0 ->
     # 2 * (24,000^2 + 24,000^2) = 2.304e9; Baucau h2 = 0, h3 = 50 * 240 = 12,000 -> 2 * 2 * 6,000^2 = 1.44e8.
     assert cost["se"] == pytest.approx(math.sqrt(2.448e9), rel=1e-12)
     # The change in cost: per-household changes Dili 48,000 - 12,000 = 36,000 and 0; Baucau 0 and 12,000 - 6,000.
-    change = pick(table, indicator="pension_cost", scenario="reform", measure="change")
+    change = one_row(table, indicator="pension_cost", scenario="reform", measure="change")
     assert change["se"] == pytest.approx(math.sqrt(2 * 2 * 18_000**2 + 2 * 2 * 3_000**2), rel=1e-12)
     assert cost["estimate"] == cost_table(frame, ["reform"], ["pension"])["cost"].iloc[0]
 
@@ -81,7 +74,7 @@ def test_distribution_estimates_match_the_distribution_table(frame: pd.DataFrame
     for decile in ("1", "2", "all"):
         plain = table[table["decile"] == decile].iloc[0]
         for indicator in ("mean_gain", "relative_gain", "winners", "losers"):
-            assert pick(estimates, decile=decile, indicator=indicator)["estimate"] == pytest.approx(plain[indicator])
+            assert one_row(estimates, decile=decile, indicator=indicator)["estimate"] == pytest.approx(plain[indicator])
 
 
 def test_by_group_estimates_use_domains(frame: pd.DataFrame) -> None:
@@ -108,7 +101,7 @@ def test_relative_lines_anchored_or_per_scenario(frame: pd.DataFrame) -> None:
     assert per_scenario["reform"].value(w) == pytest.approx(57.0)
     table = headline_estimates(frame, "baseline", ["reform"], line=per_scenario, design=design_from_frame(frame))
     reform = frame["welfare_reform"].to_numpy()
-    assert pick(table, indicator="poverty_headcount", scenario="reform", measure="level")["estimate"] == pytest.approx(
+    assert one_row(table, indicator="poverty_headcount", scenario="reform", measure="level")["estimate"] == pytest.approx(
         fgt(reform, w, 57.0, 0)
     )
     with pytest.raises(AnalysisError, match="no poverty line"):

@@ -18,7 +18,7 @@ from simulations.analysis.frame import weights_of
 from simulations.engine.countries import PovertyLine
 from simulations.engine.reforms import ParameterChange
 from simulations.reports.labels import ENGLISH, Labels
-from surveys import read_survey
+from surveys import load_survey
 from surveys.bundled import load_bundled_survey
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +38,7 @@ def national():
 @pytest.fixture(scope="module")
 def relative():
     """The country template 2017 on the EU-SILC fixture: 60 % of the median."""
-    survey = read_survey(ROOT / "tests/fixtures/eusilc/eusilc.parquet",
+    survey = load_survey(ROOT / "tests/fixtures/eusilc/eusilc.parquet",
                          mapping=ROOT / "surveys/examples/eusilc_mapping.yaml")
     simulation = Microsimulation("country_template", survey, 2017, backend="sequential")
     return simulation.run({"baseline": None, "basic_700": BASIC_700})

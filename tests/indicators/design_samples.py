@@ -7,6 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 
 
+def lognormal_sample(
+    seed: int, n: int, mu: float, sigma: float, weights: tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` log-normal values (log-mean ``mu``, log-sd ``sigma``) and uniform weights in ``weights``, seeded."""
+    rng = np.random.default_rng(seed)
+    return rng.lognormal(mu, sigma, size=n), rng.uniform(*weights, size=n)
+
+
 @dataclass
 class Sample:
     """Persons of a stratified two-stage sample: welfare, weight, stratum, PSU and household."""

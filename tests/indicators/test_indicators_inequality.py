@@ -25,11 +25,11 @@ from indicators import (
     quantile_shares,
     quintile_share_ratio,
 )
+from tests.indicators.design_samples import lognormal_sample
 
 
 def _sample(seed: int, n: int = 250) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    return rng.lognormal(9.0, 0.75, size=n), rng.uniform(0.5, 900.0, size=n)
+    return lognormal_sample(seed, n, 9.0, 0.75, (0.5, 900.0))
 
 
 # --- Gini ------------------------------------------------------------------------------------------

@@ -33,12 +33,12 @@ from indicators import (
     watts,
     weighted_quantile,
 )
+from tests.indicators.design_samples import lognormal_sample
 from indicators._sorted import _quantile_of_sorted
 
 
 def _data(seed: int, n: int = 400) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    return rng.lognormal(7.0, 0.7, n), rng.uniform(1.0, 90.0, n)
+    return lognormal_sample(seed, n, 7.0, 0.7, (1.0, 90.0))
 
 
 # --- textbook examples ----------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from simulations import Microsimulation
 from simulations.cli import app
 from simulations.reports import build_report, write_report_files
-from surveys.bundled import BUNDLED_SURVEY, load_bundled_survey
+from surveys.bundled import load_bundled_survey
 
 REFORM = "country_packages/timor_leste/reforms/saii_increase.yaml"
 
@@ -38,7 +38,7 @@ def bundled_results():
 
 @pytest.fixture(scope="session")
 def bundled_report(bundled_results):
-    return build_report(bundled_results, "saii_increase", survey_path=BUNDLED_SURVEY)
+    return build_report(bundled_results, "saii_increase")
 
 
 @pytest.fixture(scope="session")

@@ -83,19 +83,24 @@ def test_parameters_table_reads_old_values_and_references(bundled_report):
 
 def test_python_reform_steps_are_listed_by_class(bundled_results):
     """A structural (Python) reform appears by its class in the parameters table."""
-    from simulations.reports.tables import parameters_table
+    from simulations.engine.provenance import reform_steps_record
     from simulations.engine.scenarios import Scenario
+    from simulations.reports.tables import parameters_table
 
-    outputs = bundled_results.scenario("saii_increase")
+    original = bundled_results.scenario("saii_increase").scenario
     step = "openfisca_core.reforms.Reform"
-    original = outputs.scenario
-    try:
-        outputs.scenario = Scenario("saii_increase", (*original.steps, step))
+    recorded = bundled_results.run_info["parameter_changes"]
+    stacked = Scenario("saii_increase", (*original.steps, step))
+    try:  # the record the engine makes when it applies the stack with a Python step added
+        bundled_results.run_info["parameter_changes"] = {
+            **recorded, "saii_increase": reform_steps_record("timor_leste", stacked)
+        }
         table = parameters_table(bundled_results, "saii_increase")
     finally:
-        outputs.scenario = original
+        bundled_results.run_info["parameter_changes"] = recorded
     assert list(table["kind"]) == ["parameter", "python_reform"]
     assert table.iloc[1]["parameter"] == step
+    assert table.iloc[1]["reform_step"] == "Reform"
 
 
 def test_linearisation_gives_comparable_errors(bundled_results, bundled_report):

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from country_packages.social_protection_floor import DOTTED_PATH
-from country_packages.social_protection_floor.scenarios import levels, set_parameters
+from simulations.design.spf_hosts import DOTTED_PATH
+from simulations.design.spf_scenarios import levels, set_parameters
 from simulations import Microsimulation
 from simulations.cli import app
 from simulations.engine.reforms import ParameterChange, ReformSpec

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from country_packages.social_protection_floor import DOTTED_PATH
+from simulations.design.spf_hosts import DOTTED_PATH
 from simulations import Microsimulation
 from simulations.cli import app
 from simulations.errors import ReformError, ScenarioError

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from country_packages.social_protection_floor import DOTTED_PATH
-from country_packages.social_protection_floor.scenarios import levels, only, set_parameters
+from simulations.design.spf_hosts import DOTTED_PATH
+from simulations.design.spf_scenarios import levels, only, set_parameters
 from simulations import Microsimulation
 from simulations.engine.scenarios import make_scenario, scenario_system
 from simulations.design.spf_calculator import COMPONENTS, FloorLevels, aggregate_cost, eligible_populations

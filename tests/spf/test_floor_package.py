@@ -11,22 +11,26 @@ import pytest
 import yaml
 from openfisca_core.simulations import SimulationBuilder
 
+from openfisca_core import periods
+
 from country_packages.social_protection_floor import (
     ADMINISTRATIVE_COST,
     COMPONENTS,
-    DOTTED_PATH,
     HOUSEHOLD_TOTAL,
     PARAMETERS_DIR,
-    SocialProtectionFloor,
-    SocialProtectionFloorError,
+    FloorError,
+    FloorHost,
+    FloorReform,
+    Inputs,
     floor_parameters,
 )
-from country_packages.social_protection_floor.scenarios import levels, only, poverty_line_amount, set_parameters
+from simulations.design.spf_hosts import DOTTED_PATH, SocialProtectionFloor, SocialProtectionFloorError
+from simulations.design.spf_scenarios import levels, only, poverty_line_amount, set_parameters
 from simulations import Microsimulation
 from simulations.engine.countries import load_country
 from simulations.errors import ChunkError
 from simulations.engine.reforms import find_parameter
-from simulations.engine.scenarios import baseline_system, scenario_system
+from simulations.engine.scenarios import baseline_system, import_reform_class, scenario_system
 from surveys import load_survey
 from surveys.model import Survey, SurveyMetadata
 from tests.conftest import make_tiny_survey
@@ -51,7 +55,7 @@ def change(results, name, transfers="social_transfers"):
 
 def test_every_parameter_is_documented_with_a_reference():
     leaves = [p for p in floor_parameters().get_descendants() if hasattr(p, "values_list")]
-    assert len(leaves) == 15
+    assert len(leaves) == 16  # 15 rules and poverty_line.host, the host's national line the host side sets
     for parameter in leaves:
         assert parameter.description, parameter.name
         assert parameter.metadata.get("reference"), parameter.name
@@ -301,3 +305,63 @@ def test_template_old_age_pension_on_eusilc_by_hand(eusilc):
     cost = results.comparison("s0")["total_cost"]["change"]
     assert cost == pytest.approx(expected, rel=1e-6)
     assert results.comparison("s0")["poverty_headcount"]["change"] < 0
+
+
+# ----- the host side gives the floor its host as plain data; the package needs nothing from floorsim -----
+
+
+def inflation(year: int) -> float:
+    """Timor-Leste's annual inflation rate of ``year``, read from country/cpi_inflation.yaml."""
+    path = ROOT / "country_packages/timor_leste/parameters/country/cpi_inflation.yaml"
+    values = yaml.safe_load(path.read_text())["values"]
+    return float(next(item["value"] for date, item in values.items() if str(date).startswith(f"{year}-")))
+
+
+def test_host_line_by_year_is_the_2014_line_moved_with_the_cpi():
+    line = scenario_system("timor_leste", (DOTTED_PATH,)).parameters.social_protection_floor.poverty_line.host
+    # country/poverty_line/national.yaml: USD 46.37 from 2014, in 2014 prices; the CPI levels stop in 2014, later
+    # years chain the annual inflation rates: line_Y = 46.37 × Π_{t=2015..Y} (1 + π_t). Each year from 1 January.
+    expected = 46.37
+    assert line("2014-01-01") == pytest.approx(expected, rel=1e-12)
+    for year in range(2015, 2021):
+        expected *= 1 + inflation(year)
+        assert line(f"{year}-01-01") == pytest.approx(expected, rel=1e-12)
+        assert line(f"{year}-12-31") == pytest.approx(expected, rel=1e-12)
+    assert line("2025-06-01") == pytest.approx(58.92, abs=0.005)  # docs/social_protection_floor.md
+    assert line("1990-01-01") == 0  # before the price index starts: no line in that year's prices
+
+
+def test_floor_reform_applies_to_a_host_described_by_hand_without_floorsim():
+    host = FloorHost(name="timor_leste", person_entity="person", household_entity="household",
+                     transfers_variable="social_transfers", currency="USD",
+                     inputs=Inputs(age="age", sex={"variable": "sex", "female": "female"}),
+                     poverty_lines={"2024-01-01": 40.0, "2025-01-01": 50.0})
+
+    class HandMade(FloorReform):
+        floor_host = host
+
+    system = HandMade(baseline_system("timor_leste"))
+    line = system.parameters.social_protection_floor.poverty_line.host
+    assert (line("2023-06-01"), line("2024-06-01"), line("2030-01-01")) == (0, 40.0, 50.0)
+    assert "social_protection_floor_disability_severity" in system.variables  # no host variable named: default
+    assert system.variables["social_protection_floor_child_benefit"].unit == "currency-USD"
+    simulation = SimulationBuilder().build_from_entities(system, {
+        "persons": {"a": {"age": {"2025-03": 70}, "sex": {"2025-03": "female"}}},
+        "households": {"h": {"heads": ["a"]}},
+    })
+    simulation.tax_benefit_system.parameters.social_protection_floor.old_age.share.update(
+        start=periods.instant("2025-01-01"), value=1.0
+    )
+    assert simulation.calculate("social_protection_floor_old_age_pension", "2025-03")[0] == pytest.approx(50.0)
+
+
+def test_floor_reform_without_a_host_says_which_class_to_use():
+    with pytest.raises(FloorError, match="simulations.design.spf_hosts.SocialProtectionFloor"):
+        FloorReform(baseline_system("timor_leste"))
+
+
+def test_the_former_dotted_path_names_the_same_reform():
+    former = "country_packages.social_protection_floor.SocialProtectionFloor"
+    assert import_reform_class(former) is SocialProtectionFloor
+    assert DOTTED_PATH == "simulations.design.spf_hosts.SocialProtectionFloor"
+    assert import_reform_class(DOTTED_PATH) is SocialProtectionFloor

@@ -1,10 +1,11 @@
-"""Where the floor finds its inputs in a host country package: the adapter.
+"""The social protection floor on a floorsim host package: where the floor finds its inputs, the host's national
+poverty line by year, and the reform scenarios name (``simulations.design.spf_hosts.SocialProtectionFloor``).
 
-The floor needs, for each person: age (completed years), sex, disability severity (Washington Group 0-3),
-orphanhood and whether the person is a newborn; and the host's poverty line, its household transfers total and
-its person and household entities. Everything but the inputs comes from the host's ``floorsim.yaml``; the inputs
-come from an adapter, a small YAML file ``hosts/<country>.yaml`` beside this module (or a mapping given to a
-subclass of :class:`~country_packages.social_protection_floor.SocialProtectionFloor`)::
+The floor (``country_packages/social_protection_floor``) needs, for each person: age (completed years), sex,
+disability severity (Washington Group 0-3), orphanhood and whether the person is a newborn; and the host's poverty
+line, its household transfers total and its person and household entities. Everything but the inputs comes from
+the host's ``floorsim.yaml``; the inputs come from an adapter, a small YAML file ``hosts/<country>.yaml`` beside
+the floor package (or a mapping given to a subclass of :class:`SocialProtectionFloor`)::
 
     inputs:
       age: age                                  # required: a person variable in completed years
@@ -18,6 +19,10 @@ by an input variable the floor adds to the reformed system, documented in ``docs
 ``social_protection_floor_female`` and ``social_protection_floor_orphan`` (false), and
 ``social_protection_floor_disability_severity`` (0); without ``newborn`` a person aged 0 counts as a newborn (the
 survey proxy for births of the last twelve months).
+
+The host's national line reaches the floor as the parameter ``social_protection_floor.poverty_line.host``: one
+value per year from 1 January, the line moved to that year's prices by :func:`simulations.engine.prices.price_context`
+(``line_Y = line_base × P(Y) / P(base)``), computed when the floor is applied.
 """
 
 from __future__ import annotations
@@ -25,40 +30,29 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from simulations.engine.countries import CountrySpec, PovertyLine, available_countries, load_country, tax_benefit_system_class
-from simulations.errors import ReformError
+from country_packages.social_protection_floor import HOSTS_DIR, PARAMETER_NODE, FloorHost, FloorReform, Inputs
+from simulations.engine.countries import (
+    CountrySpec,
+    PovertyLine,
+    available_countries,
+    load_country,
+    tax_benefit_system_class,
+)
+from simulations.engine.parameters import dated_instants, find_parameter
+from simulations.engine.prices import price_context
+from simulations.errors import FloorsimError, ReformError
 
-HOSTS_DIR = Path(__file__).resolve().parent / "hosts"
-INPUTS = ("age", "sex", "disability_severity", "orphan", "newborn")
+DOTTED_PATH = "simulations.design.spf_hosts.SocialProtectionFloor"
 
 
 class SocialProtectionFloorError(ReformError):
     """The floor cannot be applied to, or computed on, a host package; the message says what to give instead."""
-
-
-class SexInput(BaseModel):
-    """A host variable holding the person's sex, and the value that means female."""
-
-    model_config = ConfigDict(extra="forbid")
-    variable: str
-    female: str | bool = Field(description="enum member name (or label) meaning female, or true for a boolean variable")
-
-
-class AdapterInputs(BaseModel):
-    """Host variable names of the floor's inputs (``None``: the host has none, the floor's default is used)."""
-
-    model_config = ConfigDict(extra="forbid")
-    age: str | None = None
-    sex: SexInput | None = None
-    disability_severity: str | None = None
-    orphan: str | None = None
-    newborn: str | None = None
 
 
 class Adapter(BaseModel):
@@ -66,14 +60,14 @@ class Adapter(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     description: str = ""
-    inputs: AdapterInputs = AdapterInputs()
+    inputs: Inputs = Inputs()
     poverty_line: PovertyLine | None = Field(
         default=None, description="overrides the host floorsim.yaml poverty_line for the floor's benefit levels"
     )
 
 
 @dataclass(frozen=True)
-class FloorHost:
+class ResolvedHost:
     """A host package as the floor sees it: its floorsim description and the resolved adapter."""
 
     spec: CountrySpec
@@ -194,19 +188,53 @@ def find_host_spec(system: TaxBenefitSystem, host: str | Path | None = None) -> 
     )
 
 
-def resolve_host(system: TaxBenefitSystem, host: str | Path | None, adapter: str | Path | dict | None) -> FloorHost:
+def resolve_host(system: TaxBenefitSystem, host: str | Path | None, adapter: str | Path | dict | None) -> ResolvedHost:
     """The host's description and the floor's adapter for it, checked against the host's variables."""
     spec = find_host_spec(system, host)
     resolved, origin = load_adapter(adapter, spec, system)
-    for variable, role in ((spec.transfers_variable, "transfers_variable"),):
-        if variable not in system.variables:
-            raise SocialProtectionFloorError(
-                f"{spec.folder}/floorsim.yaml names {role} '{variable}', which the package does not have"
-            )
-    return FloorHost(spec=spec, adapter=resolved, adapter_source=origin)
+    if spec.transfers_variable not in system.variables:
+        raise SocialProtectionFloorError(
+            f"{spec.folder}/floorsim.yaml names transfers_variable '{spec.transfers_variable}', which the package "
+            "does not have"
+        )
+    return ResolvedHost(spec=spec, adapter=resolved, adapter_source=origin)
 
 
-def describe_inputs(host: FloorHost) -> dict[str, Any]:
+def national_poverty_lines(system: TaxBenefitSystem, host: ResolvedHost) -> dict[str, float]:
+    """``{"YYYY-01-01": line}``: the host's national line (currency per person per month) in the prices of each
+    year its line, price index or inflation parameters have a value for, as the engine moves it for poverty
+    statistics; a year the price index cannot reach is left out (the line before it holds). Empty for a relative
+    line."""
+    line = host.poverty_line
+    if line.parameter is None:
+        return {}
+    named = [path for path in (line.parameter, line.price_index, line.inflation) if path]
+    years = {int(date[:4]) for path in named for date in dated_instants(find_parameter(system.parameters, path))}
+    line_host = host.spec.model_copy(update={"poverty_line": line})
+    lines = {}
+    for year in range(min(years), max(years) + 1):
+        try:
+            lines[f"{year}-01-01"] = float(price_context(system, line_host, year, year).poverty_line)
+        except FloorsimError:  # before the price index starts: no line in that year's prices
+            continue
+    return lines
+
+
+def host_as_data(resolved: ResolvedHost, system: TaxBenefitSystem) -> FloorHost:
+    """The host as plain data for the floor package."""
+    spec = resolved.spec
+    return FloorHost(
+        name=spec.name,
+        person_entity=spec.person_entity,
+        household_entity=spec.household_entity,
+        transfers_variable=spec.transfers_variable,
+        currency=spec.currency,
+        inputs=resolved.adapter.inputs,
+        poverty_lines=national_poverty_lines(system, resolved),
+    )
+
+
+def describe_inputs(host: ResolvedHost) -> dict[str, Any]:
     """Where each input comes from, for documentation and provenance."""
     inputs = host.adapter.inputs
     return {
@@ -219,3 +247,24 @@ def describe_inputs(host: FloorHost) -> dict[str, Any]:
         "poverty_line": host.poverty_line.model_dump(exclude_none=True),
         "adapter": host.adapter_source,
     }
+
+
+class SocialProtectionFloor(FloorReform):
+    """Adds the social protection floor to the host package it is applied to.
+
+    Class attributes for packages that are not under ``country_packages/``: ``host`` (a country name or a
+    ``floorsim.yaml`` path) and ``adapter`` (a YAML path or a mapping, see the module docstring).
+    """
+
+    host: ClassVar[str | None] = None
+    adapter: ClassVar[str | dict | None] = None
+
+    def apply(self) -> None:
+        if PARAMETER_NODE in self.parameters.children:
+            raise SocialProtectionFloorError(
+                "the social protection floor is applied twice in this scenario (its parameters already exist)"
+            )
+        resolved = resolve_host(self, self.host, self.adapter)
+        self.floor_inputs = describe_inputs(resolved)
+        self.floor_host = host_as_data(resolved, self)
+        self.add_floor(self.floor_host)

@@ -1,10 +1,10 @@
 """Ready-made parameter changes for the floor: set levels, keep one component alone, give a poverty line amount.
 
-These build :class:`simulations.engine.reforms.ReformSpec` objects, the same thing a reform YAML file holds, so they can be
-stacked after :class:`~country_packages.social_protection_floor.SocialProtectionFloor` in a scenario::
+These build :class:`simulations.engine.reforms.ReformSpec` objects, the same thing a reform YAML file holds, so they
+can be stacked after :class:`~simulations.design.spf_hosts.SocialProtectionFloor` in a scenario::
 
-    from country_packages.social_protection_floor import DOTTED_PATH
-    from country_packages.social_protection_floor.scenarios import only
+    from simulations.design.spf_hosts import DOTTED_PATH
+    from simulations.design.spf_scenarios import only
 
     {"child_alone": [DOTTED_PATH, "my_levels.yaml", only("child", "2025-01-01")]}
 """
