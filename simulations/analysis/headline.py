@@ -151,9 +151,13 @@ def shown_figures(spec: CountrySpec, comparison: Mapping[str, Mapping[str, float
 
 
 def poverty_line_label(spec: CountrySpec, labels: LabelSource) -> str:
-    """Which line the poverty figures use: ``national line`` (a line parameter of the country) or
-    ``60 % of median`` (``share_of_median`` of baseline welfare per capita)."""
-    share = spec.poverty_line.share_of_median
+    """Which line the poverty figures use: ``national line`` (a line parameter of the country),
+    ``international line (USD 2.15 PPP)`` (a line parameter declared ``kind: international``) or ``60 % of median``
+    (``share_of_median`` of baseline welfare per capita)."""
+    line = spec.poverty_line
+    share = line.share_of_median
+    if share is None and line.kind == "international":
+        return labels.text("line.international", definition=line.definition)
     if share is None:
         return labels["line.national"]
     return labels.text("line.relative", share=f"{100 * share:g}")

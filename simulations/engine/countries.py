@@ -52,18 +52,26 @@ class InputColumn(BaseModel):
 
 
 class PovertyLine(BaseModel):
-    """The poverty line (per person per month): a national line parameter moved with a price index, or a share of
-    the weighted median of baseline welfare per capita (held fixed across scenarios)."""
+    """The poverty line (per person per month): a line parameter moved with a price index, or a share of the
+    weighted median of baseline welfare per capita (held fixed across scenarios).
+
+    A line parameter is the country's national line unless ``kind`` says ``international``; then ``definition``
+    says which one (e.g. ``USD 2.15 PPP``), and every label of the outputs names it.
+    """
 
     model_config = ConfigDict(extra="forbid")
     parameter: str | None = None
     price_index: str | None = None
     share_of_median: float | None = Field(default=None, gt=0)
+    kind: Literal["national", "international"] = "national"
+    definition: str | None = Field(default=None, description="what an international line is, e.g. 'USD 2.15 PPP'")
 
     @model_validator(mode="after")
     def _one_kind(self) -> PovertyLine:
         if (self.parameter is None) == (self.share_of_median is None):
             raise ValueError("give either 'parameter' (a national line) or 'share_of_median' (a relative line)")
+        if self.kind == "international" and (self.parameter is None or not self.definition):
+            raise ValueError("an international line needs 'parameter' (its value) and 'definition' (e.g. USD 2.15 PPP)")
         return self
     inflation: str | None = Field(default=None, description="annual inflation rates chaining the index forward")
 

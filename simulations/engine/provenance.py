@@ -12,7 +12,7 @@ from pathlib import Path
 
 from openfisca_core.parameters import ParameterNode
 
-from simulations.engine.countries import CountrySpec
+from simulations.engine.countries import CountrySpec, PovertyLine
 from simulations.errors import FloorsimError
 from simulations.engine.parameters import (
     find_parameter,
@@ -175,9 +175,7 @@ def _prices_record(results: Results) -> dict:
         return {"unavailable": str(error)}
     return {
         "poverty_line_per_person_per_month": results.poverty_line,
-        "poverty_line_kind": "national" if results.spec.poverty_line.share_of_median is None else (
-            f"{results.spec.poverty_line.share_of_median} x weighted median of baseline welfare per capita"
-        ),
+        "poverty_line_kind": _line_kind(results.spec.poverty_line),
         "poverty_line_base": {
             "date": results.prices.poverty_line_base_date,
             "value": results.prices.poverty_line_base_value,
@@ -187,3 +185,10 @@ def _prices_record(results: Results) -> dict:
         "consumption_uprating": results.prices.consumption_uprating,
         "notes": list(results.prices.notes),
     }
+
+
+def _line_kind(line: PovertyLine) -> str:
+    """``national``, ``international (USD 2.15 PPP)`` or ``0.6 x weighted median of baseline welfare per capita``."""
+    if line.share_of_median is not None:
+        return f"{line.share_of_median} x weighted median of baseline welfare per capita"
+    return f"international ({line.definition})" if line.kind == "international" else "national"

@@ -123,6 +123,7 @@ ENGLISH: dict[str, str] = {
     # ----- poverty lines (what the poverty figures are measured against) -----
     "line.national": "national line",
     "line.relative": "{share} % of median",
+    "line.international": "international line ({definition})",
     # ----- units -----
     "unit.money_year": "{currency}/year",
     "unit.money_millions": "{currency} million/year",

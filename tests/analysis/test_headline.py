@@ -124,6 +124,23 @@ def test_labels_follow_the_line(national, relative):
     assert headline.figure_label(headline.FIGURE_BY_KEY["gini"], relative.spec, labels) == "Gini of welfare per capita"
 
 
+def test_an_international_line_is_named_with_its_definition(national):
+    labels = Labels()
+    line = national.spec.poverty_line.model_copy(update={"kind": "international", "definition": "USD 2.15 PPP"})
+    international = national.spec.model_copy(update={"poverty_line": line})
+    headcount = headline.FIGURE_BY_KEY["poverty_headcount"]
+    assert headline.figure_label(headcount, international, labels) == (
+        "Poverty headcount, international line (USD 2.15 PPP)"
+    )
+
+
+def test_an_international_line_must_say_which_one():
+    with pytest.raises(ValueError, match="international line needs"):
+        PovertyLine(parameter="country.poverty_line.international", kind="international")
+    with pytest.raises(ValueError, match="international line needs"):
+        PovertyLine(share_of_median=0.6, kind="international", definition="USD 2.15 PPP")
+
+
 def test_every_figure_has_its_labels_in_english():
     for figure in headline.FIGURE_BY_KEY.values():
         assert figure.label in ENGLISH and figure.unit in ENGLISH, figure.key

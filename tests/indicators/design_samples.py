@@ -8,7 +8,7 @@ import numpy as np
 
 
 def lognormal_sample(
-    seed: int, n: int, mu: float, sigma: float, weights: tuple[float, float]
+    seed: int, *, n: int, mu: float, sigma: float, weights: tuple[float, float]
 ) -> tuple[np.ndarray, np.ndarray]:
     """``n`` log-normal values (log-mean ``mu``, log-sd ``sigma``) and uniform weights in ``weights``, seeded."""
     rng = np.random.default_rng(seed)

@@ -8,6 +8,8 @@ and the Atkinson-GE identity.
 
 from __future__ import annotations
 
+from functools import partial
+
 import math
 
 import numpy as np
@@ -28,8 +30,8 @@ from indicators import (
 from tests.indicators.design_samples import lognormal_sample
 
 
-def _sample(seed: int, n: int = 250) -> tuple[np.ndarray, np.ndarray]:
-    return lognormal_sample(seed, n, 9.0, 0.75, (0.5, 900.0))
+# Log-normal welfare with uniform weights: _sample(seed) -> (values, weights), 250 of each.
+_sample = partial(lognormal_sample, n=250, mu=9.0, sigma=0.75, weights=(0.5, 900.0))
 
 
 # --- Gini ------------------------------------------------------------------------------------------

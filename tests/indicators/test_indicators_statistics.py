@@ -5,6 +5,8 @@ replicate evaluation equals the plain function applied to each replicate's weigh
 
 from __future__ import annotations
 
+from functools import partial
+
 import math
 
 import numpy as np
@@ -13,32 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indicators import (
-    FGT,
-    FullSample,
-    Generic,
-    Gini,
-    IndicatorError,
-    Mean,
-    Proportion,
-    Quantile,
-    Ratio,
-    RelativeLine,
-    SurveyDesign,
-    Total,
-    Watts,
-    atkinson,
-    fgt,
-    gini,
-    rao_wu_bootstrap,
-    watts,
-    weighted_quantile,
+    FGT, FullSample, Generic, Gini, IndicatorError, Mean, Proportion, Quantile, Ratio, RelativeLine, SurveyDesign,
+    Total, Watts, atkinson, fgt, gini, rao_wu_bootstrap, watts, weighted_quantile,
 )
-from tests.indicators.design_samples import lognormal_sample
 from indicators._sorted import _quantile_of_sorted
+from tests.indicators.design_samples import lognormal_sample
 
 
-def _data(seed: int, n: int = 400) -> tuple[np.ndarray, np.ndarray]:
-    return lognormal_sample(seed, n, 7.0, 0.7, (1.0, 90.0))
+# Log-normal welfare with uniform weights: _data(seed, n=400) -> (values, weights).
+_data = partial(lognormal_sample, n=400, mu=7.0, sigma=0.7, weights=(1.0, 90.0))
 
 
 # --- textbook examples ----------------------------------------------------------------------------------------
