@@ -73,6 +73,16 @@ def test_reports_never_import_openfisca_or_the_engine():
     assert found == []
 
 
+def test_the_engine_never_imports_the_layers_above_it():
+    """The engine knows nothing of presentation, design tools or front ends; ``Results`` alone reaches the analysis
+    layer, lazily, for its three conveniences (``headline``, ``comparison``, ``person_frame``)."""
+    above = ("simulations.reports", "simulations.design", "simulations.explain", "simulations.regression",
+             "simulations.projections", "simulations.web", "simulations.cli")
+    assert _offenders("simulations/engine", above) == []
+    reaching_analysis = {line.split(" imports ")[0] for line in _offenders("simulations/engine", ("simulations.analysis",))}
+    assert reaching_analysis <= {"simulations/engine/results.py"}
+
+
 def test_simulations_root_holds_at_most_three_modules():
     root_modules = sorted(path.name for path in (ROOT / "simulations").glob("*.py"))
     assert len(root_modules) <= MAX_ROOT_MODULES, root_modules

@@ -21,7 +21,6 @@ import pandas as pd
 from simulations.engine.countries import CountrySpec
 from simulations.errors import FloorsimError, ScenarioError
 from indicators import weighted_count, weighted_quantile, weighted_total
-from simulations.analysis.headline import point_figures
 from simulations.engine.prices import PriceContext
 from simulations.engine.scenarios import Scenario
 from surveys.model import Survey, SurveyMetadata
@@ -131,6 +130,8 @@ class Results:
     def headline(self, name: str) -> dict[str, float]:
         """Headline figures of one scenario (amounts per year in the country's currency; rates as fractions):
         ``simulations.analysis.headline.point_figures``, where every figure is defined."""
+        from simulations.analysis.headline import point_figures  # the one definition, in the layer above
+
         return point_figures(self, name)
 
     def comparison(self, reform: str, baseline: str = "baseline") -> dict[str, dict[str, float]]:
