@@ -23,6 +23,13 @@ def _per_scenario(value: float | Mapping[str, float] | None, scenario: str, name
     return float(number)
 
 
+def cost_shares(cost: float, gdp: float, government_expenditure: float) -> dict[str, float]:
+    """``cost_share_gdp`` = cost / GDP and ``cost_share_expenditure`` = cost / general government expenditure:
+    fractions (0.0082 = 0.82 %), GDP and expenditure annual, in the currency and year of the cost; nan where a
+    denominator is nan (not known)."""
+    return {"cost_share_gdp": cost / gdp, "cost_share_expenditure": cost / government_expenditure}
+
+
 def cost_table(
     frame: pd.DataFrame,
     scenarios: Sequence[str],
@@ -81,8 +88,7 @@ def cost_table(
                     "scenario": scenario,
                     "programme": name,
                     "cost": cost,
-                    "cost_share_gdp": cost / gdp_s,
-                    "cost_share_expenditure": cost / spend_s,
+                    **cost_shares(cost, gdp_s, spend_s),
                     "beneficiaries": persons,
                     "beneficiary_households": households,
                     "cost_per_beneficiary": cost / persons if persons > 0 else float("nan"),

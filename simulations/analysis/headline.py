@@ -12,6 +12,10 @@ key                             kind         definition (w_h household weight, n
 ``<programme>_beneficiaries``   count        persons (person programmes) or households (household programmes)
                                              with an amount > 0
 ``total_cost``                  money        Σ_h w_h × the country's ``transfers_variable`` (currency per year)
+``total_cost_share_gdp``        rate         total_cost / GDP of the simulated year (fraction; only where the run
+                                             recorded a GDP: ``provenance["cost_denominators"]``)
+``total_cost_share_expenditure`` rate        total_cost / general government expenditure of the year (fraction;
+                                             only where recorded)
 ``poverty_headcount``           rate         FGT(0) = Σ w_h n_h 1[y_h < z] / Σ w_h n_h (fraction of persons)
 ``poor_persons``                count        FGT(0) × Σ_h w_h n_h (persons)
 ``poverty_gap``                 rate         FGT(1) = Σ w_h n_h (1 − y_h / z)₊ / Σ w_h n_h (fraction of the line)
@@ -28,6 +32,7 @@ median baseline welfare per capita (held fixed across scenarios). Labels say whi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -51,6 +56,7 @@ from indicators import (
     weighted_total,
 )
 
+from .cost import cost_shares
 from .errors import AnalysisError
 from .frame import amounts_of, attribute_household_amounts, weights_of, welfare_of
 
@@ -84,6 +90,8 @@ class Figure:
 
 FIGURES: tuple[Figure, ...] = (
     Figure("total_cost", "money", "unit.money_year", "indicator.total_cost"),
+    Figure("total_cost_share_gdp", "rate", "unit.share_gdp", "indicator.total_cost_share_gdp"),
+    Figure("total_cost_share_expenditure", "rate", "unit.share_expenditure", "indicator.total_cost_share_expenditure"),
     Figure("poverty_headcount", "rate", "unit.share_persons", "indicator.poverty_headcount", at_line=True),
     Figure("poor_persons", "count", "unit.persons", "indicator.poor_persons", at_line=True),
     Figure("poverty_gap", "rate", "unit.share_line", "indicator.poverty_gap", at_line=True),
@@ -96,7 +104,12 @@ FIGURES: tuple[Figure, ...] = (
 )
 FIGURE_BY_KEY = {figure.key: figure for figure in FIGURES}
 POVERTY_FIGURES = ("poverty_headcount", "poverty_gap", "poor_persons", "gini")  # need the line and the prices
-SHOWN_FIGURES = ("total_cost", "poverty_headcount", "poor_persons", "poverty_gap", "gini")  # the headline table
+# cost-share figure -> (denominator in provenance["cost_denominators"], key of ``analysis.cost.cost_shares``)
+COST_SHARE_FIGURES = {
+    "total_cost_share_gdp": ("gdp", "cost_share_gdp"),
+    "total_cost_share_expenditure": ("government_expenditure", "cost_share_expenditure"),
+}
+SHOWN_FIGURES = ("total_cost", *COST_SHARE_FIGURES, "poverty_headcount", "poor_persons", "poverty_gap", "gini")  # the headline table
 REPLICATE_ONLY = ("theil", "palma", "s80_s20")  # no linearisation: replicate weights only
 
 
@@ -140,11 +153,13 @@ def active_programmes(comparison: Mapping[str, Mapping[str, float]], programmes:
 
 def shown_figures(spec: CountrySpec, comparison: Mapping[str, Mapping[str, float]] | None = None) -> list[Figure]:
     """The figures of the headline table, programmes first; given the ``comparison``, programmes that pay nothing
-    in both scenarios (not in force that year) are left out."""
+    in both scenarios (not in force that year) are left out. Cost shares are shown only where the ``comparison``
+    has them (the run recorded the year's GDP or government expenditure)."""
     programmes = list(spec.programmes)
     if comparison is not None:
         programmes = active_programmes(comparison, programmes)
-    return figure_list(spec, SHOWN_FIGURES, programmes)
+    figures = figure_list(spec, SHOWN_FIGURES, programmes)
+    return [f for f in figures if f.key not in COST_SHARE_FIGURES or (comparison is not None and f.key in comparison)]
 
 
 # ----- labels -----
@@ -181,9 +196,25 @@ def figure_unit(figure: Figure, spec: CountrySpec, labels: LabelSource) -> str:
 # ----- point figures -----
 
 
+def cost_denominators(results: Results) -> dict[str, float]:
+    """The GDP and government expenditure the run recorded for its year (currency units per year), by
+    denominator name; a denominator the run has no figure for is left out."""
+    recorded = results.provenance.get("cost_denominators") or {}
+    return {name: float(recorded[name]["value"]) for name, _ in COST_SHARE_FIGURES.values() if recorded.get(name)}
+
+
+def cost_share_figures(results: Results, total_cost: float) -> dict[str, float]:
+    """``total_cost_share_gdp`` and ``total_cost_share_expenditure`` (``analysis.cost.cost_shares``: cost /
+    denominator, fractions) for the denominators the run recorded; none without them."""
+    known = cost_denominators(results)
+    shares = cost_shares(total_cost, known.get("gdp", math.nan), known.get("government_expenditure", math.nan))
+    return {key: shares[share] for key, (name, share) in COST_SHARE_FIGURES.items() if name in known}
+
+
 def programme_figures(results: Results, name: str) -> dict[str, float]:
-    """Cost and beneficiaries of every programme and ``total_cost`` of scenario ``name``: the figures that need
-    no poverty line (``floorsim diff`` shows them when the prices do not cover the year)."""
+    """Cost and beneficiaries of every programme, ``total_cost`` of scenario ``name`` and its shares of GDP and
+    government expenditure where recorded: the figures that need no poverty line (``floorsim diff`` shows them
+    when the prices do not cover the year)."""
     figures: dict[str, float] = {}
     for key in results.spec.programmes:
         figures[f"{key}_cost"] = results.programme_cost(name, key)
@@ -191,6 +222,7 @@ def programme_figures(results: Results, name: str) -> dict[str, float]:
     figures["total_cost"] = weighted_total(
         results.scenario(name).household[results.spec.transfers_variable], results.households["weight"]
     )
+    figures.update(cost_share_figures(results, figures["total_cost"]))
     return figures
 
 
@@ -259,6 +291,10 @@ def headline_statistics(
         else:
             stats[f"{key}_beneficiaries"] = Total(receives * share)
     stats["total_cost"] = Total(_transfers(results, frame, scenario))
+    for key, (denominator, _) in COST_SHARE_FIGURES.items():
+        value = cost_denominators(results).get(denominator)
+        if value is not None:  # a known constant: the share's error is the cost's divided by it
+            stats[key] = stats["total_cost"] * (1.0 / value)
     stats["poverty_headcount"] = FGT(y, line, 0)
     if isinstance(line, Statistic):
         stats["poor_persons"] = FGT(y, line, 0) * float(weights_of(frame).sum())

@@ -14,12 +14,14 @@ from simulations.cli.options import DEFAULT_COUNTRY, DEFAULT_OUT, DEFAULT_YEAR, 
 from simulations.cli.terminal import console, reported_errors
 from simulations.engine.countries import load_country
 from simulations.engine.microsimulation import BASELINE, Microsimulation
+from simulations.engine.provenance import record_simulated_year
 from simulations.engine.reforms import load_reform
 from simulations.errors import FloorsimError
 from simulations.reports.labels import available_languages
 from simulations.reports.outputs import describe_outputs, write_outputs
 from simulations.reports.numbers import format_figure
-from simulations.reports.summary import headline_rows
+from simulations.projections.simulated_year import parse_population_year, simulated_year
+from simulations.reports.summary import headline_rows, year_facts
 from simulations.reports.tables import DEFAULT_REPLICATES
 from surveys.bundled import BUNDLED_SURVEY
 from surveys import load_survey
@@ -32,6 +34,7 @@ from surveys import load_survey
         "  floorsim run --reform country_packages/timor_leste/reforms/saii_increase.yaml --period 2025 --out results\n\n"
         "  floorsim run --replicates 500 --seed 7          # more bootstrap replicates for the confidence intervals\n\n"
         "  floorsim run --no-report                        # summary.json and tables only (no workbook, charts, HTML)\n\n"
+        "  floorsim run --period 2025 --population-year survey   # the survey's own population (no reweighting)\n\n"
         "Writes into --out: summary.json, report.html, results.xlsx, tables/*.csv|parquet, charts/*.png|svg "
         "(see docs/cli.md)."
     )
@@ -73,6 +76,13 @@ def run(
         str,
         typer.Option(help=f"Language of the labels of the outputs ({', '.join(available_languages())}).")
     ] = "en",
+    population_year: Annotated[
+        Optional[str],
+        typer.Option(
+            help="Population the survey is weighted to: 'survey' (its own weights) or a year of the country's "
+            "population projection. Default: the simulated year where a projection covers it, else the survey's.",
+        ),
+    ] = None,
 ) -> None:
     """Compare the baseline with one or more reforms on a survey; print the headline and write summary.json, tidy
     tables (CSV, Parquet), an Excel workbook, charts (PNG, SVG) and a self-contained HTML report into --out."""
@@ -80,6 +90,7 @@ def run(
         spec = load_country(country)
         survey_path = survey or BUNDLED_SURVEY
         data = load_survey(survey_path, mapping=mapping)
+        year = simulated_year(spec, data, period, parse_population_year(population_year))
         reform_paths = reform or ([spec.default_reform_path()] if spec.default_reform_path() else [])
         if not reform_paths:
             raise FloorsimError(f"country '{country}' has no default reform; pass --reform FILE")
@@ -93,7 +104,7 @@ def run(
             raise FloorsimError("--backend dask needs --scheduler ADDRESS")
         simulation = Microsimulation(
             country,
-            data,
+            year.survey,
             period,
             chunk_size=chunk_size,
             backend=backend,
@@ -105,6 +116,8 @@ def run(
         if language not in available_languages():
             raise FloorsimError(f"no labels for language '{language}'; available: {', '.join(available_languages())}")
         results = simulation.run({BASELINE: None, **{spec_.name: spec_ for spec_ in reforms}})
+        prices = year.macro.price_context(period, year.survey.metadata.reference_year) if year.macro else None
+        results = record_simulated_year(results, year.population, year.cost_denominators, prices)
         for spec_ in reforms:
             print_headline(results, spec_.name, spec_.label)
         written = write_outputs(
@@ -118,7 +131,9 @@ def print_headline(results, reform: str, label: str) -> None:
     """Print the baseline / reform / change table of one reform."""
     survey = results.metadata
     title = f"{results.spec.label} {results.year}: baseline vs {reform}" + (f" ({label})" if label else "")
-    table = Table(title=title, caption=f"Survey: {survey.name}{' (synthetic)' if survey.synthetic else ''}")
+    caption = [f"Survey: {survey.name}{' (synthetic)' if survey.synthetic else ''}"]
+    caption += year_facts(results.provenance, results.spec.currency)
+    table = Table(title=title, caption="\n".join(escape(line) for line in caption))
     table.add_column("Indicator")
     for column in ("Baseline", "Reform", "Change"):
         table.add_column(column, justify="right")

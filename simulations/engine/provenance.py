@@ -4,12 +4,14 @@ scenario's reforms changed, recorded when they are applied so that reports prese
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 from openfisca_core.parameters import ParameterNode
 
 from simulations.engine.countries import CountrySpec, PovertyLine
@@ -23,6 +25,7 @@ from simulations.engine.parameters import (
     references_of,
 )
 from simulations.engine.reforms import ParameterChange, ReformSpec
+from simulations.engine.prices import PriceContext
 from simulations.engine.results import Results
 from simulations.engine.scenarios import Scenario, import_reform_class, scenario_system
 from surveys.io import survey_hash
@@ -102,8 +105,41 @@ def provenance(results: Results, survey_path: str | Path | None = None) -> dict:
         },
         "scenarios": {name: outputs.scenario.describe() for name, outputs in results.scenarios.items()},
         "prices": _prices_record(results),
+        "population": population_record(results),
         "run": results.run_info,
     }
+
+
+def population_record(results: Results, recorded: dict | None = None) -> dict:
+    """The population the run stands for: ``year`` (the projection year the weights were calibrated to, else the
+    survey's reference year), ``persons`` = Σ_h w_h n_h (weighted persons, as in every headline figure) and
+    ``source``; ``recorded``: what the caller that moved the survey knows of it (e.g. the projection's title)."""
+    metadata = results.metadata
+    projection = metadata.extra.get("projection") or {}
+    year = projection.get("population_year", projection.get("year", metadata.reference_year))
+    record = {
+        "year": int(year),
+        "persons": float(np.sum(results.person_weight_of_household, dtype=np.float64)),
+        "projected": bool(projection),
+        "source": "survey weights calibrated to a population projection" if projection else "the survey's own weights",
+    }
+    return {**record, **(recorded or {}), "persons": record["persons"]}
+
+
+def record_simulated_year(
+    results: Results, population: dict, cost_denominators: dict, price_context: PriceContext | None = None
+) -> Results:
+    """``results`` with the simulated year's facts recorded when the run happens: the population (``population``:
+    year and source given by the caller, persons counted here), the GDP and government expenditure that costs are
+    divided by (values, years, sources, notes) and, for a survey moved to a projection year, that projection's
+    prices (``price_context``: its poverty line and uprating replace the engine's)."""
+    if price_context is not None:
+        results = dataclasses.replace(results, price_context=price_context)
+    record = dict(results.provenance)
+    record["prices"] = _prices_record(results)
+    record["population"] = population_record(results, population)
+    record["cost_denominators"] = cost_denominators
+    return dataclasses.replace(results, provenance=record)
 
 
 # ----- what a scenario's reforms changed -----

@@ -74,9 +74,13 @@ class StaticAgeing:
                 f"{self.where}: population: calibration to the {year} margins failed: {error}"
             ) from None
 
-    def age(self, margin: Margin, year: int, money_factor: float) -> tuple[Survey, CalibrationResult]:
-        """The survey reweighted to ``margin`` and with money values × ``money_factor``, as a survey of ``year``."""
-        result = self._calibration(margin, year)
+    def age(
+        self, margin: Margin, year: int, money_factor: float, population_year: int | None = None
+    ) -> tuple[Survey, CalibrationResult]:
+        """The survey reweighted to ``margin`` (the population of ``population_year``, default ``year``) and with
+        money values × ``money_factor``, as a survey of ``year``."""
+        population_year = year if population_year is None else population_year
+        result = self._calibration(margin, population_year)
         survey = self.survey
         households = survey.households.assign(weight=result.weights)
         persons = survey.persons.copy()
@@ -98,6 +102,7 @@ class StaticAgeing:
             },
             "projection": {
                 "year": year,
+                "population_year": population_year,
                 "survey_reference_year": original,
                 "money_factor": money_factor,
                 "money_columns": self._money,
@@ -105,7 +110,7 @@ class StaticAgeing:
             },
         }
         period = (
-            f"{year}: static ageing of a {original} survey - weights calibrated to the {year} population projection, "
+            f"{year}: static ageing of a {original} survey - weights calibrated to the {population_year} population projection, "
             f"money values multiplied by {money_factor:.6f}; ages as surveyed"
         )
         metadata = replace(survey.metadata, reference_year=year, extra=extra, reference_period=period)

@@ -145,6 +145,9 @@ def _summary_sheet(sheets: _Sheets, report: ReportData) -> None:
     )
     sheet.write_string(2, 0, what, sheets.note)
     row = 3
+    for fact in context["year_facts"]:  # the population and the GDP the run used
+        sheet.write_string(row, 0, fact, sheets.note)
+        row += 1
     if context["synthetic"]:
         sheet.write_string(row, 0, labels["text.synthetic_warning"], sheets.warning)
         row += 1

@@ -96,6 +96,7 @@ TEMPLATE = """{% macro data_table(head, rows, cells, text=1) -%}
 <section id="what">
 <h2>{{ labels["title.what"] }}</h2>
 <p>{{ what }}</p>
+{% for fact in context.year_facts %}<p class="fact">{{ fact }}</p>{% endfor %}
 {% if context.reform_description %}<p>{{ description }}</p>{% endif %}
 <h3>{{ labels["title.parameters"] }}</h3>
 {% if parameters %}

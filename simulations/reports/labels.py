@@ -239,6 +239,16 @@ ENGLISH: dict[str, str] = {
     "method.indicators": "Formulas of every indicator: docs/indicators.md; the engine: docs/engine.md.",
     # ----- provenance fields -----
     "provenance.note": "Everything that determines these figures; summary.json holds the same record.",
+    # ----- the simulated year: population and cost denominators (floorsim run, issue 19) -----
+    "indicator.total_cost_share_gdp": "All cash transfers: cost, share of GDP",
+    "indicator.total_cost_share_expenditure": "All cash transfers: cost, share of government expenditure",
+    "unit.share_gdp": "% of GDP",
+    "unit.share_expenditure": "% of government expenditure",
+    "text.population": "Population {year}: {persons} persons ({source}).",
+    "text.denominator": "{name} {year}: {currency} {value} million ({source}).",
+    "text.denominator_missing": "Not shown: {note}.",
+    "denominator.gdp": "GDP",
+    "denominator.government_expenditure": "General government expenditure",
 }
 
 LABELS: dict[str, dict[str, str]] = {

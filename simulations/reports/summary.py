@@ -10,7 +10,7 @@ from simulations.analysis.headline import FIGURE_BY_KEY, figure_label, figure_un
 from surveys.atomic import write_text_atomic
 from simulations.engine.results import Results
 from simulations.reports.labels import Labels
-from simulations.reports.numbers import shown_unit
+from simulations.reports.numbers import format_number, shown_unit
 
 SUMMARY_FILE = "summary.json"
 
@@ -54,7 +54,31 @@ def summary_units(results: Results, labels: Labels | None = None) -> dict[str, s
         "poor_persons": f"persons with welfare per capita below the poverty line ({line})",
         "poverty_gap": f"{gap}: FGT(1), fraction of the line",
         "gini": "Gini coefficient of welfare per capita, person-weighted (0-1)",
+        "total_cost_share_gdp": "fraction of the GDP of the simulated year (cost_denominators.gdp)",
+        "total_cost_share_expenditure": "fraction of the general government expenditure of the simulated year "
+                                        "(cost_denominators.government_expenditure)",
     }
+
+
+def year_facts(provenance: dict, currency: str, labels: Labels | None = None) -> list[str]:
+    """Sentences stating the population the run stands for (year, persons, source) and the GDP and government
+    expenditure its costs are divided by (year, value in millions, source), or why one is not shown; from the
+    record the run made (``provenance["population"]``, ``provenance["cost_denominators"]``)."""
+    labels = labels or Labels()
+    facts = []
+    population = provenance.get("population")
+    if population:
+        facts.append(labels.text("text.population", year=population["year"], source=population["source"],
+                                 persons=format_number(population["persons"], "count", labels)))
+    denominators = provenance.get("cost_denominators") or {}
+    for name in ("gdp", "government_expenditure"):
+        figure = denominators.get(name)
+        if figure:
+            facts.append(labels.text("text.denominator", name=labels[f"denominator.{name}"], year=figure["year"],
+                                     currency=currency, value=format_number(figure["value"], "money_millions", labels),
+                                     source=figure["source"]))
+    facts += [labels.text("text.denominator_missing", note=note) for note in denominators.get("notes", [])]
+    return facts
 
 
 def summary_document(results: Results, reform: str) -> dict:
@@ -67,6 +91,8 @@ def summary_document(results: Results, reform: str) -> dict:
         "currency": results.spec.currency,
         "units": summary_units(results),
         "headline": results.comparison(reform),
+        "population": results.provenance.get("population"),
+        "cost_denominators": results.provenance.get("cost_denominators"),
         "provenance": results.provenance,
     }
 

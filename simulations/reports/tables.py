@@ -54,7 +54,7 @@ from simulations.reports.labels import Labels, get_labels
 from simulations.reports.method import method_notes
 from simulations.reports.numbers import format_parameter_value, format_unit
 from simulations.reports.sampling import DEFAULT_REPLICATES, survey_uncertainty
-from simulations.reports.summary import summary_document
+from simulations.reports.summary import summary_document, year_facts
 
 BASELINE = "baseline"
 TABLE_NAMES = ("headline", "poverty", "inequality", "cost", "deciles", "coverage", "targeting", "by_group", "parameters")
@@ -231,6 +231,7 @@ def build_report(
         "reference_year": meta.reference_year,
         "welfare_concept": meta.welfare_concept,
         "poverty_line": float(results.poverty_line),
+        "year_facts": year_facts(results.provenance, results.spec.currency, labels),
         "programmes": {key: results.spec.programmes[key].label for key in programmes},
         "replicates": uncertainty.replicates.n_sets if replicated else 0,
         "floorsim_version": _version(),

@@ -18,9 +18,10 @@ REFORM = "country_packages/timor_leste/reforms/saii_increase.yaml"
 
 @pytest.fixture(scope="session")
 def bundled_out(tmp_path_factory):
-    """The output folder of ``floorsim run`` on the bundled survey (default reform, all outputs)."""
+    """The output folder of ``floorsim run`` on the bundled survey (default reform, all outputs), on the survey's
+    own population (``--population-year survey``), like the in-process ``bundled_results``."""
     out = tmp_path_factory.mktemp("bundled") / "floorsim-output"
-    result = CliRunner().invoke(app, ["run", "--out", str(out), "--jobs", "1"])
+    result = CliRunner().invoke(app, ["run", "--out", str(out), "--jobs", "1", "--population-year", "survey"])
     assert result.exit_code == 0, result.output
     return out
 

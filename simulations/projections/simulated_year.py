@@ -1,0 +1,190 @@
+"""The simulated year of a single-year run (``floorsim run``): its population and its cost denominators.
+
+Population. Where the country has projection assumptions (``country_packages/<country>/projections/*.yaml``) whose
+population file covers the year, the survey is moved to that year exactly as ``floorsim project`` moves it
+(``StaticAgeing``: weights calibrated to the year's projected persons by age group, money × the CPI factor of the
+``MacroPath``), and the run's poverty line and uprating come from the same projected CPI. So ``run --period Y`` and
+``project`` give the same population, and the same cost where the year's parameters are legislated. Otherwise, or
+with ``--population-year survey``, the survey's own weights are used (the population of its reference year).
+
+Cost denominators. GDP and general government expenditure of the year, in currency units per year:
+
+* a year of the assumptions' GDP path (``MacroPath.gdp``, from ``gdp.base_year`` to the horizon): the same GDP
+  ``project`` divides by; expenditure = the year's ``government_expenditure_share_of_gdp`` × GDP;
+* an earlier year: the country package's GDP parameter (``gdp.parameter`` × ``gdp.scale``) when it has a value
+  dated in that year; no expenditure (the share series starts with the horizon);
+* otherwise: absent, with a note saying why. No figure is ever made up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from simulations.engine.countries import CountrySpec
+from simulations.engine.parameters import find_parameter
+from simulations.engine.scenarios import baseline_system
+from simulations.errors import FloorsimError
+from simulations.projections.ageing import StaticAgeing
+from simulations.projections.assumptions import Assumptions, load_assumptions, series_value
+from simulations.projections.errors import ProjectionError
+from simulations.projections.macro import MacroPath
+from simulations.projections.population import PopulationProjection, read_population_projection
+from surveys.model import Survey
+
+SURVEY_POPULATION = "survey"
+PROJECTIONS_FOLDER = "projections"
+
+
+@dataclass
+class SimulatedYear:
+    """The survey a run uses for ``year``, the macro path it was moved with (None: survey population and no
+    projection), the recorded population and cost denominators, and notes on what was not available."""
+
+    year: int
+    survey: Survey
+    macro: MacroPath | None
+    population: dict
+    cost_denominators: dict
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_population_year(option: str | None) -> int | str | None:
+    """``--population-year``: None (default: the simulated year where a projection exists), ``"survey"``, or a
+    year; anything else is a :class:`ProjectionError`."""
+    if option is None or option == SURVEY_POPULATION:
+        return option
+    try:
+        return int(option)
+    except ValueError:
+        raise ProjectionError(
+            f"--population-year: {option!r} is neither 'survey' nor a year (e.g. 2025)"
+        ) from None
+
+
+def country_assumptions(spec: CountrySpec) -> Assumptions | None:
+    """The country's projection assumptions: the first file (by name) of ``<package>/projections/*.yaml`` whose
+    ``country`` is this country; None when the package has none."""
+    folder = Path(spec.folder) / PROJECTIONS_FOLDER
+    for path in sorted(folder.glob("*.yaml")):
+        assumptions = load_assumptions(path)
+        if assumptions.country == spec.name:
+            return assumptions
+    return None
+
+
+def _survey_population(survey: Survey, reason: str) -> dict:
+    return {"year": survey.metadata.reference_year, "projected": False,
+            "source": f"the survey's own weights ({reason})"}
+
+
+def _choose_population_year(
+    option: int | str | None, year: int, assumptions: Assumptions | None, population: PopulationProjection | None,
+    notes: list[str],
+) -> int | None:
+    """The year whose projected population the run is calibrated to; None: the survey's own weights."""
+    if option == SURVEY_POPULATION:
+        return None
+    wanted = year if option is None else int(option)
+    if assumptions is None or population is None:
+        if option is not None:
+            raise ProjectionError(f"--population-year {option}: the country has no population projection "
+                                  "(projections/*.yaml in its package); use --population-year survey")
+        notes.append("the country has no population projection: the survey's own weights are used")
+        return None
+    if wanted not in population.counts:
+        message = (f"{population.path}: no population for {wanted} (the file has {population.years[0]}-"
+                   f"{population.years[-1]})")
+        if option is not None:
+            raise ProjectionError(f"--population-year {option}: {message}")
+        notes.append(f"{message}: the survey's own weights are used")
+        return None
+    return wanted
+
+
+def simulated_year(
+    spec: CountrySpec, survey: Survey, year: int, population_year: int | str | None = None
+) -> SimulatedYear:
+    """The survey moved to ``year``'s population (see the module docstring) and the year's GDP and government
+    expenditure. ``population_year``: None (the simulated year where a projection covers it), ``"survey"`` (the
+    survey's own weights, today's figures), or a year of the population projection."""
+    notes: list[str] = []
+    assumptions = country_assumptions(spec)
+    population = None
+    macro = None
+    if assumptions is not None:
+        population = read_population_projection(assumptions.resolve(assumptions.population.file))
+        macro = MacroPath.build(assumptions, spec, baseline_system(spec.name), survey.metadata.reference_year)
+    chosen = _choose_population_year(population_year, year, assumptions, population, notes)
+    if chosen is not None and macro is not None and population is not None:
+        ageing = StaticAgeing(survey, assumptions.population.method, assumptions.population.bounds, assumptions.where)
+        try:
+            aged, _ = ageing.age(population.margin(chosen), year, macro.survey_money_factor(year), chosen)
+        except ProjectionError as error:
+            if population_year is not None:  # asked for by name: say it cannot be done
+                raise
+            # by default a survey too small for the margins keeps its own weights, and the outputs say why
+            notes.append(f"the survey could not be reweighted to the {chosen} population ({error}): its own weights "
+                         "are used")
+            chosen = None
+    if chosen is None or macro is None or population is None:
+        reason = "--population-year survey" if population_year == SURVEY_POPULATION else notes[-1]
+        record = _survey_population(survey, reason)
+    else:
+        survey = aged
+        cited = population.source.get("citation") or population.source["title"]
+        record = {"year": chosen, "projected": True, "projection_total": population.total(chosen),
+                  "projection_file": str(population.path),
+                  "source": f"survey weights calibrated ({assumptions.population.method}) to {population.path.name}: "
+                            f"{cited}"}
+    denominators = cost_denominators(spec, assumptions, macro, year)
+    return SimulatedYear(year, survey, macro if record["projected"] else None, record, denominators,
+                         notes + denominators["notes"])
+
+
+def _package_gdp(spec: CountrySpec, assumptions: Assumptions, year: int) -> float | None:
+    """The package's GDP parameter dated in ``year`` (× the assumptions' scale), if it has one."""
+    try:
+        parameter = find_parameter(baseline_system(spec.name).parameters, assumptions.gdp.parameter)
+    except FloorsimError:
+        return None
+    dated = [at.value for at in parameter.values_list if at.instant_str.startswith(str(year)) and at.value is not None]
+    return float(dated[0]) * assumptions.gdp.scale if dated else None
+
+
+def cost_denominators(
+    spec: CountrySpec, assumptions: Assumptions | None, macro: MacroPath | None, year: int
+) -> dict:
+    """``{"gdp": {...} | None, "government_expenditure": {...} | None, "notes": [...]}``: each figure with its
+    ``value`` (currency units per year), ``year`` and ``source`` (see the module docstring for the rules)."""
+    if assumptions is None or macro is None:
+        note = (f"no GDP or government expenditure for {year}: country '{spec.name}' has no projection assumptions "
+                f"({PROJECTIONS_FOLDER}/*.yaml in its package)")
+        return {"gdp": None, "government_expenditure": None, "notes": [note]}
+    where = Path(assumptions.where).name
+    label = assumptions.gdp.label or "GDP"
+    base = assumptions.gdp.base_year
+    notes: list[str] = []
+    gdp = expenditure = None
+    if year in macro.gdp:
+        grown = "" if year == base else f", grown by the nominal GDP growth of {where} to {year}"
+        gdp = {"value": macro.gdp[year], "year": year, "label": label,
+               "source": f"{assumptions.gdp.parameter} ({base}) of the country package{grown}"}
+    else:
+        value = _package_gdp(spec, assumptions, year)
+        if value is not None:
+            gdp = {"value": value, "year": year, "label": label,
+                   "source": f"{assumptions.gdp.parameter} ({year}) of the country package"}
+        else:
+            notes.append(f"no GDP for {year}: {assumptions.gdp.parameter} has no value dated {year} and the GDP path "
+                         f"of {where} covers {base}-{assumptions.years.end}")
+    try:
+        share = series_value(assumptions.government_expenditure_share_of_gdp, year)
+    except KeyError:
+        notes.append(f"no government expenditure for {year}: government_expenditure_share_of_gdp of {where} "
+                     f"covers {assumptions.years.start}-{assumptions.years.end}")
+    else:
+        if gdp is not None:
+            expenditure = {"value": share.value * gdp["value"], "year": year, "label": "general government expenditure",
+                           "source": f"government_expenditure_share_of_gdp of {where} ({share.value:.6g}) × GDP"}
+    return {"gdp": gdp, "government_expenditure": expenditure, "notes": notes}
