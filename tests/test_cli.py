@@ -188,3 +188,30 @@ def test_one_line_joins_the_lines_of_a_message():
         "file.csv: 2 problems: - age < 0; - weight missing"
     )
     assert one_line("already one line") == "already one line"
+
+
+def test_run_keeps_the_survey_population_when_the_survey_cannot_be_reweighted_and_says_why(tmp_path, tiny_folder):
+    """Four households cannot carry 17 age groups: by default the run keeps the survey's own weights (1,400
+    persons, reference year as recorded) and every output says so; asked for by name, it is an error."""
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", "--survey", str(tiny_folder), "--out", str(out), "--jobs", "1", "--no-report"])
+    assert result.exit_code == 0, result.output
+    population = json.loads((out / "summary.json").read_text())["population"]
+    assert population["projected"] is False
+    assert population["persons"] == pytest.approx(1400)
+    assert "could not be reweighted to the 2025 population" in population["source"]
+    assert "Population" in result.output and "1,400 persons" in result.output
+    asked = runner.invoke(app, ["run", "--survey", str(tiny_folder), "--out", str(tmp_path / "o2"),
+                                "--population-year", "2025", "--no-report"])
+    assert asked.exit_code != 0
+    assert "calibration to the 2025 margins failed" in asked.output and "Traceback" not in asked.output
+
+
+def test_population_year_outside_the_projection_is_one_line(tmp_path, tiny_folder):
+    result = runner.invoke(app, ["run", "--survey", str(tiny_folder), "--out", str(tmp_path / "o"),
+                                 "--population-year", "2040"])
+    assert result.exit_code != 0
+    assert "--population-year 2040" in result.output and "no population for 2040 (the file has 2025-2035)" in (
+        " ".join(result.output.split())
+    )
+    assert not (tmp_path / "o").exists()

@@ -85,3 +85,11 @@ def test_report_renders_in_headless_chromium(bundled_out, tmp_path):
         assert image.size == (1280, 2400)
         colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
         assert colours is not None and len(colours) > 50  # text, tables and charts were drawn
+
+
+def test_report_states_the_population_and_the_gdp(html, bundled_summary):
+    population, gdp = bundled_summary["population"], bundled_summary["cost_denominators"]["gdp"]
+    assert f"Population {population['year']}: {population['persons']:,.0f} persons" in html
+    assert f"GDP {gdp['year']}: USD {gdp['value'] / 1e6:,.2f} million" in html
+    share = bundled_summary["headline"]["total_cost"]["reform"] / gdp["value"]  # by hand
+    assert "share of GDP" in html and f"{100 * share:.2f}%" in html

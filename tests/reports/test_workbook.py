@@ -131,3 +131,18 @@ def test_sheet_names_come_from_the_labels(bundled_report, tmp_path, monkeypatch)
     names = openpyxl.load_workbook(path, read_only=True).sheetnames
     assert names[:3] == ["Resumo", "Custo", "Poverty"]
     assert labels_module.missing_keys("pt")[:1] == ["sheet.poverty"]
+
+
+def test_summary_sheet_states_the_population_and_the_gdp(workbook, bundled_summary):
+    """The run's population (year, persons) and the GDP its costs are divided by, as summary.json records them;
+    the share of GDP is the cost over that GDP (by hand)."""
+    texts = [cell.value for (cell,) in workbook["Summary"].iter_rows(min_col=1, max_col=1) if cell.value]
+    population, gdp = bundled_summary["population"], bundled_summary["cost_denominators"]["gdp"]
+    assert any(text.startswith(f"Population {population['year']}: {population['persons']:,.0f} persons")
+               for text in texts)
+    assert any(text.startswith(f"GDP {gdp['year']}: USD {gdp['value'] / 1e6:,.2f} million") for text in texts)
+    rows = {row["Key"]: row for row in records(workbook["Summary"], "Indicator")}
+    assert rows["total_cost_share_gdp"]["Reform"] == pytest.approx(
+        bundled_summary["headline"]["total_cost"]["reform"] / gdp["value"], rel=1e-9
+    )
+    assert rows["total_cost_share_gdp"]["Unit"] == "% of GDP"
