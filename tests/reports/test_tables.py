@@ -126,3 +126,18 @@ def test_labels_fall_back_to_english_and_format_numbers():
     assert format_number(1234567.0, "count", Labels("pt")) == "1.234.567"
     assert format_number(float("nan"), "count") == "\u2013"
     assert format_number(-1e-9, "money_month", change=True) == "+0.00"
+
+
+def test_cost_shares_of_gdp_carry_the_cost_interval_over_the_gdp(bundled_out, bundled_summary):
+    """GDP and expenditure are known constants: the share's estimate, error and interval are the cost's divided
+    by them (a second computation from the cost rows of the same table)."""
+    table = pd.read_csv(bundled_out / "tables" / "headline.csv").set_index(["indicator", "side"])
+    denominators = bundled_summary["cost_denominators"]
+    for key, name in (("total_cost_share_gdp", "gdp"), ("total_cost_share_expenditure", "government_expenditure")):
+        value = denominators[name]["value"]
+        for side in ("baseline", "reform", "change"):
+            for column in ("estimate", "se", "ci_low", "ci_high"):
+                assert table.at[(key, side), column] == pytest.approx(
+                    table.at[("total_cost", side), column] / value, rel=1e-9
+                ), (key, side, column)
+        assert (table.loc[key, "unit"] == ("% of GDP" if name == "gdp" else "% of government expenditure")).all()
