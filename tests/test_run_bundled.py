@@ -85,8 +85,10 @@ def test_default_run_stands_for_the_projected_population_of_the_year(projected):
     assert summary["population"]["persons"] == pytest.approx(persons, rel=1e-9)
     assert summary["provenance"]["population"] == summary["population"]
     assert f"Population 2025: {persons:,.0f} persons" in " ".join(stdout.split())
-    survey_persons = float(load_bundled_survey().person_weight.sum())
-    assert abs(persons - survey_persons) > 1000  # the survey's own population is another one
+    survey = load_bundled_survey()
+    assert abs(persons - float(survey.person_weight.sum())) > 1000  # the survey's own population is another one
+    # the survey is still described as what it is: its own reference year, not the year it was moved to
+    assert summary["provenance"]["survey"]["reference_year"] == survey.metadata.reference_year != 2025
 
 
 def test_default_run_cost_in_percent_of_gdp_and_expenditure_by_hand(projected):

@@ -97,7 +97,9 @@ def provenance(results: Results, survey_path: str | Path | None = None) -> dict:
             "path": str(survey_path) if survey_path else (results.survey.origin if results.survey else None),
             "sha256": _survey_sha256(survey_path),
             "synthetic": metadata.synthetic,
-            "reference_year": metadata.reference_year,
+            # a survey moved to a projection year keeps its own reference year here (the move: "population")
+            "reference_year": (metadata.extra.get("projection") or {}).get("survey_reference_year",
+                                                                           metadata.reference_year),
             "welfare_concept": metadata.welfare_concept,
             "households": int(len(results.households["household_id"])),
             "persons": int(results.households["size"].sum()),

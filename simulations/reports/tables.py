@@ -228,7 +228,7 @@ def build_report(
         "households": len(results.households["household_id"]),
         "persons": int(results.households["size"].sum()),
         "population": float(weights.sum()),
-        "reference_year": meta.reference_year,
+        "reference_year": results.provenance.get("survey", {}).get("reference_year", meta.reference_year),
         "welfare_concept": meta.welfare_concept,
         "poverty_line": float(results.poverty_line),
         "year_facts": year_facts(results.provenance, results.spec.currency, labels),
