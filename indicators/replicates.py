@@ -29,7 +29,8 @@ Storage: replicates generated from a design are kept as a PSU-level factor matri
 observation, so replicate weight w_ri = w_i F[r, psu(i)] is never materialised for all (r, i) at once: weighted
 sums become a matrix product F @ t over PSU totals t_j = Σ_{i in j} w_i x_i (``sums``), and estimators that need
 per-observation weights (quantiles, Gini) take them one replicate at a time (``at(indices).row(r)``). Replicate
-weights shipped with a survey are kept as a dense (R × n) matrix and used the same way.
+weights shipped with a survey, and replicates re-calibrated to the survey's margins (``recalibration.py``), are kept
+as a dense (R × n) matrix and used the same way.
 
 Seeds: the bootstrap draws come from ``numpy.random.Generator(PCG64(seed))`` in a fixed order (replicate by
 replicate, strata in sorted order), so the same seed, design and numpy version give the same replicates.
@@ -68,6 +69,7 @@ class ReplicateWeights:
         psu_index: PSU of each observation (n,), for ``factors``.
         matrix: dense replicate weights (R, n); or None when ``factors`` is given.
         seed: the seed of a bootstrap, for provenance (None otherwise).
+        calibration: None, or the margins every replicate was re-calibrated to (``recalibration.recalibrate``).
     """
 
     method: str
@@ -79,6 +81,7 @@ class ReplicateWeights:
     psu_index: IntArray | None = None
     matrix: FloatArray | None = None
     seed: int | None = None
+    calibration: str | None = None
 
     @property
     def n_sets(self) -> int:
