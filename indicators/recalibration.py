@@ -4,11 +4,11 @@ When the full-sample weights were calibrated (raked) to population margins, a re
 no longer meets those margins, and its spread includes the variation of totals the calibration fixes: the 60+
 population of a survey raked to census age groups has no sampling variance, yet each bootstrap replicate draws
 another one. Re-calibrating each replicate to the same margins, with the same distance and bounds, gives the
-variance of the calibrated estimator (Rust & Rao 1996, SMMR 5(3); Wolter 2007, §4.3; Valliant 1993, JASA 88(423)):
+variance of the calibrated estimator (Rust & Rao 1996, SMMR 5(3); Wolter 2007; Valliant 1993, JASA 88):
 
     d_rh = w_h F[r, psu(h)]                 replicate weight of calibration unit h (a household)
     w_rh = d_rh · g_rh,   Σ_h w_rh x_h = t  the replicate re-calibrated (g_rh = F(x_h' λ_r), the distance's F)
-    w_ri = w_ri⁰ · g_r,h(i)                 observation i (a person) of unit h(i) takes its unit's adjustment
+    w_ri = w_r,h(i)                         observation i (a person) carries its household's weight
 
 where x_h is the household's row of the calibration matrix (for a persons margin, the number of members of h in
 each class). Every statistic, and every reform − baseline change, is then computed on the re-calibrated weights
@@ -80,8 +80,9 @@ def recalibrate(replicates: ReplicateWeights, recalibration: Recalibration) -> R
     """The replicate weights with every replicate re-calibrated (see the module docstring).
 
     Returns:
-        Replicate weights with the same method, scales and centring, stored as a dense (R × n) matrix, whose
-        ``calibration`` names the margins.
+        Replicate weights with the same method, scales and centring, stored as the (R × H) matrix of the units'
+        re-calibrated weights with each observation's unit (``unit_index``), whose ``calibration`` names the
+        margins.
 
     Raises:
         IndicatorError: ``unit_index`` does not match the observations, or members of a unit carry different
@@ -94,30 +95,27 @@ def recalibrate(replicates: ReplicateWeights, recalibration: Recalibration) -> R
     units = recalibration.unit_index
     first = recalibration.first_rows
     _check_constant_within_units(replicates, units, first)
-    if replicates.matrix is not None:
-        matrix = replicates.matrix.copy()
-    else:
-        assert replicates.factors is not None and replicates.psu_index is not None
-        matrix = replicates.base_weights * replicates.factors[:, replicates.psu_index]
-    unit_weights = matrix[:, first]
+    at_first = replicates.at(first)
+    unit_weights = np.empty((replicates.n_sets, first.size))
+    for r in range(replicates.n_sets):
+        unit_weights[r] = at_first.row(r)
     calibrated = np.asarray(recalibration.calibrate(unit_weights), dtype=np.float64)
     if calibrated.shape != unit_weights.shape:
         raise IndicatorError(f"calibrate returned shape {calibrated.shape}; expected {unit_weights.shape}.")
-    g = np.divide(calibrated, unit_weights, out=np.zeros_like(calibrated), where=unit_weights > 0)
-    matrix *= g[:, units]
-    return replace(replicates, factors=None, psu_index=None, matrix=matrix, calibration=recalibration.description)
-
+    # Members carry their unit's weight, so one column per unit is stored: (R × H), not (R × n).
+    return replace(replicates, factors=None, psu_index=None, matrix=calibrated, unit_index=units,
+                   calibration=recalibration.description)
 
 def _check_constant_within_units(replicates: ReplicateWeights, units: IntArray, first: IntArray) -> None:
     """Members of a unit must carry the same replicate weights: the adjustment g_rh is per unit."""
-    if replicates.matrix is not None:
-        same = np.array_equal(replicates.matrix, replicates.matrix[:, first[units]])
-    else:
-        assert replicates.psu_index is not None
+    if replicates.factors is not None and replicates.psu_index is not None:
         base = replicates.base_weights
         same = np.array_equal(base, base[first[units]]) and np.array_equal(
             replicates.psu_index, replicates.psu_index[first[units]]
         )
+    else:
+        everyone, firsts = replicates.at(np.arange(units.size)), replicates.at(first[units])
+        same = all(np.array_equal(everyone.row(r), firsts.row(r)) for r in range(replicates.n_sets))
     if not same:
         raise IndicatorError(
             "members of a calibration unit carry different replicate weights (different weights or PSUs within a"

@@ -67,7 +67,10 @@ class ReplicateWeights:
         mse: centre the squared deviations on the full-sample estimate (True) or on the replicates' mean.
         factors: PSU-level factors (R, P), with ``psu_index``; or None when ``matrix`` is given.
         psu_index: PSU of each observation (n,), for ``factors``.
-        matrix: dense replicate weights (R, n); or None when ``factors`` is given.
+        matrix: dense replicate weights (R, n), or (R, H) with ``unit_index``; or None when ``factors`` is given.
+        unit_index: with ``matrix`` of one column per unit (the households of replicates re-calibrated by
+            ``recalibration.recalibrate``), the column of each observation (n,): every member carries its unit's
+            weight, and R × n weights are never stored.
         seed: the seed of a bootstrap, for provenance (None otherwise).
         calibration: None, or the margins every replicate was re-calibrated to (``recalibration.recalibrate``).
     """
@@ -82,6 +85,7 @@ class ReplicateWeights:
     matrix: FloatArray | None = None
     seed: int | None = None
     calibration: str | None = None
+    unit_index: IntArray | None = None
 
     @property
     def n_sets(self) -> int:
@@ -97,6 +101,9 @@ class ReplicateWeights:
         return FullSample(self.base_weights)
 
     def sums(self, values: FloatArray) -> FloatArray:
+        if self.matrix is not None and self.unit_index is not None:
+            ones = np.ones(self.unit_index.size)
+            return self.matrix @ psu_sums(self.unit_index, ones, values, self.matrix.shape[1])
         if self.matrix is not None:
             return self.matrix @ values
         assert self.factors is not None and self.psu_index is not None
@@ -105,7 +112,7 @@ class ReplicateWeights:
 
     def at(self, indices: IntArray) -> RowSource:
         if self.matrix is not None:
-            return _DenseRows(self.matrix, indices)
+            return _DenseRows(self.matrix, indices if self.unit_index is None else self.unit_index[indices])
         assert self.factors is not None and self.psu_index is not None
         return _FactorRows(self.factors, self.base_weights[indices], self.psu_index[indices])
 

@@ -6,7 +6,7 @@ calibration matrix ``X`` (one row per household; a persons margin counts the hou
 category, so ``X_hc`` = members of household h in class c) and the totals ``t``; :func:`calibrate_replicates`
 re-calibrates each row of a matrix of replicate household weights ``D`` (R × H) to the same ``t`` with the same
 distance and bounds (Deville & Särndal 1992; for replicate variance of calibrated estimators see Rust & Rao 1996,
-"Variance estimation for complex surveys using replication techniques", SMMR 5(3), and Wolter 2007, §4.3):
+"Variance estimation for complex surveys using replication techniques", SMMR 5(3), and Wolter 2007):
 
     w_r = d_r · F(X λ_r)   with  X' w_r = t,
 
