@@ -199,8 +199,9 @@ def _column_pairs(X: np.ndarray) -> _ColumnPairs:
     first, second = np.triu_indices(X.shape[1])
     co_occur = ((X != 0).T.astype(np.float64) @ (X != 0).astype(np.float64))[first, second] > 0
     first, second = first[co_occur], second[co_occur]
-    # Gathering rows of X' is contiguous, so far faster than gathering columns of X.
-    return _ColumnPairs((X.T[first] * X.T[second]).T, first, second, X.shape[1])
+    # Gathering rows of a C-ordered X' is contiguous, so far faster than gathering columns of X.
+    Xt = np.ascontiguousarray(X.T)
+    return _ColumnPairs((Xt[first] * Xt[second]).T, first, second, X.shape[1])
 
 
 def _newton_steps(pairs: _ColumnPairs, c: np.ndarray, residual: np.ndarray) -> np.ndarray:

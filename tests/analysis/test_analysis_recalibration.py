@@ -75,3 +75,21 @@ def test_survey_uncertainty_recalibrates_and_says_so(survey):
     g = with_record.replicates.weights(3)[kept] / plain.weights(3)[kept]
     per_household = pd.Series(g).groupby(frame["household_id"].to_numpy()[kept]).agg(["min", "max"])
     np.testing.assert_allclose(per_household["min"], per_household["max"], rtol=1e-12)
+
+
+def test_the_method_section_says_whether_replicates_were_re_calibrated(survey):
+    from simulations.reports.labels import get_labels
+    from simulations.reports.method import _calibration_note
+
+    labels = get_labels("en")
+    frame = _frame(survey)
+    recalibrated = _calibration_note(survey_uncertainty(frame, replicates=5, seed=1, survey=survey), labels)
+    assert "every replicate is re-calibrated to the same margins" in recalibrated
+    assert "(raking to households; persons by sex and age; persons by stratum)" in recalibrated
+    plain = _calibration_note(survey_uncertainty(frame, replicates=5, seed=1), labels)
+    assert plain == labels["method.calibration_none"]
+    moved = _frame(survey, survey.households["weight"].to_numpy() * 1.02)
+    assert _calibration_note(survey_uncertainty(moved, replicates=5, seed=1, survey=survey), labels) == labels[
+        "method.calibration_not_met"]
+    linearised = _calibration_note(survey_uncertainty(frame, replicates=0, survey=survey), labels)
+    assert linearised == labels["method.calibration_linearization"]
