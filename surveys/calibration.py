@@ -409,6 +409,7 @@ def calibrate_survey(
             "max_relative_error": result.max_relative_error,
         },
     }
+    # Imported here: recorded_calibration builds on this module's Margin and calibrate_weights.
     from surveys.recorded_calibration import calibration_record
 
     metadata = replace(survey.metadata, extra=extra, calibration=calibration_record(margins, method, result.bounds))

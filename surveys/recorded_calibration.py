@@ -141,7 +141,7 @@ def calibrate_replicates(
     D = np.asarray(household_weights, dtype=np.float64)
     columns = _independent_columns(system.X)
     X, t = np.ascontiguousarray(system.X[:, columns]), system.totals[columns]
-    distance = _Distance(system.method, system.bounds)
+    distance = _Distance(system.method, system.bounds)  # the very g and g' of calibrate_weights
     scale = np.maximum(np.abs(t), 1.0)
     pairs = _column_pairs(X)
     lam = np.zeros((D.shape[0], X.shape[1]))
