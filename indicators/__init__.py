@@ -37,6 +37,7 @@ from .lines import international_line, relative_line, relative_lines, uprated_li
 from .poverty import fgt, relative_median_poverty_gap, watts
 from .progressivity import kakwani, reynolds_smolensky
 from .quantiles import weighted_quantile
+from .recalibration import Recalibration, recalibrate
 from .replicates import ReplicateWeights, brr, jackknife, rao_wu_bootstrap, survey_replicates
 from .scales import household_adult_equivalents, parametric_scale, person_adult_equivalents
 from .statistics import (
@@ -73,6 +74,7 @@ __all__ = [
     "Quantile",
     "Quotient",
     "Ratio",
+    "Recalibration",
     "RelativeLine",
     "ReplicateWeights",
     "Scaled",
@@ -103,6 +105,7 @@ __all__ = [
     "quantile_shares",
     "quintile_share_ratio",
     "rao_wu_bootstrap",
+    "recalibrate",
     "relative_line",
     "relative_lines",
     "relative_median_poverty_gap",

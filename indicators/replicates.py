@@ -29,7 +29,8 @@ Storage: replicates generated from a design are kept as a PSU-level factor matri
 observation, so replicate weight w_ri = w_i F[r, psu(i)] is never materialised for all (r, i) at once: weighted
 sums become a matrix product F @ t over PSU totals t_j = Σ_{i in j} w_i x_i (``sums``), and estimators that need
 per-observation weights (quantiles, Gini) take them one replicate at a time (``at(indices).row(r)``). Replicate
-weights shipped with a survey are kept as a dense (R × n) matrix and used the same way.
+weights shipped with a survey, and replicates re-calibrated to the survey's margins (``recalibration.py``), are kept
+as a dense (R × n) matrix and used the same way.
 
 Seeds: the bootstrap draws come from ``numpy.random.Generator(PCG64(seed))`` in a fixed order (replicate by
 replicate, strata in sorted order), so the same seed, design and numpy version give the same replicates.
@@ -66,8 +67,12 @@ class ReplicateWeights:
         mse: centre the squared deviations on the full-sample estimate (True) or on the replicates' mean.
         factors: PSU-level factors (R, P), with ``psu_index``; or None when ``matrix`` is given.
         psu_index: PSU of each observation (n,), for ``factors``.
-        matrix: dense replicate weights (R, n); or None when ``factors`` is given.
+        matrix: dense replicate weights (R, n), or (R, H) with ``unit_index``; or None when ``factors`` is given.
+        unit_index: with ``matrix`` of one column per unit (the households of replicates re-calibrated by
+            ``recalibration.recalibrate``), the column of each observation (n,): every member carries its unit's
+            weight, and R × n weights are never stored.
         seed: the seed of a bootstrap, for provenance (None otherwise).
+        calibration: None, or the margins every replicate was re-calibrated to (``recalibration.recalibrate``).
     """
 
     method: str
@@ -79,6 +84,8 @@ class ReplicateWeights:
     psu_index: IntArray | None = None
     matrix: FloatArray | None = None
     seed: int | None = None
+    calibration: str | None = None
+    unit_index: IntArray | None = None
 
     @property
     def n_sets(self) -> int:
@@ -94,6 +101,9 @@ class ReplicateWeights:
         return FullSample(self.base_weights)
 
     def sums(self, values: FloatArray) -> FloatArray:
+        if self.matrix is not None and self.unit_index is not None:
+            ones = np.ones(self.unit_index.size)
+            return self.matrix @ psu_sums(self.unit_index, ones, values, self.matrix.shape[1])
         if self.matrix is not None:
             return self.matrix @ values
         assert self.factors is not None and self.psu_index is not None
@@ -102,7 +112,7 @@ class ReplicateWeights:
 
     def at(self, indices: IntArray) -> RowSource:
         if self.matrix is not None:
-            return _DenseRows(self.matrix, indices)
+            return _DenseRows(self.matrix, indices if self.unit_index is None else self.unit_index[indices])
         assert self.factors is not None and self.psu_index is not None
         return _FactorRows(self.factors, self.base_weights[indices], self.psu_index[indices])
 

@@ -338,7 +338,7 @@ def calibration_matrix(
     for margin in margins:
         if margin.level not in ("persons", "households"):
             raise CalibrationError(f"level must be 'persons' or 'households', got {margin.level!r}", field=margin.name)
-        table = survey.persons if margin.level == "persons" else survey.households
+        table = _persons_table(survey, margin) if margin.level == "persons" else survey.households
         if isinstance(margin, Total):
             if margin.column is None:
                 values = np.ones(len(table))
@@ -387,7 +387,8 @@ def calibrate_survey(
     Returns:
         A new survey with calibrated household weights (a persons ``weight`` column, if any, is replaced by the
         calibrated household weight: with integrated weighting every member carries it), its metadata's ``extra``
-        recording the calibration, and the :class:`CalibrationResult`.
+        recording the diagnostics and ``calibration`` the margins, method and bounds (so that replicate weights
+        can be re-calibrated to them), and the :class:`CalibrationResult`.
     """
     X, t, names = calibration_matrix(survey, margins)
     result = calibrate_weights(
@@ -408,8 +409,21 @@ def calibrate_survey(
             "max_relative_error": result.max_relative_error,
         },
     }
-    metadata = replace(survey.metadata, extra=extra)
+    # Imported here: recorded_calibration builds on this module's Margin and calibrate_weights.
+    from surveys.recorded_calibration import calibration_record
+
+    metadata = replace(survey.metadata, extra=extra, calibration=calibration_record(margins, method, result.bounds))
     return Survey(households, persons, metadata, origin=survey.origin), result
+
+
+def _persons_table(survey: Survey, margin: Margin | Total) -> pd.DataFrame:
+    """The persons table, with the household columns a persons margin counts by (e.g. persons by ``stratum``)."""
+    by = margin.by if isinstance(margin, Margin) else ()
+    borrowed = [c for c in by if c not in survey.persons.columns and c in survey.households.columns]
+    if not borrowed:
+        return survey.persons
+    values = {c: survey.households[c].to_numpy()[survey.person_household_index] for c in borrowed}
+    return survey.persons.assign(**values)
 
 
 def _category_labels(table: pd.DataFrame, margin: Margin) -> np.ndarray:

@@ -64,8 +64,14 @@ def write_survey(
 
 
 def encode_metadata(metadata: SurveyMetadata) -> bytes:
-    """The survey's metadata as stored under ``METADATA_KEY`` in the households file: JSON with sorted keys."""
-    return json.dumps(dataclasses.asdict(metadata), sort_keys=True).encode()
+    """The survey's metadata as stored under ``METADATA_KEY`` in the households file: JSON with sorted keys.
+
+    A survey without a recorded calibration stores no ``calibration`` key, so folders written before the field
+    existed keep their bytes (and hashes), and read back with ``calibration=None``."""
+    fields = dataclasses.asdict(metadata)
+    if fields.get("calibration") is None:
+        fields.pop("calibration", None)
+    return json.dumps(fields, sort_keys=True).encode()
 
 
 def read_survey_folder(folder: str | Path) -> Survey:

@@ -123,6 +123,11 @@ class SurveyMetadata:
         welfare_definition: what the welfare aggregate contains, e.g. ``"household disposable income (HY020)"``.
         equivalence_scale: name of the scale behind the ``adult_equivalents`` column, e.g. ``"modified OECD"``;
             empty when the survey has no such column.
+        calibration: the calibration the household weights satisfy, so that replicate weights can be re-calibrated
+            to the same margins (``surveys.recorded_calibration``): ``{"method": "raking" | "linear" | "logit",
+            "bounds": [L, U] or None, "margins": [...]}``, each margin ``{"name", "level", "by", "targets":
+            [[category..., count], ...], "age_groups"}`` or a total ``{"name", "level", "target", "column"}``.
+            None when the survey records none (older folders): its standard errors then ignore calibration.
     """
 
     name: str
@@ -136,6 +141,7 @@ class SurveyMetadata:
     reference_period: str = ""
     welfare_definition: str = ""
     equivalence_scale: str = ""
+    calibration: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         _check_concept(self.welfare_concept)

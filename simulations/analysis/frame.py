@@ -43,7 +43,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from indicators import LonelyPsuRule, SurveyDesign
+from indicators import LonelyPsuRule, Recalibration, SurveyDesign
+from surveys.recorded_calibration import CalibrationSystem, calibrate_replicates
 
 from .errors import AnalysisError
 
@@ -152,6 +153,37 @@ def design_from_frame(frame: pd.DataFrame, lonely_psu: LonelyPsuRule = "raise") 
     strata = frame[STRATUM].to_numpy() if STRATUM in frame.columns else None
     psu = frame[PSU].to_numpy() if PSU in frame.columns else frame[HOUSEHOLD_ID].to_numpy()
     return SurveyDesign.from_arrays(weights_of(frame), strata=strata, psu=psu, lonely_psu=lonely_psu)
+
+
+def frame_recalibration(frame: pd.DataFrame, system: CalibrationSystem, tol: float = 1e-6) -> Recalibration:
+    """The survey's recorded calibration (``surveys.recorded_calibration``) on a person frame's households.
+
+    Persons carry their household's weight; the calibration units are the frame's households (codes of
+    :func:`household_codes`) with their rows of the household-level calibration matrix X (for a persons margin,
+    the number of members of the household in each class).
+
+    Raises:
+        AnalysisError: a household of the frame is not in the survey, or the frame's household weights do not
+            meet the recorded totals within ``tol`` (relative): then they were not calibrated to these margins
+            (e.g. reweighted to another year's population) and re-calibrating replicates to them would be wrong.
+    """
+    codes, count = household_codes(frame)
+    _, weights = household_weights(frame)
+    ids = pd.unique(frame[HOUSEHOLD_ID])
+    position = pd.Index(system.household_ids).get_indexer(ids)
+    if (position < 0).any():
+        raise AnalysisError(f"{int((position < 0).sum())} households of the frame are not in the calibrated survey.")
+    X = system.X[position]
+    gap = np.abs(X.T @ weights - system.totals) / np.maximum(np.abs(system.totals), 1.0)
+    if gap.size and gap.max() > tol:
+        worst = system.names[int(np.argmax(gap))]
+        raise AnalysisError(
+            f"the frame's weights do not meet the survey's calibration margin {worst[0]!r} (category {worst[1]!r}:"
+            f" relative gap {gap.max():.3g}); they were not calibrated to it."
+        )
+    local = CalibrationSystem(X, system.totals, system.method, system.bounds, system.names, np.asarray(ids))
+    description = f"{system.method} to {'; '.join(system.margin_names)}"
+    return Recalibration.from_units(codes, lambda D: calibrate_replicates(local, D), description)
 
 
 def attribute_household_amounts(

@@ -26,6 +26,7 @@ from indicators import (
     Mean,
     Proportion,
     Ratio,
+    Recalibration,
     RelativeLine,
     ReplicateWeights,
     Statistic,
@@ -35,11 +36,15 @@ from indicators import (
     estimate_table,
     jackknife,
     rao_wu_bootstrap,
+    recalibrate,
 )
+from surveys.calibration import CalibrationError
+from surveys.model import Survey
+from surveys.recorded_calibration import recorded_system
 
 from .distribution import ThresholdKind, gain_status
 from .errors import AnalysisError
-from .frame import amounts_of, design_from_frame, require_columns, weights_of, welfare_of
+from .frame import amounts_of, design_from_frame, frame_recalibration, require_columns, weights_of, welfare_of
 from .groups import TOTAL_LABEL, as_columns, welfare_groups
 
 Line = float | ArrayLike | Statistic
@@ -54,20 +59,44 @@ def frame_replicates(
     replicates: int = 200,
     seed: int | None = None,
     lonely_psu: LonelyPsuRule = "raise",
+    recalibration: Recalibration | None = None,
 ) -> ReplicateWeights:
     """Replicate weights for a person frame's design (``stratum``, ``psu`` or households, ``weight``).
 
     ``method="bootstrap"`` is the Rao–Wu rescaling bootstrap with ``replicates`` replicates and an explicit
     ``seed``; ``"jackknife"`` is delete-one-PSU (one replicate per PSU); ``"brr"`` needs 2 PSUs per stratum.
+    With ``recalibration`` (see :func:`survey_recalibration`), every replicate is re-calibrated to the survey's
+    margins (``indicators.recalibrate``), so the standard errors are those of the calibrated estimator.
     """
     design = design_from_frame(frame, lonely_psu)
     if method == "bootstrap":
-        return rao_wu_bootstrap(design, replicates, seed)
-    if method == "jackknife":
-        return jackknife(design)
-    if method == "brr":
-        return brr(design)
-    raise AnalysisError(f"method must be 'bootstrap', 'jackknife' or 'brr'; got {method!r}.")
+        weights = rao_wu_bootstrap(design, replicates, seed)
+    elif method == "jackknife":
+        weights = jackknife(design)
+    elif method == "brr":
+        weights = brr(design)
+    else:
+        raise AnalysisError(f"method must be 'bootstrap', 'jackknife' or 'brr'; got {method!r}.")
+    return weights if recalibration is None else recalibrate(weights, recalibration)
+
+
+CalibrationStatus = Literal["recalibrated", "none", "not_met"]
+
+
+def survey_recalibration(frame: pd.DataFrame, survey: Survey | None) -> tuple[Recalibration | None, CalibrationStatus]:
+    """The survey's recorded calibration on the frame, and what it is: ``"recalibrated"`` (replicates will be
+    re-calibrated to it), ``"none"`` (the survey records no calibration, or no survey is in memory) or
+    ``"not_met"`` (the frame's weights do not meet the recorded margins, e.g. a run reweighted to another
+    year's population: re-calibrating to the survey's margins would be wrong, so replicates are not)."""
+    if survey is None:
+        return None, "none"
+    system = recorded_system(survey)
+    if system is None:
+        return None, "none"
+    try:
+        return frame_recalibration(frame, system), "recalibrated"
+    except (AnalysisError, CalibrationError):
+        return None, "not_met"
 
 
 def relative_line_statistics(

@@ -233,6 +233,24 @@ ENGLISH: dict[str, str] = {
         "Uncertainty: standard errors and 95% confidence intervals by Taylor linearisation over the survey design "
         "({strata} strata, {psus} primary sampling units)."
     ),
+    "method.calibration_replicates": (
+        "Calibration: the survey weights are calibrated to population margins ({margins}); every replicate is "
+        "re-calibrated to the same margins, with the same distance and bounds, before any figure is computed, so "
+        "the standard errors are those of the calibrated estimates. Reform changes use the same re-calibrated "
+        "replicates for baseline and reform (paired)."
+    ),
+    "method.calibration_none": (
+        "Calibration: the survey records no calibration of its weights, so the replicates are not re-calibrated."
+    ),
+    "method.calibration_not_met": (
+        "Calibration: the weights of this run do not meet the margins the survey records (they were reweighted, "
+        "e.g. to another year's population), so the replicates are not re-calibrated; standard errors of "
+        "calibrated totals are overstated."
+    ),
+    "method.calibration_linearization": (
+        "Calibration: Taylor linearisation here ignores the calibration of the weights; standard errors of "
+        "calibrated totals are overstated (use bootstrap replicates, which are re-calibrated)."
+    ),
     "method.lonely_psu": "{count} strata with a single primary sampling unit were {treatment}.",
     "method.lonely_psu.pool": "pooled into one pseudo-stratum",
     "method.lonely_psu.certainty": "treated as certainty units (no variance)",

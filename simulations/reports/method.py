@@ -64,6 +64,7 @@ def method_notes(results: Results, uncertainty: Uncertainty, programmes: Sequenc
         )
     else:
         notes.append(labels.text("method.uncertainty_linearization", strata=uncertainty.strata, psus=uncertainty.psus))
+    notes.append(_calibration_note(uncertainty, labels))
     if uncertainty.lonely_strata:
         notes.append(
             labels.text("method.lonely_psu", count=uncertainty.lonely_strata,
@@ -71,3 +72,13 @@ def method_notes(results: Results, uncertainty: Uncertainty, programmes: Sequenc
         )
     notes.append(labels["method.indicators"])
     return notes
+
+
+def _calibration_note(uncertainty: Uncertainty, labels: Labels) -> str:
+    """Whether the replicates were re-calibrated to the survey's margins, and to which (or why not)."""
+    if uncertainty.replicates is None:
+        key = "method.calibration_linearization" if uncertainty.calibration != "none" else "method.calibration_none"
+        return labels[key]
+    if uncertainty.calibration == "recalibrated":
+        return labels.text("method.calibration_replicates", margins=uncertainty.replicates.calibration or "-")
+    return labels[f"method.calibration_{uncertainty.calibration}"]

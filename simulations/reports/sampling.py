@@ -1,5 +1,6 @@
 """The sampling design behind every standard error of a report: strata, PSUs and (optionally) Rao–Wu bootstrap
-replicate weights, with what was done about strata holding a single PSU."""
+replicate weights, re-calibrated to the survey's margins when the survey records its calibration, with what was
+done about strata holding a single PSU."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from indicators import ReplicateWeights, SurveyDesign, rao_wu_bootstrap
+from indicators import ReplicateWeights, SurveyDesign, rao_wu_bootstrap, recalibrate
 from simulations.analysis.frame import design_from_frame
+from simulations.analysis.uncertainty import CalibrationStatus, survey_recalibration
+from surveys.model import Survey
 
 DEFAULT_REPLICATES = 200
 
@@ -24,6 +27,25 @@ class Uncertainty:
     lonely_strata: int
     lonely_rule: str
     seed: int
+    calibration: CalibrationStatus = "none"
+
+    @property
+    def description(self) -> dict:
+        """What the standard errors account for, for ``summary.json`` (method, replicates, seed, design, and the
+        calibration the replicates were re-calibrated to, if any)."""
+        replicated = self.replicates is not None
+        return {
+            "method": "rao_wu_bootstrap" if replicated else "taylor_linearisation",
+            "replicates": self.replicates.n_sets if replicated else 0,
+            "seed": self.seed if replicated else None,
+            "strata": self.strata,
+            "psus": self.psus,
+            "lonely_strata": self.lonely_strata,
+            "lonely_rule": self.lonely_rule,
+            "calibration": self.calibration,
+            "recalibrated_to": self.replicates.calibration if replicated else None,
+            "changes": "paired: baseline and reform on the same replicate weights",
+        }
 
     @property
     def variance(self) -> dict:
@@ -31,11 +53,15 @@ class Uncertainty:
         return {"replicates": self.replicates} if self.replicates is not None else {"design": self.design}
 
 
-def survey_uncertainty(frame: pd.DataFrame, replicates: int = DEFAULT_REPLICATES, seed: int = 0) -> Uncertainty:
+def survey_uncertainty(
+    frame: pd.DataFrame, replicates: int = DEFAULT_REPLICATES, seed: int = 0, survey: Survey | None = None
+) -> Uncertainty:
     """The frame's design (``stratum``, ``psu``, else households as PSUs) and ``replicates`` Rao–Wu bootstrap
     replicates (0: Taylor linearisation). Strata with a single PSU are pooled into one pseudo-stratum when there
     are two or more of them, and treated as certainty units when there is one (``survey_uncertainty`` never
-    refuses a survey; the method section says what was done)."""
+    refuses a survey; the method section says what was done). When ``survey`` records its calibration and the
+    frame's weights meet it, every replicate is re-calibrated to the same margins (``docs/indicators.md``,
+    "Calibration-aware replicates"); the result's ``calibration`` says whether that was done and why not."""
     if replicates < 0:
         raise ValueError(f"replicates must be 0 (linearisation) or more; got {replicates}")
     psu = frame["psu"] if "psu" in frame.columns else frame["household_id"]
@@ -46,4 +72,7 @@ def survey_uncertainty(frame: pd.DataFrame, replicates: int = DEFAULT_REPLICATES
     rule = "raise" if lonely == 0 else ("pool" if lonely >= 2 else "certainty")
     design = design_from_frame(frame, rule)
     weights = rao_wu_bootstrap(design, replicates, seed) if replicates > 0 else None
-    return Uncertainty(design, weights, int(counts.size), len(per_stratum), lonely, rule, seed)
+    recalibration, status = survey_recalibration(frame, survey)
+    if weights is not None and recalibration is not None:
+        weights = recalibrate(weights, recalibration)
+    return Uncertainty(design, weights, int(counts.size), len(per_stratum), lonely, rule, seed, status)

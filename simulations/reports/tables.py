@@ -161,8 +161,9 @@ def build_report(
     if frame is None:
         frame = results.person_frame()
     seed = results.run_info.get("seed", 0) if seed is None else seed
-    uncertainty = survey_uncertainty(frame, replicates, seed)
+    uncertainty = survey_uncertainty(frame, replicates, seed, results.survey)
     summary = summary_document(results, reform)
+    summary["uncertainty"] = uncertainty.description
     comparison = summary["headline"]
     programmes = active_programmes(comparison, list(results.spec.programmes)) or list(results.spec.programmes)
     replicated = uncertainty.replicates is not None

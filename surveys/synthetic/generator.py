@@ -11,7 +11,8 @@ from surveys.model import Survey, SurveyMetadata
 from surveys.synthetic.attributes import draw_consumption, draw_disability, draw_pregnancy, draw_schooling
 from surveys.synthetic.households import draw_households, draw_members
 from surveys.synthetic.targets import Targets, load_targets
-from surveys.synthetic.weights import calibrate_household_weights
+from surveys.recorded_calibration import calibration_record
+from surveys.synthetic.weights import RAKING, calibrate_household_weights, calibration_margins
 from surveys.synthetic.year import reweight_to_year
 
 DEFAULT_SEED = 20_150_711
@@ -120,5 +121,7 @@ def _assemble(
             "poverty_line": round(targets.poverty_line, 4),
             "poverty_line_unit": f"USD per person per month, {targets.reference_year} prices",
         },
+        # What the weights were raked to, so that replicate weights are re-calibrated to the same margins.
+        calibration=calibration_record(calibration_margins(targets), RAKING, None),
     )
     return Survey(households_table.reset_index(drop=True), persons_table, metadata=metadata, origin="<synthetic>")

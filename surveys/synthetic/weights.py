@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from surveys.calibration import CalibrationError, calibrate_weights
+from surveys.calibration import CalibrationError, Margin, Total, calibrate_weights
 from surveys.errors import SurveyError
 from surveys.synthetic.households import stratum_population
 from surveys.synthetic.targets import Targets, age_group_index
@@ -21,6 +21,37 @@ def _margin_names(targets: Targets) -> list[tuple[str, str]]:
         ("persons by stratum", f"{r} {'urban' if u else 'rural'}") for r, u in zip(strata["region"], strata["urban"])
     ]
     return names
+
+
+RAKING = "raking"  # the distance of the generator's calibration (exponential, no bounds)
+
+
+def calibration_margins(targets: Targets) -> list[Margin | Total]:
+    """The margins :func:`calibrate_household_weights` rakes to, as ``surveys.calibration`` margins.
+
+    They are recorded in the survey's metadata (``SurveyMetadata.calibration``) so that replicate weights can be
+    re-calibrated to them; ``calibration_matrix(survey, calibration_margins(targets))`` equals the generator's own
+    matrix column for column (households; persons by sex and age group; persons by the household's stratum).
+    """
+    lows = [lo for lo, _ in targets.age_groups]
+    # The labels surveys.calibration gives age groups from their lower bounds; the last group is open-ended,
+    # as in age_group_index.
+    labels = [f"{lo}-{hi - 1}" for lo, hi in zip(lows[:-1], lows[1:])] + [f"{lows[-1]}+"]
+    by_age_sex = {
+        (sex, label): float(targets.persons_by_age_sex[row, k])
+        for row, sex in enumerate(("female", "male"))
+        for k, label in enumerate(labels)
+    }
+    strata = stratum_population(targets)
+    by_stratum = {
+        f"{region}|{'urban' if urban else 'rural'}": float(persons)
+        for region, urban, persons in zip(strata["region"], strata["urban"], strata["persons"])
+    }
+    return [
+        Total("households", "households", float(targets.households_total)),
+        Margin("persons by sex and age", "persons", ("sex", "age_group"), by_age_sex, tuple(lows)),
+        Margin("persons by stratum", "persons", ("stratum",), by_stratum),
+    ]
 
 
 def _calibration_system(
@@ -70,7 +101,7 @@ def calibrate_household_weights(households: pd.DataFrame, persons: pd.DataFrame,
     """
     matrix, start, totals = _calibration_system(households, persons, targets)
     try:
-        result = calibrate_weights(matrix, start, totals, method="raking", tol=1e-9, names=_margin_names(targets))
+        result = calibrate_weights(matrix, start, totals, method=RAKING, tol=1e-9, names=_margin_names(targets))
     except CalibrationError as error:
         raise SurveyError(
             f"{error.rule}: generate more households", source="synthetic generator", field=error.field

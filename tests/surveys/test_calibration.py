@@ -193,3 +193,104 @@ def test_bad_options(small_problem, kwargs, field):
     with pytest.raises(CalibrationError) as caught:
         calibrate_weights(X, d, t, **kwargs)
     assert caught.value.field == field
+
+
+# --- the calibration recorded in the metadata, and re-applied to replicate weights ------------------------------
+
+
+def test_recorded_calibration_survives_the_survey_folder_and_rebuilds_the_margins(eusilc, tmp_path):
+    from surveys.calibration import calibration_matrix
+    from surveys.io import read_survey_folder, write_survey
+    from surveys.recorded_calibration import margins_from_record, recorded_system
+
+    age_sex = {("0-14", "female"): 640_000, ("0-14", "male"): 670_000, ("15-64", "female"): 2_750_000,
+               ("15-64", "male"): 2_760_000, ("65+", "female"): 820_000, ("65+", "male"): 560_000}
+    regions = eusilc.households.groupby("region")["weight"].sum() * 1.03
+    margins = [
+        Margin("persons by age group and sex", "persons", ("age_group", "sex"), age_sex, age_groups=(0, 15, 65)),
+        Margin("households by region", "households", ("region",), regions.to_dict()),
+    ]
+    calibrated, _ = calibrate_survey(eusilc, margins, method="logit", bounds=(0.3, 3.0))
+    read = read_survey_folder(write_survey(calibrated, tmp_path / "calibrated"))
+    record = read.metadata.calibration
+    assert record["method"] == "logit" and record["bounds"] == [0.3, 3.0]
+    assert [m["name"] for m in record["margins"]] == ["persons by age group and sex", "households by region"]
+    system = recorded_system(read)
+    X, t, names = calibration_matrix(eusilc, margins)
+    np.testing.assert_array_equal(system.X, X)
+    np.testing.assert_array_equal(system.totals, t)
+    assert system.names == names and system.bounds == (0.3, 3.0)
+    # The survey's weights meet what it records (a check of the weights, independent of the record's code path).
+    np.testing.assert_allclose(system.X.T @ read.households["weight"].to_numpy(), system.totals, rtol=1e-9)
+    assert len(margins_from_record(record)) == 2
+
+
+def test_a_persons_margin_may_count_by_a_household_column(tiny_survey):
+    # Persons by urban: urban households 1 and 4 have 3 + 2 = 5 members, rural 2 and 3 have 2 + 2 = 4 (conftest).
+    from surveys.calibration import calibration_matrix
+
+    X, _, _ = calibration_matrix(tiny_survey, [Margin("persons by urban", "persons", ("urban",),
+                                                      {True: 900.0, False: 500.0})])
+    np.testing.assert_array_equal(X, [[3, 0], [0, 2], [0, 2], [2, 0]])
+
+
+def test_a_folder_without_calibration_stores_no_key_and_reads_back_none(tiny_survey, tmp_path):
+    import json
+
+    from surveys.io import encode_metadata, read_survey_folder, write_survey
+    from surveys.recorded_calibration import recorded_system
+
+    assert "calibration" not in json.loads(encode_metadata(tiny_survey.metadata))
+    read = read_survey_folder(write_survey(tiny_survey, tmp_path / "plain"))
+    assert read.metadata.calibration is None and recorded_system(read) is None
+
+
+@pytest.mark.parametrize(("method", "bounds"), [("raking", None), ("linear", None), ("logit", (0.2, 4.0)),
+                                                ("raking", (0.5, 2.0))])
+def test_replicates_calibrated_together_equal_calibrate_weights_one_by_one(small_problem, method, bounds):
+    from surveys.recorded_calibration import CalibrationSystem, calibrate_replicates
+
+    X, d, t = small_problem
+    rng = np.random.default_rng(8)
+    D = d * rng.choice([0.0, 1.0, 2.0], size=(6, d.size), p=[0.25, 0.5, 0.25])
+    system = CalibrationSystem(X, t, method, bounds, [("m", str(j)) for j in range(3)], np.arange(d.size))
+    got = calibrate_replicates(system, D)
+    for r, row in enumerate(D):
+        kept = row > 0
+        reference = calibrate_weights(X[kept], row[kept], t, method=method, bounds=bounds, tol=1e-12).weights
+        np.testing.assert_allclose(got[r, kept], reference, rtol=1e-6)
+        assert np.all(got[r, ~kept] == 0)
+
+
+def test_a_replicate_that_cannot_meet_a_margin_is_named(small_problem):
+    from surveys.recorded_calibration import CalibrationSystem, calibrate_replicates
+
+    X, d, t = small_problem
+    D = np.vstack([d, np.where(X[:, 1] == 1, 0.0, d)])  # replicate 1 drops every unit of category "1"
+    system = CalibrationSystem(X, t, "raking", None, [("all", "count"), ("group", "1"), ("size", "sum")],
+                               np.arange(d.size))
+    with pytest.raises(CalibrationError) as caught:
+        calibrate_replicates(system, D)
+    assert caught.value.field == "group" and "replicate 1" in caught.value.rule
+
+
+def test_the_synthetic_survey_records_what_its_weights_were_raked_to():
+    from surveys.bundled import load_bundled_survey
+    from surveys.recorded_calibration import calibration_record, recorded_system
+    from surveys.synthetic import generate_timor_leste_survey
+    from surveys.synthetic.targets import load_targets
+    from surveys.synthetic.weights import calibration_margins
+
+    survey = generate_timor_leste_survey(seed=5, n_households=600)
+    system = recorded_system(survey)
+    assert system.method == "raking" and system.bounds is None
+    assert system.margin_names == ["households", "persons by sex and age", "persons by stratum"]
+    # 1 households total + 2 sexes x age groups + 26 strata: every column met as tightly as the generator rakes.
+    assert system.X.shape[1] == 1 + 2 * len(load_targets().age_groups) + survey.households["stratum"].nunique()
+    np.testing.assert_allclose(system.X.T @ survey.households["weight"].to_numpy(), system.totals, rtol=1e-9)
+    # The bundled survey carries the same record (its data were not regenerated) and its weights meet it.
+    bundled = load_bundled_survey()
+    assert bundled.metadata.calibration == calibration_record(calibration_margins(load_targets()), "raking", None)
+    bundled_system = recorded_system(bundled)
+    np.testing.assert_allclose(bundled_system.X.T @ bundled.households["weight"].to_numpy(), bundled_system.totals,
+                               rtol=1e-9)
