@@ -1,9 +1,10 @@
 """``floorsim household``: one household through every programme of the Timor-Leste package, with explanations.
 
 Expected amounts are worked out by hand from the parameters in country_packages/timor_leste/parameters/benefits:
-SAII base amount (saii/amount.yaml) 20 from 2008-06-19, 30 from 2010, 50 from 2022, 60 from 2024; age supplement
-(saii/age_supplement.yaml) +20 at 70-79 and +40 from 80, from 2024 only; old-age minimum age 60; the SAII formula
-starts in July 2008 (variables/saii.py). Bolsa da Mãe: USD 5 per child before 2024, 8 (below age 15) from 2024, at
+SAII base amount (saii/amount.yaml) 20 from 2008-01-01, 30 from 2010, 50 from 2022, 57 from 2023, 60 from 2024; age
+supplement (saii/age_supplement.yaml) +20 at 70-79 and +40 from 80, from 2024 only; old-age minimum age 60; the SAII
+formula starts in January 2008 (variables/saii.py); from 2024 any regular monthly earnings exclude
+(saii/work_income_excludes.yaml). Bolsa da Mãe: USD 5 per child before 2024, 8 (below age 15) from 2024, at
 most 3 children, for households at or under USD 1.25 x 365 / 12 = 38.02 per person a month. Jerasaun Foun: USD 15
 for a pregnant woman, 20 per child under 3, paid in Ainaro from July 2022 to December 2023.
 """
@@ -55,22 +56,45 @@ def test_72_year_old_in_march_2024_gets_base_amount_plus_age_supplement():
     assert report["scenarios"]["baseline"]["total"] == 80.0
 
 
-def test_same_person_in_january_2008_is_before_the_saii_existed():
-    report = household_json("--person", "name=ana,age=72", "--period", "2008-01")
+def test_same_person_in_december_2007_is_before_the_saii_existed():
+    report = household_json("--person", "name=ana,age=72", "--period", "2007-12")
     saii = programme(report, "saii")
     assert saii["amount"] == 0.0
     (verdict,) = saii["verdicts"]
     assert verdict["status"] == "not_in_force"
-    assert "2008-07-01" in verdict["note"]  # the SAII formula starts in July 2008
+    assert "2008-01-01" in verdict["note"]  # the SAII formula starts in January 2008 (first payment backdated)
     assert report["scenarios"]["baseline"]["total"] == 0.0
 
 
-def test_year_2008_sums_the_six_months_paid_at_20():
-    report = household_json("--person", "name=ana,age=72", "--period", "2008")
+def test_65_year_old_in_january_2008_gets_20():
+    # Issue 19 item 1: the first payment was backdated to the start of 2008, at USD 20 a month (amount.yaml).
+    report = household_json("--person", "name=ana,age=65", "--period", "2008-01")
     saii = programme(report, "saii")
-    assert saii["amount"] == pytest.approx(6 * 20)  # July to December 2008 at USD 20, no age supplement before 2024
+    assert saii["amounts"] == {"ana": 20.0}
+    assert report["scenarios"]["baseline"]["total"] == 20.0
+
+
+def test_year_2008_sums_the_twelve_months_paid_at_20():
+    report = household_json("--person", "name=ana,age=65", "--period", "2008")
+    saii = programme(report, "saii")
+    assert saii["amount"] == pytest.approx(12 * 20)  # January to December 2008 at USD 20, no age supplement
     statuses = [(verdict["period"], verdict["status"], verdict["amount"]) for verdict in saii["verdicts"]]
-    assert statuses == [("2008-01 to 2008-06", "not_in_force", 0.0), ("2008-07 to 2008-12", "paid", 20.0)]
+    assert statuses == [("2008-01 to 2008-12", "paid", 20.0)]
+
+
+def test_65_year_old_earning_300_a_month_gets_nothing_in_march_2024():
+    # Issue 19 item 3: from 2024 the social pension cannot be combined with income from work (any amount).
+    report = household_json("--person", "name=ana,age=65,regular_monthly_earnings=300", "--period", "2024-03")
+    assert programme(report, "saii")["amounts"] == {"ana": 0.0}
+    assert report["scenarios"]["baseline"]["total"] == 0.0
+    without_earnings = household_json("--person", "name=ana,age=65", "--period", "2024-03")
+    assert programme(without_earnings, "saii")["amounts"] == {"ana": 60.0}
+
+
+def test_same_earnings_in_2023_do_not_exclude():
+    # Before 2024 the rule applied to new pensioners only, which the model cannot tell apart: not applied.
+    report = household_json("--person", "name=ana,age=65,regular_monthly_earnings=300", "--period", "2023-03")
+    assert programme(report, "saii")["amounts"] == {"ana": 57.0}  # 60 - 3 (release of 11 January 2024)
 
 
 def test_year_2024_for_a_72_year_old():
@@ -94,7 +118,7 @@ def test_date_of_birth_moves_the_age_supplement_to_the_month_after_the_birthday(
 def test_example_household_in_may_2023_gets_three_schemes():
     report = household_json(str(EXAMPLE), "--period", "2023-05")
     amounts = {name: item["amount"] for name, item in report["scenarios"]["baseline"]["programmes"].items()}
-    assert amounts["saii"] == 50.0  # maria, 72: USD 50 from 2022, no age supplement before 2024
+    assert amounts["saii"] == 57.0  # maria, 72: USD 57 from 2023, no age supplement before 2024
     # 150 / 4 persons = 37.50 <= 38.02 a month: poor; tomas (1, below school age) and rosa (8, in school) count.
     assert amounts["bolsa_da_mae"] == 2 * 5.0
     # Ainaro is covered from July 2022: ana pregnant (15) and tomas under 3 (20).
@@ -103,7 +127,7 @@ def test_example_household_in_may_2023_gets_three_schemes():
         "maria": 0.0, "ana": 15.0, "tomas": 20.0, "rosa": 0.0
     }
     assert amounts["covid_household_transfer"] == 0.0 and amounts["year_end_payment_2022"] == 0.0
-    assert report["scenarios"]["baseline"]["total"] == pytest.approx(50 + 10 + 35)
+    assert report["scenarios"]["baseline"]["total"] == pytest.approx(57 + 10 + 35)
 
 
 def test_example_household_in_march_2024_after_the_2024_changes():

@@ -41,7 +41,7 @@ def test_history_of_the_saii_amount_is_the_yaml_file():
     history = params_json("benefits.saii.amount", "--history")["history"]
     assert [(row["start"], row["value"]) for row in history] == dated_values(raw)
     # The values of the law (Decree-Law 19/2008, Joint Diploma of 2010, 2022 and 2024 increases).
-    assert {("2008-06-19", 20), ("2010-01-01", 30), ("2022-01-01", 50), ("2024-01-01", 60)} <= set(dated_values(raw))
+    assert {("2008-01-01", 20), ("2010-01-01", 30), ("2022-01-01", 50), ("2023-01-01", 57), ("2024-01-01", 60)} <= set(dated_values(raw))
     for row in history:
         own = raw["values"][datetime.date.fromisoformat(row["start"])]["metadata"]["reference"]
         assert row["own_reference"] is True
@@ -62,7 +62,7 @@ def test_value_at_a_date_with_unit_count_and_references():
     (entry,) = params_json("benefits.saii.amount", "--date", "2023-06-01")["entries"]
     in_force = [(date, value) for date, value in dated_values(raw) if date <= "2023-06-01"][-1]
     assert (entry["since"], entry["value"]) == in_force
-    assert entry["value"] == 50  # the 2022 amount, by hand
+    assert entry["value"] == 57  # the 2023 amount (60 - 3), by hand
     assert entry["unit"] == raw["metadata"]["unit"] == "currency-USD"
     assert entry["values_count"] == len(raw["values"])
     assert titles(entry["references"]) == [reference["title"] for reference in raw["metadata"]["reference"]]

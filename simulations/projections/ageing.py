@@ -23,6 +23,7 @@ import numpy as np
 
 from simulations.projections.errors import ProjectionError
 from surveys.calibration import CalibrationError, CalibrationResult, Margin, calibrate_weights, calibration_matrix
+from surveys.recorded_calibration import calibration_record
 from surveys.model import INCOME_COMPONENT_PREFIX, Survey
 
 MONEY_COLUMNS = ("consumption", "income")
@@ -113,5 +114,10 @@ class StaticAgeing:
             f"{year}: static ageing of a {original} survey - weights calibrated to the {population_year} population projection, "
             f"money values multiplied by {money_factor:.6f}; ages as surveyed"
         )
-        metadata = replace(survey.metadata, reference_year=year, extra=extra, reference_period=period)
+        # The new weights meet this year's margins (and no longer the survey's own): uncertainty re-calibrates every
+        # replicate to them, as it would to the survey's recorded calibration.
+        calibration = calibration_record([margin], self.method, result.bounds)
+        metadata = replace(
+            survey.metadata, reference_year=year, extra=extra, reference_period=period, calibration=calibration
+        )
         return Survey(households, persons, metadata, origin=survey.origin), result

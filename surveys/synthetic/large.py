@@ -65,8 +65,9 @@ def write_large_synthetic_survey(
     files. Only one block is in memory at a time. The folder is written in a temporary folder renamed into place,
     and reads with :func:`surveys.load_survey` or, one block at a time, :class:`surveys.io.SurveyFile`.
 
-    The number of persons is approximate (households are drawn, persons follow: about +1.5%). ``year`` is passed
-    to every block (see :func:`generate_timor_leste_survey`). The same arguments give byte-identical files.
+    The number of persons is approximate (households are drawn, persons follow: about -3.5%, as drawn households
+    average about 5.5 persons and the target is the 2015 census size of 5.7). ``year`` is passed to every block
+    (see :func:`generate_timor_leste_survey`). The same arguments give byte-identical files.
     """
     if isinstance(persons, bool) or not isinstance(persons, (int, np.integer)) or persons < 1:
         raise ValueError(f"persons must be a positive integer, got {persons!r}")

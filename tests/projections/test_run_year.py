@@ -74,3 +74,27 @@ def test_population_year_option_values(text, expected):
 def test_population_year_option_rejects_other_words():
     with pytest.raises(ProjectionError, match="neither 'survey' nor a year"):
         parse_population_year("latest")
+
+
+def test_a_survey_moved_to_2025_records_the_2025_margins_its_replicates_are_recalibrated_to():
+    """The reweighted survey's weights meet the 2025 population by age group, and its recorded calibration is that
+    margin (not the survey's own), so every bootstrap replicate is re-calibrated to the 2025 population."""
+    from simulations.engine.countries import load_country
+    from simulations.projections.population import read_population_projection
+    from simulations.projections.simulated_year import country_assumptions, simulated_year
+    from surveys.bundled import load_bundled_survey
+    from surveys.calibration import calibration_matrix
+    from surveys.recorded_calibration import margins_from_record
+
+    spec = load_country("timor_leste")
+    moved = simulated_year(spec, load_bundled_survey(), 2025)
+    assumptions = country_assumptions(spec)
+    margin = read_population_projection(assumptions.resolve(assumptions.population.file)).margin(2025)
+    (recorded,) = margins_from_record(moved.survey.metadata.calibration)
+    assert recorded.by == margin.by and recorded.level == "persons"
+    assert {str(k): v for k, v in recorded.targets.items()} == {str(k): v for k, v in margin.targets.items()}
+    X, _, names = calibration_matrix(moved.survey, [margin])
+    achieved = X.T @ moved.survey.households["weight"].to_numpy()
+    expected = [dict((str(k), v) for k, v in margin.targets.items())[str(category)] for _, category in names]
+    assert achieved == pytest.approx(expected, rel=1e-8)
+    assert moved.population["year"] == 2025

@@ -34,7 +34,7 @@ def test_findings_on_the_timor_leste_package(report):
     # Scales count bracket by bracket; a folder passed on whole (jf.coverage) counts leaf by leaf.
     assert "benefits.saii.age_supplement[2].amount" in read
     assert "benefits.bolsa_da_mae_jerasaun_foun.coverage.Dili" in read
-    assert read["benefits.saii.amount"] == ["saii (2008-07-01)"]
+    assert read["benefits.saii.amount"] == ["saii (2008-01-01)"]
     # Parameters only the engine or reports read are not formula parameters.
     assert {"take_up.saii", "country.cpi", "country.poverty_line.national"} <= set(report.engine_parameters)
     assert "take_up.saii" not in read and "country.gdp.nominal" in report.not_read

@@ -130,7 +130,7 @@ def test_formula_and_variable_changes_are_reported(tmp_path):
     assert rows["universal_child_grant"]["changes"] == ["formula: code changed"]
     assert "+    return np.where((age >= 0) & (age <= grant.age_limit), grant.amount, 0)" in rows[
         "universal_child_grant"]["diff"]
-    assert rows["saii"]["changes"] == ["formula from 2008-07-01: docstring or comments changed (code identical)"]
+    assert rows["saii"]["changes"] == ["formula from 2008-01-01: docstring or comments changed (code identical)"]
     assert rows["new_flag"]["status"] == "added" and rows["new_flag"]["changes"] == ["input variable (no formula)"]
     assert report["parameters"] == []
     assert sorted(report["files"]["modified"]) == ["variables/saii.py", "variables/universal_child_grant.py"]
@@ -286,10 +286,10 @@ def test_scale_brackets_are_described_leaf_by_leaf_with_the_scale_references():
 
     described = describe_parameters(baseline_system("timor_leste").parameters)
     bracket = described["benefits.saii.age_supplement[1].amount"]
-    assert [(v["start"], v["value"]) for v in bracket["values"]] == [("2008-06-19", 0), ("2024-01-01", 20)]
+    assert [(v["start"], v["value"]) for v in bracket["values"]] == [("2008-01-01", 0), ("2024-01-01", 20)]
     assert "Government approves increase" in bracket["values"][-1]["references"][0]["title"]
     saii = described["benefits.saii.amount"]["values"]
-    assert [v["value"] for v in saii] == [20, 30, 50, 60]
+    assert [v["value"] for v in saii] == [20, 30, 50, 57, 60]
     assert saii[-1]["references"][0]["href"] == "https://timor-leste.gov.tl/?p=35692&lang=en&n=1"
 
 

@@ -56,11 +56,11 @@ def test_mid_year_reform_adds_up_the_months_in_force():
         {"baseline": None, "mid_year": SAII_75_MID_YEAR}
     )
     # Person 12 (65): 60 for Jan-Mar and Oct-Dec, 75 for Apr-Sep: 6*60 + 6*75 = 810.
-    # Person 11 (72): supplement 20 on top: 6*80 + 6*95 = 1050. In 2008 (law from 19 June): July-Dec only.
+    # Person 11 (72): supplement 20 on top: 6*80 + 6*95 = 1050. In 2008 (paid from January, backdated): 12 months.
     assert saii(results, "mid_year")[1] == 810
     assert saii(results, "mid_year")[0] == 1050
     in_2008 = Microsimulation("timor_leste", make_tiny_survey(), 2008, backend="sequential").run({"baseline": None})
-    assert saii(in_2008)[1] == 6 * 20
+    assert saii(in_2008)[1] == 12 * 20
 
 
 def write_spec_with_take_up(tmp_path):

@@ -115,6 +115,29 @@ def test_weighted_population_and_households_match_targets(survey: Survey, raw_ta
     assert survey.households["weight"].sum() == pytest.approx(households, rel=CALIBRATION_TOLERANCE)
 
 
+CENSUS_2015_HOUSEHOLD_SIZE = 5.7  # persons per household, 2015 census (Independente, 15 Nov 2022, quoting GDS)
+
+
+def test_household_target_is_the_2015_census_household_size(raw_targets: dict) -> None:
+    target = raw_targets["households"]["total"]
+    assert target["source"] == "census_2015_household_size"
+    assert "5,7 pesoa kada uma-kain" in raw_targets["sources"]["census_2015_household_size"]["note"]
+    # 1,183,643 persons / 5.7 = 207,656.7, by hand.
+    assert target["value"] == 207_657
+
+
+@pytest.mark.parametrize("which", ["generated", "bundled"])
+def test_mean_household_size_is_the_2015_census_size(which: str, survey: Survey) -> None:
+    from surveys.bundled import load_bundled_survey
+
+    checked = survey if which == "generated" else load_bundled_survey()
+    # Second method: count the members of each household in the persons table, then weight the counts.
+    members = checked.persons.groupby("household_id").size()
+    weights = checked.households.set_index("household_id")["weight"]
+    weighted_mean = (members * weights).sum() / weights.sum()
+    assert weighted_mean == pytest.approx(CENSUS_2015_HOUSEHOLD_SIZE, abs=0.05)
+
+
 def test_age_sex_margins_match_census(survey: Survey, raw_targets: dict) -> None:
     groups = raw_targets["population"]["age_groups"]
     persons = survey.persons.assign(weight=survey.person_weight)

@@ -36,7 +36,7 @@ PARAMETERS = REPOSITORY / "country_packages" / "timor_leste" / "parameters" / "c
 ASSUMPTIONS = REPOSITORY / "country_packages" / "timor_leste" / "projections" / "assumptions_2025_2035.yaml"
 
 PERSONS = 200_000
-ROW_GROUP = 10_000  # 200,000 persons / 5.48 per household = 36,496 households -> 4 blocks of 9,124
+ROW_GROUP = 10_000  # 200,000 persons / 5.70 per household = 35,088 households -> 4 blocks of 8,772
 SEED = 99
 
 
@@ -113,13 +113,13 @@ def test_large_survey_is_deterministic(large: dict, tmp_path: Path) -> None:
 
 def test_large_survey_memory_stays_bounded(large: dict) -> None:
     """Bound tested: the traced peak while writing the 4-block survey is below 1.5 x the peak of generating ONE
-    block (9,124 households) in memory, and below half the peak of generating all 36,496 households in memory at
+    block (8,772 households) in memory, and below half the peak of generating all 35,088 households in memory at
     once. Generation memory grows linearly with households (calibration matrix, tables), so a writer that kept
     blocks would exceed both bounds; one that holds one block at a time stays at about one block's peak.
     (tracemalloc sees Python and numpy allocations; Arrow's buffers, one block's table at a time, are not traced.)
     """
     sizes = large_survey_blocks(PERSONS, ROW_GROUP, load_targets())
-    assert sizes == [9124] * 4
+    assert sizes == [8772] * 4
 
     def peak(n_households: int) -> int:
         gc.collect()
@@ -153,7 +153,7 @@ def test_module_entry_point_writes_a_large_survey(tmp_path: Path) -> None:
         timeout=120,
     )
     assert "row groups" in result.stdout
-    assert SurveyFile(out).n_households == 1460  # 8,000 / 5.48
+    assert SurveyFile(out).n_households == 1404  # 8,000 / 5.70 = 1,403.5
 
 
 # --- a chosen year ----------------------------------------------------------------------------------------------
