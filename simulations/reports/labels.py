@@ -212,6 +212,11 @@ ENGLISH: dict[str, str] = {
         "reform transfers, divided by household size; every member carries the household's welfare per capita and "
         "indicators are person-weighted."
     ),
+    "method.survey_moved": (
+        "The survey, collected in {survey_year}, was moved to {year} before the run: household weights calibrated to "
+        "the {population_year} population projection (ages as surveyed) and its money values multiplied by "
+        "{money_factor} (the projection's price path), so the welfare it holds is already in {year} prices."
+    ),
     "method.poverty_line_national": (
         "Poverty line: the national line of {base_value} {currency} per person per month in prices of {base_date}, "
         "moved to {year} prices with the consumer price index: {line} {currency} per person per month. Survey "

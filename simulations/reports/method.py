@@ -46,6 +46,14 @@ def method_notes(results: Results, uncertainty: Uncertainty, programmes: Sequenc
             labels.text("method.poverty_line_relative", share=f"{spec.poverty_line.share_of_median:.0%}", line=line,
                         currency=spec.currency)
         )
+    moved = meta.extra.get("projection")
+    if moved:  # the survey was moved to the simulated year before the run (floorsim run's population year)
+        notes.append(
+            labels.text(
+                "method.survey_moved", survey_year=moved["survey_reference_year"], year=moved["year"],
+                population_year=moved["population_year"], money_factor=f"{moved['money_factor']:.4f}",
+            )
+        )
     if prices.notes:
         notes.append(labels.text("method.price_notes", notes="; ".join(prices.notes)))
     take_up = _take_up(results, programmes)

@@ -98,3 +98,24 @@ def test_a_survey_moved_to_2025_records_the_2025_margins_its_replicates_are_reca
     expected = [dict((str(k), v) for k, v in margin.targets.items())[str(category)] for _, category in names]
     assert achieved == pytest.approx(expected, rel=1e-8)
     assert moved.population["year"] == 2025
+
+
+def test_the_method_section_says_the_survey_was_moved_to_the_simulated_year():
+    from simulations import Microsimulation
+    from simulations.engine.countries import load_country
+    from simulations.projections.simulated_year import simulated_year
+    from simulations.reports.tables import build_report
+    from surveys.bundled import load_bundled_survey
+
+    moved = simulated_year(load_country("timor_leste"), load_bundled_survey(), 2025)
+    factor = moved.survey.metadata.extra["projection"]["money_factor"]
+    results = Microsimulation("timor_leste", moved.survey, 2025, n_jobs=1, backend="sequential").run(
+        {"baseline": None, REFORM: "country_packages/timor_leste/reforms/saii_increase.yaml"}
+    )
+    method = " ".join(build_report(results, REFORM, replicates=0).method)
+    assert "The survey, collected in 2015, was moved to 2025 before the run" in method
+    assert f"multiplied by {factor:.4f}" in method and factor > 1.0
+    unmoved = Microsimulation("timor_leste", load_bundled_survey(), 2025, n_jobs=1, backend="sequential").run(
+        {"baseline": None, REFORM: "country_packages/timor_leste/reforms/saii_increase.yaml"}
+    )
+    assert "was moved to" not in " ".join(build_report(unmoved, REFORM, replicates=0).method)
