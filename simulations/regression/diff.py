@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from indicators.groups import quantile_groups
-from simulations.analysis.headline import POVERTY_FIGURES, figure_kind, programme_figures
+from simulations.analysis.headline import FIGURE_BY_KEY, POVERTY_FIGURES, figure_kind, figure_label, programme_figures
 from simulations.engine.countries import load_country
 from simulations.engine.results import Results
 from simulations.errors import FloorsimError
@@ -49,10 +49,11 @@ from simulations.regression.settings import RegressionSettingsError, resolve_sur
 from simulations.regression.thresholds import Threshold, evaluate_thresholds, parse_threshold
 from simulations.regression.versions import Side, resolve_side
 from simulations.regression.worker import run_sides
+from simulations.reports.labels import Labels
 from surveys.bundled import BUNDLED_SURVEY
 
 __all__ = [
-    "DiffError", "POVERTY_FIGURES", "STANDARD_LABELS", "Threshold", "evaluate_thresholds",
+    "DiffError", "POVERTY_FIGURES", "STANDARD_FIGURES", "Threshold", "evaluate_thresholds",
     "parse_threshold", "period_impact", "render_markdown", "resolve_side", "run_diff", "run_sides",
 ]
 DECILES = 10
@@ -166,7 +167,7 @@ def _deciles(old: Results, new: Results, notes: list[str]) -> list[dict]:
 
 def _check_figures(thresholds: list[Threshold], sides: list[Side]) -> None:
     """Refuse thresholds on figures neither version has, before anything runs."""
-    known = set(STANDARD_LABELS)
+    known = set(STANDARD_FIGURES)
     for side in sides:
         for key in load_country(str(side.yaml)).programmes:
             known.update({f"{key}_cost", f"{key}_beneficiaries"})
@@ -238,6 +239,8 @@ def run_diff(
         "programmes": {
             key: programme.label for data in (before, after) for key, programme in data["spec"].programmes.items()
         },
+        # As every output names them: the poverty figures say which line (NEW's) they are measured against.
+        "figure_labels": {key: figure_label(FIGURE_BY_KEY[key], spec, Labels()) for key in STANDARD_FIGURES},
         "parameters": compare_parameters(before["parameters"], after["parameters"]),
         "variables": compare_variables(before["variables"], after["variables"]),
         "files": files,
@@ -252,18 +255,13 @@ def run_diff(
 
 
 
-STANDARD_LABELS = {
-    "total_cost": "All cash transfers: cost",
-    "poverty_headcount": "Poverty headcount",
-    "poverty_gap": "Poverty gap index",
-    "poor_persons": "Persons in poverty",
-    "gini": "Gini of welfare per capita",
-}
+# The figures every diff shows besides each programme's cost and beneficiaries (the one headline definition).
+STANDARD_FIGURES = ("total_cost", *POVERTY_FIGURES)
 
 
 def render_markdown(report: dict) -> str:
     """The report as GitHub-flavoured Markdown (:func:`simulations.regression.diff_markdown.render_markdown`)."""
-    # Imported here: the Markdown module reads STANDARD_LABELS above.
+    # Imported here: the Markdown module imports this one.
     from simulations.regression import diff_markdown
 
     return diff_markdown.render_markdown(report)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 
-from simulations.regression.diff import STANDARD_LABELS
 from simulations.reports.numbers import format_figure, format_parameter_value
 
 DIFF_LINES_SHOWN = 200
@@ -35,8 +34,8 @@ def _relative(figure: dict) -> str:
 
 
 def _figure_label(report: dict, key: str) -> str:
-    if key in STANDARD_LABELS:
-        return STANDARD_LABELS[key]
+    if key in report.get("figure_labels", {}):
+        return report["figure_labels"][key]
     for suffix, what in (("_cost", "cost"), ("_beneficiaries", "beneficiaries")):
         if key.endswith(suffix):
             programme = key[: -len(suffix)]

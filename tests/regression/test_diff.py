@@ -90,6 +90,9 @@ def test_markdown_shows_parameter_impact_and_deciles(bundled_report):
     assert "| `benefits.saii.amount` | 2025-01-01 | 60 | 70 | [Hypothetical decree" in markdown
     assert "No figure moves in 2024" in markdown
     assert "### Impact in 2025" in markdown and "| 10 |" in markdown
+    # Poverty figures name the line they are measured against, as every other output does.
+    assert "| Poverty headcount, national line | " in markdown
+    assert "| Persons in poverty, national line |" in markdown and "| All cash transfers: cost |" in markdown
     json.dumps(bundled_report)  # the JSON report is plain data
 
 
