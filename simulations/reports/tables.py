@@ -31,7 +31,6 @@ import datetime
 import json
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
