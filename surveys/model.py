@@ -258,15 +258,50 @@ def _coerce(
     present.update({name: "float64" for name in income_components(table)})
     for name, dtype in {**required, **present}.items():
         column = table[name]
+        ids = table[key] if key in table.columns and name != key else pd.Series(table.index, index=table.index)
         if column.isna().any():
-            ids = table[key] if key in table.columns and name != key else pd.Series(table.index, index=table.index)
-            bad = ids[column.isna()].tolist()
-            raise SurveyError("missing values are not allowed", source=origin, field=name, rows=bad)
-        try:
-            table[name] = column.astype(dtype)
-        except (TypeError, ValueError) as error:
-            raise SurveyError(f"cannot be read as {dtype}: {error}", source=origin, field=name) from None
+            raise SurveyError("missing values are not allowed", source=origin, field=name, rows=ids[column.isna()].tolist())
+        table[name] = _cast(column, dtype, ids, origin, name)
     return table
+
+
+TRUE_TEXT = frozenset({"true", "yes", "1"})
+FALSE_TEXT = frozenset({"false", "no", "0"})
+
+
+def _cast(column: pd.Series, dtype: str, ids: pd.Series, origin: str, name: str) -> pd.Series:
+    """``column`` as the model's ``dtype``, refusing what a plain ``astype`` would silently change.
+
+    Booleans: bool columns as they are; numbers 0 and 1; text ``true/false``, ``yes/no``, ``1/0`` (any case,
+    surrounding spaces ignored). Anything else — ``"maybe"``, 2, and every non-empty text ``astype(bool)`` would read
+    as True — is an error naming the rows. Integers: whole numbers only; a fraction (an age of 3.5, an id of 1.5) is
+    an error naming the rows, never truncated.
+    """
+    if dtype == "bool":
+        if pd.api.types.is_bool_dtype(column):
+            return column.astype("bool")
+        if pd.api.types.is_numeric_dtype(column):
+            bad = ~column.isin([0, 1])
+            if bad.any():
+                raise SurveyError("yes/no values must be 0 or 1 (or true/false)", source=origin, field=name,
+                                  rows=ids[bad].tolist())
+            return column.astype("bool")
+        text = column.astype(str).str.strip().str.lower()
+        bad = ~text.isin(TRUE_TEXT | FALSE_TEXT)
+        if bad.any():
+            raise SurveyError("yes/no values must be true/false, yes/no or 1/0", source=origin, field=name,
+                              rows=ids[bad].tolist())
+        return text.isin(TRUE_TEXT)
+    if dtype.startswith("int") and not pd.api.types.is_integer_dtype(column):
+        numbers = pd.to_numeric(column, errors="coerce") if not pd.api.types.is_bool_dtype(column) else column
+        bad = numbers.isna() | ~np.isfinite(numbers.astype("float64")) | (numbers.astype("float64") % 1 != 0)
+        if bad.any():
+            raise SurveyError("must be whole numbers", source=origin, field=name, rows=ids[bad].tolist())
+        column = numbers
+    try:
+        return column.astype(dtype)
+    except (TypeError, ValueError) as error:
+        raise SurveyError(f"cannot be read as {dtype}: {error}", source=origin, field=name) from None
 
 
 def _ids_where(table: pd.DataFrame, key: str, mask: pd.Series | np.ndarray) -> list[Any]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import math
 from pathlib import Path
 
 import yaml
@@ -28,7 +29,7 @@ from openfisca_core import periods
 from openfisca_core.parameters import ParameterNode
 from openfisca_core.reforms import Reform
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulations.engine.parameters import find_parameter, parameter_paths
 from simulations.errors import ReformError
@@ -53,6 +54,14 @@ class ParameterChange(BaseModel):
     value: float | int | bool
     start: datetime.date
     stop: datetime.date | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, value: float | int | bool) -> float | int | bool:
+        # A NaN age or an infinite amount would run and silently empty or flood a programme.
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"must be a finite number, got {value}")
+        return value
 
     @model_validator(mode="after")
     def _stop_after_start(self) -> ParameterChange:
