@@ -21,7 +21,9 @@ Persons (one row per person)
     years at the survey date · ``sex`` "female" / "male" · ``relationship`` one of :data:`RELATIONSHIPS` ·
     ``disability_severity`` int 0–3, the Washington Group scale (0 no difficulty, 1 some difficulty, 2 a lot of
     difficulty, 3 cannot do at all; the worst domain) · ``pregnant`` bool · ``in_school`` bool · optional
-    ``employment_status`` one of :data:`EMPLOYMENT_STATUSES` · optional ``weight`` float64 > 0 (a person weight
+    ``employment_status`` one of :data:`EMPLOYMENT_STATUSES` · optional ``gave_birth`` bool (a woman who gave birth
+    in the 12 months before the survey date) · optional ``orphan`` bool (mother or father or both have died) ·
+    optional ``weight`` float64 > 0 (a person weight
     given by the survey; otherwise each person carries the household weight) · optional person-level income
     components ``income_<component>`` float64 per month.
 """
@@ -71,7 +73,15 @@ PERSON_COLUMNS: dict[str, str] = {
     "pregnant": "bool",
     "in_school": "bool",
 }
-OPTIONAL_PERSON_COLUMNS: dict[str, str] = {"employment_status": "string", "weight": "float64"}
+OPTIONAL_PERSON_COLUMNS: dict[str, str] = {
+    "employment_status": "string",
+    "weight": "float64",
+    # Maternity benefits count births, not children aged 0 (who are fewer: infant deaths, age heaping, children
+    # born earlier in the year than the survey date's twelve months): a woman who gave birth in the 12 months
+    # before the survey date. Orphanhood: a person under 18 whose mother or father (or both) has died.
+    "gave_birth": "bool",
+    "orphan": "bool",
+}
 
 # Income components, in either table, follow one naming convention: ``income_`` and a lower-case snake_case name
 # (e.g. ``income_wages``, ``income_old_age_pension``); always float64, money per month.
