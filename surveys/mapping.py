@@ -35,11 +35,11 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
 from pydantic import field_validator, model_validator
 
 from surveys.errors import SurveyError
+from surveys.input_files import read_yaml_file
 from surveys.model import (
     INCOME_COMPONENT_PATTERN,
     OPTIONAL_HOUSEHOLD_COLUMNS,
@@ -295,13 +295,9 @@ def load_mapping(mapping: str | Path | dict[str, Any] | SurveyMapping) -> Survey
     source = "<mapping>"
     if isinstance(mapping, (str, Path)):
         source = str(mapping)
-        path = Path(mapping)
-        if not path.is_file():
+        if not Path(mapping).is_file():
             raise SurveyError("mapping file not found", source=source)
-        try:
-            mapping = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as error:
-            raise SurveyError(f"not valid YAML: {error}", source=source) from None
+        mapping = read_yaml_file(mapping)
     if not isinstance(mapping, dict):
         raise SurveyError("a mapping must be a YAML mapping (key: value) at the top level", source=source)
     try:

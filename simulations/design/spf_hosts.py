@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-import yaml
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -47,6 +46,7 @@ from simulations.engine.countries import (
 from simulations.engine.parameters import dated_instants, find_parameter
 from simulations.engine.prices import price_context
 from simulations.errors import FloorsimError, ReformError
+from surveys.input_files import InputFileError, read_yaml_file
 
 DOTTED_PATH = "simulations.design.spf_hosts.SocialProtectionFloor"
 
@@ -92,9 +92,9 @@ def load_adapter(source: str | Path | dict | None, spec: CountrySpec, system: Ta
         path = Path(source) if source is not None else HOSTS_DIR / f"{spec.name}.yaml"
         if path.is_file():
             try:
-                raw, origin = yaml.safe_load(path.read_text(encoding="utf-8")) or {}, str(path)
-            except yaml.YAMLError as error:
-                raise SocialProtectionFloorError(f"{path}: not valid YAML: {error}") from None
+                raw, origin = read_yaml_file(path) or {}, str(path)
+            except InputFileError as error:
+                raise SocialProtectionFloorError(str(error)) from None
         elif source is not None:
             raise SocialProtectionFloorError(f"floor adapter file not found: {path}")
         else:

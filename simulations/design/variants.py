@@ -45,7 +45,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulations.engine.microsimulation import BASELINE, Microsimulation
@@ -55,6 +54,7 @@ from simulations.engine.reforms import ParameterChange, ReformSpec, find_paramet
 from simulations.engine.results import Results
 from simulations.engine.scenarios import scenario_system
 from surveys.model import Survey
+from surveys.input_files import InputFileError, read_yaml_file, validation_problems
 
 DEFAULT_GDP_PARAMETERS = ("country.gdp.non_oil", "country.gdp.nominal", "country.gdp")
 ADMINISTRATIVE_SHARE_PARAMETER = "social_protection_floor.administrative_cost_share"
@@ -124,19 +124,16 @@ def load_grid(path: str | Path) -> VariantGrid:
     if not path.is_file():
         raise VariantError(f"variant grid not found: {path}")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, ValueError) as error:
-        raise VariantError(f"{path}: not valid YAML: {error}") from None
+        raw = read_yaml_file(path)
+    except InputFileError as error:
+        raise VariantError(str(error)) from None
     if not isinstance(raw, dict):
         raise VariantError(f"{path}: a grid must be a mapping with at least 'parameters'")
     raw.setdefault("name", path.stem)
     try:
         grid = VariantGrid(**raw)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc']) or 'grid'}: {problem['msg']}" for problem in error.errors()
-        )
-        raise VariantError(f"{path}: {problems}") from None
+        raise VariantError(f"{path}: {validation_problems(error)}") from None
     folder = path.resolve().parent
     return grid.model_copy(
         update={

@@ -12,11 +12,11 @@ import importlib
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulations.errors import CountryError
+from surveys.input_files import InputFileError, read_yaml_file, validation_problems
 
 PACKAGES_DIR = Path(__file__).resolve().parents[2] / "country_packages"
 
@@ -144,10 +144,15 @@ def load_country(name: str) -> CountrySpec:
             f"unknown country '{name}': no {path}. Available: {', '.join(available_countries()) or 'none'}"
         )
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml_file(path)
+    except InputFileError as error:
+        raise CountryError(str(error)) from None
+    if not isinstance(raw, dict):
+        raise CountryError(f"{path}: a floorsim country description is a mapping (label, tax_benefit_system, ...)")
+    try:
         return CountrySpec(**raw, name=path.parent.name, folder=path.parent)
-    except (yaml.YAMLError, ValidationError, TypeError) as error:
-        raise CountryError(f"{path}: invalid floorsim country description: {error}") from None
+    except ValidationError as error:
+        raise CountryError(f"{path}: invalid floorsim country description: {validation_problems(error)}") from None
 
 
 def tax_benefit_system_class(spec: CountrySpec) -> type[TaxBenefitSystem]:

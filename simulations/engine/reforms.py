@@ -24,7 +24,6 @@ import json
 import math
 from pathlib import Path
 
-import yaml
 from openfisca_core import periods
 from openfisca_core.parameters import ParameterNode
 from openfisca_core.reforms import Reform
@@ -33,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from simulations.engine.parameters import find_parameter, parameter_paths
 from simulations.errors import ReformError
+from surveys.input_files import InputFileError, read_yaml_file, validation_problems
 
 __all__ = [  # find_parameter and parameter_paths live with the one tree walker; reform code imports them from here
     "ParameterChange",
@@ -90,19 +90,16 @@ def load_reform(path: str | Path) -> ReformSpec:
     if not path.is_file():
         raise ReformError(f"reform file not found: {path}")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))  # YAML is a superset of JSON
-    except (yaml.YAMLError, ValueError) as error:  # PyYAML raises ValueError for impossible dates
-        raise ReformError(f"{path}: not valid YAML/JSON: {error}") from None
+        raw = read_yaml_file(path)  # YAML is a superset of JSON
+    except InputFileError as error:
+        raise ReformError(str(error)) from None
     if not isinstance(raw, dict):
         raise ReformError(f"{path}: a reform must be a mapping with 'name' and 'changes'")
     raw.setdefault("name", path.stem)
     try:
         return ReformSpec(**raw)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}" for problem in error.errors()
-        )
-        raise ReformError(f"{path}: {problems}") from None
+        raise ReformError(f"{path}: {validation_problems(error)}") from None
 
 
 def check_reform(spec: ReformSpec, tax_benefit_system: TaxBenefitSystem) -> None:

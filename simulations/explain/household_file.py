@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
 
-import yaml
 from openfisca_core.indexed_enums import Enum as OpenFiscaEnum
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from openfisca_core.variables import Variable
@@ -40,6 +39,7 @@ from simulations.engine.countries import CountrySpec, load_country
 from simulations.engine.scenarios import scenario_system
 from simulations.errors import FloorsimError
 from simulations.explain.json_values import jsonable
+from surveys.input_files import InputFileError, read_yaml_file
 
 HOUSEHOLD_ID = "household"  # the id of the household group entity in the OpenFisca situation
 
@@ -227,9 +227,9 @@ def read_household_file(path: str | Path) -> dict:
     if not path.is_file():
         raise HouseholdError(f"household file not found: {path}")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))  # YAML is a superset of JSON
-    except (yaml.YAMLError, ValueError) as error:
-        raise HouseholdError(f"{path}: not valid YAML/JSON: {error}") from None
+        raw = read_yaml_file(path)  # YAML is a superset of JSON
+    except InputFileError as error:
+        raise HouseholdError(str(error)) from None
     if not isinstance(raw, dict):
         raise HouseholdError(
             f"{path}: a household file is a mapping with 'persons' (and optionally 'household', 'period')"

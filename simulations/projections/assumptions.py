@@ -17,10 +17,10 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulations.projections.errors import ProjectionError
+from surveys.input_files import InputFileError, read_yaml_text
 
 RULES = ("prices", "wages", "none", "schedule")
 Rule = Literal["prices", "wages", "none", "schedule"]
@@ -305,8 +305,8 @@ def load_assumptions(path: str | Path) -> Assumptions:
         raise ProjectionError(f"assumptions file not found: {path}")
     text = path.read_bytes()
     try:
-        raw = yaml.safe_load(text.decode("utf-8"))
-    except (yaml.YAMLError, ValueError, UnicodeDecodeError) as error:
-        raise ProjectionError(f"{path}: not valid YAML: {error}") from None
+        raw = read_yaml_text(text, str(path))
+    except InputFileError as error:
+        raise ProjectionError(str(error)) from None
     assumptions = parse_assumptions(raw, path.resolve())
     return assumptions.model_copy(update={"sha256": hashlib.sha256(text).hexdigest()})

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from simulations.projections.errors import ProjectionError
 from surveys.calibration import Margin
+from surveys.input_files import InputFileError, read_yaml_file
 
 SEXES = ("female", "male")
 _GROUP = re.compile(r"^(\d+)(?:-(\d+)|\+)$")
@@ -113,9 +113,9 @@ def read_population_projection(path: str | Path) -> PopulationProjection:
     if not path.is_file():
         raise ProjectionError(f"population projection file not found: {path}")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, ValueError) as error:
-        raise ProjectionError(f"{path}: not valid YAML: {error}") from None
+        raw = read_yaml_file(path)
+    except InputFileError as error:
+        raise ProjectionError(str(error)) from None
     if not isinstance(raw, dict):
         raise ProjectionError(f"{path}: expected a mapping with source, unit, age_groups and years")
     source = raw.get("source")
