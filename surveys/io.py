@@ -74,6 +74,36 @@ def encode_metadata(metadata: SurveyMetadata) -> bytes:
     return json.dumps(fields, sort_keys=True).encode()
 
 
+def decode_metadata(raw: bytes, source: str) -> SurveyMetadata:
+    """The survey metadata stored under ``METADATA_KEY`` (see :func:`encode_metadata`).
+
+    Raises:
+        SurveyError: the bytes are not a JSON object, or its fields are not exactly those of
+            :class:`~surveys.model.SurveyMetadata` (a field missing, unknown or misspelt).
+    """
+    where = f"{HOUSEHOLDS_FILE} metadata '{METADATA_KEY.decode()}'"
+    try:
+        fields = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise SurveyError(f"{where} is not JSON ({error})", source=source) from None
+    if not isinstance(fields, dict):
+        raise SurveyError(f"{where} must be a JSON object, got {type(fields).__name__}", source=source)
+    known = {field.name: field for field in dataclasses.fields(SurveyMetadata)}
+    required = {name for name, field in known.items() if field.default is dataclasses.MISSING
+                and field.default_factory is dataclasses.MISSING}
+    unknown, missing = sorted(set(fields) - set(known)), sorted(required - set(fields))
+    if unknown or missing:
+        raise SurveyError(
+            f"{where}: unknown fields {unknown}, missing fields {missing} (expected the fields of SurveyMetadata: "
+            f"{sorted(known)}; rewrite the survey with write_survey)",
+            source=source,
+        )
+    try:
+        return SurveyMetadata(**fields)
+    except (TypeError, ValueError) as error:
+        raise SurveyError(f"{where}: {error}", source=source) from None
+
+
 def read_survey_folder(folder: str | Path) -> Survey:
     """Read a survey folder written by :func:`write_survey`; raise :class:`SurveyError` naming what is missing or wrong.
 
@@ -99,7 +129,7 @@ def read_survey_folder(folder: str | Path) -> Survey:
     raw_meta = (households_table.schema.metadata or {}).get(METADATA_KEY)
     if raw_meta is None:
         raise SurveyError(f"{HOUSEHOLDS_FILE} carries no floorsim survey metadata", source=str(folder))
-    metadata = SurveyMetadata(**json.loads(raw_meta))
+    metadata = decode_metadata(raw_meta, str(folder))
     return Survey(households_table.to_pandas(), persons, metadata, origin=str(folder))
 
 
@@ -132,7 +162,10 @@ class SurveyFile:
         raw_meta = (self._households.schema_arrow.metadata or {}).get(METADATA_KEY)
         if raw_meta is None:
             raise SurveyError(f"{HOUSEHOLDS_FILE} carries no floorsim survey metadata", source=str(self.folder))
-        self.metadata = SurveyMetadata(**json.loads(raw_meta))
+        self.metadata = decode_metadata(raw_meta, str(self.folder))
+        if self.n_households == 0:
+            raise SurveyError(f"{HOUSEHOLDS_FILE} holds no households: there is nothing to simulate",
+                              source=str(self.folder))
         if self._households.num_row_groups != self._persons.num_row_groups:
             raise SurveyError(
                 f"{HOUSEHOLDS_FILE} has {self._households.num_row_groups} row groups and {PERSONS_FILE} "

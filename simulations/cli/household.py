@@ -14,6 +14,7 @@ from rich.tree import Tree
 from simulations.cli.app import app
 from simulations.cli.options import DEFAULT_COUNTRY, CountryOption, JsonOption
 from simulations.cli.terminal import console, reported_errors
+from simulations.errors import FloorsimError
 from simulations.explain import household as single_household
 
 
@@ -60,9 +61,17 @@ def household_command(
     as_json: JsonOption = False,
 ) -> None:
     """Amounts under every programme of a country package for one household, and why each does or does not apply."""
+    from openfisca_core.errors import ParameterNotFoundError
+
     with reported_errors():
         described = single_household.load_household(country, file, person or (), household or ())
-        report = single_household.simulate_household(country, described, period, reform or (), depth)
+        try:
+            report = single_household.simulate_household(country, described, period, reform or (), depth)
+        except ParameterNotFoundError as error:  # a period before the package's legislation (e.g. 1999-01)
+            raise FloorsimError(
+                f"period {period or described.period}: {str(error).strip()} The package has no rules for that "
+                "date: choose a later period."
+            ) from None
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         return

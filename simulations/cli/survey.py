@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -69,8 +70,7 @@ def print_survey_report(report: dict) -> None:
     table.add_column("what")
     table.add_column("value", justify="right")
     for key, value in sizes.items():
-        shown = f"{value:,.2f}" if isinstance(value, float) and abs(value - round(value)) > 1e-3 else f"{value:,.0f}"
-        table.add_row(key.replace("_", " "), shown if isinstance(value, (int, float)) else str(value))
+        table.add_row(key.replace("_", " "), _size(value))
     table.add_row("welfare", f"{meta['welfare_concept']} ({meta['welfare_unit']})")
     console.print(table)
     for name, distribution in report["distributions"].items():
@@ -93,3 +93,13 @@ def print_survey_report(report: dict) -> None:
         else:
             text = str(warning)
         console.print(f"  - {text}", markup=False, highlight=False)
+
+
+def _size(value: object) -> str:
+    """One figure of the sizes table: whole numbers with thousands separators, fractions with two decimals, and
+    "not given" for what the survey does not record (strata and PSUs of a survey without a design)."""
+    if value is None:
+        return "not given"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return str(value)
+    return f"{value:,.2f}" if abs(value - round(value)) > 1e-3 else f"{value:,.0f}"

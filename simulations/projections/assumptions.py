@@ -35,6 +35,16 @@ class Reference(BaseModel):
     url: str | None = None
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # the years a projection may name (a wider range is a typo, and a memory bomb)
+
+
+def _year(value: Any) -> int:
+    """``value`` as a year of a series: a whole number from FIRST_YEAR to LAST_YEAR (not a boolean, None or 2025.5)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not FIRST_YEAR <= value <= LAST_YEAR:
+        raise ValueError(f"give years as whole numbers from {FIRST_YEAR} to {LAST_YEAR}, got {value!r}")
+    return value
+
+
 class Entry(BaseModel):
     """One value of a yearly series, for one year or a range of years, with its source or its justification."""
 
@@ -48,13 +58,11 @@ class Entry(BaseModel):
     @field_validator("years", mode="before")
     @classmethod
     def _span(cls, value: Any) -> tuple[int, int]:
-        if isinstance(value, bool):
-            raise ValueError("give a year (2025) or a range of years (2027-2035)")  # noqa: TRY004 - pydantic wants ValueError
-        if isinstance(value, int):
-            return (value, value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return (_year(value), _year(value))
         if isinstance(value, (list, tuple)) and len(value) == 2:
-            return (int(value[0]), int(value[1]))
-        match = _SPAN.match(str(value))
+            return (_year(value[0]), _year(value[1]))
+        match = _SPAN.match(str(value)) if isinstance(value, str) else None
         if not match:
             raise ValueError(f"give a year (2025) or a range of years (2027-2035), got {value!r}")
         first = int(match.group(1))
@@ -114,8 +122,8 @@ def _years(years: list[int]) -> str:
 
 class Horizon(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    start: int = Field(ge=1900, le=2200)
-    end: int = Field(ge=1900, le=2200)
+    start: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
+    end: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
 
     @model_validator(mode="after")
     def _ordered(self) -> Horizon:

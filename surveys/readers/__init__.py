@@ -43,6 +43,15 @@ def load_survey(path_or_paths: SurveyPaths, mapping: MappingSource | None = None
     Raises:
         SurveyError: naming the file, the mapping key or column, the offending row ids and the rule broken.
     """
+    survey = _read(path_or_paths, mapping)
+    if survey.households.empty:  # every statistic of an empty survey is undefined: refuse it here, once
+        raise SurveyError("the survey holds no households: there is nothing to describe or simulate",
+                          source=survey.origin)
+    return survey
+
+
+def _read(path_or_paths: SurveyPaths, mapping: MappingSource | None) -> Survey:
+    """The survey as read (see :func:`load_survey`), before the check that it is not empty."""
     if mapping is None:
         if isinstance(path_or_paths, (str, Path)):
             return io.read_survey_folder(path_or_paths)
