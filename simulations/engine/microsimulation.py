@@ -12,18 +12,16 @@ import dataclasses
 import datetime
 import difflib
 import functools
-import os
-import sys
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from joblib import Parallel, delayed
 from openfisca_core import periods
 
+from simulations.engine.backends import BACKENDS, check_jobs, describe_chunk, run_chunks
 from simulations.engine.builder import build_simulation
 from simulations.engine.chunks import ChunkInputs, make_chunks
 from simulations.engine.countries import CountrySpec, load_country
@@ -38,7 +36,6 @@ from simulations.engine.take_up import TakeUp, take_up_draws, take_up_rate
 from surveys.io import SurveyFile
 from surveys.model import Survey
 
-BACKENDS = ("sequential", "loky", "dask")
 MONTH_MODES = ("segments", "all")
 BASELINE = "baseline"
 
@@ -160,13 +157,7 @@ def simulate_chunk(request: ChunkRequest, task: ChunkInputs | FileChunk) -> dict
                 outputs[seed][scenario.name] = values
         return {"scenarios": outputs, "households": households}
     except Exception as error:  # noqa: BLE001 - every failure must say which households caused it
-        if not isinstance(chunk, ChunkInputs):
-            raise ChunkError(f"chunk {task.index} of {task.folder}: {type(error).__name__}: {error}") from None
-        first, last = (int(chunk.household_ids[0]), int(chunk.household_ids[-1])) if chunk.n_households else (None, None)
-        raise ChunkError(
-            f"chunk {chunk.index} (households {first} to {last}, {chunk.n_households} households): "
-            f"{type(error).__name__}: {error}"
-        ) from None
+        raise ChunkError(f"{describe_chunk(chunk)}: {type(error).__name__}: {error}") from None
 
 
 class Microsimulation:
@@ -213,6 +204,7 @@ class Microsimulation:
             raise ScenarioError(f"chunk_size must be at least 1, got {chunk_size}")
         if backend == "dask" and dask_client is None:
             raise ScenarioError("the dask backend needs a dask_client (a distributed.Client or a scheduler address)")
+        check_jobs(n_jobs)
         self.country = country
         self.spec: CountrySpec = load_country(country)
         self.survey: Survey | None = survey if isinstance(survey, Survey) else None
@@ -367,7 +359,10 @@ class Microsimulation:
             )
         else:
             tasks = [FileChunk(str(self.survey_file.folder), index) for index in range(self.survey_file.n_chunks)]
-        parts, workers = self._execute(request, tasks)
+        parts, execution = run_chunks(
+            simulate_chunk, request, tasks, backend=self.backend, n_jobs=self.n_jobs, dask_client=self.dask_client,
+            progress=self.progress,
+        )
         households = (
             household_frame(self.survey)
             if self.survey is not None
@@ -378,7 +373,9 @@ class Microsimulation:
         )
         run_info = {
             "backend": self.backend,
-            "workers": workers,
+            "workers": execution.workers,
+            "workers_requested": execution.requested,
+            "workers_capped": execution.capped,  # "cores" or "chunks" when fewer workers than asked were useful
             "streamed": self.survey is None,
             "chunk_size": self.chunk_size if self.survey is not None else "row groups of the survey file",
             "chunks": len(tasks),
@@ -428,67 +425,3 @@ class Microsimulation:
             )
             by_seed[seed].provenance = provenance(by_seed[seed], self.survey_source)
         return by_seed
-
-    def _execute(self, request: ChunkRequest, chunks: list[ChunkInputs | FileChunk]) -> tuple[list[dict], int]:
-        """Run ``simulate_chunk`` over the chunks with the chosen backend; results in chunk order."""
-        tick = _Progress(len(chunks)) if self.progress and sys.stderr.isatty() else _NoProgress()
-        try:
-            if self.backend == "sequential" or (self.backend == "loky" and len(chunks) == 1):
-                parts = []
-                for chunk in chunks:
-                    parts.append(simulate_chunk(request, chunk))
-                    tick()
-                return parts, 1
-            if self.backend == "loky":
-                workers = min(len(chunks), os.cpu_count() or 1) if self.n_jobs == -1 else max(1, self.n_jobs)
-                # Chunks are small numpy arrays: pickling them through the pipe is faster than joblib's default
-                # of dumping arrays over 1 MB to memory-mapped files (measured: docs/PERFORMANCE.md).
-                parallel = Parallel(n_jobs=workers, backend="loky", return_as="generator", max_nbytes=None)
-                parts = []
-                for part in parallel(delayed(simulate_chunk)(request, chunk) for chunk in chunks):
-                    parts.append(part)
-                    tick()
-                return parts, workers
-            return _run_on_dask(self.dask_client, request, chunks, tick)
-        finally:
-            tick.close()
-
-
-def _run_on_dask(client_or_address: Any, request: ChunkRequest, chunks: list[ChunkInputs], tick: Callable) -> tuple[list[dict], int]:
-    """Submit one task per chunk to a Dask cluster; gather the results in chunk order."""
-    from dask.distributed import Client, as_completed
-
-    client = Client(client_or_address) if isinstance(client_or_address, str) else client_or_address
-    shared = client.scatter(request, broadcast=True)
-    futures = [client.submit(simulate_chunk, shared, chunk, pure=False) for chunk in chunks]
-    for _ in as_completed(futures):
-        tick()
-    parts = client.gather(futures)
-    return parts, len(client.scheduler_info().get("workers", {}))
-
-
-class _Progress:
-    """A rich progress bar on stderr, shown only when stderr is a terminal."""
-
-    def __init__(self, total: int) -> None:
-        from rich.progress import Progress
-
-        self._progress = Progress(transient=True)
-        self._progress.start()
-        self._task = self._progress.add_task("Simulating chunks", total=total)
-
-    def __call__(self) -> None:
-        self._progress.advance(self._task)
-
-    def close(self) -> None:
-        self._progress.stop()
-
-
-class _NoProgress:
-    """Stands in for the progress bar when there is no terminal to draw it on."""
-
-    def __call__(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
