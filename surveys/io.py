@@ -45,7 +45,7 @@ def write_survey(
     """
     if households_per_row_group < 1:
         raise ValueError(f"households_per_row_group must be at least 1, got {households_per_row_group}")
-    with staged_folder(folder) as staging:
+    with staged_folder(folder, marker=HOUSEHOLDS_FILE) as staging:
         households = pa.Table.from_pandas(survey.households, preserve_index=False)
         households = households.replace_schema_metadata(
             {**(households.schema.metadata or {}), METADATA_KEY: encode_metadata(survey.metadata)}

@@ -39,7 +39,10 @@ def variants_command(
     """Run every variant of a grid against one baseline in one pass; print and write the comparison and frontier."""
     from simulations.design import variants as variant_grids
 
-    with reported_errors():
+    from surveys.atomic import check_output_folder
+
+    with reported_errors(OSError):  # an unwritable or foreign --out is one line too, found before the runs
+        check_output_folder(out, "variants.json")
         outcome = variant_grids.run_grid(variant_grids.load_grid(grid), jobs=jobs, chunk_size=chunk_size)
         written = outcome.write(out)
     print_variants(outcome)

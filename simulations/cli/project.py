@@ -41,8 +41,12 @@ def project_command(
     and reforms for every year of an assumptions file; write a tidy table (CSV, Parquet), an Excel workbook and a
     chart of cost paths."""
     from simulations.projections import project, write_outputs
+    from simulations.projections.outputs import FILES
+
+    from surveys.atomic import check_output_folder
 
     with reported_errors(OSError):
+        check_output_folder(out, FILES)  # before the years are simulated
         result = project(
             assumptions, reform or None, survey=survey, backend="sequential" if jobs == 1 else "loky", n_jobs=jobs
         )

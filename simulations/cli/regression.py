@@ -13,6 +13,9 @@ from simulations.cli.options import DEFAULT_COUNTRY, DEFAULT_YEAR, CountryOrConf
 from simulations.cli.terminal import fail, reported_errors
 
 
+DIFF_MARKER = "diff.json"  # the file an earlier --out of floorsim diff holds (it may be replaced)
+
+
 @app.command(
     "diff",
     epilog=(
@@ -52,22 +55,24 @@ def diff_command(
 ) -> None:
     """Compare two versions of a country package: parameters and variables changed, and the impact on the survey."""
     from simulations.regression import diff as package_diff
-    from surveys.atomic import write_text_atomic
+    from surveys.atomic import check_output_folder, staged_folder
 
     try:
         periods = [int(part) for item in (period or [str(DEFAULT_YEAR)]) for part in item.split(",") if part.strip()]
     except ValueError:
         fail(f"error: --period takes years, e.g. 2025 or 2024,2025; got {period}")
-    with reported_errors():
+    with reported_errors(OSError):
+        if out is not None:
+            check_output_folder(out, DIFF_MARKER)  # fail before two runs, not after
         report = package_diff.run_diff(
             old, new, country=country, periods=periods, survey=survey, repo=repo, jobs=jobs, fail_if=fail_if or ()
         )
     markdown = package_diff.render_markdown(report)
     document = json.dumps(report, indent=2, ensure_ascii=False, default=str)
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(out / "diff.md", markdown)
-        write_text_atomic(out / "diff.json", document + "\n")
+        with reported_errors(OSError), staged_folder(out, marker=DIFF_MARKER) as staging:  # all or nothing
+            (staging / "diff.md").write_text(markdown, encoding="utf-8")
+            (staging / "diff.json").write_text(document + "\n", encoding="utf-8")
     typer.echo(document if as_json else markdown, nl=as_json)
     if report["failed"]:
         breached = [f"{row['threshold']} in {row['period']}" for row in report["thresholds"] if row["breached"]]

@@ -8,6 +8,7 @@ exception is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
@@ -16,6 +17,7 @@ import typer
 from rich.console import Console
 
 from indicators.errors import IndicatorError
+from simulations.engine.run_warnings import FloorsimWarning
 from simulations.errors import FloorsimError
 from surveys.errors import SurveyError
 
@@ -45,8 +47,22 @@ def fail(message: str, code: int = 2) -> NoReturn:
 @contextmanager
 def reported_errors(*also: type[Exception]) -> Iterator[None]:
     """Turn the project's exceptions, and those of the types ``also`` (e.g. ``OSError`` when a command writes
-    files), into one line on standard error and exit status 2; let any other exception through."""
-    try:
-        yield
-    except (*PROJECT_ERRORS, *also) as error:
-        fail(f"error: {error}")
+    files), into one line on standard error and exit status 2; let any other exception through. Warnings of the
+    project (``FloorsimWarning``: a period beyond the price data, a reform inactive in the year, a forced value out
+    of range) are printed as they happen, one line each: ``floorsim: warning: <message>``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", FloorsimWarning)
+        shown = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001 - stdlib hook
+            if issubclass(category, FloorsimWarning):
+                errors.print(f"floorsim: warning: {one_line(str(message))}", markup=False, highlight=False,
+                             soft_wrap=True)
+            else:
+                shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        try:
+            yield
+        except (*PROJECT_ERRORS, *also) as error:
+            fail(f"error: {error}")

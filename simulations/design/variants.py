@@ -53,6 +53,7 @@ from indicators import weighted_total
 from simulations.engine.reforms import ParameterChange, ReformSpec, find_parameter
 from simulations.engine.results import Results
 from simulations.engine.scenarios import scenario_system
+from surveys.atomic import staged_folder
 from surveys.model import Survey
 from surveys.input_files import InputFileError, read_yaml_file, validation_problems
 
@@ -287,7 +288,11 @@ class VariantRun:
     def write(self, out: str | Path) -> dict[str, Path]:
         """Write ``variants.csv``, ``variants.json`` (table and provenance) and the frontier chart (PNG and SVG)."""
         out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
+        with staged_folder(out, marker="variants.json") as staging:  # all or nothing (surveys/atomic.py)
+            staged = self._write_files(staging)
+        return {key: out / path.relative_to(staging) for key, path in staged.items()}
+
+    def _write_files(self, out: Path) -> dict[str, Path]:
         written = {"csv": out / "variants.csv", "json": out / "variants.json"}
         self.table.to_csv(written["csv"], index=False)
         meta = {

@@ -13,6 +13,7 @@ import datetime
 import difflib
 import functools
 import time
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from simulations.engine.periods import annual_total, month_segments
 from simulations.engine.prices import PriceContext, price_context
 from simulations.engine.provenance import provenance, reform_steps_record
 from simulations.engine.reforms import ReformSpec, check_reform
+from simulations.engine.run_warnings import FloorsimWarning, emit, inactive_reform_warnings
 from simulations.engine.results import HOUSEHOLD_SUM, RECIPIENTS, Results, ScenarioOutputs
 from simulations.engine.scenarios import Scenario, ScenarioInput, baseline_system, make_scenario, scenario_system
 from simulations.engine.take_up import TakeUp, take_up_draws, take_up_rate
@@ -320,7 +322,13 @@ class Microsimulation:
         resolved = tuple(make_scenario(name, value) for name, value in scenarios.items())
         programmes = self.spec.programmes
         wanted = [p.variable for p in programmes.values()] + [self.spec.transfers_variable, *variables]
-        known = self._check(resolved, wanted)
+        with warnings.catch_warnings(record=True) as caught:  # forced out-of-range values, recorded below
+            warnings.simplefilter("always", FloorsimWarning)
+            known = self._check(resolved, wanted)
+        notes = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, FloorsimWarning)))
+        # Price data: the projections layer warns (an assumptions file may extend the package's prices).
+        notes += inactive_reform_warnings(resolved, self.year)
+        emit(notes)
         entity_of = {name: known[name].entity.key for name in wanted}
         person_variables = tuple(v for v in dict.fromkeys(wanted) if entity_of[v] == self.spec.person_entity)
         household_variables = tuple(v for v in dict.fromkeys(wanted) if entity_of[v] == self.spec.household_entity)
@@ -392,6 +400,7 @@ class Microsimulation:
             "seconds": round(time.perf_counter() - started, 3),
         }
         run_info["money_inputs_uprating"] = money_uprating
+        run_info["warnings"] = notes  # printed by the CLI as they happen, kept here for summary.json
         # What each scenario's reforms changed (old → new, with references), recorded now for reports to present.
         run_info["parameter_changes"] = {
             scenario.name: reform_steps_record(self.country, scenario) for scenario in resolved

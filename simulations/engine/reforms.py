@@ -30,6 +30,7 @@ from openfisca_core.reforms import Reform
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from simulations.engine.parameter_ranges import check_parameter_ranges
 from simulations.engine.parameters import find_parameter, parameter_paths
 from simulations.errors import ReformError
 from surveys.input_files import InputFileError, read_yaml_file, validation_problems
@@ -106,6 +107,7 @@ def check_reform(spec: ReformSpec, tax_benefit_system: TaxBenefitSystem) -> None
     """Raise :class:`ReformError` if any change names an unknown parameter."""
     for change in spec.changes:
         find_parameter(tax_benefit_system.parameters, change.parameter, spec.name)
+    check_parameter_ranges(spec, tax_benefit_system.parameters)  # rates 0-1, ages 0-130, money >= 0 (issue 20)
 
 
 def apply_reform(tax_benefit_system: TaxBenefitSystem, spec: ReformSpec) -> TaxBenefitSystem:

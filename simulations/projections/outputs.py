@@ -1,8 +1,8 @@
 """Files of a projection: the tidy table (CSV, Parquet), an Excel workbook, the chart of cost paths (PNG, SVG).
 
-Everything is rendered in memory first; only then is each file written beside its destination and renamed over it
-(``surveys.atomic.write_bytes_atomic``), so an error while computing or rendering leaves no file, and
-an existing output is never half-overwritten.
+Everything is rendered in memory first; only then are the files written into a folder staged beside the output
+folder, which replaces it in one rename (``surveys.atomic.staged_folder``): an error while computing, rendering or
+writing (a full disk) leaves the previous output folder as it was, never a mix of old and new files.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pandas as pd
 from simulations.engine.microsimulation import BASELINE
 from simulations.projections.errors import ProjectionError
 from simulations.projections.runner import ALL, ProjectionResult
-from surveys.atomic import write_bytes_atomic
+from surveys.atomic import staged_folder
 
 FILES = (
     "projection.csv",
@@ -123,6 +123,10 @@ def render_outputs(result: ProjectionResult) -> dict[str, bytes]:
 
 
 def write_outputs(result: ProjectionResult, folder: str | Path) -> list[Path]:
-    """Render every output in memory, then write each file atomically into ``folder``; the paths written."""
+    """Render every output in memory, then write them into a staged folder that replaces ``folder`` whole (an
+    existing folder must be an earlier projection: it holds one of ``FILES``); the paths written."""
     rendered = render_outputs(result)
-    return [write_bytes_atomic(Path(folder) / name, data) for name, data in rendered.items()]
+    with staged_folder(folder, marker=FILES) as staging:
+        for name, data in rendered.items():
+            (staging / name).write_bytes(data)
+    return [Path(folder) / name for name in rendered]

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from simulations.engine.countries import CountrySpec
 from simulations.engine.parameters import find_parameter
+from simulations.engine.run_warnings import emit, price_data_warning
 from simulations.engine.scenarios import baseline_system
 from simulations.errors import FloorsimError
 from simulations.projections.ageing import StaticAgeing
@@ -60,6 +61,23 @@ def parse_population_year(option: str | None) -> int | str | None:
         raise ProjectionError(
             f"--population-year: {option!r} is neither 'survey' nor a year (e.g. 2025)"
         ) from None
+
+
+def _data_warnings(
+    spec: CountrySpec, year: int, assumptions: Assumptions | None, population: PopulationProjection | None,
+    population_year: int | str | None,
+) -> list[str]:
+    """Warnings for a year beyond the data: the package's prices (unless the assumptions' macro path covers the
+    year) and, when the country has a population projection, its years."""
+    found = []
+    horizon = assumptions.years.end if assumptions is not None else None
+    price = price_data_warning(baseline_system(spec.name), spec, year, extended_to=horizon)
+    if price:
+        found.append(price)
+    if population is not None and population_year is None and year not in population.counts:
+        found.append(f"period {year} is beyond the population projection {population.path.name} "
+                     f"({population.years[0]}-{population.years[-1]}): the survey's own weights are used")
+    return found
 
 
 def country_assumptions(spec: CountrySpec) -> Assumptions | None:
@@ -137,6 +155,8 @@ def simulated_year(
                   "projection_file": str(population.path),
                   "source": f"survey weights calibrated ({assumptions.population.method}) to {population.path.name}: "
                             f"{cited}"}
+    record["warnings"] = _data_warnings(spec, year, assumptions, population, population_year)
+    emit(record["warnings"])  # printed by the CLI; in summary.json through the population record
     denominators = cost_denominators(spec, assumptions, macro, year)
     return SimulatedYear(year, survey, macro if record["projected"] else None, record, denominators,
                          notes + denominators["notes"])

@@ -35,6 +35,7 @@ from simulations.errors import FloorsimError
 from simulations.regression.settings import bundled_survey, reference_years, snapshot_path
 from simulations.reports.numbers import format_figure
 from surveys import load_survey, survey_hash
+from surveys.atomic import write_text_atomic
 
 # The folder holding floorsim's packages (the checkout, or site-packages when installed): the snapshot records the
 # survey and reform files relative to it, so a snapshot written in the repository equals one written by a wheel.
@@ -160,13 +161,12 @@ def load_snapshot(path: Path) -> dict:
 
 
 def write_snapshot(snapshot: dict, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
     rounded = dict(snapshot, figures={
         year: {name: {key: round(value, 9) for key, value in figures.items()} for name, figures in scenarios.items()}
         for year, scenarios in snapshot["figures"].items()
     })
-    path.write_text(json.dumps(rounded, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
+    # one rename: an interrupted --update leaves the previous snapshot, never half a file
+    return write_text_atomic(path, json.dumps(rounded, indent=1, ensure_ascii=False) + "\n")
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,11 @@
       tables/<name>.csv|.parquet   tidy tables (tables.TABLE_NAMES)
       charts/<name>.png|.svg       charts (charts.CHARTS)
 
-Everything is first written into a temporary folder beside ``out`` (same file system), then moved into ``out``
-(``surveys.atomic.staged_folder``): a failure anywhere removes the temporary folder and leaves ``out`` as it was.
+Everything is first written into a temporary folder beside ``out`` (same file system), which then replaces ``out``
+whole (``surveys.atomic.staged_folder``): a failure anywhere removes the temporary folder and leaves ``out`` as it
+was, and a run over an earlier output leaves none of its files behind (a ``--no-report`` run removes the old report).
+An existing ``out`` must be an earlier output (it holds ``summary.json``) or empty: a folder of other files is never
+replaced.
 """
 
 from __future__ import annotations
@@ -83,8 +86,8 @@ def write_outputs(
     """
     out = Path(out)
     try:
-        # merge: files of an earlier run are replaced one by one, other files in ``out`` are left alone
-        with staged_folder(out, merge=True) as staging:
+        # the whole folder is replaced: no file of an earlier run (an old report.html) stays beside the new ones
+        with staged_folder(out, marker=SUMMARY_FILE) as staging:
             frame = results.person_frame(["baseline", *reforms])
             staged = []
             for reform in reforms:
