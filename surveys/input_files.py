@@ -43,19 +43,26 @@ class _BoundedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
         self._aliases = 0
+        self._open: list[str] = []  # anchors of the nodes being composed (an alias to one of them is a cycle)
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
-                raise _Refused(f"more than {MAX_ALIASES} aliases (*name)", self.peek_event().start_mark)
+                raise _Refused(f"more than {MAX_ALIASES} aliases (*name)", event.start_mark)
+            if event.anchor in self._open:  # &a [*a]: a structure containing itself, endless to any reader
+                raise _Refused(f"alias *{event.anchor} refers to a node that contains it", event.start_mark)
         self._depth += 1
         if self._depth > MAX_DEPTH:
-            raise _Refused(f"nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark)
+            raise _Refused(f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
+        anchor = None if isinstance(event, yaml.AliasEvent) else getattr(event, "anchor", None)
+        self._open.append(anchor)
         try:
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+            self._open.pop()
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -95,8 +102,9 @@ def read_yaml_text(text: str | bytes, source: str) -> Any:
             text = text.decode("utf-8")
         except UnicodeDecodeError as error:
             raise InputFileError(f"not UTF-8 text (byte {error.start})", source=source) from None
-    loader = _BoundedLoader(text)
+    loader = None
     try:
+        loader = _BoundedLoader(text)  # the reader refuses control characters already here (a ReaderError)
         return loader.get_single_data()
     except _Refused as refused:
         where = f"line {refused.line}: " if refused.line else ""
@@ -104,7 +112,8 @@ def read_yaml_text(text: str | bytes, source: str) -> Any:
     except (yaml.YAMLError, ValueError, TypeError) as error:  # ValueError: impossible dates such as 2025-02-30
         raise InputFileError(f"not valid YAML/JSON: {_one_line(str(error))}", source=source) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def read_yaml_file(path: str | Path) -> Any:

@@ -12,6 +12,7 @@ from simulations.projections import ProjectionError, load_assumptions
 from surveys import load_survey
 from surveys.bundled import BUNDLED_SURVEY
 from surveys.errors import SurveyError
+from surveys.input_files import InputFileError, read_yaml_text
 from surveys.io import HOUSEHOLDS_FILE, METADATA_KEY, PERSONS_FILE, SurveyFile
 from tests.fuzz.cli_checks import assert_one_line_error, invoke
 from tests.projections.helpers import raw_assumptions, write_assumptions
@@ -89,3 +90,15 @@ def test_assumption_years_must_be_whole_years_in_range(tmp_path: Path, years) ->
     out = tmp_path / "out"
     assert_one_line_error(invoke("project", path, "--out", out), "prices.inflation[0].years")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("text", ["\x08", "a: \x07", "&0 [*0]", "a: &x {b: *x}", "&a [&b [*a]]"])
+def test_control_characters_and_recursive_aliases_are_input_file_errors(text: str, tmp_path: Path) -> None:
+    """Found by the fuzz suite: PyYAML's reader error escaped as a traceback, and a self-containing alias built a
+    recursive list that every later reader would loop on."""
+    with pytest.raises(InputFileError, match="special characters|refers to a node that contains it"):
+        read_yaml_text(text, "<test>")
+    reform = tmp_path / "reform.yaml"
+    reform.write_text(text, encoding="utf-8")
+    assert_one_line_error(invoke("household", "--reform", reform, "--person", "age=70", "--period", "2025-01"),
+                          str(reform))
