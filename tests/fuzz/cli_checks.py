@@ -18,11 +18,12 @@ def invoke(*args: str) -> Result:
 
 
 def assert_one_line_error(result: Result, *fragments: str) -> str:
-    """The command failed as a project error should: exit 2, no Python exception, one line on stderr that starts
-    with ``floorsim: error:`` and holds every fragment; returns that line."""
+    """The command failed as a project error should: exit 2, no Python exception, one line on stderr (besides
+    ``floorsim: warning:`` lines) that starts with ``floorsim: error:`` and holds every fragment; returns it."""
     assert result.exception is None or isinstance(result.exception, SystemExit), _explain(result)
     assert result.exit_code == 2, _explain(result)
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    # warnings printed before the failure (one line each) are allowed; the error itself is one line
+    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("floorsim: warning: ")]
     assert len(lines) == 1, _explain(result)
     assert lines[0].startswith("floorsim: error: "), lines[0]
     assert "Traceback" not in result.output
