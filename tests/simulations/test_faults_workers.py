@@ -29,24 +29,25 @@ def _in_a_worker() -> bool:
     return multiprocessing.current_process().name != "MainProcess"
 
 
+class saii(Variable):  # noqa: N801 - OpenFisca names a variable after its class
+    """The SAII replaced by a formula that kills its own worker process (SIGKILL, as the out-of-memory killer
+    does) when the chunk holds someone aged 84."""
+
+    value_type, entity, definition_period = float, Person, MONTH
+    label = "Kills the worker for anyone aged 84 (test reform)"
+
+    def formula(person, period, _parameters):
+        if np.any(person("age", period) == 84) and _in_a_worker():
+            os.kill(os.getpid(), signal.SIGKILL)
+        return person("age", period) * 0.0
+
+
 class KilledOnAge84(Reform):
-    """A reform whose formula kills its own worker process (SIGKILL, as the out-of-memory killer does) when the
-    chunk holds someone aged 84."""
+    """Puts the killing :class:`saii` in place of the package's."""
 
     name = "killed_on_age_84"
 
     def apply(self) -> None:
-        class saii(Variable):
-            value_type = float
-            entity = Person
-            definition_period = MONTH
-            label = "Kills the worker for anyone aged 84 (test reform)"
-
-            def formula(person, period, _parameters):
-                if np.any(person("age", period) == 84) and _in_a_worker():
-                    os.kill(os.getpid(), signal.SIGKILL)
-                return person("age", period) * 0.0
-
         self.update_variable(saii)
 
 
