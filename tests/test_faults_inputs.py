@@ -102,3 +102,12 @@ def test_control_characters_and_recursive_aliases_are_input_file_errors(text: st
     reform.write_text(text, encoding="utf-8")
     assert_one_line_error(invoke("household", "--reform", reform, "--person", "age=70", "--period", "2025-01"),
                           str(reform))
+
+
+@pytest.mark.parametrize("period", ["-1", "0", "10000"])
+def test_a_year_outside_the_calendar_is_a_one_line_error(period: str, tmp_path: Path) -> None:
+    """Found by the fuzz suite: ``run --period -1`` ended in ``ValueError: year -1 is out of range``."""
+    out = tmp_path / "out"
+    assert_one_line_error(invoke("run", "--period", period, "--jobs", "1", "--out", out),
+                          f"the simulated year must be from 1 to 9999, got {period}")
+    assert not out.exists()

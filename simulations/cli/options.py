@@ -26,8 +26,11 @@ CountryOrConfigOption = Annotated[
 YearOption = Annotated[int, typer.Option(help="Simulated year.")]
 """``--period`` of the commands that simulate one whole year."""
 
-JobsOption = Annotated[int, typer.Option(help="Worker processes (-1: all cores; 1: no parallelism).")]
-"""``--jobs``: engine worker processes, default -1 (all cores)."""
+JobsOption = Annotated[
+    int, typer.Option(help="Worker processes (-1: all cores; 1: no parallelism; never more than cores or chunks).")
+]
+"""``--jobs``: engine worker processes, default -1 (all cores); 0 and values below -1 are refused by the engine
+(``simulations.engine.backends.check_jobs``), and more than the cores or chunks are not started."""
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 """``--json`` of the commands whose normal output is terminal tables."""

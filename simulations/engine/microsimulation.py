@@ -207,6 +207,8 @@ class Microsimulation:
         if backend == "dask" and dask_client is None:
             raise ScenarioError("the dask backend needs a dask_client (a distributed.Client or a scheduler address)")
         check_jobs(n_jobs)
+        if isinstance(period, bool) or not 1 <= int(period) <= 9999:  # dates (and OpenFisca periods) need 1-9999
+            raise ScenarioError(f"the simulated year must be from 1 to 9999, got {period}")
         self.country = country
         self.spec: CountrySpec = load_country(country)
         self.survey: Survey | None = survey if isinstance(survey, Survey) else None

@@ -12,8 +12,8 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-ORDINARY_EXAMPLES = 60  # per property on readers and files
-ORDINARY_COMMAND_EXAMPLES = 6  # per property that runs a command
+ORDINARY_EXAMPLES = 100  # per property on readers and files
+ORDINARY_COMMAND_EXAMPLES = 10  # per property that runs a command
 _ASKED = os.environ.get("FLOORSIM_FUZZ_EXAMPLES")
 EXAMPLES = int(_ASKED) if _ASKED else ORDINARY_EXAMPLES
 COMMAND_EXAMPLES = max(1, int(_ASKED) // 10) if _ASKED else ORDINARY_COMMAND_EXAMPLES
