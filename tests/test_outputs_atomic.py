@@ -146,3 +146,32 @@ def test_run_diff_project_and_variants_refuse_a_file_or_foreign_out(tmp_path: Pa
         assert_one_line_error(invoke("variants", grid, "--out", out), message)
     assert afile.read_text() == "keep" and files_under(foreign) == {"notes.txt": b"keep"}
     assert sorted(entry.name for entry in tmp_path.iterdir()) == ["afile", "foreign"]
+
+
+def test_a_full_disk_midway_leaves_the_previous_projection_whole(tmp_path: Path, monkeypatch) -> None:
+    """``floorsim project`` used to leave the files written before the disk filled up: now the staged folder is
+    dropped and the previous output stays as it was."""
+    import errno
+
+    from simulations.projections import outputs
+
+    out = tmp_path / "projection"
+    out.mkdir()
+    (out / "provenance.json").write_text("previous")
+    rendered = {name: f"new {name}".encode() for name in outputs.FILES}
+    monkeypatch.setattr(outputs, "render_outputs", lambda _result: rendered)
+    real = Path.write_bytes
+
+    def fills_up(self: Path, data: bytes) -> int:
+        if self.name == "projection.xlsx":  # the third file: two are already written
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", fills_up)
+    with pytest.raises(OSError, match="No space left"):
+        outputs.write_outputs(None, out)
+    assert files_under(out) == {"provenance.json": b"previous"}
+    assert [entry.name for entry in tmp_path.iterdir()] == ["projection"]
+    monkeypatch.setattr(Path, "write_bytes", real)
+    assert outputs.write_outputs(None, out) == [out / name for name in outputs.FILES]
+    assert files_under(out) == {name: f"new {name}".encode() for name in outputs.FILES}
