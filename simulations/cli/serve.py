@@ -20,7 +20,8 @@ from simulations.errors import FloorsimError
         "Examples:\n\n"
         "  floorsim serve                                   # http://127.0.0.1:8000 (this machine only)\n\n"
         "  floorsim serve --port 8080 --period 2024\n\n"
-        "  floorsim serve --survey my_survey_folder --host 0.0.0.0 --allow-host 192.168.1.20   # reachable from the network: see docs/web_app.md"
+        "  floorsim serve --survey my_survey_folder --host 0.0.0.0 --allow-host 192.168.1.20"
+        "   # reachable from the network: see docs/web_app.md"
     ),
 )
 def serve_command(

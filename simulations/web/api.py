@@ -28,6 +28,7 @@ from simulations.web.jobs import REFORM_NAME, Workspace
 from simulations.web.results_json import clean, reform_dict
 
 MAX_CHANGES = 50
+MIN_YEAR, MAX_YEAR = 1990, 2100  # years a request may simulate
 MAX_PERSONS = 20
 MAX_INPUTS = 40
 PATH_PATTERN = r"^[A-Za-z0-9_.\[\]]+$"
@@ -49,7 +50,7 @@ class Strict(BaseModel):
 class SettingIn(Strict):
     country: Name | None = Field(None, description="Country package (default: the server's).")
     survey: Name | None = Field(None, description="Survey key of the server's catalogue (GET /api/settings).")
-    period: int | None = Field(None, ge=1990, le=2100, description="Simulated year.")
+    period: int | None = Field(None, ge=MIN_YEAR, le=MAX_YEAR, description="Simulated year.")
 
 
 class ChangeIn(Strict):
@@ -91,6 +92,14 @@ class HouseholdIn(SettingIn):
     )
     changes: list[ChangeIn] = Field(default_factory=list, max_length=MAX_CHANGES)
 
+    @field_validator("month")
+    @classmethod
+    def _in_range(cls, month: str | None) -> str | None:
+        in_range = month is None or (MIN_YEAR <= int(month[:4]) <= MAX_YEAR and int(month[5:] or 1) in range(1, 13))
+        if not in_range:
+            raise ValueError(f"month must be YYYY or YYYY-MM with a year in {MIN_YEAR}-{MAX_YEAR} and a month in 01-12")
+        return month
+
     @field_validator("persons")
     @classmethod
     def _bounded(cls, persons: list[dict]) -> list[dict]:
@@ -104,7 +113,7 @@ def workspace(request: Request) -> Workspace:
 
 
 def _unprocessable(message: str, problems: list | None = None) -> HTTPException:
-    return HTTPException(status_code=422, detail={"message": message, "problems": problems or []})
+    return HTTPException(status_code=422, detail={"message": one_line(message), "problems": problems or []})
 
 
 def make_reform(space: Workspace, country: str, period: int, name: str, label: str, changes: list[ChangeIn]) -> ReformSpec:

@@ -69,7 +69,8 @@ def create_app(
         problems = [
             {"loc": list(p.get("loc", ())), "msg": p.get("msg", ""), "type": p.get("type", "")} for p in error.errors()
         ]
-        message = "; ".join(f"{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in problems)
+        # A field name is echoed escaped (a key may hold a line break): the message stays one line.
+        message = one_line("; ".join(f"{'.'.join(_escaped(part) for part in p['loc'])}: {p['msg']}" for p in problems))
         return JSONResponse({"detail": {"message": message, "problems": problems}}, status_code=422)
 
     for error_type in PROJECT_ERRORS:
@@ -85,6 +86,11 @@ async def _project_error(request: Request, error: Exception) -> JSONResponse:
     """A project error that reached the app's edge: the request could not be served as asked (422), with the
     error's one-line message."""
     return JSONResponse({"detail": {"message": one_line(str(error))}}, status_code=422)
+
+
+def _escaped(part: object) -> str:
+    """A part of a field's location as text with control characters escaped (``"\\n"`` for a line break)."""
+    return str(part).encode("unicode_escape").decode("ascii")
 
 
 def _version() -> str:

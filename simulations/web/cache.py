@@ -73,38 +73,53 @@ class ResultCache:
 
     def results(self, job_id: str) -> dict:
         """The results JSON of a run (:class:`ExpiredResults` when it was removed)."""
-        return json.loads(self._path(job_id, RESULTS_FILE).read_text(encoding="utf-8"))
+        try:
+            return json.loads((self._kept(job_id) / RESULTS_FILE).read_text(encoding="utf-8"))
+        except FileNotFoundError:  # removed between the check and the read
+            raise self._expired(job_id) from None
 
     def download(self, job_id: str, kind: str) -> bytes:
         """The workbook (``xlsx``) or the HTML report (``html``) of a run, written on first request and kept."""
+        path = self._kept(job_id) / DOWNLOAD_FILES[kind]
+        try:
+            if not path.is_file():
+                self._write_downloads(job_id)
+            return path.read_bytes()
+        except FileNotFoundError:  # removed meanwhile
+            raise self._expired(job_id) from None
+
+    def _write_downloads(self, job_id: str) -> None:
+        """Write the workbook and the HTML report of a run from its pickled report, then recount the cache."""
         from simulations.reports.outputs import REPORT_FILE, WORKBOOK_FILE, write_report_files
 
-        path = self._path(job_id, ".") / DOWNLOAD_FILES[kind]
-        if not path.is_file():
-            report: ReportData = pickle.loads(self._path(job_id, REPORT_PICKLE).read_bytes())
-            with tempfile.TemporaryDirectory(prefix="floorsim-web-download-") as folder:
-                write_report_files(report, folder, full=True)
-                for name, written in (("xlsx", WORKBOOK_FILE), ("html", REPORT_FILE)):
-                    write_bytes_atomic(self.folder(job_id) / DOWNLOAD_FILES[name], (Path(folder) / written).read_bytes())
-            with self._lock:
-                if job_id in self._sizes:
-                    self._sizes[job_id] = _size(self.folder(job_id))
-                    self._evict(keep=job_id)
-        return path.read_bytes()
+        folder = self.folder(job_id)
+        report: ReportData = pickle.loads((folder / REPORT_PICKLE).read_bytes())
+        with tempfile.TemporaryDirectory(prefix="floorsim-web-download-") as scratch:
+            write_report_files(report, scratch, full=True)
+            for kind, written in (("xlsx", WORKBOOK_FILE), ("html", REPORT_FILE)):
+                write_bytes_atomic(folder / DOWNLOAD_FILES[kind], (Path(scratch) / written).read_bytes())
+        with self._lock:
+            if job_id in self._sizes:
+                self._sizes[job_id] = _size(folder)
+                self._evict(keep=job_id)
 
     def close(self) -> None:
         """Remove the cache's folder if the cache created it."""
         if self._owned:
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def _path(self, job_id: str, name: str) -> Path:
+    def _kept(self, job_id: str) -> Path:
+        """The folder of a run still in the cache (:class:`ExpiredResults` otherwise)."""
         with self._lock:
             if job_id not in self._sizes:
-                raise ExpiredResults(
-                    f"the results of job {job_id} have expired: the server keeps the {self.max_runs} most recent runs "
-                    f"(at most {self.max_bytes // 1024**2} MiB); run the reform again"
-                )
-        return self.folder(job_id) / name
+                raise self._expired(job_id)
+        return self.folder(job_id)
+
+    def _expired(self, job_id: str) -> ExpiredResults:
+        return ExpiredResults(
+            f"the results of job {job_id} have expired: the server keeps the {self.max_runs} most recent runs "
+            f"(at most {self.max_bytes // 1024**2} MiB); run the reform again"
+        )
 
     def _evict(self, keep: str) -> list[str]:
         removed = []

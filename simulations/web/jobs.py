@@ -8,6 +8,9 @@ and the next job starts a fresh one.
 
 In memory the server keeps, per job, only its status and its headline figures; jobs and variants vanish when the
 server stops (variants can be exported as JSON reform files, which ``floorsim run --reform`` reads).
+
+The worker is started with ``spawn``: a script that creates a :class:`Workspace` and runs jobs must keep its work
+under ``if __name__ == "__main__":`` (``floorsim serve``, pytest and notebooks need nothing).
 """
 
 from __future__ import annotations

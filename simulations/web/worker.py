@@ -61,16 +61,15 @@ class Task:
 
 
 def worker_main(connection: Connection, n_jobs: int) -> None:
-    """The worker's loop: one :class:`Task` at a time from ``connection``; ends when the server closes the pipe."""
+    """The worker's loop: one :class:`Task` at a time from ``connection``; ends when the server's end of the pipe
+    closes (the server stops it by signal, or died)."""
     os.setsid()  # a process group of its own: stopping the worker stops its engine's processes with it
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when the worker stops
     engines: OrderedDict[tuple, object] = OrderedDict()
     while True:
         try:
             task = connection.recv()
-        except (EOFError, OSError):  # the server is gone
-            return
-        if task is None:
+        except (EOFError, OSError):  # the server is gone (even killed): end with it
             return
         try:
             connection.send(("done", _perform(task, engines, n_jobs, connection.send)))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 
 import pytest
 
@@ -14,7 +13,6 @@ from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.engine.reforms import ParameterChange, ReformSpec, load_reform
 from simulations.reports.numbers import format_figure
 from simulations.engine.scenarios import baseline_system
-from simulations.web.jobs import Workspace
 from surveys import load_survey
 from surveys.bundled import BUNDLED_SURVEY
 from tests.web.conftest import REPLICATES, run_reform
