@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 import time
+import warnings
 
 import pytest
 
@@ -14,7 +15,13 @@ from simulations.web.cache import ExpiredResults, ResultCache
 from simulations.web.jobs import Workspace
 from surveys import load_survey
 from surveys.bundled import BUNDLED_SURVEY
+from simulations.web import create_app
+from tests.web.conftest import BASE_URL
 from tests.web.processes import alive, command_line, descendants
+
+with warnings.catch_warnings():  # starlette's notice that httpx will be replaced by httpx2
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
 
 
 def saii(value: float) -> ReformSpec:
@@ -66,6 +73,13 @@ def test_finished_runs_keep_a_summary_in_memory_and_results_in_a_bounded_cache(t
         assert [job.expired for job in kept] == [False, False]
         with pytest.raises(ExpiredResults, match="expired: the server keeps the 2 most recent runs"):
             space.results(first)
+        with TestClient(create_app(space, warm_up=False), base_url=BASE_URL) as client:
+            assert client.get(f"/api/jobs/{first.id}").json()["expired"] is True
+            for url in (f"/api/jobs/{first.id}/results", f"/api/jobs/{first.id}/workbook"):
+                gone = client.get(url)
+                assert gone.status_code == 410 and "run the reform again" in gone.json()["detail"]["message"]
+            assert 'id="job-expired"' in client.get(f"/jobs/{first.id}").text
+            assert client.get(f"/api/jobs/{kept[-1].id}/results").json()["headline"] == kept[-1].headline
         full = space.results(kept[-1])
         assert full["headline"] == kept[-1].headline and {"deciles", "by_group", "cost"} <= set(full)
         # In memory a job is a few kilobytes; its results (tables of every decile and group) are on disk.
@@ -107,3 +121,20 @@ def test_the_worker_stops_when_the_workspace_closes(tmp_path):
     started = time.monotonic()
     space.close()
     assert not alive(worker) and time.monotonic() - started < 10
+
+
+def test_a_failing_run_is_one_line_and_the_worker_goes_on(tmp_path):
+    """A project error inside the worker (here: a survey folder that does not exist) fails that job with the error's
+    one-line message; the same worker then runs the next job."""
+    surveys = {"bundled": BUNDLED_SURVEY, "missing": tmp_path / "no_such_survey"}
+    space = Workspace(n_jobs=1, replicates=0, surveys=surveys, cache=ResultCache(tmp_path / "cache"))
+    try:
+        failed = space.wait(space.submit(saii(80), space.setting(survey="missing")).id, timeout=120)
+        assert failed.status == "failed" and "no_such_survey" in failed.error and "\n" not in failed.error
+        assert not failed.error.startswith(("FileNotFoundError", "Traceback"))
+        worker = space.worker.pid
+        done = space.wait(space.submit(saii(80), space.default).id, timeout=180)
+        assert done.status == "done", done.error
+        assert space.worker.pid == worker  # not restarted: the error did not kill it
+    finally:
+        space.close()
