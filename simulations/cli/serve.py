@@ -20,7 +20,8 @@ from simulations.errors import FloorsimError
         "Examples:\n\n"
         "  floorsim serve                                   # http://127.0.0.1:8000 (this machine only)\n\n"
         "  floorsim serve --port 8080 --period 2024\n\n"
-        "  floorsim serve --survey my_survey_folder --host 0.0.0.0   # reachable from the network: see docs/web_app.md"
+        "  floorsim serve --survey my_survey_folder --host 0.0.0.0 --allow-host 192.168.1.20"
+        "   # reachable from the network: see docs/web_app.md"
     ),
 )
 def serve_command(
@@ -32,6 +33,14 @@ def serve_command(
     ] = None,
     period: Annotated[int, typer.Option(help="Default simulated year.")] = DEFAULT_YEAR,
     jobs: Annotated[int, typer.Option(min=1, help="Worker processes of the engine (1: no parallelism).")] = 2,
+    allow_host: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--allow-host",
+            help="A further name the app may be reached by (Host header), e.g. this machine's address on the "
+            "room's network when --host 0.0.0.0; repeatable. localhost, 127.0.0.1, [::1] and --host always are.",
+        ),
+    ] = None,
 ) -> None:
     """Start the web app (pages and JSON API, see docs/web_app.md): browse parameters, run reforms, compare saved
     variants, download the workbook and report, check a household's entitlements."""
@@ -41,4 +50,5 @@ def serve_command(
         load_country(country)
         if survey is not None and not survey.is_dir():
             raise FloorsimError(f"survey folder not found: {survey}")
-        serve(host=host, port=port, country=country, survey=survey, period=period, n_jobs=jobs)
+        serve(host=host, port=port, country=country, survey=survey, period=period, n_jobs=jobs,
+              allowed_hosts=tuple(allow_host or ()))

@@ -14,15 +14,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
+from openfisca_core.errors import ParameterNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from simulations.cli.terminal import one_line
 from simulations.explain import household as single_household
 from simulations.explain import parameters as parameters_browser
 from simulations.errors import FloorsimError
 from simulations.engine.reforms import ParameterChange, ReformSpec
-from simulations.web.jobs import REFORM_NAME, WebError, Workspace, reform_dict, results_dict
+from simulations.web.cache import ExpiredResults
+from simulations.web.errors import WebError
+from simulations.web.jobs import REFORM_NAME, Workspace
+from simulations.web.results_json import clean, reform_dict
 
 MAX_CHANGES = 50
+MIN_YEAR, MAX_YEAR = 1990, 2100  # years a request may simulate
 MAX_PERSONS = 20
 MAX_INPUTS = 40
 PATH_PATTERN = r"^[A-Za-z0-9_.\[\]]+$"
@@ -44,7 +50,7 @@ class Strict(BaseModel):
 class SettingIn(Strict):
     country: Name | None = Field(None, description="Country package (default: the server's).")
     survey: Name | None = Field(None, description="Survey key of the server's catalogue (GET /api/settings).")
-    period: int | None = Field(None, ge=1990, le=2100, description="Simulated year.")
+    period: int | None = Field(None, ge=MIN_YEAR, le=MAX_YEAR, description="Simulated year.")
 
 
 class ChangeIn(Strict):
@@ -86,6 +92,14 @@ class HouseholdIn(SettingIn):
     )
     changes: list[ChangeIn] = Field(default_factory=list, max_length=MAX_CHANGES)
 
+    @field_validator("month")
+    @classmethod
+    def _in_range(cls, month: str | None) -> str | None:
+        in_range = month is None or (MIN_YEAR <= int(month[:4]) <= MAX_YEAR and int(month[5:] or 1) in range(1, 13))
+        if not in_range:
+            raise ValueError(f"month must be YYYY or YYYY-MM with a year in {MIN_YEAR}-{MAX_YEAR} and a month in 01-12")
+        return month
+
     @field_validator("persons")
     @classmethod
     def _bounded(cls, persons: list[dict]) -> list[dict]:
@@ -99,7 +113,7 @@ def workspace(request: Request) -> Workspace:
 
 
 def _unprocessable(message: str, problems: list | None = None) -> HTTPException:
-    return HTTPException(status_code=422, detail={"message": message, "problems": problems or []})
+    return HTTPException(status_code=422, detail={"message": one_line(message), "problems": problems or []})
 
 
 def make_reform(space: Workspace, country: str, period: int, name: str, label: str, changes: list[ChangeIn]) -> ReformSpec:
@@ -171,9 +185,7 @@ def get_parameters(
 
 
 def jsonable(value: Any) -> Any:
-    from simulations.web.jobs import _clean
-
-    return _clean(value)
+    return clean(value)
 
 
 @router.post("/reforms/check", summary="Check a reform's parameter changes without running it")
@@ -207,6 +219,11 @@ def _job(space: Workspace, job_id: str, finished: bool = False):
     return job
 
 
+def _expired(error: ExpiredResults) -> HTTPException:
+    """410 Gone: the job is known but its results were removed from the bounded cache."""
+    return HTTPException(status_code=410, detail={"message": str(error), "expired": True})
+
+
 @router.get("/jobs/{job_id}", summary="State and progress of a job")
 def get_job(request: Request, job_id: str) -> dict:
     return _job(workspace(request), job_id).status_dict()
@@ -214,13 +231,20 @@ def get_job(request: Request, job_id: str) -> dict:
 
 @router.get("/jobs/{job_id}/results", summary="Headline, deciles, groups, cost... of a finished job, with CIs")
 def get_results(request: Request, job_id: str) -> dict:
-    return JSONResponse(results_dict(_job(workspace(request), job_id, finished=True)))
+    space = workspace(request)
+    try:
+        return JSONResponse(space.results(_job(space, job_id, finished=True)))
+    except ExpiredResults as error:
+        raise _expired(error) from None
 
 
 def _download(request: Request, job_id: str, kind: str, media: str, filename: str) -> Response:
     space = workspace(request)
     job = _job(space, job_id, finished=True)
-    content = space.download(job, kind)
+    try:
+        content = space.download(job, kind)
+    except ExpiredResults as error:
+        raise _expired(error) from None
     name = f"{job.reform.name}-{filename}"
     return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -248,14 +272,13 @@ def save_variant(request: Request, body: VariantIn) -> dict:
     job = _job(space, body.job_id, finished=True)
     if len(space.variants) >= 100 and body.name not in space.variants:
         raise HTTPException(status_code=429, detail={"message": "at most 100 variants; delete some first"})
-    data = results_dict(job)
     variant = {
         "name": body.name,
         "label": body.label or job.reform.label or body.name,
         "job_id": job.id,
         "setting": job.status_dict()["setting"],
         "reform": {**reform_dict(job.reform), "name": body.name},
-        "headline": data["headline"],
+        "headline": job.headline,
         "saved": datetime.datetime.now().isoformat(timespec="seconds"),
     }
     space.variants[body.name] = variant
@@ -305,6 +328,11 @@ def household_report(space: Workspace, body: HouseholdIn) -> single_household.Ho
         return single_household.simulate_household(setting.country, described, body.month or None, reforms)
     except FloorsimError as error:
         raise _unprocessable(str(error)) from None
+    except ParameterNotFoundError as error:  # a month before the package's rules begin (e.g. 1999-01)
+        raise _unprocessable(
+            f"month {body.month}: {one_line(str(error))} The country's rules do not reach back that far: choose a "
+            f"later month."
+        ) from None
 
 
 @router.post("/household", summary="Every programme for one household (the engine of floorsim household)")

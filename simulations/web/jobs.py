@@ -1,48 +1,45 @@
-"""What the web app keeps in memory: warm engines with their baseline, reform jobs run in the background, variants.
+"""What the web app keeps: the setting catalogue, reform jobs run by the worker process, variants.
 
-A :class:`Workspace` holds, per (country, survey, year), one :class:`~simulations.engine.microsimulation.Microsimulation` (whose loky
-worker pool stays warm between requests, and whose workers keep the tax-benefit systems they built) and the
-baseline's results. A reform is a :class:`~simulations.engine.reforms.ReformSpec` of parameter changes only; it runs as a
-:class:`Job` on a single background thread (runs are serialised: the worker pool is shared), with a stage and a
-fraction done, and a time limit after which the job is reported as failed and its result discarded.
+A reform is a :class:`~simulations.engine.reforms.ReformSpec` of parameter changes only; it runs as a :class:`Job`,
+one at a time (the engine's processes are shared), on the worker process (:mod:`simulations.web.worker`), which
+keeps a warm engine and baseline per (country, survey, year) and writes each run's results to the result cache on
+disk (:mod:`simulations.web.cache`). A job past its time limit has its worker stopped (the computation really ends)
+and the next job starts a fresh one.
 
-Everything lives in this process: jobs and variants vanish when the server stops (variants can be exported as JSON
-reform files, which ``floorsim run --reform`` reads).
+In memory the server keeps, per job, only its status and its headline figures; jobs and variants vanish when the
+server stops (variants can be exported as JSON reform files, which ``floorsim run --reform`` reads).
+
+The worker is started with ``spawn``: a script that creates a :class:`Workspace` and runs jobs must keep its work
+under ``if __name__ == "__main__":`` (``floorsim serve``, pytest and notebooks need nothing).
 """
 
 from __future__ import annotations
 
-import datetime
 import difflib
 import threading
 import time
 import uuid
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-
-from simulations.engine.countries import available_countries, load_country
-from simulations.engine.microsimulation import BASELINE, Microsimulation
-from simulations.errors import FloorsimError, ReformError
+from simulations.engine.countries import available_countries
 from simulations.engine.reforms import ReformSpec, find_parameter, parameter_paths
-from simulations.reports.tables import ReportData, build_report
 from simulations.engine.scenarios import baseline_system
+from simulations.errors import FloorsimError, ReformError
+from simulations.web.cache import ResultCache
+from simulations.web.errors import WebError
+from simulations.web.results_json import reform_dict
+from simulations.web.worker import REFORM_NAME, Task, WorkerProcess
 from surveys.bundled import BUNDLED_SURVEY
-from surveys import load_survey
 
 INTERACTIVE_REPLICATES = 40  # bootstrap replicates of the interactive view (floorsim run uses 200)
-JOB_TIMEOUT = 120.0  # seconds
-MAX_JOBS_KEPT = 50
+JOB_TIMEOUT = 120.0  # seconds, for building a setting's engine and again for running the reform
+MAX_JOBS_KEPT = 500  # finished jobs whose status and headline stay in memory (their results: see the cache)
 MAX_QUEUED = 10
-REFORM_NAME = "reform"  # scenario name of every web run (the reform's own name is kept as its label)
 
-
-class WebError(FloorsimError):
-    """A request the web app cannot serve (unknown survey, too many jobs...)."""
+__all__ = ["INTERACTIVE_REPLICATES", "JOB_TIMEOUT", "REFORM_NAME", "Job", "Setting", "WebError", "Workspace"]
 
 
 @dataclass(frozen=True)
@@ -55,17 +52,8 @@ class Setting:
 
 
 @dataclass
-class Warm:
-    """A warm engine and its baseline results for one setting."""
-
-    simulation: Microsimulation
-    baseline: Any  # Results of the baseline alone (kept for the household-level figures and as a warm-up)
-    survey_path: Path
-
-
-@dataclass
 class Job:
-    """One reform run: its state, progress and (when done) report."""
+    """One reform run: its state, progress and (when done) headline; the full results are in the cache."""
 
     id: str
     reform: ReformSpec
@@ -78,9 +66,8 @@ class Job:
     created: float = field(default_factory=time.time)
     started: float | None = None
     finished: float | None = None
-    results: Any = None
-    report: ReportData | None = None
-    downloads: dict[str, bytes] = field(default_factory=dict)
+    headline: list[dict] | None = None  # the summary kept in memory (GET /api/jobs/{id}/results reads the cache)
+    expired: bool = False  # the results were removed from the cache
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
@@ -97,6 +84,7 @@ class Job:
             "progress": round(self.progress, 3),
             "error": self.error,
             "seconds": self.seconds,
+            "expired": self.expired,
             "reform": reform_dict(self.reform),
             "setting": {"country": self.setting.country, "survey": self.setting.survey, "period": self.setting.period},
             "replicates": self.replicates,
@@ -104,19 +92,16 @@ class Job:
         }
 
 
-def reform_dict(spec: ReformSpec) -> dict:
-    """The reform as JSON data (the format of reform files)."""
-    return spec.model_dump(mode="json", exclude_defaults=False)
-
-
 class Workspace:
-    """Warm engines, jobs and variants of one server process.
+    """Settings, jobs, results and variants of one server process.
 
     Args:
         country, survey, period: the default setting (``survey`` is a key of ``surveys``).
         surveys: catalogue ``{key: survey folder}`` the browser may choose from (default: the bundled survey).
-        n_jobs: worker processes of the engine (1: sequential, in the server's process).
-        timeout: seconds after which a job is failed.
+        n_jobs: processes of the engine inside the worker process (1: the worker simulates by itself).
+        timeout: seconds allowed to build a setting's engine, and again to run a reform, before the worker is stopped.
+        replicates: bootstrap replicates of the intervals when a request does not say.
+        cache: where finished runs' results go (default: a private temporary folder, bounded, removed on close).
     """
 
     def __init__(
@@ -129,6 +114,7 @@ class Workspace:
         n_jobs: int = 2,
         timeout: float = JOB_TIMEOUT,
         replicates: int = INTERACTIVE_REPLICATES,
+        cache: ResultCache | None = None,
     ) -> None:
         self.surveys = dict(surveys or {"bundled": BUNDLED_SURVEY})
         self.countries = available_countries()
@@ -136,9 +122,9 @@ class Workspace:
         self.n_jobs = n_jobs
         self.timeout = timeout
         self.replicates = replicates
-        self._warm: dict[Setting, Warm] = {}
+        self.cache = cache or ResultCache()
+        self.worker = WorkerProcess(n_jobs)
         self._lock = threading.Lock()
-        self._engine_lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="floorsim-job")
         self.jobs: OrderedDict[str, Job] = OrderedDict()
         self.variants: OrderedDict[str, dict] = OrderedDict()
@@ -159,30 +145,14 @@ class Workspace:
             raise WebError(f"unknown survey '{survey}'; available: {', '.join(self.surveys)}")
         return Setting(country, survey, period)
 
-    def warm(self, setting: Setting) -> Warm:
-        """The warm engine of a setting, built (and its baseline run) on first use."""
-        with self._lock:
-            if setting in self._warm:
-                return self._warm[setting]
-        load_country(setting.country)
-        path = self.surveys[setting.survey]
-        survey = load_survey(path)
-        households = len(survey.households)
-        workers = max(1, self.n_jobs)
-        simulation = Microsimulation(
-            setting.country,
-            survey,
-            setting.period,
-            backend="sequential" if workers == 1 else "loky",
-            n_jobs=workers,
-            chunk_size=max(1, -(-households // workers)),
-        )
-        with self._engine_lock:
-            baseline = simulation.run({BASELINE: None})
-        warm = Warm(simulation, baseline, path)
-        with self._lock:
-            self._warm.setdefault(setting, warm)
-            return self._warm[setting]
+    def warm_in_background(self, setting: Setting) -> Future:
+        """Have the worker build the engine of ``setting`` and run its baseline, after the jobs already queued."""
+        task = Task("", setting.country, self.surveys[setting.survey], setting.period)
+        return self._executor.submit(self.worker.run, task, self.timeout, lambda stage, fraction: None)
+
+    def warm(self, setting: Setting) -> None:
+        """Build the engine of ``setting`` in the worker and wait for it (for benchmarks and scripts)."""
+        self.warm_in_background(setting).result()
 
     def parameters(self, country: str):
         """The baseline parameter tree of a country (built once per process)."""
@@ -210,7 +180,6 @@ class Workspace:
 
     def submit(self, spec: ReformSpec, setting: Setting, replicates: int | None = None) -> Job:
         """Queue a reform run; returns the job at once."""
-        self._expire()
         with self._lock:
             waiting = sum(job.status in ("queued", "running") for job in self.jobs.values())
             if waiting >= MAX_QUEUED:
@@ -224,43 +193,36 @@ class Workspace:
         return job
 
     def job(self, job_id: str) -> Job | None:
-        self._expire()
         return self.jobs.get(job_id)
 
-    def _expire(self) -> None:
-        """Fail jobs over the time limit (their thread finishes on its own; its result is discarded)."""
-        now = time.time()
-        for job in list(self.jobs.values()):
-            if job.status in ("queued", "running") and now - job.created > self.timeout:
-                job.status, job.error, job.finished = "failed", f"timed out after {self.timeout:.0f} s", now
-                job.stage = "timed out"
+    def results(self, job: Job) -> dict:
+        """The full results of a finished job, from the cache (``ExpiredResults`` once removed)."""
+        return self.cache.results(job.id)
+
+    def download(self, job: Job, kind: str) -> bytes:
+        """The workbook (``xlsx``) or the HTML report (``html``) of a finished job."""
+        return self.cache.download(job.id, kind)
 
     def _run(self, job: Job) -> None:
-        if job.status != "queued":
-            return
         job.status, job.started = "running", time.time()
+
+        def progress(stage: str, fraction: float) -> None:
+            job.stage, job.progress = stage, fraction
+
+        task = Task(job.id, job.setting.country, self.surveys[job.setting.survey], job.setting.period, job.reform,
+                    job.replicates, self.cache.folder(job.id))
         try:
-            clock = time.perf_counter()
-            job.stage, job.progress = "preparing the survey and the baseline", 0.1
-            warm = self.warm(job.setting)
-            job.timings["engine_ready"] = round(time.perf_counter() - clock, 3)
-            clock = time.perf_counter()
-            job.stage, job.progress = "simulating the reform", 0.3
-            with self._engine_lock:
-                results = warm.simulation.run({BASELINE: None, REFORM_NAME: job.reform})
-            job.timings["simulation"] = round(time.perf_counter() - clock, 3)
-            clock = time.perf_counter()
-            job.stage, job.progress = "computing tables and confidence intervals", 0.7
-            report = build_report(results, REFORM_NAME, replicates=job.replicates)
-            job.timings["tables"] = round(time.perf_counter() - clock, 3)
-            if job.status != "running":  # timed out meanwhile
-                return
-            job.results, job.report = results, report
-            job.status, job.stage, job.progress = "done", "done", 1.0
+            outcome = self.worker.run(task, self.timeout, progress)
         except FloorsimError as error:
             job.status, job.error, job.stage = "failed", str(error), "failed"
         except Exception as error:  # noqa: BLE001 - shown to the user; the server keeps running
             job.status, job.error, job.stage = "failed", f"{type(error).__name__}: {error}", "failed"
+        else:
+            for removed in self.cache.add(job.id):
+                if removed in self.jobs:
+                    self.jobs[removed].expired = True
+            job.headline, job.timings = outcome["headline"], outcome["timings"]
+            job.status, job.stage, job.progress = "done", "done", 1.0
         finally:
             job.finished = time.time()
 
@@ -273,76 +235,9 @@ class Workspace:
                 return job
             time.sleep(0.02)
 
-    def download(self, job: Job, kind: str) -> bytes:
-        """The workbook (``xlsx``) or the HTML report (``html``) of a finished job, written once and kept."""
-        import tempfile
-
-        from simulations.reports.outputs import REPORT_FILE, WORKBOOK_FILE, write_report_files
-
-        if kind not in job.downloads:
-            with tempfile.TemporaryDirectory(prefix="floorsim-web-") as folder:
-                write_report_files(job.report, folder, full=True)
-                job.downloads["xlsx"] = (Path(folder) / WORKBOOK_FILE).read_bytes()
-                job.downloads["html"] = (Path(folder) / REPORT_FILE).read_bytes()
-        return job.downloads[kind]
-
     def close(self) -> None:
+        """Stop the worker process (and its engine's processes), drop queued jobs, remove the cache it created."""
         self._executor.shutdown(wait=False, cancel_futures=True)
-
-
-# ----- results as JSON -----
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(key): _clean(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(item) for item in value]
-    if isinstance(value, (np.floating, float)):
-        return None if not np.isfinite(value) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, (datetime.date, Path)):
-        return str(value)
-    return value
-
-
-def records(table) -> list[dict]:
-    """A tidy table as JSON records (NaN → null)."""
-    return _clean(table.to_dict(orient="records"))
-
-
-def headline_records(report: ReportData) -> list[dict]:
-    """One record per headline indicator: label, unit, kind and ``{estimate, ci_low, ci_high, se}`` for the
-    baseline, the reform and the change."""
-    table = report.tables["headline"]
-    rows: dict[str, dict] = {}
-    for row in table.to_dict(orient="records"):
-        entry = rows.setdefault(
-            row["indicator"],
-            {"indicator": row["indicator"], "label": row["label"], "unit": row["unit"], "kind": row["kind"]},
-        )
-        entry[row["side"]] = {key: row[key] for key in ("estimate", "se", "ci_low", "ci_high")}
-        entry["method"], entry["replicates"] = row["method"], row["replicates"]
-    return _clean(list(rows.values()))
-
-
-def results_dict(job: Job) -> dict:
-    """Everything the results page shows, as JSON."""
-    report = job.report
-    tables = report.tables
-    return {
-        "job": job.id,
-        "reform": reform_dict(job.reform),
-        "context": _clean(report.context),
-        "headline": headline_records(report),
-        "deciles": records(tables["deciles"]),
-        "by_group": records(tables["by_group"]),
-        "cost": records(tables["cost"]),
-        "poverty": records(tables["poverty"]),
-        "inequality": records(tables["inequality"]),
-        "parameters": records(tables["parameters"]),
-        "method": report.method,
-    }
+        self.worker.close()
+        self._executor.shutdown(wait=True)
+        self.cache.close()

@@ -21,7 +21,8 @@ from simulations.explain import parameters as parameters_browser
 from simulations.errors import FloorsimError
 from simulations.reports.numbers import format_figure, format_number, format_parameter_value, format_unit
 from simulations.web.api import NAME_PATTERN, ChangeIn, HouseholdIn, household_report, workspace
-from simulations.web.jobs import WebError, results_dict
+from simulations.web.cache import ExpiredResults
+from simulations.web.errors import WebError
 
 CHANGES = TypeAdapter(list[ChangeIn])
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -105,12 +106,19 @@ def parameters_page(
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(request: Request, job_id: str):
-    job = workspace(request).job(job_id[:32])
+    space = workspace(request)
+    job = space.job(job_id[:32])
     if job is None:
         raise HTTPException(status_code=404, detail={"message": f"no job '{job_id}'"})
-    data = results_dict(job) if job.status == "done" else None
+    data, expired = None, None
+    if job.status == "done":
+        try:
+            data = space.results(job)
+        except ExpiredResults as error:
+            expired = str(error)
     charts = _charts(data) if data else None
-    return _page(request, "job.html", job.setting, job=job, data=data, charts_json=json.dumps(charts) if charts else "")
+    return _page(request, "job.html", job.setting, job=job, data=data, expired=expired,
+                 charts_json=json.dumps(charts) if charts else "")
 
 
 def _charts(data: dict) -> dict:

@@ -31,7 +31,7 @@ WORKERS = int(os.environ.get("FLOORSIM_BENCH_WORKERS", "1"))
 def client():
     space = Workspace(n_jobs=WORKERS, replicates=INTERACTIVE_REPLICATES)
     space.warm(space.default)
-    with TestClient(create_app(space, warm_up=False)) as test_client:
+    with TestClient(create_app(space, warm_up=False), base_url="http://localhost") as test_client:
         yield test_client
 
 

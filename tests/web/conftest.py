@@ -14,6 +14,7 @@ from simulations.web import create_app
 from simulations.web.jobs import Workspace
 
 REPLICATES = 10
+BASE_URL = "http://localhost"
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +26,8 @@ def space():
 
 @pytest.fixture(scope="session")
 def client(space):
-    with TestClient(create_app(space, warm_up=False)) as test_client:
+    # The Host check serves localhost, not TestClient's default "testserver".
+    with TestClient(create_app(space, warm_up=False), base_url=BASE_URL) as test_client:
         yield test_client
 
 

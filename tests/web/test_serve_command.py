@@ -16,7 +16,7 @@ def test_serve_defaults_to_localhost(monkeypatch):
     result = runner.invoke(app, ["serve", "--port", "8765"])
     assert result.exit_code == 0, result.output
     assert calls == [{"host": "127.0.0.1", "port": 8765, "country": "timor_leste", "survey": None, "period": 2025,
-                      "n_jobs": 2}]
+                      "n_jobs": 2, "allowed_hosts": ()}]
 
 
 def test_serve_errors_are_one_line(monkeypatch, tmp_path):
