@@ -5,8 +5,8 @@
 
 - **first year**: the year of the earliest value of any rule parameter (every leaf but the poverty line and the
   price series: before it the package encodes no rule at all), and, for a national line moved with a price index,
-  not before the first published price level nor the line's first value (earlier, the line cannot be moved to the
-  year's prices);
+  not before the first value of the line dated in a year the index has a level for (the line in force in a year
+  is moved from its own date's prices: a line dated before the first price level cannot be moved at all);
 - **last year**: the year of the latest dated value of any parameter (rules or prices: the last year the package
   records anything; OpenFisca would carry values on forever, floorsim does not pretend to know later law), or the
   last year of the package's projection assumptions when it has some (their price path moves the line and
@@ -69,8 +69,12 @@ def covered_years(system: TaxBenefitSystem, spec: CountrySpec, projected_until: 
     basis = [f"rules from {first}"]
     if line.price_index:
         levels, line_years = _years(system, line.price_index), _years(system, line.parameter)
-        first = max(first, levels[0], line_years[0])
-        basis.append(f"price index from {levels[0]}, poverty line from {line_years[0]}")
+        movable = [year for year in line_years if year >= levels[0]]
+        if not movable:
+            raise FloorsimError(f"country '{spec.name}': no value of the poverty line {line.parameter} is dated in a "
+                                f"year its price index {line.price_index} covers (from {levels[0]})")
+        first = max(first, movable[0])
+        basis.append(f"price index from {levels[0]}, so the poverty line dated {movable[0]}")
     latest = latest_value_date(system.parameters) or datetime.date(first, 1, 1)
     last = latest.year
     basis.append(f"parameter values to {last}")
