@@ -40,14 +40,22 @@ def household_file() -> pd.DataFrame:
     })
 
 
-MAPPING = {
-    "metadata": {"name": "household_level_test", "country": "TLS", "reference_year": 2014, "currency": "USD",
-                 "welfare_concept": "consumption"},
-    "households": {"household_id": {"generate": "row_number"}, "weight": "weight", "region": "municipality",
-                   "urban": "urban", "consumption": {"column": "consumption_year", "per": "year"}},
-    "members": {"size": "hh_size",
-                "head": {"age": "head_age", "sex": {"column": "head_sex", "recode": {"M": "male", "F": "female"}}}},
-}
+# The mapping as a user writes it (docs/data_model.md, "Household-level files").
+MAPPING_TEXT = """
+metadata: {name: household_level_test, country: TLS, reference_year: 2014, currency: USD, welfare_concept: consumption}
+households:
+  household_id: {generate: row_number}      # the file has no ids
+  weight: weight
+  region: municipality
+  urban: urban                              # yes / no
+  consumption: {column: consumption_year, per: year}
+members:
+  size: hh_size
+  head:
+    age: head_age
+    sex: {column: head_sex, recode: {M: male, F: female}}
+"""
+MAPPING = yaml.safe_load(MAPPING_TEXT)
 
 
 def write(folder, extension: str) -> tuple:

@@ -278,12 +278,14 @@ def _by_group_sheet(sheets: _Sheets, report: ReportData) -> None:
         record[f"{row['indicator']}_low"] = row["ci_low"]
         record[f"{row['indicator']}_high"] = row["ci_high"]
     points = f"({labels['unit.percentage_points']})"
-    if report.baseline_only:
-        columns = [
-            Column(labels["col.group_variable"], lambda r: labels[f"group.{r['group_variable']}"], width=16),
-            Column(labels["col.group"], lambda r: r["group_label"], width=22),
-            Column(labels["col.persons"], lambda r: r["persons"], "count", 14),
-            Column(labels["col.headcount_baseline"], lambda r: r["headcount_baseline"], "rate", 14),
+    columns = [
+        Column(labels["col.group_variable"], lambda r: labels[f"group.{r['group_variable']}"], width=16),
+        Column(labels["col.group"], lambda r: r["group_label"], width=22),
+        Column(labels["col.persons"], lambda r: r["persons"], "count", 14),
+        Column(labels["col.headcount_baseline"], lambda r: r["headcount_baseline"], "rate", 14),
+    ]
+    if report.baseline_only:  # the level's interval and the group's mean welfare: there is no change to show
+        columns += [
             Column(labels["col.ci_low"], lambda r: r["headcount_baseline_low"], "rate", 12),
             Column(labels["col.ci_high"], lambda r: r["headcount_baseline_high"], "rate", 12),
             Column(labels.text("col.mean_welfare_group", currency=currency), lambda r: r["mean_welfare_baseline"],
@@ -292,11 +294,7 @@ def _by_group_sheet(sheets: _Sheets, report: ReportData) -> None:
         sheets.table(sheet, 2, columns, list(records.values()))
         sheet.freeze_panes(3, 2)
         return
-    columns = [
-        Column(labels["col.group_variable"], lambda r: labels[f"group.{r['group_variable']}"], width=16),
-        Column(labels["col.group"], lambda r: r["group_label"], width=22),
-        Column(labels["col.persons"], lambda r: r["persons"], "count", 14),
-        Column(labels["col.headcount_baseline"], lambda r: r["headcount_baseline"], "rate", 14),
+    columns += [
         Column(labels["col.headcount_reform"], lambda r: r["headcount_reform"], "rate", 14),
         Column(labels["col.headcount_change"], lambda r: 100 * r["headcount_change"], "points", 14),
         Column(f"{labels['col.ci_low']} {points}", lambda r: 100 * r["headcount_change_low"], "points", 12),

@@ -155,9 +155,9 @@ def parameters_table(results: Results, reform: str) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=columns).astype(str)
 
 
-def _reform_description(results: Results, reform: str | None, labels: Labels) -> tuple[str, str]:
+def _reform_description(results: Results, reform: str | None, labels: Labels | None = None) -> tuple[str, str]:
     if reform is None:
-        return labels["text.baseline_only_label"], ""
+        return (labels or Labels())["text.baseline_only_label"], ""
     steps = results.run_info.get("parameter_changes", {}).get(reform, [])
     specs = [step for step in steps if step["kind"] == "parameters"]
     label = " + ".join(step["label"] or step["step"] for step in specs) if specs else reform

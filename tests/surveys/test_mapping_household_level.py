@@ -78,13 +78,20 @@ def test_placeholder_age_is_neither_child_nor_elder():
     assert 24 < UNKNOWN_MEMBER_AGE < 50
 
 
-def test_household_size_below_one_names_the_households(tmp_path):
+@pytest.mark.parametrize(
+    "column, values, words, field, rows",
+    [
+        ("hhsize", [3, 0, 2], r"household size must be a whole number >= 1", "members.size", [2]),
+        ("head_sex", [1, 2, 9], r"code\(s\) \['9'\]", "members.head.sex.recode", [3]),
+    ],
+)
+def test_bad_values_name_the_key_and_households(tmp_path, column, values, words, field, rows):
     path = tmp_path / "households.csv"
-    FILE.assign(hhsize=[3, 0, 2]).to_csv(path, index=False)
-    with pytest.raises(SurveyError, match=r"household size must be a whole number >= 1") as error:
+    FILE.assign(**{column: values}).to_csv(path, index=False)
+    with pytest.raises(SurveyError, match=words) as error:
         load_survey(path, mapping=MAPPING)
-    assert error.value.field == "members.size"
-    assert error.value.rows == [2]
+    assert error.value.field == field
+    assert error.value.rows == rows
 
 
 @pytest.mark.parametrize(
@@ -105,14 +112,6 @@ def test_mapping_errors_name_the_key(change, field, words):
         load_mapping(mapping)
     assert error.value.field == field
     assert words in str(error.value)
-
-
-def test_sex_codes_not_recoded_are_refused_naming_the_head_key(tmp_path):
-    path = tmp_path / "households.csv"
-    FILE.assign(head_sex=[1, 2, 9]).to_csv(path, index=False)
-    with pytest.raises(SurveyError, match=r"code\(s\) \['9'\]") as error:
-        load_survey(path, mapping=MAPPING)
-    assert error.value.field == "members.head.sex.recode"
 
 
 def test_mapping_conversion_multiplies_money_and_is_recorded(tmp_path):
