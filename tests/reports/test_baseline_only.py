@@ -133,3 +133,12 @@ def test_package_without_default_reform_runs_baseline_only(tmp_path):
                              backend="sequential").run({"baseline": None}).headline("baseline")
     for key in ("basic_income_cost", "pension_cost", "poverty_headcount", "gini"):
         assert summary["headline"][key]["baseline"] == pytest.approx(direct[key], rel=1e-12)
+
+
+def test_baseline_only_with_a_reform_is_refused(tmp_path):
+    reform = "country_packages/timor_leste/reforms/saii_increase.yaml"
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", "--baseline-only", "--reform", reform, "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.output.strip() == "floorsim: error: --baseline-only runs current law alone: give no --reform"
+    assert not out.exists()
