@@ -21,8 +21,21 @@ a complete one. In short::
       relationship: {derive: head_lowest_person_id, others: other_relative}
     checks: {household_size: hsize}
 
-Each variable has exactly one source: ``column``, ``constant``, ``sum``, ``difference``, ``household_total`` or
-(for ``relationship`` only) ``derive``; then, in this order, ``fill_missing`` (replaces missing values of the
+A household-level file (one row per household, no person records) has a ``members`` section instead of
+``persons``: the household size and the head's columns; the reader builds the head and ``size − 1`` members of
+unknown age and sex (``surveys.readers.household_level``). Ids a file lacks are generated from the row number
+(``household_id: {generate: row_number}``). ``metadata.conversion: {currency, rate, source}`` converts every
+money value into another currency on reading (recorded in the survey's metadata)::
+
+    households:
+      household_id: {generate: row_number}
+      ...
+    members:
+      size: hh_size
+      head: {age: head_age, sex: {column: head_sex, recode: {1: male, 2: female}}}
+
+Each variable has exactly one source: ``column``, ``constant``, ``sum``, ``difference``, ``household_total``,
+(for ``household_id`` and ``person_id``) ``generate`` or (for ``relationship`` only) ``derive``; then, in this order, ``fill_missing`` (replaces missing values of the
 source columns read), the combination, ``recode`` (with ``other`` for codes not listed), ``per`` / ``scale``
 (value × per-month factor × scale), and ``clip: [lowest, highest]`` (either may be null). Nothing is evaluated as
 code.
@@ -55,6 +68,12 @@ Scalar = Union[StrictBool, StrictInt, StrictFloat, StrictStr]
 PER_MONTH: dict[str, float] = {"year": 1 / 12, "quarter": 1 / 3, "month": 1.0, "week": 52 / 12, "day": 365 / 12}
 
 HEAD_RULES = ("head_lowest_person_id", "head_oldest")
+# Identifiers a mapping may generate when a file has none: ``row_number`` is the 1-based row of the data file.
+GENERATED_IDS = ("households.household_id", "persons.person_id")
+# Person variables a household-level file may give for the head (``members.head``); ``age`` and ``sex`` are needed.
+HEAD_REQUIRED = ("age", "sex")
+HEAD_VARIABLES = (*HEAD_REQUIRED, "disability_severity", "pregnant", "in_school", "employment_status", "gave_birth",
+                  "orphan")
 
 
 def canonical_code(value: Any) -> str:
@@ -118,6 +137,9 @@ class VariableSpec(Expression):
 
     column: StrictStr | None = None
     constant: Scalar | None = None
+    generate: Literal["row_number"] | None = Field(
+        default=None, description="ids only: the 1-based row number of the data file (for files without ids)"
+    )
     derive: Literal["head_lowest_person_id", "head_oldest"] | None = Field(
         default=None,
         description="relationship only: the member with the lowest person id (or the oldest) is the head",
@@ -143,14 +165,18 @@ class VariableSpec(Expression):
     def _one_operation(self) -> VariableSpec:
         sources = [
             name
-            for name in ("column", "constant", "sum", "difference", "household_total", "derive")
+            for name in ("column", "constant", "sum", "difference", "household_total", "generate", "derive")
             if getattr(self, name) is not None
         ]
         if len(sources) != 1:
             raise ValueError(
-                "give exactly one source: column, constant, sum, difference, household_total or derive"
+                "give exactly one source: column, constant, sum, difference, household_total, generate or derive"
                 f" (got {sources or 'none'})"
             )
+        if self.generate is not None and (
+            self.recode or self.per or self.scale is not None or self.fill_missing is not None or self.clip
+        ):
+            raise ValueError("a generated id takes no recode, per, scale, clip or fill_missing")
         if self.derive is not None and self.others is None:
             raise ValueError("derive needs 'others': the relationship given to members who are not the head")
         if self.others is not None and self.derive is None:
@@ -168,7 +194,7 @@ class VariableSpec(Expression):
     @property
     def source(self) -> str:
         """Which source key the variable uses."""
-        for name in ("column", "constant", "derive"):
+        for name in ("column", "constant", "generate", "derive"):
             if getattr(self, name) is not None:
                 return name
         return self.operation
@@ -208,6 +234,15 @@ class MetadataSpec(_Strict):
     welfare_definition: StrictStr = ""
     equivalence_scale: StrictStr = ""
     extra: dict[str, Any] = Field(default_factory=dict)
+    conversion: CurrencyConversion | None = None
+
+
+class CurrencyConversion(_Strict):
+    """Money of the file converted on reading: every money value × ``rate`` is in ``currency``."""
+
+    currency: StrictStr = Field(min_length=3, max_length=3, description="ISO 4217 code money is converted into")
+    rate: StrictFloat | StrictInt = Field(gt=0, description="units of `currency` per unit of the file's currency")
+    source: StrictStr = Field(min_length=1, description="where the rate comes from (e.g. central bank, date)")
 
 
 class ReadOptions(_Strict):
@@ -229,6 +264,23 @@ class Checks(_Strict):
     )
 
 
+class HouseholdMembers(_Strict):
+    """A household-level file: the persons each household row implies (the head and ``size − 1`` others)."""
+
+    size: VariableSpec = Field(description="household size (persons), a whole number >= 1")
+    head: dict[str, VariableSpec] = Field(description="person variables of the head: age and sex at least")
+
+    @field_validator("size", mode="before")
+    @classmethod
+    def _size_shorthand(cls, value: Any) -> Any:
+        return _spec(value)
+
+    @field_validator("head", mode="before")
+    @classmethod
+    def _head_shorthand(cls, value: Any) -> Any:
+        return {key: _spec(item) for key, item in value.items()} if isinstance(value, dict) else value
+
+
 class SurveyMapping(_Strict):
     """A whole mapping file."""
 
@@ -236,7 +288,10 @@ class SurveyMapping(_Strict):
     metadata: MetadataSpec
     read: ReadOptions = Field(default_factory=ReadOptions)
     households: dict[str, VariableSpec]
-    persons: dict[str, VariableSpec]
+    persons: dict[str, VariableSpec] = Field(default_factory=dict)
+    members: HouseholdMembers | None = Field(
+        default=None, description="household-level file: the persons it implies (instead of persons)"
+    )
     checks: Checks = Field(default_factory=Checks)
 
     @field_validator("households", "persons", mode="before")
@@ -246,6 +301,27 @@ class SurveyMapping(_Strict):
             return {key: _spec(item) for key, item in value.items()}
         return value
 
+    @property
+    def household_level(self) -> bool:
+        """Whether the mapping reads a household-level file (one row per household, no person records)."""
+        return self.members is not None
+
+    def _check_members(self) -> None:
+        """Rules of a household-level mapping (``members`` instead of ``persons``)."""
+        assert self.members is not None
+        if self.persons:
+            raise _KeyError("persons", "a household-level mapping gives members (size, head) instead of persons")
+        if self.checks.household_size is not None:
+            raise _KeyError("checks.household_size", "members.size is the household size of a household-level file")
+        for key, spec in self.members.head.items():
+            if key not in HEAD_VARIABLES:
+                raise _KeyError(f"members.head.{key}", f"the head's variables are {list(HEAD_VARIABLES)}")
+            if spec.generate is not None or spec.derive is not None or spec.source == "household_total":
+                raise _KeyError(f"members.head.{key}", "the head's variables come from columns, constants or sums")
+        absent = [key for key in HEAD_REQUIRED if key not in self.members.head]
+        if absent:
+            raise _KeyError(f"members.head.{absent[0]}", f"the mapping must say where the head's {absent} come from")
+
     @model_validator(mode="after")
     def _model_variables(self) -> SurveyMapping:
         concept = self.metadata.welfare_concept
@@ -253,6 +329,9 @@ class SurveyMapping(_Strict):
             "households": (required_household_columns(concept), OPTIONAL_HOUSEHOLD_COLUMNS),
             "persons": (PERSON_COLUMNS, OPTIONAL_PERSON_COLUMNS),
         }
+        if self.members is not None:
+            self._check_members()
+            del sections["persons"]
         for section, (required, optional) in sections.items():
             specs: dict[str, VariableSpec] = getattr(self, section)
             for key, spec in specs.items():
@@ -266,6 +345,10 @@ class SurveyMapping(_Strict):
                     raise _KeyError(f"{section}.{key}", "derive is only available for persons.relationship")
                 if spec.source == "household_total" and section != "households":
                     raise _KeyError(f"{section}.{key}", "household_total is only available for household variables")
+                if spec.generate is not None and f"{section}.{key}" not in GENERATED_IDS:
+                    raise _KeyError(f"{section}.{key}", f"generate is only available for {list(GENERATED_IDS)}")
+                if spec.source == "household_total" and self.members is not None:
+                    raise _KeyError(f"{section}.{key}", "a household-level file has no person rows to total")
             absent = [key for key in required if key not in specs]
             if absent:
                 raise _KeyError(
@@ -316,7 +399,7 @@ def load_mapping(mapping: str | Path | dict[str, Any] | SurveyMapping) -> Survey
         raise SurveyError(rule, source=source, field=".".join(paths[best]) or None) from None
 
 
-_UNION_TAGS = ("str", "int", "float", "bool", "Expression", "VariableSpec")
+_UNION_TAGS = ("str", "int", "float", "bool", "Expression", "VariableSpec", "HouseholdMembers", "CurrencyConversion")
 
 
 def _is_union_tag(part: Any) -> bool:

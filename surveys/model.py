@@ -25,7 +25,10 @@ Persons (one row per person)
     in the 12 months before the survey date) · optional ``orphan`` bool (mother or father or both have died) ·
     optional ``weight`` float64 > 0 (a person weight
     given by the survey; otherwise each person carries the household weight) · optional person-level income
-    components ``income_<component>`` float64 per month.
+    components ``income_<component>`` float64 per month · optional ``age_sex_unknown`` bool: a member implied by a
+    household-level file's household size, whose age and sex the survey does not give; such a member carries the
+    placeholder age :data:`UNKNOWN_MEMBER_AGE` and sex :data:`UNKNOWN_MEMBER_SEX` (never read as a fact: see
+    ``docs/data_model.md``, "Household-level files").
 """
 
 from __future__ import annotations
@@ -81,7 +84,18 @@ OPTIONAL_PERSON_COLUMNS: dict[str, str] = {
     # before the survey date. Orphanhood: a person under 18 whose mother or father (or both) has died.
     "gave_birth": "bool",
     "orphan": "bool",
+    # True for the members a household-level file implies (household size − 1 beyond the head): their age and sex
+    # are unknown, and the values in ``age`` and ``sex`` are the placeholders below, never observations.
+    "age_sex_unknown": "bool",
 }
+
+# Placeholders carried by members of unknown age and sex (``age_sex_unknown``). The engine needs an age and a sex
+# for every person; a working age is chosen so that no child rule (ages below 18, or 24 for students) and no
+# old-age rule (ages from 50 up) of any package floorsim knows counts these members as children or elders; they
+# are neither pregnant, nor disabled, nor at school (nothing is known). The analysis layer puts them in an
+# "unknown" age group and sex, and every run says how many there are and what person benefits reach them.
+UNKNOWN_MEMBER_AGE = 30
+UNKNOWN_MEMBER_SEX = "male"
 
 # Income components, in either table, follow one naming convention: ``income_`` and a lower-case snake_case name
 # (e.g. ``income_wages``, ``income_old_age_pension``); always float64, money per month.

@@ -147,8 +147,15 @@ def figure_kind(key: str) -> str:
 
 
 def active_programmes(comparison: Mapping[str, Mapping[str, float]], programmes: list[str]) -> list[str]:
-    """Programmes paying anything in the baseline or the reform (none paying: none is shown)."""
-    return [p for p in programmes if any(comparison[f"{p}_cost"][side] for side in ("baseline", "reform"))]
+    """Programmes paying anything in the baseline or the reform (none paying: none is shown). A baseline-only
+    run's figures (:func:`baseline_figures`) have the baseline side only."""
+    return [p for p in programmes if any(comparison[f"{p}_cost"].get(side) for side in ("baseline", "reform"))]
+
+
+def baseline_figures(results: Results) -> dict[str, dict[str, float]]:
+    """The headline figures of a baseline-only run (the diagnostic of current law), shaped like
+    ``Results.comparison`` with one side: ``{figure: {"baseline": value}}``."""
+    return {key: {"baseline": value} for key, value in point_figures(results, BASELINE).items()}
 
 
 def shown_figures(spec: CountrySpec, comparison: Mapping[str, Mapping[str, float]] | None = None) -> list[Figure]:

@@ -1,6 +1,14 @@
-"""``floorsim run``: a baseline and one or more reforms on a survey; the headline table and the outputs."""
+"""``floorsim run``: a baseline and one or more reforms on a survey (or the baseline alone: ``--baseline-only``,
+the diagnostic of current law); the headline table and the outputs.
+
+Before anything is simulated or written, the run checks that the survey's money is in the package's currency
+(else ``--convert RATE`` or the mapping's ``metadata.conversion`` must say how to convert it, and the conversion is
+recorded in the provenance) and that the period is one the package covers (``simulations.analysis.covered_years``).
+"""
 
 from __future__ import annotations
+
+import dataclasses
 
 from pathlib import Path
 from typing import Annotated, Optional
@@ -12,7 +20,10 @@ from rich.table import Table
 from simulations.cli.app import app
 from simulations.cli.options import DEFAULT_COUNTRY, DEFAULT_OUT, DEFAULT_YEAR, CountryOption, JobsOption, YearOption
 from simulations.cli.terminal import console, reported_errors
-from simulations.engine.countries import load_country
+from simulations.analysis.covered_years import covered_years
+from simulations.analysis.headline import baseline_figures
+from simulations.analysis.unknown_members import unknown_member_record
+from simulations.engine.countries import CountrySpec, load_country
 from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.engine.provenance import record_simulated_year
 from simulations.engine.reforms import load_reform
@@ -20,11 +31,14 @@ from simulations.errors import FloorsimError
 from simulations.reports.labels import available_languages
 from simulations.reports.outputs import describe_outputs, write_outputs
 from simulations.reports.numbers import format_figure
-from simulations.projections.simulated_year import parse_population_year, simulated_year
+from simulations.engine.scenarios import baseline_system
+from simulations.projections.simulated_year import country_assumptions, parse_population_year, simulated_year
 from simulations.reports.summary import headline_rows, year_facts
 from simulations.reports.tables import DEFAULT_REPLICATES
 from surveys.bundled import BUNDLED_SURVEY
 from surveys import load_survey
+from surveys.model import Survey
+from surveys.readers import convert_currency
 
 
 @app.command(
@@ -35,6 +49,8 @@ from surveys import load_survey
         "  floorsim run --replicates 500 --seed 7          # more bootstrap replicates for the confidence intervals\n\n"
         "  floorsim run --no-report                        # summary.json and tables only (no workbook, charts, HTML)\n\n"
         "  floorsim run --period 2025 --population-year survey   # the survey's own population (no reweighting)\n\n"
+        "  floorsim run --baseline-only                    # current law alone: the diagnostic of an ABND\n\n"
+        "  floorsim run --survey hh.csv --mapping hh.yaml --convert 0.000043   # survey money x rate = package's\n\n"
         "Writes into --out: summary.json, report.html, results.xlsx, tables/*.csv|parquet, charts/*.png|svg "
         "(see docs/cli.md)."
     )
@@ -50,7 +66,18 @@ def run(
     ] = None,
     reform: Annotated[
         Optional[list[Path]],
-        typer.Option(help="Reform file (YAML/JSON parameter changes); repeatable. Default: the package's default."),
+        typer.Option(help="Reform file (YAML/JSON parameter changes); repeatable. Default: the package's default "
+                     "(none: a baseline-only run)."),
+    ] = None,
+    baseline_only: Annotated[
+        bool,
+        typer.Option("--baseline-only", help="Current law alone (no reform): poverty, inequality, cost and coverage "
+                     "of today's programmes with confidence intervals."),
+    ] = False,
+    convert: Annotated[
+        Optional[float],
+        typer.Option(help="Convert the survey's money into the package's currency: units of the package's currency "
+                     "per unit of the survey's (recorded in the provenance)."),
     ] = None,
     period: YearOption = DEFAULT_YEAR,
     jobs: JobsOption = -1,
@@ -84,16 +111,21 @@ def run(
         ),
     ] = None,
 ) -> None:
-    """Compare the baseline with one or more reforms on a survey; print the headline and write summary.json, tidy
-    tables (CSV, Parquet), an Excel workbook, charts (PNG, SVG) and a self-contained HTML report into --out."""
+    """Compare the baseline with one or more reforms on a survey (or report the baseline alone); print the headline
+    and write summary.json, tidy tables (CSV, Parquet), an Excel workbook, charts (PNG, SVG) and a self-contained
+    HTML report into --out."""
     with reported_errors():
         spec = load_country(country)
+        if baseline_only and reform:
+            raise FloorsimError("--baseline-only runs current law alone: give no --reform")
+        assumptions = country_assumptions(spec)
+        covered_years(baseline_system(country), spec, assumptions.years.end if assumptions else None).check(
+            country, period)
         survey_path = survey or BUNDLED_SURVEY
-        data = load_survey(survey_path, mapping=mapping)
+        data = in_package_currency(load_survey(survey_path, mapping=mapping), spec, convert)
         year = simulated_year(spec, data, period, parse_population_year(population_year))
-        reform_paths = reform or ([spec.default_reform_path()] if spec.default_reform_path() else [])
-        if not reform_paths:
-            raise FloorsimError(f"country '{country}' has no default reform; pass --reform FILE")
+        reform_paths = [] if baseline_only else (
+            reform or ([spec.default_reform_path()] if spec.default_reform_path() else []))
         reforms = [load_reform(path) for path in reform_paths]
         names = [spec_.name for spec_ in reforms]
         if len(set(names)) != len(names) or BASELINE in names:
@@ -118,13 +150,81 @@ def run(
         results = simulation.run({BASELINE: None, **{spec_.name: spec_ for spec_ in reforms}})
         prices = year.macro.price_context(period, year.survey.metadata.reference_year) if year.macro else None
         results = record_simulated_year(results, year.population, year.cost_denominators, prices)
+        results = record_survey_facts(results, data)
         for spec_ in reforms:
             print_headline(results, spec_.name, spec_.label)
+        if not reforms:
+            print_baseline(results)
+        print_unknown_members(results.provenance.get("unknown_age_sex"), spec.currency)
         written = write_outputs(
             results, names, out, replicates=replicates, seed=seed, language=language,
             full=not no_report,
         )
         console.print(f"Wrote into {out}: {escape(describe_outputs(written, out))}", highlight=False)
+
+
+def in_package_currency(survey: Survey, spec: CountrySpec, rate: float | None) -> Survey:
+    """The survey with money in the package's currency: as it is when the currencies match; converted at ``rate``
+    (``--convert``) when they differ; otherwise a one-line error saying how to convert."""
+    currency = survey.metadata.currency
+    if rate is not None:
+        if currency == spec.currency:
+            raise FloorsimError(f"--convert {rate}: the survey is already in {currency}, the currency of country "
+                                f"'{spec.name}'; drop --convert")
+        return convert_currency(survey, spec.currency, rate,
+                                f"--convert {rate} (command line): {spec.currency} per {currency}")
+    if currency != spec.currency:
+        raise FloorsimError(
+            f"the survey {survey.origin} is in {currency} but country '{spec.name}' computes in {spec.currency}; "
+            f"pass --convert RATE ({spec.currency} per {currency}) or give metadata.conversion in the mapping"
+        )
+    return survey
+
+
+def record_survey_facts(results, survey: Survey):
+    """``results`` with what the run must say about its survey recorded in the provenance: a currency conversion
+    (from, to, rate, source), how a household-level file was turned into persons, and the persons of unknown age
+    and sex with the person benefits they receive (``simulations.analysis.unknown_members``)."""
+    record = dict(results.provenance)
+    for key in ("currency_conversion", "household_level"):
+        if key in survey.metadata.extra:
+            record[key] = survey.metadata.extra[key]
+    unknown = unknown_member_record(results)
+    if unknown is not None:
+        record["unknown_age_sex"] = unknown
+    return dataclasses.replace(results, provenance=record)
+
+
+def print_unknown_members(record: dict | None, currency: str) -> None:
+    """Say how many persons have unknown age and sex, and which person benefits reach them."""
+    if not record:
+        return
+    persons = format_figure(record["weighted_persons"], "count")
+    console.print(
+        f"{record['persons']:,} persons of the survey ({persons} weighted, {record['share_of_persons']:.1%}) have "
+        f"unknown age and sex (members implied by household size; placeholder age {record['placeholder_age']}, "
+        "counted in no age or sex group).", highlight=False)
+    if record["not_observed"]:
+        console.print(f"Not observed for anybody (taken as none): {', '.join(record['not_observed'])}.",
+                      highlight=False)
+    for scenario, paid in record["person_benefits"].items():
+        amounts = ", ".join(f"{key} {currency} {format_figure(value, 'money')}" for key, value in paid.items())
+        console.print(f"Person benefits paid to them ({scenario}, per year): {escape(amounts)}.", highlight=False)
+
+
+def print_baseline(results) -> None:
+    """Print the headline figures of current law alone (a baseline-only run)."""
+    survey = results.metadata
+    title = f"{results.spec.label} {results.year}: current law (baseline only)"
+    caption = [f"Survey: {survey.name}{' (synthetic)' if survey.synthetic else ''}"]
+    caption += year_facts(results.provenance, results.spec.currency)
+    table = Table(title=title, caption="\n".join(escape(line) for line in caption))
+    table.add_column("Indicator")
+    table.add_column("Baseline", justify="right")
+    figures = baseline_figures(results)
+    for row in headline_rows(results, figures):
+        table.add_row(row.label, format_figure(figures[row.key]["baseline"], row.kind))
+    console.print(table)
 
 
 def print_headline(results, reform: str, label: str) -> None:

@@ -100,14 +100,14 @@ def poverty_chart(report: ReportData) -> Figure:
     for axis, (table_name, indicator) in zip(axes, panels, strict=True):
         table = report.tables[table_name]
         rows = table[(table["indicator"] == indicator) & (table["side"] != "change")].set_index("side").loc[
-            ["baseline", "reform"]
+            list(report.scenario_sides)
         ]
         first = rows.iloc[0]
         title = f"{first['label']} ({shown_unit(first['kind'], first['unit'], labels, report.context['currency'])})"
         values = 100 * rows["estimate"].to_numpy(np.float64)
         errors = _errors(rows["estimate"], rows["ci_low"], rows["ci_high"], 100)
-        names = [labels["col.baseline"], labels["col.reform"]]
-        axis.bar(names, values, color=[BASELINE_COLOUR, REFORM_COLOUR], yerr=errors, capsize=4, ecolor="#333333",
+        names = [labels[f"col.{side}"] for side in report.scenario_sides]
+        axis.bar(names, values, color=[BASELINE_COLOUR, REFORM_COLOUR][: len(names)], yerr=errors, capsize=4, ecolor="#333333",
                  width=0.6)
         for x, value in zip(names, values, strict=True):
             axis.annotate(format_number(value / 100, "points", labels), (x, value / 2), ha="center", va="center",
@@ -120,10 +120,17 @@ def poverty_chart(report: ReportData) -> Figure:
         axis.grid(axis="x", visible=False)
         top = np.nanmax(values + (errors[1] if errors is not None else 0))
         axis.set_ylim(0, top * 1.18 if top > 0 else 1)
-    figure.suptitle(labels["chart.poverty.title"], fontweight="bold")
+    figure.suptitle(report.label("chart.poverty.title"), fontweight="bold")
     figure.text(0.01, 0.01, labels["chart.ci_note"], fontsize=7, color="#555555")
     figure.tight_layout(rect=(0, 0.04, 1, 1))
     return figure
+
+
+def _bars(report: ReportData, height: float) -> list[tuple[float, str, str]]:
+    """(offset, side, colour) of the bars of each row: baseline above reform, or the baseline alone centred."""
+    if report.baseline_only:
+        return [(0.0, "baseline", BASELINE_COLOUR)]
+    return [(height / 2, "baseline", BASELINE_COLOUR), (-height / 2, "reform", REFORM_COLOUR)]
 
 
 def cost_chart(report: ReportData) -> Figure:
@@ -138,7 +145,7 @@ def cost_chart(report: ReportData) -> Figure:
     axis = figure.subplots()
     positions = np.arange(len(names))[::-1]
     height = 0.38
-    for offset, side, colour in ((height / 2, "baseline", BASELINE_COLOUR), (-height / 2, "reform", REFORM_COLOUR)):
+    for offset, side, colour in _bars(report, height):
         values = wide[side].to_numpy(np.float64)
         axis.barh(positions + offset, values, height=height, color=colour, label=labels[f"col.{side}"])
         for y, value in zip(positions + offset, values, strict=True):
@@ -164,7 +171,7 @@ def coverage_chart(report: ReportData) -> Figure:
     axis = figure.subplots()
     positions = np.arange(len(keys))[::-1]
     height = 0.4
-    for offset, side, colour in ((height / 2, "baseline", BASELINE_COLOUR), (-height / 2, "reform", REFORM_COLOUR)):
+    for offset, side, colour in _bars(report, height):
         part = table[table["side"] == side].set_index(["group_variable", "group"])
         values = 100 * part.loc[keys, "coverage"].to_numpy(np.float64)
         axis.barh(positions + offset, values, height=height, color=colour, label=labels[f"col.{side}"])
@@ -200,6 +207,8 @@ def winners_losers_chart(report: ReportData) -> Figure:
     return figure
 
 
+# Charts that only a comparison with a reform has (gains and losses).
+REFORM_ONLY_CHARTS = ("deciles", "winners_losers")
 CHARTS: dict[str, Callable[[ReportData], Figure]] = {
     "deciles": deciles_chart,
     "poverty": poverty_chart,
@@ -220,6 +229,8 @@ def write_charts(report: ReportData, folder: str | Path) -> list[Path]:
     written = []
     with matplotlib.rc_context(STYLE):
         for name, draw in CHARTS.items():
+            if report.baseline_only and name in REFORM_ONLY_CHARTS:
+                continue
             figure = draw(report)  # a Figure of its own, outside pyplot: the caller's backend is left alone
             for extension in FORMATS:
                 path = folder / f"{name}.{extension}"

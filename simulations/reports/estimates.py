@@ -1,5 +1,6 @@
 """The tables of estimates with standard errors and confidence intervals: ``headline``, ``poverty`` and
-``inequality`` (levels for the baseline and the reform, and the paired change).
+``inequality`` (levels for the baseline and the reform, and the paired change; the baseline only for a
+baseline-only run).
 
 Every figure, its kind, unit and label comes from ``simulations.analysis.headline``; the point estimates equal
 ``Results.headline`` (the same keys as ``summary.json``).
@@ -34,7 +35,7 @@ INEQUALITY_INDICATORS = ("gini", "theil", "palma", "s80_s20", "mean_welfare")
 SIDES = ("baseline", "reform", "change")
 
 
-def _with_sides(table: pd.DataFrame, reform: str) -> pd.DataFrame:
+def _with_sides(table: pd.DataFrame) -> pd.DataFrame:
     """``side``: baseline, reform (levels) or change (reform − baseline)."""
     side = np.where(table["measure"] == "change", "change", np.where(table["scenario"] == BASELINE, "baseline", "reform"))
     table = table.copy()
@@ -51,12 +52,14 @@ def _defined(function, *arguments, **keywords) -> float:
         return float("nan")
 
 
-def _point_only(results: Results, frame: pd.DataFrame, reform: str, line: float | Statistic) -> pd.DataFrame:
-    """Theil, Palma and S80/S20 without standard errors (linearisation has none for them)."""
+def _point_only(results: Results, frame: pd.DataFrame, reform: str | None, line: float | Statistic) -> pd.DataFrame:
+    """Theil, Palma and S80/S20 without standard errors (linearisation has none for them); ``reform`` None: the
+    baseline only."""
     weights = weights_of(frame)
     rows = []
     values = {}
-    for scenario in (BASELINE, reform):
+    scenarios = [BASELINE] if reform is None else [BASELINE, reform]
+    for scenario in scenarios:
         y = welfare_of(frame, scenario)
         values[scenario] = {
             "theil": _defined(generalized_entropy, y, weights, 1.0, nonpositive="drop"),
@@ -64,11 +67,11 @@ def _point_only(results: Results, frame: pd.DataFrame, reform: str, line: float 
             "s80_s20": _defined(quintile_share_ratio, y, weights),
         }
     for indicator in REPLICATE_ONLY:
-        for scenario, measure, value in (
-            (BASELINE, "level", values[BASELINE][indicator]),
-            (reform, "level", values[reform][indicator]),
-            (reform, "change", values[reform][indicator] - values[BASELINE][indicator]),
-        ):
+        sides = [(BASELINE, "level", values[BASELINE][indicator])]
+        if reform is not None:
+            sides += [(reform, "level", values[reform][indicator]),
+                      (reform, "change", values[reform][indicator] - values[BASELINE][indicator])]
+        for scenario, measure, value in sides:
             rows.append({"indicator": indicator, "scenario": scenario, "measure": measure, "estimate": value,
                          "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "level": 0.95, "method": "none",
                          "replicates": 0})
@@ -110,22 +113,23 @@ def _selected(estimates: pd.DataFrame, keys: list[str] | tuple[str, ...]) -> pd.
 def estimate_tables(
     results: Results,
     frame: pd.DataFrame,
-    reform: str,
+    reform: str | None,
     comparison: Mapping[str, Mapping[str, float]],
     uncertainty: Uncertainty,
     labels: Labels,
 ) -> dict[str, pd.DataFrame]:
     """The ``headline`` (the figures of the headline table, programmes paying nothing left out), ``poverty`` and
-    ``inequality`` tables: one row per indicator and side, with ``estimate``, ``se``, ``ci_low``, ``ci_high``."""
+    ``inequality`` tables: one row per indicator and side, with ``estimate``, ``se``, ``ci_low``, ``ci_high``;
+    ``reform`` None: the baseline side only (a baseline-only run)."""
     line = statistic_line(results, frame)
     replicated = uncertainty.replicates is not None
     estimates = scenario_estimates(
-        frame, BASELINE, [reform], lambda s: headline_statistics(results, frame, s, line, replicated),
+        frame, BASELINE, [] if reform is None else [reform], lambda s: headline_statistics(results, frame, s, line, replicated),
         **uncertainty.variance,
     )
     if not replicated:
         estimates = pd.concat([estimates, _point_only(results, frame, reform, line)], ignore_index=True)
-    estimates = _labelled(_with_sides(estimates, reform), results, labels)
+    estimates = _labelled(_with_sides(estimates), results, labels)
     headline_keys = [figure.key for figure in shown_figures(results.spec, comparison)]
     return {
         "headline": _selected(estimates, headline_keys),

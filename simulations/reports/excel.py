@@ -114,7 +114,7 @@ def _estimate_records(report: ReportData, table: pd.DataFrame) -> tuple[list[dic
             record[f"{side}_low"] = row["ci_low"] * scale
             record[f"{side}_high"] = row["ci_high"] * scale
         records.append(record)
-        kinds.append(["text", "text"] + [number_format] * 9 + ["text"])
+        kinds.append(["text", "text"] + [number_format] * (3 * len(report.sides)) + ["text"])
     return records, kinds
 
 
@@ -122,7 +122,7 @@ def _estimate_columns(report: ReportData) -> list[Column]:
     labels = report.labels
     columns = [Column(labels["col.indicator"], lambda r: r["label"], width=46),
                Column(labels["col.unit"], lambda r: r["unit"], width=18)]
-    for side in ("baseline", "reform", "change"):
+    for side in report.sides:
         columns += [
             Column(labels[f"col.{side}"], lambda r, s=side: r.get(s), width=14),
             Column(labels["col.ci_low"], lambda r, s=side: r.get(f"{s}_low"), width=12),
@@ -135,10 +135,9 @@ def _estimate_columns(report: ReportData) -> list[Column]:
 def _summary_sheet(sheets: _Sheets, report: ReportData) -> None:
     labels, context = report.labels, report.context
     sheet = sheets.workbook.add_worksheet(labels["sheet.summary"][:31])
-    sheet.write_string(0, 0, labels.text("title.comparison", country=context["country"], year=context["year"],
-                                         reform=context["reform"]), sheets.title)
+    sheet.write_string(0, 0, report.title, sheets.title)
     sheet.write_string(1, 0, context["reform_label"], sheets.subtitle)
-    what = labels.text(
+    what = report.label(
         "text.what", country=context["country"], year=context["year"], reform_label=context["reform_label"],
         survey=context["survey"], households=f"{context['households']:,}", persons=f"{context['persons']:,}",
         reference_year=context["reference_year"],
@@ -151,7 +150,7 @@ def _summary_sheet(sheets: _Sheets, report: ReportData) -> None:
     if context["synthetic"]:
         sheet.write_string(row, 0, labels["text.synthetic_warning"], sheets.warning)
         row += 1
-    sheet.write_string(row, 0, labels.text("text.headline_note", currency=context["currency"]), sheets.note)
+    sheet.write_string(row, 0, report.label("text.headline_note", currency=context["currency"]), sheets.note)
     row += 2
     records, kinds = _estimate_records(report, report.tables["headline"])
     row = sheets.table(sheet, row, _estimate_columns(report), records, kinds)
@@ -194,12 +193,11 @@ def _cost_sheet(sheets: _Sheets, report: ReportData) -> None:
         ("beneficiary_households", labels["col.beneficiary_households"], "count", 1.0),
         ("cost_per_beneficiary", labels.text("col.cost_per_beneficiary", currency=currency), "money", 1.0),
     ):
-        columns += [
-            Column(f"{title}: {labels['col.baseline']}", lambda r, f=field, s=scale: r["baseline"][f] * s, kind, 16),
-            Column(f"{title}: {labels['col.reform']}", lambda r, f=field, s=scale: r["reform"][f] * s, kind, 16),
-            Column(f"{title}: {labels['col.change']}",
-                   lambda r, f=field, s=scale: (r["reform"][f] - r["baseline"][f]) * s, kind, 16),
-        ]
+        columns += [Column(f"{title}: {labels[f'col.{side}']}", lambda r, f=field, s=scale, d=side: r[d][f] * s,
+                           kind, 16) for side in report.scenario_sides]
+        if not report.baseline_only:
+            columns.append(Column(f"{title}: {labels['col.change']}",
+                                  lambda r, f=field, s=scale: (r["reform"][f] - r["baseline"][f]) * s, kind, 16))
     columns.append(Column(labels["col.key"], lambda r: r["programme"], width=22))
     sheets.table(sheet, 3, columns, records)
     sheet.freeze_panes(4, 1)
@@ -243,10 +241,13 @@ def _coverage_sheet(sheets: _Sheets, report: ReportData) -> None:
         Column(labels["col.group"], lambda r: r["baseline"]["group_label"], width=22),
         Column(labels["col.population"], lambda r: r["baseline"]["population"], "count", 14),
         Column(labels["col.coverage_baseline"], lambda r: r["baseline"]["coverage"], "percent", 14),
-        Column(labels["col.coverage_reform"], lambda r: r["reform"]["coverage"], "percent", 14),
-        Column(f"{labels['col.change']} ({labels['unit.percentage_points']})",
-               lambda r: 100 * (r["reform"]["coverage"] - r["baseline"]["coverage"]), "points", 14),
     ]
+    if not report.baseline_only:
+        columns += [
+            Column(labels["col.coverage_reform"], lambda r: r["reform"]["coverage"], "percent", 14),
+            Column(f"{labels['col.change']} ({labels['unit.percentage_points']})",
+                   lambda r: 100 * (r["reform"]["coverage"] - r["baseline"]["coverage"]), "points", 14),
+        ]
     row = sheets.table(sheet, 3, columns, records)
     sheet.write_string(row, 0, labels["title.targeting"], sheets.title)
     sheet.write_string(row + 1, 0, labels["text.targeting_note"], sheets.note)
@@ -282,6 +283,18 @@ def _by_group_sheet(sheets: _Sheets, report: ReportData) -> None:
         Column(labels["col.group"], lambda r: r["group_label"], width=22),
         Column(labels["col.persons"], lambda r: r["persons"], "count", 14),
         Column(labels["col.headcount_baseline"], lambda r: r["headcount_baseline"], "rate", 14),
+    ]
+    if report.baseline_only:  # the level's interval and the group's mean welfare: there is no change to show
+        columns += [
+            Column(labels["col.ci_low"], lambda r: r["headcount_baseline_low"], "rate", 12),
+            Column(labels["col.ci_high"], lambda r: r["headcount_baseline_high"], "rate", 12),
+            Column(labels.text("col.mean_welfare_group", currency=currency), lambda r: r["mean_welfare_baseline"],
+                   "money_month", 16),
+        ]
+        sheets.table(sheet, 2, columns, list(records.values()))
+        sheet.freeze_panes(3, 2)
+        return
+    columns += [
         Column(labels["col.headcount_reform"], lambda r: r["headcount_reform"], "rate", 14),
         Column(labels["col.headcount_change"], lambda r: 100 * r["headcount_change"], "points", 14),
         Column(f"{labels['col.ci_low']} {points}", lambda r: 100 * r["headcount_change_low"], "points", 12),
@@ -339,19 +352,19 @@ def write_workbook(report: ReportData, path: str | Path) -> Path:
     """Write the workbook to ``path`` (use a staging folder: ``outputs.write_outputs``) and return the path."""
     path = Path(path)
     workbook = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
-    workbook.set_properties({"title": report.labels.text("title.comparison", country=report.context["country"],
-                                                         year=report.context["year"], reform=report.reform),
-                             "author": "floorsim", "comments": "Generated by floorsim run"})
+    workbook.set_properties({"title": report.title, "author": "floorsim", "comments": "Generated by floorsim run"})
     sheets = _Sheets(workbook)
     try:
         _summary_sheet(sheets, report)
         _cost_sheet(sheets, report)
         _estimates_sheet(sheets, report, "poverty", "title.poverty")
         _estimates_sheet(sheets, report, "inequality", "title.inequality")
-        _deciles_sheet(sheets, report)
+        if not report.baseline_only:  # gains by decile and parameters changed: a reform's only
+            _deciles_sheet(sheets, report)
         _coverage_sheet(sheets, report)
         _by_group_sheet(sheets, report)
-        _parameters_sheet(sheets, report)
+        if not report.baseline_only:
+            _parameters_sheet(sheets, report)
         _provenance_sheet(sheets, report)
     finally:
         workbook.close()

@@ -67,16 +67,29 @@ def by_group_table(
     frame: pd.DataFrame,
     groups: list[PopulationGroup],
     baseline_welfare: np.ndarray,
-    reform_welfare: np.ndarray,
+    reform_welfare: np.ndarray | None,
     line: float | Statistic,
     uncertainty: Uncertainty,
 ) -> pd.DataFrame:
     """Poverty before and after (FGT(0) against ``line``), its change, the mean gain (currency per person per
-    month) and the share of winners in every group but the poor at baseline, with standard errors."""
-    gain = reform_welfare - baseline_welfare
+    month) and the share of winners in every group but the poor at baseline, with standard errors.
+
+    ``reform_welfare`` None (a baseline-only run): the persons, the baseline poverty headcount and the mean baseline
+    welfare per capita (currency per person per month) of each group."""
     ones = np.ones(len(frame))
 
+    def baseline_statistics(domain: np.ndarray | None) -> dict[str, Statistic]:
+        return {
+            "persons": Total(ones, domain),
+            "headcount_baseline": FGT(baseline_welfare, line, 0, domain),
+            "mean_welfare_baseline": Mean(baseline_welfare, domain),
+        }
+
+    gain = None if reform_welfare is None else reform_welfare - baseline_welfare
+
     def group_statistics(domain: np.ndarray | None) -> dict[str, Statistic]:
+        if reform_welfare is None:
+            return baseline_statistics(domain)
         before, after = FGT(baseline_welfare, line, 0, domain), FGT(reform_welfare, line, 0, domain)
         return {
             "persons": Total(ones, domain),

@@ -13,6 +13,7 @@ import math
 from pathlib import Path
 
 import jinja2
+import pandas as pd
 from markupsafe import Markup, escape
 
 from simulations.reports.numbers import figure_style, format_number, shown_unit
@@ -33,12 +34,14 @@ TEMPLATE = """{% macro data_table(head, rows, cells, text=1) -%}
 {% macro estimate_table(rows) -%}
 <div class="scroll"><table>
   <thead><tr><th>{{ labels["col.indicator"] }}</th><th class="num">{{ labels["col.baseline"] }}</th>
+  {% if baseline_only %}<th class="num">{{ labels["col.ci"] }}</th>{% else %}
   <th class="num">{{ labels["col.reform"] }}</th><th class="num">{{ labels["col.change"] }}</th>
-  <th class="num">{{ labels["col.ci"] }} ({{ labels["col.change"] | lower }})</th></tr></thead>
+  <th class="num">{{ labels["col.ci"] }} ({{ labels["col.change"] | lower }})</th>{% endif %}</tr></thead>
   <tbody>
   {% for row in rows %}
   <tr><td>{{ row.label }} <span class="muted">({{ row.unit }})</span></td><td class="num">{{ row.baseline }}</td>
-  <td class="num">{{ row.reform }}</td><td class="num">{{ row.change }}</td><td class="num">{{ row.ci }}</td></tr>
+  {% if not baseline_only %}<td class="num">{{ row.reform }}</td><td class="num">{{ row.change }}</td>{% endif %}
+  <td class="num">{{ row.ci }}</td></tr>
   {% endfor %}
   </tbody>
 </table></div>
@@ -98,6 +101,7 @@ TEMPLATE = """{% macro data_table(head, rows, cells, text=1) -%}
 <p>{{ what }}</p>
 {% for fact in context.year_facts %}<p class="fact">{{ fact }}</p>{% endfor %}
 {% if context.reform_description %}<p>{{ description }}</p>{% endif %}
+{% if not baseline_only %}
 <h3>{{ labels["title.parameters"] }}</h3>
 {% if parameters %}
 <div class="scroll"><table>
@@ -115,10 +119,11 @@ TEMPLATE = """{% macro data_table(head, rows, cells, text=1) -%}
 </table></div>
 <p class="note">{{ labels["text.parameters_note"] }}</p>
 {% else %}<p>{{ labels["text.no_parameters"] }}</p>{% endif %}
+{% endif %}
 </section>
 
 <section id="headline">
-<h2>{{ labels["title.headline"] }}</h2>
+<h2>{{ headline_title }}</h2>
 <div class="cards">
 {% for card in cards %}<div class="card"><div class="value">{{ card.value }}</div><div class="what">{{ card.what }}</div></div>
 {% endfor %}
@@ -133,6 +138,7 @@ TEMPLATE = """{% macro data_table(head, rows, cells, text=1) -%}
 {{ estimate_table(poverty) }}
 </section>
 
+{% if not baseline_only %}
 <section id="deciles">
 <h2>{{ labels["title.deciles"] }}</h2>
 {{ chart("deciles") }}
@@ -142,15 +148,21 @@ TEMPLATE = """{% macro data_table(head, rows, cells, text=1) -%}
               deciles, ["decile", "welfare", "gain", "relative", "share", "winners", "losers"]) }}
 <p class="note">{{ labels["text.deciles_note"] }}</p>
 </section>
+{% endif %}
 
 <section id="cost">
 <h2>{{ labels["title.cost"] }}</h2>
 {{ chart("cost") }}
+{% if baseline_only %}
+{{ data_table([labels["col.programme"], cost_title, labels["col.beneficiaries"], per_beneficiary_title],
+              cost, ["label", "baseline", "beneficiaries_baseline", "per_beneficiary"]) }}
+{% else %}
 {{ data_table([labels["col.programme"], cost_title ~ ": " ~ (labels["col.baseline"] | lower), labels["col.reform"],
                labels["col.change"], labels["col.beneficiaries"] ~ ": " ~ (labels["col.baseline"] | lower),
                labels["col.reform"], per_beneficiary_title ~ ": " ~ (labels["col.reform"] | lower)],
               cost, ["label", "baseline", "reform", "change", "beneficiaries_baseline", "beneficiaries_reform",
                      "per_beneficiary"]) }}
+{% endif %}
 <p class="note">{{ labels["text.cost_note"] }}</p>
 </section>
 
@@ -167,9 +179,14 @@ TEMPLATE = """{% macro data_table(head, rows, cells, text=1) -%}
 
 <section id="groups">
 <h2>{{ labels["title.by_group"] }}</h2>
+{% if baseline_only %}
+{{ data_table([labels["col.group"], labels["col.persons"], labels["col.headcount_baseline"], labels["col.ci"],
+               mean_welfare_group_title], groups, ["label", "persons", "before", "ci", "welfare"]) }}
+{% else %}
 {{ data_table([labels["col.group"], labels["col.persons"], labels["col.headcount_baseline"],
                labels["col.headcount_reform"], labels["col.headcount_change"], labels["col.ci"], mean_gain_title],
               groups, ["label", "persons", "before", "after", "change", "ci", "gain"]) }}
+{% endif %}
 </section>
 
 <section id="method">
@@ -197,11 +214,11 @@ TEMPLATE = """{% macro data_table(head, rows, cells, text=1) -%}
 """
 
 
-def _ci(row, kind: str, labels) -> str:
+def _ci(row, kind: str, labels, change: bool = True) -> str:
     low, high = row.get("ci_low"), row.get("ci_high")
     if low is None or high is None or math.isnan(low) or math.isnan(high):
         return "\u2013"
-    return f"{format_number(low, kind, labels, change=True)} ; {format_number(high, kind, labels, change=True)}"
+    return f"{format_number(low, kind, labels, change=change)} ; {format_number(high, kind, labels, change=change)}"
 
 
 def _estimate_rows(report: ReportData, table_name: str) -> list[dict]:
@@ -212,16 +229,15 @@ def _estimate_rows(report: ReportData, table_name: str) -> list[dict]:
         first = part.iloc[0]
         kind = figure_style(first["kind"], "report")
         unit = shown_unit(first["kind"], first["unit"], labels, currency)
-        rows.append(
-            {
-                "label": first["label"],
-                "unit": unit,
-                "baseline": format_number(sides["baseline"]["estimate"], kind, labels),
-                "reform": format_number(sides["reform"]["estimate"], kind, labels),
-                "change": format_number(sides["change"]["estimate"], kind, labels, change=True),
-                "ci": _ci(sides["change"], kind, labels),
-            }
-        )
+        row = {"label": first["label"], "unit": unit, "baseline": format_number(sides["baseline"]["estimate"], kind,
+                                                                                labels)}
+        if report.baseline_only:  # the interval of the level
+            row["ci"] = _ci(sides["baseline"], kind, labels, change=False)
+        else:
+            row["reform"] = format_number(sides["reform"]["estimate"], kind, labels)
+            row["change"] = format_number(sides["change"]["estimate"], kind, labels, change=True)
+            row["ci"] = _ci(sides["change"], kind, labels)
+        rows.append(row)
     return rows
 
 
@@ -232,6 +248,8 @@ def _cards(report: ReportData) -> list[dict]:
     headline = report.summary["headline"]
     table = report.tables["headline"]
     label_of = dict(zip(table["indicator"], table["label"]))
+    if report.baseline_only:
+        return _baseline_cards(report, headline, label_of)
     change = labels["col.change"].lower()
     return [
         {"value": format_number(headline["total_cost"]["change"], "money_millions", labels, change=True),
@@ -242,6 +260,22 @@ def _cards(report: ReportData) -> list[dict]:
          "what": f"{label_of['poor_persons']}, {change}"},
         {"value": format_number(headline["gini"]["change"], "index", labels, change=True),
          "what": f"{label_of['gini']}, {change} (x100)"},
+    ]
+
+
+def _baseline_cards(report: ReportData, headline: dict, label_of: dict) -> list[dict]:
+    """The four levels of current law a reader sees first: cost of today's programmes, poverty, poor persons,
+    Gini."""
+    labels, currency = report.labels, report.context["currency"]
+    return [
+        {"value": format_number(headline["total_cost"]["baseline"], "money_millions", labels),
+         "what": f"{label_of['total_cost']} ({labels.text('unit.money_millions', currency=currency)})"},
+        {"value": format_number(headline["poverty_headcount"]["baseline"], "percent", labels),
+         "what": f"{label_of['poverty_headcount']} (%)"},
+        {"value": format_number(headline["poor_persons"]["baseline"], "count", labels),
+         "what": label_of["poor_persons"]},
+        {"value": format_number(headline["gini"]["baseline"], "index", labels),
+         "what": f"{label_of['gini']} (x100)"},
     ]
 
 
@@ -277,21 +311,24 @@ def render_html(report: ReportData, charts: dict[str, Path]) -> str:
             "winners": number(row["winners"], "percent"),
             "losers": number(row["losers"], "percent"),
         }
-        for row in report.tables["deciles"].to_dict("records")
+        for row in report.tables.get("deciles", pd.DataFrame()).to_dict("records")
     ]
     cost_rows = {}
     for row in report.tables["cost"].to_dict("records"):
         cost_rows.setdefault(row["programme"], {})[row["side"]] = row
+    last = report.scenario_sides[-1]  # the reform, or the baseline of a baseline-only report
     cost = [
         {
             "label": sides["baseline"]["programme_label"],
             "total": programme == "total",
             "baseline": number(sides["baseline"]["cost"], "money_millions"),
-            "reform": number(sides["reform"]["cost"], "money_millions"),
-            "change": number(sides["reform"]["cost"] - sides["baseline"]["cost"], "money_millions", True),
             "beneficiaries_baseline": number(sides["baseline"]["beneficiaries"], "count"),
-            "beneficiaries_reform": number(sides["reform"]["beneficiaries"], "count"),
-            "per_beneficiary": number(sides["reform"]["cost_per_beneficiary"], "money"),
+            "per_beneficiary": number(sides[last]["cost_per_beneficiary"], "money"),
+            **({} if report.baseline_only else {
+                "reform": number(sides["reform"]["cost"], "money_millions"),
+                "change": number(sides["reform"]["cost"] - sides["baseline"]["cost"], "money_millions", True),
+                "beneficiaries_reform": number(sides["reform"]["beneficiaries"], "count"),
+            }),
         }
         for programme, sides in cost_rows.items()
     ]
@@ -312,19 +349,8 @@ def render_html(report: ReportData, charts: dict[str, Path]) -> str:
     for row in report.tables["by_group"].to_dict("records"):
         entry = groups_by_key.setdefault((row["group_variable"], row["group"]), {"label": row["group_label"]})
         entry[row["indicator"]] = row
-    groups = [
-        {
-            "label": entry["label"],
-            "persons": number(entry["persons"]["estimate"], "count"),
-            "before": number(entry["headcount_baseline"]["estimate"], "percent"),
-            "after": number(entry["headcount_reform"]["estimate"], "percent"),
-            "change": number(entry["headcount_change"]["estimate"], "percent2", True),
-            "ci": _ci(entry["headcount_change"], "percent2", labels),
-            "gain": number(entry["mean_gain"]["estimate"], "money_month", True),
-        }
-        for entry in groups_by_key.values()
-    ]
-    title = labels.text("title.comparison", country=context["country"], year=context["year"], reform=report.reform)
+    groups = [_group_row(entry, report) for entry in groups_by_key.values()]
+    title = report.title
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = environment.from_string(TEMPLATE)
     return template.render(
@@ -333,16 +359,19 @@ def render_html(report: ReportData, charts: dict[str, Path]) -> str:
         context=context,
         labels=labels,
         generated=labels.text("text.generated", version=context["floorsim_version"], date=context["generated"]),
-        what=labels.text(
+        baseline_only=report.baseline_only,
+        headline_title=labels["title.headline_baseline" if report.baseline_only else "title.headline"],
+        mean_welfare_group_title=labels.text("col.mean_welfare_group", currency=currency),
+        what=report.label(
             "text.what", country=context["country"], year=context["year"], reform_label=context["reform_label"],
             survey=context["survey"], households=number(context["households"], "count"),
             persons=number(context["persons"], "count"), reference_year=context["reference_year"],
         ),
         description=labels.text("text.reform_description", description=context["reform_description"]),
-        parameters=report.tables["parameters"].to_dict("records"),
+        parameters=report.tables["parameters"].to_dict("records") if "parameters" in report.tables else [],
         cards=_cards(report),
         headline=_estimate_rows(report, "headline"),
-        headline_note=labels.text("text.headline_note", currency=currency),
+        headline_note=report.label("text.headline_note", currency=currency),
         poverty=_estimate_rows(report, "poverty") + _estimate_rows(report, "inequality"),
         deciles=deciles,
         mean_welfare_title=labels.text("col.mean_welfare_baseline", currency=currency),
@@ -356,6 +385,23 @@ def render_html(report: ReportData, charts: dict[str, Path]) -> str:
         provenance=flatten(report.summary["provenance"]),
         chart=chart,
     )
+
+
+def _group_row(entry: dict, report: ReportData) -> dict:
+    """One row of the by-group table: poverty before and after with the change and its CI, and the mean gain; or,
+    in a baseline-only report, the baseline poverty with its CI and the mean welfare per capita."""
+    labels = report.labels
+    row = {"label": entry["label"], "persons": format_number(entry["persons"]["estimate"], "count", labels),
+           "before": format_number(entry["headcount_baseline"]["estimate"], "percent", labels)}
+    if report.baseline_only:
+        row["ci"] = _ci(entry["headcount_baseline"], "percent", labels, change=False)
+        row["welfare"] = format_number(entry["mean_welfare_baseline"]["estimate"], "money_month", labels)
+        return row
+    row["after"] = format_number(entry["headcount_reform"]["estimate"], "percent", labels)
+    row["change"] = format_number(entry["headcount_change"]["estimate"], "percent2", labels, change=True)
+    row["ci"] = _ci(entry["headcount_change"], "percent2", labels)
+    row["gain"] = format_number(entry["mean_gain"]["estimate"], "money_month", labels, change=True)
+    return row
 
 
 def write_html(report: ReportData, charts: dict[str, Path], path: str | Path) -> Path:

@@ -30,6 +30,8 @@ ENGLISH: dict[str, str] = {
     # ----- titles -----
     "title.report": "{country} {year}: {reform_label}",
     "title.comparison": "{country} {year}: current law (baseline) vs {reform}",
+    "title.baseline_only": "{country} {year}: current law (baseline only)",
+    "title.headline_baseline": "Headline: current law",
     "title.what": "What was simulated",
     "title.headline": "Headline: what the reform changes",
     "title.cost": "Cost and beneficiaries by programme",
@@ -157,6 +159,7 @@ ENGLISH: dict[str, str] = {
     "chart.deciles.x": "Decile of baseline welfare per capita (1 = poorest)",
     "chart.deciles.mean_gain": "Mean gain ({currency} per person per month)",
     "chart.poverty.title": "Poverty and inequality before and after the reform",
+    "chart.poverty.title_baseline": "Poverty and inequality under current law",
     "chart.cost.title": "Annual cost by programme",
     "chart.cost.x": "{currency} million per year",
     "chart.coverage.title": "Coverage by population group",
@@ -179,6 +182,18 @@ ENGLISH: dict[str, str] = {
         "{persons} persons, reference year {reference_year}), and the results were weighted to the population."
     ),
     "text.reform_description": "About the reform: {description}",
+    "text.baseline_only_label": "Diagnostic of current law (no reform)",
+    "text.what_baseline": (
+        "The rules of {country} in {year} (current law, no reform: the diagnostic step of an assessment-based "
+        "national dialogue) were applied to every household of the survey \"{survey}\" ({households} households, "
+        "{persons} persons, reference year {reference_year}), and the results were weighted to the population."
+    ),
+    "text.headline_note_baseline": (
+        "Money in {currency} million per year; rates in % of persons; the Gini in points (x100). The 95% "
+        "confidence intervals reflect sampling error only (the survey's strata and primary sampling units), not "
+        "the error of the model or of its assumptions."
+    ),
+    "col.mean_welfare_group": "Mean welfare ({currency} per person per month)",
     "text.headline_note": (
         "Money in {currency} million per year; rates in % of persons; the Gini in points (x100). The 95% "
         "confidence intervals reflect sampling error only (the survey's strata and primary sampling units), not "

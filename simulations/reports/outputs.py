@@ -72,12 +72,13 @@ def write_outputs(
 ) -> list[Path]:
     """Write the outputs of every reform (compared with the baseline) into ``out``, all or nothing.
 
-    With one reform the files go into ``out``; with several, into ``out/<reform>/``. Returns the files written
-    (their final paths). Raises :class:`ReportError` (nothing written) if any output fails.
+    With one reform the files go into ``out``; with several, into ``out/<reform>/``; with none, the baseline-only
+    report (current law alone) goes into ``out``. Returns the files written (their final paths). Raises
+    :class:`ReportError` (nothing written) if any output fails.
 
     Args:
         results: an in-memory run with a ``baseline`` scenario and the ``reforms``.
-        reforms: the reform scenarios to report on.
+        reforms: the reform scenarios to report on; empty for a baseline-only report.
         out: the output folder.
         replicates: bootstrap replicates for standard errors (0: linearisation).
         seed: seed of the replicates (default: the run's).
@@ -90,10 +91,10 @@ def write_outputs(
         with staged_folder(out, marker=SUMMARY_FILE) as staging:
             frame = results.person_frame(["baseline", *reforms])
             staged = []
-            for reform in reforms:
+            for reform in list(reforms) or [None]:
                 report = build_report(results, reform, frame=frame, replicates=replicates,
                                       seed=seed, language=language)
-                folder = staging if len(reforms) == 1 else staging / reform
+                folder = staging if len(reforms) <= 1 else staging / str(reform)
                 staged += write_report_files(report, folder, full=full)
             relative = [path.relative_to(staging) for path in staged]
     except FloorsimError:

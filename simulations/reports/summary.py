@@ -6,7 +6,14 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulations.analysis.headline import FIGURE_BY_KEY, figure_label, figure_unit, poverty_line_label, shown_figures
+from simulations.analysis.headline import (
+    FIGURE_BY_KEY,
+    baseline_figures,
+    figure_label,
+    figure_unit,
+    poverty_line_label,
+    shown_figures,
+)
 from surveys.atomic import write_text_atomic
 from simulations.engine.results import Results
 from simulations.reports.labels import Labels
@@ -81,16 +88,18 @@ def year_facts(provenance: dict, currency: str, labels: Labels | None = None) ->
     return facts
 
 
-def summary_document(results: Results, reform: str) -> dict:
+def summary_document(results: Results, reform: str | None) -> dict:
     """The content of ``summary.json``: headline figures (raw units: currency/year, fractions) and the provenance the
-    engine recorded when it ran."""
+    engine recorded when it ran. ``reform`` None: a baseline-only run (the diagnostic of current law), whose
+    ``headline`` has the baseline side only."""
     return {
         "baseline": "baseline",
         "reform": reform,
+        "baseline_only": reform is None,
         "period": results.year,
         "currency": results.spec.currency,
         "units": summary_units(results),
-        "headline": results.comparison(reform),
+        "headline": baseline_figures(results) if reform is None else results.comparison(reform),
         "population": results.provenance.get("population"),
         "cost_denominators": results.provenance.get("cost_denominators"),
         "provenance": results.provenance,
@@ -102,7 +111,7 @@ def summary_json(document: dict) -> str:
     return json.dumps(document, indent=2, sort_keys=False) + "\n"
 
 
-def write_summary(results: Results, reform: str, out: str | Path) -> Path:
+def write_summary(results: Results, reform: str | None, out: str | Path) -> Path:
     """Write ``summary.json`` into the folder ``out`` atomically and return its path."""
     document = summary_document(results, reform)
     return write_text_atomic(Path(out) / SUMMARY_FILE, summary_json(document))

@@ -23,6 +23,10 @@ table          rows
 ``by_group``   poverty before and after, its change, the mean gain and the share of winners by population group
 ``parameters`` parameters changed by the reform: path, old → new value, dates, reference of the old value
 =============  ==============================================================================================
+
+A **baseline-only run** (``reform`` None: the "diagnostic" step of an ABND, current law alone) has the baseline
+side only: headline, poverty, inequality (levels with CIs), cost, coverage, targeting and by_group (persons,
+poverty and mean welfare per group); no ``deciles`` (gains) and no ``parameters`` (nothing changed).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from simulations.analysis import (
     targeting_table,
 )
 from simulations.analysis.frame import weights_of, welfare_of
+from simulations.analysis.unknown_members import with_unknown_age_sex
 from simulations.analysis.headline import active_programmes, shown_figures, statistic_line
 from simulations.engine.results import Results
 from simulations.reports.estimates import estimate_tables
@@ -57,6 +62,8 @@ from simulations.reports.summary import summary_document, year_facts
 
 BASELINE = "baseline"
 TABLE_NAMES = ("headline", "poverty", "inequality", "cost", "deciles", "coverage", "targeting", "by_group", "parameters")
+# Tables that only a comparison with a reform has (gains by decile, parameters changed).
+REFORM_ONLY_TABLES = ("deciles", "parameters")
 __all__ = ["DEFAULT_REPLICATES", "TABLE_NAMES", "ReportData", "build_report", "flatten", "parameters_table"]
 
 
@@ -65,7 +72,7 @@ class ReportData:
     """Everything the writers need, and nothing of how it was computed.
 
     Attributes:
-        reform: the reform's scenario name.
+        reform: the reform's scenario name; None for a baseline-only run (current law alone).
         tables: ``{name: tidy DataFrame}`` (``TABLE_NAMES``).
         summary: the content of ``summary.json`` (headline figures and provenance).
         context: what was simulated (country, year, currency, reform label and description, survey...).
@@ -74,13 +81,42 @@ class ReportData:
         labels: the labels of the report's language.
     """
 
-    reform: str
+    reform: str | None
     tables: dict[str, pd.DataFrame]
     summary: dict
     context: dict
     method: list[str]
     kinds: dict[str, str]
     labels: Labels = field(default_factory=Labels)
+
+    @property
+    def baseline_only(self) -> bool:
+        """Whether the report shows current law alone (no reform)."""
+        return self.reform is None
+
+    @property
+    def scenario_sides(self) -> tuple[str, ...]:
+        """The scenario levels shown: ``("baseline",)`` or ``("baseline", "reform")``."""
+        return ("baseline",) if self.baseline_only else ("baseline", "reform")
+
+    @property
+    def title(self) -> str:
+        """The report's title: the comparison, or current law alone."""
+        context = self.context
+        if self.baseline_only:
+            return self.labels.text("title.baseline_only", country=context["country"], year=context["year"])
+        return self.labels.text("title.comparison", country=context["country"], year=context["year"],
+                                reform=self.reform)
+
+    def label(self, key: str, **values: object) -> str:
+        """The label ``key``, or its ``<key>_baseline`` variant in a baseline-only report (texts that speak of a
+        reform have one)."""
+        return self.labels.text(f"{key}_baseline" if self.baseline_only else key, **values)
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """The columns of estimate tables: the scenario levels, and the change when there is a reform."""
+        return self.scenario_sides if self.baseline_only else (*self.scenario_sides, "change")
 
 
 def parameters_table(results: Results, reform: str) -> pd.DataFrame:
@@ -119,7 +155,9 @@ def parameters_table(results: Results, reform: str) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=columns).astype(str)
 
 
-def _reform_description(results: Results, reform: str) -> tuple[str, str]:
+def _reform_description(results: Results, reform: str | None, labels: Labels | None = None) -> tuple[str, str]:
+    if reform is None:
+        return (labels or Labels())["text.baseline_only_label"], ""
     steps = results.run_info.get("parameter_changes", {}).get(reform, [])
     specs = [step for step in steps if step["kind"] == "parameters"]
     label = " + ".join(step["label"] or step["step"] for step in specs) if specs else reform
@@ -139,18 +177,19 @@ def _estimates_wide(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 def build_report(
     results: Results,
-    reform: str,
+    reform: str | None,
     *,
     frame: pd.DataFrame | None = None,
     replicates: int = DEFAULT_REPLICATES,
     seed: int | None = None,
     language: str = "en",
 ) -> ReportData:
-    """All tables of the report comparing ``reform`` with the baseline.
+    """All tables of the report comparing ``reform`` with the baseline, or of the baseline alone.
 
     Args:
         results: an in-memory run with a ``baseline`` scenario and ``reform``.
-        reform: the reform scenario's name.
+        reform: the reform scenario's name; None for a baseline-only report (current law: poverty, inequality,
+            cost and coverage of today's programmes, with confidence intervals).
         frame: ``results.person_frame()`` if already built (it is reused across reforms).
         replicates: Rao–Wu bootstrap replicates for standard errors; 0 for Taylor linearisation.
         seed: seed of the replicates (default: the run's seed).
@@ -159,6 +198,8 @@ def build_report(
     labels = get_labels(language)
     if frame is None:
         frame = results.person_frame()
+    frame = with_unknown_age_sex(frame, results.survey)
+    scenarios = [BASELINE] if reform is None else [BASELINE, reform]
     seed = results.run_info.get("seed", 0) if seed is None else seed
     uncertainty = survey_uncertainty(frame, replicates, seed, results.survey)
     summary = summary_document(results, reform)
@@ -169,32 +210,20 @@ def build_report(
     tables = estimate_tables(results, frame, reform, comparison, uncertainty, labels)
 
     labels_of = {key: results.spec.programmes[key].label for key in programmes} | {"total": labels["group.total"]}
-    cost = cost_table(frame, [BASELINE, reform], programmes)
+    cost = cost_table(frame, scenarios, programmes)
     cost.insert(0, "side", np.where(cost["scenario"] == BASELINE, "baseline", "reform"))
     cost.insert(3, "programme_label", cost["programme"].map(labels_of))
     tables["cost"] = cost.drop(columns=["cost_share_gdp", "cost_share_expenditure"])
 
-    deciles = distribution_table(frame, BASELINE, [reform], programmes)
-    deciles["decile"] = deciles["decile"].astype(str)
-    try:
-        errors = distribution_estimates(frame, BASELINE, [reform], **uncertainty.variance)
-    except (ZeroDivisionError, IndicatorError):
-        # A decile without anybody (a survey of a few households) has no linearised variance: no intervals.
-        errors = pd.DataFrame(
-            [{"scenario": reform, "decile": decile, "indicator": indicator, "se": np.nan, "ci_low": np.nan,
-              "ci_high": np.nan} for decile in deciles["decile"]
-             for indicator in ("mean_gain", "relative_gain", "winners", "losers")]
-        )
-    errors = _estimates_wide(errors, ["scenario", "decile"])
-    deciles = deciles.merge(errors, on=["scenario", "decile"], how="left")
-    tables["deciles"] = deciles
+    if reform is not None:
+        tables["deciles"] = _deciles(frame, reform, programmes, uncertainty)
 
     weights = weights_of(frame)
     base_welfare = welfare_of(frame, BASELINE)
     poor = base_welfare < float(results.poverty_line)
     groups = population_groups(frame, poor, labels)
     contingencies = [Contingency(str(i), lambda f, m=g.mask: m, None, "household") for i, g in enumerate(groups)]
-    coverage = coverage_table(frame, [BASELINE, reform], programmes, contingencies)
+    coverage = coverage_table(frame, scenarios, programmes, contingencies)
     index = coverage["contingency"].astype(int)
     coverage.insert(0, "side", np.where(coverage["scenario"] == BASELINE, "baseline", "reform"))
     coverage.insert(2, "group_variable", [groups[i].variable for i in index])
@@ -202,18 +231,20 @@ def build_report(
     coverage.insert(4, "group_label", [groups[i].label for i in index])
     tables["coverage"] = coverage.drop(columns="contingency")
 
-    targeting = targeting_table(frame, [BASELINE, reform], programmes, poor, receipt="household")
+    targeting = targeting_table(frame, scenarios, programmes, poor, receipt="household")
     targeting.insert(0, "side", np.where(targeting["scenario"] == BASELINE, "baseline", "reform"))
     targeting.insert(3, "programme_label", targeting["programme"].map(labels_of))
     tables["targeting"] = targeting
 
     line = statistic_line(results, frame)
-    tables["by_group"] = by_group_table(frame, groups, base_welfare, welfare_of(frame, reform), line, uncertainty)
+    reform_welfare = None if reform is None else welfare_of(frame, reform)
+    tables["by_group"] = by_group_table(frame, groups, base_welfare, reform_welfare, line, uncertainty)
 
-    tables["parameters"] = parameters_table(results, reform)
+    if reform is not None:
+        tables["parameters"] = parameters_table(results, reform)
     tables = {name: _plain(table) for name, table in tables.items()}
 
-    reform_label, description = _reform_description(results, reform)
+    reform_label, description = _reform_description(results, reform, labels)
     meta = results.metadata
     context = {
         "country": results.spec.label,
@@ -240,6 +271,23 @@ def build_report(
     method = method_notes(results, uncertainty, programmes, labels)
     headline_kinds = {figure.key: figure.kind for figure in shown_figures(results.spec, comparison)}
     return ReportData(reform, tables, summary, context, method, headline_kinds, labels)
+
+
+def _deciles(frame: pd.DataFrame, reform: str, programmes: list[str], uncertainty) -> pd.DataFrame:
+    """Gains and losses by decile of baseline welfare, with CIs of the gains (``distribution_table``)."""
+    deciles = distribution_table(frame, BASELINE, [reform], programmes)
+    deciles["decile"] = deciles["decile"].astype(str)
+    try:
+        errors = distribution_estimates(frame, BASELINE, [reform], **uncertainty.variance)
+    except (ZeroDivisionError, IndicatorError):
+        # A decile without anybody (a survey of a few households) has no linearised variance: no intervals.
+        errors = pd.DataFrame(
+            [{"scenario": reform, "decile": decile, "indicator": indicator, "se": np.nan, "ci_low": np.nan,
+              "ci_high": np.nan} for decile in deciles["decile"]
+             for indicator in ("mean_gain", "relative_gain", "winners", "losers")]
+        )
+    errors = _estimates_wide(errors, ["scenario", "decile"])
+    return deciles.merge(errors, on=["scenario", "decile"], how="left")
 
 
 def flatten(value: object, prefix: str = "") -> list[tuple[str, str]]:

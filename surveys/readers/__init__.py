@@ -16,13 +16,16 @@ from surveys import io
 from surveys.errors import SurveyError
 from surveys.mapping import SurveyMapping, load_mapping
 from surveys.model import Survey
+from surveys.readers.currency import convert_currency
 from surveys.readers.files import FORMATS, read_table
+from surveys.readers.household_level import survey_from_household_rows
 from surveys.readers.mapped import survey_from_tables
 
 SurveyPaths = str | Path | Sequence[str | Path] | Mapping[str, str | Path]
 MappingSource = str | Path | dict[str, Any] | SurveyMapping
 
-__all__ = ["FORMATS", "MappingSource", "SurveyPaths", "load_survey", "read_table", "survey_from_tables"]
+__all__ = ["FORMATS", "MappingSource", "SurveyPaths", "convert_currency", "load_survey", "read_table",
+           "survey_from_household_rows", "survey_from_tables"]
 
 
 def load_survey(path_or_paths: SurveyPaths, mapping: MappingSource | None = None) -> Survey:
@@ -31,7 +34,8 @@ def load_survey(path_or_paths: SurveyPaths, mapping: MappingSource | None = None
     Args:
         path_or_paths: without ``mapping``, a folder in floorsim's own format (``households.parquet`` and
             ``persons.parquet``). With ``mapping``: one file of person rows carrying household columns (one-file
-            layout), or a household file and a person file given as ``{"households": ..., "persons": ...}`` or as
+            layout; or one row per household with a mapping's ``members``), or a household file and a person file
+            given as ``{"households": ..., "persons": ...}`` or as
             a pair ``(households, persons)`` (two-file layout). Files are CSV, Parquet, Stata ``.dta`` or SPSS
             ``.sav``, told apart by their extension.
         mapping: a mapping YAML file (or its parsed dict, or a :class:`~surveys.mapping.SurveyMapping`) naming
@@ -57,7 +61,22 @@ def _read(path_or_paths: SurveyPaths, mapping: MappingSource | None) -> Survey:
             return io.read_survey_folder(path_or_paths)
         raise SurveyError("reading separate household and person files needs a mapping (mapping=...)")
     spec = load_mapping(mapping)
+    survey = _mapped_survey(path_or_paths, spec)
+    conversion = spec.metadata.conversion
+    if conversion is not None:
+        source = f"mapping metadata.conversion: {conversion.source}"
+        survey = convert_currency(survey, conversion.currency, float(conversion.rate), source)
+    return survey
+
+
+def _mapped_survey(path_or_paths: SurveyPaths, spec: SurveyMapping) -> Survey:
+    """The survey the mapping ``spec`` reads from one file (person rows, or household rows with ``members``) or
+    from a household file and a person file."""
     options = spec.read.model_dump()
+    if spec.household_level:
+        if not isinstance(path_or_paths, (str, Path)):
+            raise SurveyError("a household-level mapping (members) reads one household file, not two files")
+        return survey_from_household_rows(spec, read_table(path_or_paths, **options), str(path_or_paths))
     if isinstance(path_or_paths, (str, Path)):
         persons = read_table(path_or_paths, **options)
         return survey_from_tables(spec, persons, str(path_or_paths))

@@ -1,7 +1,7 @@
 """Evaluating one mapping entry (:class:`surveys.mapping.VariableSpec`) on the rows of a source table.
 
 Order of operations, for every variable: ``fill_missing`` on each source column read → the source (column,
-constant, or a combination: ``sum``, ``difference``, ``household_total``) → ``recode`` → ``per`` and ``scale``
+constant, a generated row number, or a combination: ``sum``, ``difference``, ``household_total``) → ``recode`` → ``per`` and ``scale``
 (value × per-month factor × scale) → ``clip``. Combinations work on numbers only; nothing is evaluated as code.
 """
 
@@ -59,6 +59,9 @@ def evaluate(spec: VariableSpec, key: str, rows: Rows) -> pd.Series:
         values = _column(spec.column, spec, key, rows)
     elif spec.constant is not None:
         values = pd.Series([spec.constant] * n, dtype=object)
+    elif spec.generate is not None:
+        # ``row_number``: 1-based row of the data file, so that an id names the row a user sees in a spreadsheet.
+        values = pd.Series(np.arange(1, n + 1, dtype=np.int64))
     elif spec.derive is not None:
         raise AssertionError("derived variables are built by the mapped reader, not here")
     else:

@@ -89,9 +89,15 @@ def survey_from_tables(
     person_order = [*PERSON_COLUMNS, *OPTIONAL_PERSON_COLUMNS]
     households_frame = _frame(households, household_order)
     persons_frame = _frame(persons, person_order)
-    metadata = SurveyMetadata(**mapping.metadata.model_dump())
+    metadata = survey_metadata(mapping)
     origin = persons_source if households_source is None else f"{households_source} + {persons_source}"
     return Survey(households_frame, persons_frame, metadata, origin=origin)
+
+
+def survey_metadata(mapping: SurveyMapping) -> SurveyMetadata:
+    """The survey's metadata as the mapping states it (a currency ``conversion`` is applied after reading, by
+    ``surveys.readers.currency``, and recorded then)."""
+    return SurveyMetadata(**mapping.metadata.model_dump(exclude={"conversion"}))
 
 
 def _households_from_person_rows(mapping: SurveyMapping, persons_rows: Rows) -> tuple[Rows, np.ndarray]:
@@ -248,7 +254,8 @@ def _boolean(value: Any) -> bool | None:
     return True if text in TRUE_TEXT else False if text in FALSE_TEXT else None
 
 
-def _check_allowed(values: np.ndarray, key: str, spec: VariableSpec, rows: Rows) -> None:
+def _check_allowed(values: np.ndarray, key: str, spec: VariableSpec, rows: Rows, field: str | None = None) -> None:
+    """Values of ``key`` (a model variable with a closed list) must be allowed; ``field``: the mapping key to name."""
     allowed = ALLOWED_VALUES[key]
     bad = ~np.isin(values.astype(str), allowed)
     if bad.any():
@@ -257,7 +264,7 @@ def _check_allowed(values: np.ndarray, key: str, spec: VariableSpec, rows: Rows)
         raise SurveyError(
             f"values {found} from {where} are not among {allowed} (add a recode)",
             source=rows.source,
-            field=key,
+            field=field or key,
             rows=rows.ids_where(bad),
         )
 
