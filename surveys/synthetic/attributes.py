@@ -146,7 +146,10 @@ def draw_pregnancy(
     pregnancies equal 9/12 x crude birth rate x population (a pregnancy lasts 9 months; losses ignored)."""
     u = rng.random(len(persons))
     pattern = _fertility_pattern(persons)
-    pregnancies = PREGNANCY_SHARE_OF_YEAR * targets.crude_birth_rate * person_weight.sum()
+    if targets.crude_birth_rate is not None:
+        pregnancies = PREGNANCY_SHARE_OF_YEAR * targets.crude_birth_rate * person_weight.sum()
+    else:
+        pregnancies = PREGNANCY_SHARE_OF_YEAR * annual_births(persons, person_weight, targets)
 
     def pregnant_total(scale: float) -> float:
         return float(np.sum(person_weight * (u < scale * pattern)))
@@ -199,17 +202,27 @@ def _fertility_pattern(persons: pd.DataFrame) -> np.ndarray:
     return np.where(fertile, relative[np.clip(np.searchsorted(starts, age, side="right") - 1, 0, None)], 0.0)
 
 
+def annual_births(persons: pd.DataFrame, person_weight: np.ndarray, targets: Targets) -> float:
+    """Weighted births in a year: crude birth rate x population, or, from the total fertility rate TFR, the sum over
+    women of their age-specific fertility rate f(a) = TFR x r(a) / (5 x sum of r over the seven 5-year groups),
+    r being FERTILITY_AGE_PATTERN (so that 5 x sum of f over the groups = TFR)."""
+    if targets.crude_birth_rate is not None:
+        return float(targets.crude_birth_rate * person_weight.sum())
+    rates = targets.total_fertility_rate * _fertility_pattern(persons) / (5 * sum(FERTILITY_AGE_PATTERN.values()))
+    return float(np.sum(person_weight * rates))
+
+
 def draw_births(
     rng: np.random.Generator, persons: pd.DataFrame, person_weight: np.ndarray, targets: Targets
 ) -> np.ndarray:
     """Gave birth in the last 12 months: women 15-49 in proportion to the age pattern of fertility, scaled so that
-    weighted births = crude birth rate x population (births, not children aged 0: see docs/DOMAIN.md).
+    weighted births = :func:`annual_births` (births, not children aged 0: see docs/DOMAIN.md).
 
     Drawn independently of ``pregnant`` (a woman may have given birth and be pregnant again); multiple births
     count once (an assumption: the flag is per woman)."""
     u = rng.random(len(persons))
     pattern = _fertility_pattern(persons)
-    births = targets.crude_birth_rate * person_weight.sum()
+    births = annual_births(persons, person_weight, targets)
     scale = _bisect(lambda x: float(np.sum(person_weight * (u < x * pattern))), births, 0.0, 1.0)
     return u < scale * pattern
 

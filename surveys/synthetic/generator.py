@@ -153,7 +153,10 @@ def _assemble(
                 if targets.orphan_share is not None
                 else "all false: the profile gives no orphanhood figure"
             ),
-            "gave_birth": f"women 15-49, weighted births = {targets.crude_birth_rate * 1000:g} per 1,000 persons",
+            "gave_birth": "women 15-49, weighted births = " + (
+                f"{targets.crude_birth_rate * 1000:g} per 1,000 persons" if targets.crude_birth_rate is not None
+                else f"those of a total fertility rate of {targets.total_fertility_rate:g}"
+            ),
         },
         # What the weights were raked to, so that replicate weights are re-calibrated to the same margins.
         calibration=calibration_record(calibration_margins(targets), RAKING, None),

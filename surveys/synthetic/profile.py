@@ -250,11 +250,19 @@ class Disability(_Strict):
 
 
 class Fertility(_Strict):
-    """Births per 1,000 persons per year (the crude birth rate)."""
+    """Births per 1,000 persons per year (the crude birth rate), or the total fertility rate (children per woman;
+    births then follow from the women of each age in the survey and the age pattern of fertility)."""
 
-    births_per_1000: Figure
+    births_per_1000: Figure | None = None
+    total_fertility_rate: Figure | None = None
     pregnancy_months: Documented | None = None
     age_pattern: Documented | None = None
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> Fertility:
+        if (self.births_per_1000 is None) == (self.total_fertility_rate is None):
+            raise ValueError("give exactly one of 'births_per_1000' and 'total_fertility_rate'")
+        return self
 
 
 class Schooling(_Strict):

@@ -14,7 +14,7 @@ import pandas as pd
 
 from indicators import gini
 from surveys.model import Survey
-from surveys.synthetic.attributes import PREGNANCY_SHARE_OF_YEAR
+from surveys.synthetic.attributes import PREGNANCY_SHARE_OF_YEAR, annual_births
 from surveys.synthetic.targets import Targets, age_group_index, load_targets
 from surveys.synthetic.weights import SEXES
 
@@ -64,10 +64,13 @@ def achieved_vs_targets(survey: Survey, targets: str | Path | Targets | None = N
                      share(severity >= 1, in_ages(t.some_difficulty_ages)), "calibrated"))
     rows.append((f"a lot of difficulty or worse, ages {_ages(t.severe_disability_ages)}", t.severe_disability_share,
                  share(severity >= 2, in_ages(t.severe_disability_ages)), "calibrated"))
-    rows.append(("births per 1,000 persons (gave_birth)", t.crude_birth_rate * 1000,
-                 share(persons["gave_birth"].to_numpy()) * 1000, "calibrated"))
-    rows.append(("births per 1,000 persons implied by pregnancies", t.crude_birth_rate * 1000,
-                 share(persons["pregnant"].to_numpy()) / PREGNANCY_SHARE_OF_YEAR * 1000, "calibrated"))
+    if t.crude_birth_rate is not None:
+        births, how = t.crude_birth_rate * 1000, "calibrated"
+    else:  # the births a total fertility rate implies for the survey's women
+        births, how = annual_births(_members(survey), pw, t) / pw.sum() * 1000, "calibrated (from the TFR)"
+    rows.append(("births per 1,000 persons (gave_birth)", births, share(persons["gave_birth"].to_numpy()) * 1000, how))
+    rows.append(("births per 1,000 persons implied by pregnancies", births,
+                 share(persons["pregnant"].to_numpy()) / PREGNANCY_SHARE_OF_YEAR * 1000, how))
     rows.append(_schooling_row(survey, t, in_ages(t.schooling_ages), share))
     if t.orphan_share is not None:
         rows.append((f"orphans, ages {_ages(t.orphan_ages)}", t.orphan_share,
@@ -77,6 +80,12 @@ def achieved_vs_targets(survey: Survey, targets: str | Path | Targets | None = N
     table["gap"] = table["achieved"] - table["target"]
     table["relative_gap"] = table["gap"] / table["target"]
     return table[COLUMNS]
+
+
+def _members(survey: Survey) -> pd.DataFrame:
+    """The persons table in the generator's own form (columns age, female)."""
+    persons = survey.persons
+    return pd.DataFrame({"age": persons["age"].to_numpy(), "female": (persons["sex"] == "female").to_numpy()})
 
 
 def _demographic_rows(t: Targets, age: np.ndarray, female: np.ndarray, pw: np.ndarray) -> list:

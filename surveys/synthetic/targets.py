@@ -19,7 +19,8 @@ from surveys.synthetic.profile import Composition, Profile, SurveyText, WelfareM
 PROFILES = Path(__file__).resolve().parents[1] / "data" / "profiles"
 DEFAULT_TARGETS = PROFILES / "timor_leste.yaml"
 TOTAL_TOLERANCE = 0.5  # persons: margins are counts and must add up to the same total
-SHARE_SUM_TOLERANCE = 1e-3  # published shares by age group are rounded (24.3 + 68.0 + 7.7)
+SHARE_SUM_TOLERANCE = 1e-3
+URBAN_SHARE_TOLERANCE = 5e-4  # regional urban shares are published rounded  # published shares by age group are rounded (24.3 + 68.0 + 7.7)
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ class Targets:
         some_difficulty, some_difficulty_ages: share with disability severity >= 1 among those ages (or None).
         severe_disability_share, severe_disability_ages: share with severity >= 2 among those ages.
         cannot_do_share_of_severe: share of persons with severity >= 2 who have severity 3.
-        crude_birth_rate: live births per person per year.
+        crude_birth_rate: live births per person per year (None when the profile gives the total fertility rate).
+        total_fertility_rate: children per woman (None when the profile gives the crude birth rate).
         schooling_target, schooling_share, schooling_ages: ``households_out`` (share of households with a child of
             those ages not in school) or ``attendance`` (share of persons of those ages attending).
         orphan_share, orphan_ages: share of persons of those ages who are orphans (None: not known).
@@ -82,7 +84,8 @@ class Targets:
     severe_disability_share: float
     severe_disability_ages: tuple[int, int | None]
     cannot_do_share_of_severe: float
-    crude_birth_rate: float
+    crude_birth_rate: float | None
+    total_fertility_rate: float | None
     schooling_target: str
     schooling_share: float
     schooling_ages: tuple[int, int | None]
@@ -132,6 +135,7 @@ def load_targets(path: str | Path | None = None) -> Targets:
         float(households.total.value) if households.total is not None else total / float(households.mean_size.value)
     )
     welfare = profile.welfare
+    fertility = profile.fertility
     line = welfare.poverty_line
     uprating = _price_uprating(profile)
     targets = Targets(
@@ -161,7 +165,8 @@ def load_targets(path: str | Path | None = None) -> Targets:
         severe_disability_share=float(profile.disability.a_lot_of_difficulty_or_worse.value),
         severe_disability_ages=_ages(profile.disability.a_lot_of_difficulty_or_worse),
         cannot_do_share_of_severe=float(profile.disability.cannot_do_at_all_share_of_severe.value),
-        crude_birth_rate=float(profile.fertility.births_per_1000.value) / 1000.0,
+        crude_birth_rate=None if fertility.births_per_1000 is None else float(fertility.births_per_1000.value) / 1000,
+        total_fertility_rate=_value(fertility.total_fertility_rate),
         schooling_target="households_out" if profile.schooling.attendance_rate is None else "attendance",
         schooling_share=float((profile.schooling.attendance_rate
                                or profile.schooling.households_with_a_child_not_in_school).value),
@@ -258,6 +263,17 @@ def _check_urban_shares(targets: Targets, source: str) -> None:
     """The regions without a published urban share get one common share; it must lie between 0 and 1."""
     from surveys.synthetic.households import other_regions_urban_share
 
+    regions, listed = targets.region_population, targets.urban_share_by_region
+    if set(listed) == set(regions):  # every region's share is given: they must give the national share
+        implied = sum(listed[r] * regions[r] for r in regions) / sum(regions.values())
+        if abs(implied - targets.urban_share_national) > URBAN_SHARE_TOLERANCE:
+            raise SurveyError(
+                f"the regions' urban shares give a national share of {implied:.4f}, not "
+                f"{targets.urban_share_national} (population.urban_share.national)",
+                source=source,
+                field="population.urban_share.by_region",
+            )
+        return
     share = other_regions_urban_share(targets)
     if not -1e-12 <= share <= 1 + 1e-12:
         raise SurveyError(
