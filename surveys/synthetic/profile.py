@@ -11,7 +11,7 @@ which turns the profile into the arrays the generator uses.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -22,9 +22,19 @@ NOT_FOUND = "not found"  # a source that starts with these words needs an assump
 
 
 class _Strict(BaseModel):
-    """Unknown keys are refused, so that a misspelt field is an error rather than silently ignored."""
+    """Unknown keys are refused, so that a misspelt field is an error rather than silently ignored; a model naming
+    two alternative fields in ``exactly_one`` needs exactly one of them."""
 
     model_config = ConfigDict(extra="forbid")
+    exactly_one: ClassVar[tuple[str, str] | None] = None
+
+    @model_validator(mode="after")
+    def _exactly_one_of(self) -> _Strict:
+        if self.exactly_one is not None:
+            first, second = self.exactly_one
+            if (getattr(self, first) is None) == (getattr(self, second) is None):
+                raise ValueError(f"give exactly one of '{first}' and '{second}'")
+        return self
 
 
 class Sourced(_Strict):
@@ -100,14 +110,11 @@ class AgeSex(Sourced):
 class ByAge(Sourced):
     """Persons by age group, both sexes: ``persons`` (counts) or ``shares`` (of the total), one per age group."""
 
+    exactly_one = ("persons", "shares")
+
     persons: list[float] | None = None
     shares: list[float] | None = None
 
-    @model_validator(mode="after")
-    def _one_form(self) -> ByAge:
-        if (self.persons is None) == (self.shares is None):
-            raise ValueError("give exactly one of 'persons' and 'shares'")
-        return self
 
 
 class BySex(Sourced):
@@ -170,15 +177,12 @@ class Composition(Documented):
 class Households(_Strict):
     """Number of private households, given directly (``total``) or as the population over ``mean_size``."""
 
+    exactly_one = ("total", "mean_size")
+
     total: Figure | None = None
     mean_size: Figure | None = None
     composition: Composition | None = None
 
-    @model_validator(mode="after")
-    def _one_form(self) -> Households:
-        if (self.total is None) == (self.mean_size is None):
-            raise ValueError("give exactly one of 'total' and 'mean_size'")
-        return self
 
 
 class PovertyLine(Sourced):
@@ -253,31 +257,25 @@ class Fertility(_Strict):
     """Births per 1,000 persons per year (the crude birth rate), or the total fertility rate (children per woman;
     births then follow from the women of each age in the survey and the age pattern of fertility)."""
 
+    exactly_one = ("births_per_1000", "total_fertility_rate")
+
     births_per_1000: Figure | None = None
     total_fertility_rate: Figure | None = None
     pregnancy_months: Documented | None = None
     age_pattern: Documented | None = None
 
-    @model_validator(mode="after")
-    def _one_rate(self) -> Fertility:
-        if (self.births_per_1000 is None) == (self.total_fertility_rate is None):
-            raise ValueError("give exactly one of 'births_per_1000' and 'total_fertility_rate'")
-        return self
 
 
 class Schooling(_Strict):
     """One school-attendance target: households with a child out of school, or the attendance rate of an age
     range."""
 
+    exactly_one = ("households_with_a_child_not_in_school", "attendance_rate")
+
     households_with_a_child_not_in_school: AgeShare | None = None
     attendance_rate: AgeShare | None = None
     attendance_by_age: Documented | None = None
 
-    @model_validator(mode="after")
-    def _one_target(self) -> Schooling:
-        if (self.households_with_a_child_not_in_school is None) == (self.attendance_rate is None):
-            raise ValueError("give exactly one of 'households_with_a_child_not_in_school' and 'attendance_rate'")
-        return self
 
 
 class Profile(_Strict):
