@@ -113,7 +113,10 @@ def _welfare_rows(survey: Survey, t: Targets) -> list:
     concept = t.welfare_concept
     rows = [(f"Gini of {concept} per capita", t.gini, gini(per_capita, person_weight), "calibrated")]
     mean = float(np.sum(person_weight * per_capita) / person_weight.sum())
-    mean_how = "calibrated" if t.poverty_rate is None else "published, not targeted"
+    if t.poverty_rate is None:
+        mean_how = "calibrated"
+    else:
+        mean_how = "not targeted" if t.mean_per_capita is None else "published, not targeted"
     rows.append((f"mean {concept} per capita ({t.currency}/month)",
                  np.nan if t.mean_per_capita is None else t.mean_per_capita, mean, mean_how))
     if t.poverty_rate is None and t.poverty_line is None and not t.split_poverty_lines:
