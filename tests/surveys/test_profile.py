@@ -181,3 +181,18 @@ def test_mean_and_gini_profile_sets_the_mean(tmp_path: Path, raw: dict) -> None:
     per_capita = survey.households["consumption"].to_numpy() / survey.household_size
     weights = survey.households["weight"].to_numpy() * survey.household_size
     assert np.average(per_capita, weights=weights) == pytest.approx(60.0, rel=1e-9)
+
+
+def test_describe_warns_of_births_to_men_and_outside_ages_10_55() -> None:
+    from surveys.describe import survey_warnings
+    from surveys.model import Survey
+
+    survey = load_bundled_survey()
+    persons = survey.persons.copy()
+    man = int(persons.index[(persons["sex"] == "male") & (persons["age"] == 30)][0])
+    girl = int(persons.index[(persons["sex"] == "female") & (persons["age"] == 8)][0])
+    persons.loc[[man, girl], "gave_birth"] = True
+    found = {w["rule"]: w for w in survey_warnings(Survey(survey.households, persons, survey.metadata))}
+    assert found["gave birth, male"]["ids"] == [int(persons.loc[man, "person_id"])]
+    assert found["gave birth, aged under 10 or over 55"]["ids"] == [int(persons.loc[girl, "person_id"])]
+    assert not any(rule.startswith("gave birth") for rule in {w["rule"] for w in survey_warnings(survey)})
