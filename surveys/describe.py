@@ -108,6 +108,11 @@ def survey_warnings(survey: Survey) -> list[dict[str, Any]]:
     low, high = PREGNANCY_AGES
     flag(f"pregnant person aged under {low} or over {high}", "pregnant", pregnant & ((age < low) | (age > high)),
          person_ids)
+    if "gave_birth" in persons.columns:  # births in the last 12 months: women of childbearing age only
+        births = persons["gave_birth"].to_numpy(bool)
+        flag("gave birth, male", "gave_birth", births & (persons["sex"] == "male").to_numpy(), person_ids)
+        flag(f"gave birth, aged under {low} or over {high}", "gave_birth", births & ((age < low) | (age > high)),
+             person_ids)
     flag(f"in school under age {MIN_SCHOOL_AGE}", "in_school", persons["in_school"].to_numpy() & (age < MIN_SCHOOL_AGE),
          person_ids)
     if "employment_status" in persons.columns:

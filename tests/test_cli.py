@@ -133,6 +133,7 @@ MALFORMED = {
     "project": (["project", "{tmp}/no_assumptions.yaml"], "assumptions file not found"),
     "survey": (["survey", "{tmp}/no_survey"], "survey not found"),
     "serve": (["serve", "--survey", "{tmp}/no_folder"], "survey folder not found"),
+    "synth": (["synth", "{tmp}/no_profile.yaml", "--out", "{tmp}/out"], "no_profile.yaml: file not found"),
 }
 
 

@@ -1,58 +1,53 @@
-"""A deterministic, seeded synthetic household survey of Timor-Leste, calibrated to published figures.
+"""Deterministic, seeded synthetic household surveys calibrated to a country profile of published figures.
 
-This is floorsim's embedded default survey. **It is synthetic**: no household in it exists, and it must not be
-used for statistics about Timor-Leste beyond testing and illustrating floorsim (see ``docs/synthetic_survey.md``).
+**A synthetic survey is synthetic**: no household in it exists, and it must not be used for statistics about the
+country beyond testing and illustrating floorsim (see ``docs/synthetic_survey.md``). floorsim's embedded default
+survey is the one of Timor-Leste's profile (``surveys/data/profiles/timor_leste.yaml``, ``surveys/bundled.py``);
+``floorsim synth PROFILE.yaml --out DIR`` makes one for any country (``docs/country_profile.md``).
 
-What it reproduces (numbers and sources in ``surveys/data/timor_leste_targets.yaml``, read by ``targets``):
+What it reproduces (each figure with its source in the profile, read by ``profile`` and ``targets``):
 
-* population by sex and five-year age group, population by municipality (13, Atauro folded into Dili) and the
-  number of households, exactly, through calibrated weights;
-* the official poverty headcount (41.8%) at the national poverty line (US$46.37 per person per month in 2014
-  prices) and the Gini index of per-capita consumption (0.29), exactly and to three decimals respectively;
-* disability (share of adults with any functional difficulty, share of the population with a lot of difficulty),
-  pregnancy (from the crude birth rate) and school attendance (share of households with a child out of school).
-
-Reference year: 2015
-    The demographic structure comes from the 2015 Census (census night 11 July 2015) and consumption from the
-    TLSLS-3 poverty results, whose fieldwork ran from April 2014 to March 2015. Choosing 2015 keeps the two in the
-    same period, so the only assumption on consumption is a one-year CPI uprating (2014 to 2015, +0.65%, IMF).
-    A 2022 reference year (the latest census) was considered and rejected for now: no 2022 table by five-year age
-    and sex and no consistent CPI series for 2020-2022 could be found, and carrying the 2014 consumption
-    distribution through COVID-19 and the 2022 price rise would be a much stronger assumption. The 2022 census
-    totals are kept in the targets file so that a later version can re-age the survey by calibration.
+* persons by sex and age group (or by age group and by sex), by region and urban/rural, and the number of
+  households, exactly, through calibrated weights;
+* the poverty rate at the stated line (one line, or urban and rural lines; of persons or of households) and the
+  Gini of per-capita welfare (consumption or income); or, without a poverty rate, the mean and the Gini;
+* disability (Washington Group levels), pregnancy and births (from births per 1,000), school attendance, and
+  orphanhood where the profile gives it.
 
 How a survey is made (each step is one module of this package, run in order by ``generator``):
 
-1. ``households``: households are allocated to 26 strata (municipality x urban/rural) in proportion to population, with at least
-   two enumeration areas per stratum, and grouped into enumeration areas of about 15 households (the PSUs).
-2. ``households``: each household gets a head (age, sex), maybe a spouse, children of the head (at least 15 years younger than
-   both parents), maybe elderly parents of the head, grandchildren and other relatives, and rarely a
-   non-relative. The probabilities are assumptions, tuned so that calibration moves weights little.
-3. ``weights``: weights start equal within each stratum (the inverse of its sampling fraction, since small strata are
-   over-sampled) and are raked (``surveys.calibration.calibrate_weights``, exponential distance) to persons by
-   sex x age group, persons by stratum and the number of households.
-4. ``attributes``: consumption per capita is log-normal with urban, west/east and household-size effects and an
-   enumeration-area random effect; its spread is solved for the Gini and its level for the headcount, both on the
-   final weights. Disability, pregnancy and school attendance are drawn last, with levels calibrated likewise.
+1. ``households``: households are allocated to region x urban/rural strata in proportion to population, with at
+   least two enumeration areas per stratum, and grouped into enumeration areas of about 15 households (the PSUs).
+2. ``households``: each household gets a head (age, sex), maybe a spouse, children of the head (at least 15 years
+   younger than both parents), maybe elderly parents of the head, grandchildren and other relatives, and rarely a
+   non-relative. The probabilities are assumptions (the profile's ``households.composition``).
+3. ``weights``: weights start equal within each stratum (the inverse of its sampling fraction) and are raked
+   (``surveys.calibration.calibrate_weights``, exponential distance) to the profile's margins.
+4. ``attributes``: per-capita welfare is log-normal with urban, regional and household-size effects and an
+   enumeration-area random effect; its spread is solved for the Gini and its level for the poverty rate, both on
+   the final weights. Disability, pregnancy, school attendance, then ``gave_birth`` and ``orphan`` are drawn last,
+   with levels calibrated likewise.
 
-Every random number comes from one ``numpy.random.Generator(PCG64(seed))`` drawn in a fixed order, so a seed and a
-size give identical tables on every machine and no global random state is touched.
+Every random number comes from one ``numpy.random.Generator(PCG64(seed))`` drawn in a fixed order, so a seed, a
+size and a profile give identical tables on every machine and no global random state is touched. ``report``
+compares a survey with its profile (the calibration report).
 
-Options, all opt-in so that the default path draws exactly the same numbers (the bundled survey depends on it):
-
-* ``year=`` (2025-2035, module ``year``) reweights the finished survey to the UN WPP 2022 population by age group of that year and
-  moves money with the country package's CPI chain (:func:`reweight_to_year`);
-* :func:`write_large_synthetic_survey` (module ``large``) writes 5-20 million persons block by block, one household-aligned row group
-  per block, each block a deterministic function of (seed, block index);
-* ``report`` compares a survey with its targets; ``python -m surveys.synthetic`` prints that comparison;
-* no employment status: no sourced employment figure could be read (see ``docs/synthetic_survey.md``).
+Timor-Leste only (its files): ``year=`` (2025-2035, module ``year``) reweights the finished survey to the UN WPP
+2022 population by age group of that year and moves money with the country package's CPI chain;
+:func:`write_large_synthetic_survey` (module ``large``) writes 5-20 million persons block by block.
 """
 
-from surveys.synthetic.generator import DEFAULT_HOUSEHOLDS, DEFAULT_SEED, generate_timor_leste_survey
+from surveys.synthetic.generator import (
+    DEFAULT_HOUSEHOLDS,
+    DEFAULT_SEED,
+    generate_survey,
+    generate_timor_leste_survey,
+)
 from surveys.synthetic.households import EA_SIZE, stratum_population
 from surveys.synthetic.large import block_seed, large_survey_blocks, write_large_synthetic_survey
-from surveys.synthetic.report import achieved_vs_targets
-from surveys.synthetic.targets import DEFAULT_TARGETS, Targets, load_targets
+from surveys.synthetic.profile import Profile, read_profile
+from surveys.synthetic.report import achieved_vs_targets, format_table
+from surveys.synthetic.targets import DEFAULT_TARGETS, PROFILES, Targets, load_targets
 from surveys.synthetic.weights import calibrate_household_weights
 from surveys.synthetic.year import cpi_factor, cpi_index, reweight_to_year
 
@@ -60,6 +55,8 @@ __all__ = [
     "DEFAULT_HOUSEHOLDS",
     "DEFAULT_SEED",
     "DEFAULT_TARGETS",
+    "PROFILES",
+    "Profile",
     "EA_SIZE",
     "Targets",
     "achieved_vs_targets",
@@ -67,9 +64,12 @@ __all__ = [
     "calibrate_household_weights",
     "cpi_factor",
     "cpi_index",
+    "format_table",
+    "generate_survey",
     "generate_timor_leste_survey",
     "large_survey_blocks",
     "load_targets",
+    "read_profile",
     "reweight_to_year",
     "stratum_population",
     "write_large_synthetic_survey",

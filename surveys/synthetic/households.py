@@ -1,6 +1,6 @@
 """Step 1 and 2 of the synthetic survey: strata, enumeration areas and households, then their members.
 
-Households are allocated to municipality x urban/rural strata in proportion to population (at least two enumeration
+Households are allocated to region x urban/rural strata in proportion to population (at least two enumeration
 areas per stratum); each gets a head, maybe a spouse, children, parents of the head, other relatives and rarely a
 non-relative. The probabilities are assumptions, tuned so that calibration moves weights little.
 """
@@ -10,44 +10,54 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from surveys.synthetic.profile import Composition
 from surveys.synthetic.targets import Targets
 
 EA_SIZE = 15  # households per synthetic enumeration area (PSU)
 MIN_EAS_PER_STRATUM = 2  # design-based variance needs at least two PSUs in each stratum
 
 # --- Household composition model (assumptions: tuned for plausibility, corrected by calibration) --------------
+# The profile's households.composition sets the head's sex and the mean numbers of children, grandchildren and
+# other relatives (profile.Composition, whose defaults are Timor-Leste's); the age patterns below are shared.
 HEAD_AGE_GROUP_STARTS = np.arange(15, 90, 5)  # 15-19, ..., 85-89 (the last group is drawn over 85-94)
 HEAD_AGE_WEIGHTS = {
     "male": np.array([0.005, 0.03, 0.07, 0.11, 0.12, 0.14, 0.135, 0.11, 0.08, 0.065, 0.06, 0.045, 0.02, 0.01, 0.005]),
     "female": np.array([0.005, 0.015, 0.03, 0.05, 0.07, 0.09, 0.10, 0.10, 0.09, 0.09, 0.10, 0.11, 0.08, 0.045, 0.025]),
 }
-FEMALE_HEAD_SHARE = 0.18
 SEX_RATIO_AT_BIRTH_MALE_SHARE = 0.515
-CHILDREN_PER_COUPLE_MAX = 4.6  # mean co-resident children when the younger parent is 37-50
 CHILD_MAX_AGE = 32  # oldest co-resident child of the head
 PARENT_IN_HOUSEHOLD_BY_HEAD_AGE = ((30, 0.12), (45, 0.16), (55, 0.08), (70, 0.01))  # (age below, probability)
 LONE_PARENT_FEMALE_SHARE = 0.72  # widowhood: more surviving mothers than fathers
-OTHER_RELATIVES_MEAN = 0.25
 OTHER_RELATIVE_AGES = (0, 32)  # nieces, nephews, siblings and in-laws of the head
-GRANDCHILDREN_MEAN_MAX = 1.5
 NON_RELATIVE_PROBABILITY = {False: 0.02, True: 0.06}  # rural, urban
 
 ROLE_ORDER = {"head": 0, "spouse": 1, "child": 2, "parent": 3, "other_relative": 4, "non_relative": 5}
 
 
-def stratum_population(targets: Targets) -> pd.DataFrame:
-    """Persons per municipality x urban/rural stratum implied by the targets (columns region, urban, persons)."""
-    regions = targets.municipality_population
+def other_regions_urban_share(targets: Targets) -> float:
+    """The one urban share of the regions whose share the profile does not give, so that the national share holds:
+    (national x total - sum of share x persons over the listed regions) / (persons in the other regions)."""
+    regions = targets.region_population
     total = sum(regions.values())
-    dili = regions["Dili"]
-    # One urban share for all municipalities but Dili, chosen so that the national share holds (an assumption).
-    other_share = (targets.urban_share_national * total - targets.urban_share_dili * dili) / (total - dili)
+    listed = targets.urban_share_by_region
+    listed_urban = sum(listed[r] * regions[r] for r in listed)
+    rest = total - sum(regions[r] for r in listed)
+    if rest <= 0:
+        return targets.urban_share_national
+    return (targets.urban_share_national * total - listed_urban) / rest
+
+
+def stratum_population(targets: Targets) -> pd.DataFrame:
+    """Persons per region x urban/rural stratum implied by the targets (columns region, urban, persons); strata
+    without persons (a region wholly urban or wholly rural) are left out."""
+    other_share = other_regions_urban_share(targets)
     rows = []
-    for region, persons in regions.items():
-        share = targets.urban_share_dili if region == "Dili" else other_share
+    for region, persons in targets.region_population.items():
+        share = targets.urban_share_by_region.get(region, other_share)
         rows.append((region, False, persons * (1 - share)))
         rows.append((region, True, persons * share))
-    return pd.DataFrame(rows, columns=["region", "urban", "persons"])
+    strata = pd.DataFrame(rows, columns=["region", "urban", "persons"])
+    return strata[strata["persons"] > 0].reset_index(drop=True)
 
 
 def _allocate(shares: np.ndarray, n: int, minimum: int) -> np.ndarray:
@@ -97,9 +107,9 @@ def _uniform_int(rng: np.random.Generator, low: np.ndarray, high: np.ndarray) ->
     return (low + np.floor(rng.random(len(low)) * (high - low + 1))).astype(np.int64)
 
 
-def _draw_heads(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _draw_heads(rng: np.random.Generator, n: int, composition: Composition) -> tuple[np.ndarray, np.ndarray]:
     """Sex (True = female) and age in years of each household head; heads are 15 or older."""
-    female = rng.random(n) < FEMALE_HEAD_SHARE
+    female = rng.random(n) < composition.female_head_share
     ages = np.empty(n, dtype=np.int64)
     for sex, mask in (("female", female), ("male", ~female)):
         weights = HEAD_AGE_WEIGHTS[sex] / HEAD_AGE_WEIGHTS[sex].sum()
@@ -122,13 +132,18 @@ def _draw_spouses(rng: np.random.Generator, head_female: np.ndarray, head_age: n
 
 
 def _draw_children(
-    rng: np.random.Generator, head_female: np.ndarray, head_age: np.ndarray, spouse_age: np.ndarray, urban: np.ndarray
+    rng: np.random.Generator,
+    head_female: np.ndarray,
+    head_age: np.ndarray,
+    spouse_age: np.ndarray,
+    urban: np.ndarray,
+    composition: Composition,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Children of the head: household index and age, each at least 15 years younger than both parents."""
     couple = spouse_age >= 0
     parent_age = np.where(couple, np.minimum(head_age, spouse_age), head_age)
     # Co-resident children rise with the younger parent's age, then leave home from the parents' fifties.
-    mean = CHILDREN_PER_COUPLE_MAX * _ramp(parent_age, 17, 37) * np.maximum(1 - _ramp(parent_age, 50, 75), 0.1)
+    mean = composition.children_per_couple_max * _ramp(parent_age, 17, 37) * np.maximum(1 - _ramp(parent_age, 50, 75), 0.1)
     mean *= np.where(couple, 1.0, np.where(head_female, 0.75, 0.35))
     mean *= np.where(urban, 0.9, 1.0)
     low = np.maximum(0, parent_age - 44)
@@ -158,14 +173,14 @@ def _draw_parents(rng: np.random.Generator, head_age: np.ndarray) -> tuple[np.nd
 
 
 def _draw_relatives(
-    rng: np.random.Generator, head_age: np.ndarray, urban: np.ndarray
+    rng: np.random.Generator, head_age: np.ndarray, urban: np.ndarray, composition: Composition
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Grandchildren, other relatives and non-relatives: household index, age, and whether related to the head."""
     n = len(head_age)
-    grand = np.where(head_age >= 40, rng.poisson(GRANDCHILDREN_MEAN_MAX * _ramp(head_age, 40, 60)), 0)
+    grand = np.where(head_age >= 40, rng.poisson(composition.grandchildren_mean_max * _ramp(head_age, 40, 60)), 0)
     hh_grand = np.repeat(np.arange(n), grand)
     age_grand = _uniform_int(rng, np.zeros(len(hh_grand), np.int64), np.minimum(head_age[hh_grand] - 36, 17).clip(0))
-    other = rng.poisson(OTHER_RELATIVES_MEAN, n)
+    other = rng.poisson(composition.other_relatives_mean, n)
     hh_other = np.repeat(np.arange(n), other)
     low, high = OTHER_RELATIVE_AGES
     age_other = _uniform_int(rng, np.full(len(hh_other), low), np.full(len(hh_other), high))
@@ -178,15 +193,15 @@ def _draw_relatives(
     return hh, age, related
 
 
-def draw_members(rng: np.random.Generator, households: pd.DataFrame) -> pd.DataFrame:
+def draw_members(rng: np.random.Generator, households: pd.DataFrame, composition: Composition) -> pd.DataFrame:
     """Persons of every household (columns hh, age, sex, relationship), head first, then spouse, children, ..."""
     n = len(households)
     urban = households["urban"].to_numpy()
-    head_female, head_age = _draw_heads(rng, n)
+    head_female, head_age = _draw_heads(rng, n, composition)
     spouse_age = _draw_spouses(rng, head_female, head_age)
-    child_hh, child_age = _draw_children(rng, head_female, head_age, spouse_age, urban)
+    child_hh, child_age = _draw_children(rng, head_female, head_age, spouse_age, urban, composition)
     parent_hh, parent_age, parent_female = _draw_parents(rng, head_age)
-    rel_hh, rel_age, related = _draw_relatives(rng, head_age, urban)
+    rel_hh, rel_age, related = _draw_relatives(rng, head_age, urban, composition)
     # Sexes of children and other members are drawn here, after all ages, to keep the draw order fixed.
     child_female = rng.random(len(child_hh)) >= SEX_RATIO_AT_BIRTH_MALE_SHARE
     rel_female = rng.random(len(rel_hh)) < 0.5

@@ -14,8 +14,12 @@ from surveys.synthetic.targets import Targets, age_group_index
 def _margin_names(targets: Targets) -> list[tuple[str, str]]:
     """(margin, category) of each column of the calibration matrix, in order."""
     names = [("households", "all")]
-    for sex in ("female", "male"):
-        names += [("persons by sex and age", f"{sex} {lo}-{hi}") for lo, hi in targets.age_groups]
+    if targets.persons_by_age_sex is not None:
+        for sex in SEXES:
+            names += [("persons by sex and age", f"{sex} {lo}-{hi}") for lo, hi in targets.age_groups]
+    else:
+        names += [("persons by age", f"{lo}-{hi}") for lo, hi in targets.age_groups]
+        names += [("persons by sex", sex) for sex in SEXES]
     strata = stratum_population(targets)
     names += [
         ("persons by stratum", f"{r} {'urban' if u else 'rural'}") for r, u in zip(strata["region"], strata["urban"])
@@ -23,6 +27,7 @@ def _margin_names(targets: Targets) -> list[tuple[str, str]]:
     return names
 
 
+SEXES = ("female", "male")  # the order of the rows of Targets.persons_by_age_sex and of persons_by_sex
 RAKING = "raking"  # the distance of the generator's calibration (exponential, no bounds)
 
 
@@ -37,11 +42,20 @@ def calibration_margins(targets: Targets) -> list[Margin | Total]:
     # The labels surveys.calibration gives age groups from their lower bounds; the last group is open-ended,
     # as in age_group_index.
     labels = [f"{lo}-{hi - 1}" for lo, hi in zip(lows[:-1], lows[1:])] + [f"{lows[-1]}+"]
-    by_age_sex = {
-        (sex, label): float(targets.persons_by_age_sex[row, k])
-        for row, sex in enumerate(("female", "male"))
-        for k, label in enumerate(labels)
-    }
+    if targets.persons_by_age_sex is not None:
+        by_age_sex = {
+            (sex, label): float(targets.persons_by_age_sex[row, k])
+            for row, sex in enumerate(SEXES)
+            for k, label in enumerate(labels)
+        }
+        demographic = [Margin("persons by sex and age", "persons", ("sex", "age_group"), by_age_sex, tuple(lows))]
+    else:
+        by_age = {label: float(targets.persons_by_age[k]) for k, label in enumerate(labels)}
+        by_sex = {sex: float(targets.persons_by_sex[row]) for row, sex in enumerate(SEXES)}
+        demographic = [
+            Margin("persons by age", "persons", ("age_group",), by_age, tuple(lows)),
+            Margin("persons by sex", "persons", ("sex",), by_sex),
+        ]
     strata = stratum_population(targets)
     by_stratum = {
         f"{region}|{'urban' if urban else 'rural'}": float(persons)
@@ -49,7 +63,7 @@ def calibration_margins(targets: Targets) -> list[Margin | Total]:
     }
     return [
         Total("households", "households", float(targets.households_total)),
-        Margin("persons by sex and age", "persons", ("sex", "age_group"), by_age_sex, tuple(lows)),
+        *demographic,
         Margin("persons by stratum", "persons", ("stratum",), by_stratum),
     ]
 
@@ -60,19 +74,26 @@ def _calibration_system(
     """Matrix of counts per margin (households x margins), starting (design) weights and margin totals."""
     n = len(households)
     groups = len(targets.age_groups)
-    age_sex = persons["female"].map({True: 0, False: 1}).to_numpy() * groups + age_group_index(
-        persons["age"].to_numpy(), targets.age_groups
-    )
+    hh = persons["hh"].to_numpy()
+    sex = persons["female"].map({True: 0, False: 1}).to_numpy()
+    age = age_group_index(persons["age"].to_numpy(), targets.age_groups)
     strata = stratum_population(targets)
-    stratum = households["stratum_index"].to_numpy()[persons["hh"].to_numpy()]
-    columns = 1 + 2 * groups + len(strata)
+    stratum = households["stratum_index"].to_numpy()[hh]
+    if targets.persons_by_age_sex is not None:  # one column per sex x age cell
+        demographic = [(sex * groups + age, 2 * groups)]
+        demographic_totals = [targets.persons_by_age_sex.ravel()]
+    else:  # age groups (both sexes), then the two sexes
+        demographic = [(age, groups), (sex, 2)]
+        demographic_totals = [targets.persons_by_age, targets.persons_by_sex]
+    columns = 1 + sum(width for _, width in demographic) + len(strata)
     matrix = np.zeros((n, columns))
     matrix[:, 0] = 1.0
-    np.add.at(matrix, (persons["hh"].to_numpy(), 1 + age_sex), 1.0)
-    np.add.at(matrix, (persons["hh"].to_numpy(), 1 + 2 * groups + stratum), 1.0)
-    totals = np.concatenate(
-        [[targets.households_total], targets.persons_by_age_sex.ravel(), strata["persons"].to_numpy()]
-    )
+    offset = 1
+    for index, width in demographic:
+        np.add.at(matrix, (hh, offset + index), 1.0)
+        offset += width
+    np.add.at(matrix, (hh, offset + stratum), 1.0)
+    totals = np.concatenate([[targets.households_total], *demographic_totals, strata["persons"].to_numpy()])
     return matrix, _design_weights(households, strata, targets), totals
 
 

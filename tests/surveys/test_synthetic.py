@@ -20,7 +20,7 @@ from surveys.model import HOUSEHOLD_COLUMNS, PERSON_COLUMNS, Survey, validate
 from surveys.synthetic import DEFAULT_TARGETS, EA_SIZE, generate_timor_leste_survey
 from surveys.synthetic import weights as synthetic_weights
 
-TARGETS_FILE = Path(__file__).resolve().parents[2] / "surveys" / "data" / "timor_leste_targets.yaml"
+TARGETS_FILE = Path(__file__).resolve().parents[2] / "surveys" / "data" / "profiles" / "timor_leste.yaml"
 CALIBRATION_TOLERANCE = 1e-6  # relative; the generator stops at 1e-9
 
 
@@ -46,9 +46,9 @@ def table_hash(survey: Survey) -> str:
 def poverty_line(raw: dict) -> float:
     """The 2014 national line moved to the reference year with the CPI inflation listed in the targets file."""
     year = raw["reference_year"]
-    rates = raw["consumption"]["cpi_inflation"]["values"]
+    rates = raw["welfare"]["price_uprating"]["values"]
     factor = np.prod([1 + r for y, r in rates.items() if 2014 < y <= year])
-    return raw["consumption"]["poverty_line_2014"]["value"] * factor
+    return raw["welfare"]["poverty_line"]["value"] * factor
 
 
 # --- determinism -----------------------------------------------------------------------------------------------
@@ -101,7 +101,9 @@ def test_metadata_labels_the_survey_synthetic(survey: Survey) -> None:
     assert "SYNTHETIC" in meta.source
     assert meta.extra["seed"] == 12345
     assert meta.extra["n_households"] == 4000
-    assert meta.extra["targets_sha256"] == hashlib.sha256(TARGETS_FILE.read_bytes()).hexdigest()
+    assert meta.extra["profile_sha256"] == hashlib.sha256(TARGETS_FILE.read_bytes()).hexdigest()
+    assert meta.extra["profile"] == "timor_leste.yaml"
+    assert meta.extra["orphan"].startswith("all false")
     assert DEFAULT_TARGETS.resolve() == TARGETS_FILE
 
 
@@ -149,7 +151,7 @@ def test_age_sex_margins_match_census(survey: Survey, raw_targets: dict) -> None
 
 
 def test_municipality_margins_match_census(survey: Survey, raw_targets: dict) -> None:
-    expected = raw_targets["population"]["by_municipality"]["values"]
+    expected = raw_targets["population"]["regions"]["values"]
     region = survey.households["region"].to_numpy()[survey.person_household_index]
     achieved = pd.Series(survey.person_weight).groupby(region).sum()
     assert set(achieved.index) == set(expected)
@@ -180,7 +182,7 @@ def test_poverty_rate_at_official_line_reproduces_published_rate(survey: Survey,
     assert survey.metadata.extra["poverty_line"] == pytest.approx(line, abs=1e-4)
     per_capita = survey.consumption_per_capita()[survey.person_household_index]
     headcount = np.average(per_capita < line, weights=survey.person_weight)
-    published = raw_targets["consumption"]["poverty_headcount_2014"]["value"]
+    published = raw_targets["welfare"]["poverty_rate"]["value"]
     assert headcount == pytest.approx(published, abs=0.002)
 
 
@@ -197,7 +199,7 @@ def lorenz_area_gini(values: np.ndarray, weights: np.ndarray) -> float:
 def test_gini_reproduces_published_gini(survey: Survey, raw_targets: dict) -> None:
     weights = survey.households["weight"].to_numpy() * survey.household_size
     achieved = lorenz_area_gini(survey.consumption_per_capita(), weights)
-    assert achieved == pytest.approx(raw_targets["consumption"]["gini_2014"]["value"], abs=0.005)
+    assert achieved == pytest.approx(raw_targets["welfare"]["gini"]["value"], abs=0.005)
     # The generator solves the spread with indicators.gini; the Lorenz-area method agrees to rounding.
     assert gini(survey.consumption_per_capita(), weights) == pytest.approx(achieved, abs=1e-12)
 
@@ -278,8 +280,8 @@ def test_disability_matches_published_prevalence(survey: Survey, raw_targets: di
     any_difficulty = np.average(severity[adults] >= 1, weights=weights[adults])
     severe = np.average(severity >= 2, weights=weights)
     target = raw_targets["disability"]
-    assert any_difficulty == pytest.approx(target["adults_15plus_some_difficulty_or_worse"]["value"], abs=0.003)
-    assert severe == pytest.approx(target["population_a_lot_of_difficulty_or_worse"]["value"], abs=0.002)
+    assert any_difficulty == pytest.approx(target["some_difficulty_or_worse"]["value"], abs=0.003)
+    assert severe == pytest.approx(target["a_lot_of_difficulty_or_worse"]["value"], abs=0.002)
     old, young = age >= 65, (age >= 15) & (age < 25)
     old_share = np.average(severity[old] >= 1, weights=weights[old])
     assert old_share > np.average(severity[young] >= 1, weights=weights[young])
@@ -288,7 +290,7 @@ def test_disability_matches_published_prevalence(survey: Survey, raw_targets: di
 def test_pregnancies_follow_the_birth_rate(survey: Survey, raw_targets: dict) -> None:
     implied_births = survey.person_weight[survey.persons["pregnant"].to_numpy()].sum() / (9 / 12)
     birth_rate = implied_births / survey.person_weight.sum()
-    assert birth_rate == pytest.approx(raw_targets["fertility"]["crude_birth_rate"]["value"], rel=0.01)
+    assert birth_rate == pytest.approx(raw_targets["fertility"]["births_per_1000"]["value"] / 1000, rel=0.01)
     women = (survey.persons["sex"] == "female") & survey.persons["age"].between(15, 49)
     assert 0.05 < survey.persons.loc[women, "pregnant"].mean() < 0.15
 
@@ -326,11 +328,12 @@ def test_rejects_sample_sizes_that_cannot_be_calibrated(n: object) -> None:
 def test_inconsistent_targets_are_refused(tmp_path: Path, raw_targets: dict) -> None:
     broken = dict(raw_targets)
     broken["population"] = {**raw_targets["population"]}
-    broken["population"]["by_municipality"] = {"values": {**raw_targets["population"]["by_municipality"]["values"]}}
-    broken["population"]["by_municipality"]["values"]["Dili"] += 1000
+    broken["population"]["regions"] = {**raw_targets["population"]["regions"]}
+    broken["population"]["regions"]["values"] = {**raw_targets["population"]["regions"]["values"]}
+    broken["population"]["regions"]["values"]["Dili"] += 1000
     path = tmp_path / "targets.yaml"
     path.write_text(yaml.safe_dump(broken), encoding="utf-8")
-    with pytest.raises(SurveyError, match="same total"):
+    with pytest.raises(SurveyError, match=r"population\.regions.*add up to 1,184,643, not the population total"):
         generate_timor_leste_survey(seed=1, n_households=600, targets=path)
 
 

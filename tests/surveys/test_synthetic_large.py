@@ -30,7 +30,7 @@ from surveys.synthetic import (
 )
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-TARGETS_FILE = REPOSITORY / "surveys" / "data" / "timor_leste_targets.yaml"
+TARGETS_FILE = REPOSITORY / "surveys" / "data" / "profiles" / "timor_leste.yaml"
 PROJECTION_FILE = REPOSITORY / "surveys" / "data" / "timor_leste_population_projection.yaml"
 PARAMETERS = REPOSITORY / "country_packages" / "timor_leste" / "parameters" / "country"
 ASSUMPTIONS = REPOSITORY / "country_packages" / "timor_leste" / "projections" / "assumptions_2025_2035.yaml"

@@ -13,8 +13,8 @@ from country_packages.timor_leste.entities import Household
 class Municipality(Enum):
     """The 13 first-level divisions: 12 municipalities and the Oé-Cusse Ambeno special region (RAEOA).
 
-    Member NAMES are the ASCII spellings of the survey's ``region`` column (surveys/data/timor_leste_targets.yaml,
-    ``population.by_municipality``), because the engine encodes survey strings by member name; the values are the
+    Member NAMES are the ASCII spellings of the survey's ``region`` column (surveys/data/profiles/timor_leste.yaml,
+    ``population.regions``), because the engine encodes survey strings by member name; the values are the
     official spellings. Ataúro, an administrative post of Dili until the Government created a municipality of Ataúro
     (approved February 2021, in force 2022), is part of ``Dili`` here, as in the 2015 census figures the bundled
     survey is built on; no scheme encoded here treats it differently from Dili.
