@@ -176,11 +176,16 @@ def _warn_missing_references(spec: CountrySpec) -> None:
         return
     missing = missing_references(spec.folder)
     if missing:
-        warnings.warn(
+        # Attributed to the first marker itself, so that the warning shows the file, the line and its TODO text.
+        first = spec.folder / missing[0]
+        line = next(number for number, text in enumerate(first.read_text(encoding="utf-8").splitlines(), start=1)
+                    if MISSING_REFERENCE in text)
+        warnings.warn_explicit(
             f"country '{spec.name}': {len(missing)} parameter file(s) have values without a reference "
             f"('{MISSING_REFERENCE}'): {', '.join(missing)}. Add the legal text or official document of each value.",
             MissingReferenceWarning,
-            stacklevel=3,
+            filename=str(first),
+            lineno=line,
         )
 
 

@@ -42,8 +42,12 @@ def _values(values: list[DatedValue]) -> dict[str, Any]:
 
 
 def parameter_document(parameter: SchemeParameter, currency: str, scheme_reference: str | None) -> dict[str, Any]:
-    """The OpenFisca YAML document of one parameter: a dated value list, a single-amount scale or a region node."""
-    metadata: dict[str, Any] = {"reference": reference_entries(scheme_reference)}
+    """The OpenFisca YAML document of one parameter: a dated value list, a single-amount scale or a region node.
+
+    ``scheme_reference`` (the scheme's legal basis) heads the file; a shared base level has none, its values
+    carrying their own references.
+    """
+    metadata: dict[str, Any] = {"reference": reference_entries(scheme_reference)} if scheme_reference else {}
     if parameter.documentation:
         metadata["documentation"] = parameter.documentation
     if parameter.form == "values":

@@ -269,12 +269,23 @@ class Entities(_Strict):
 
 
 class PovertyLine(_Strict):
-    """The national poverty line per person per month, in the prices of ``date``."""
+    """The national poverty line per person per month in the prices of ``date`` (``amount``, ``date``,
+    ``reference``), or, where no sourced national line is at hand, a relative line: ``share_of_median`` of the
+    weighted median of baseline welfare per person."""
 
-    amount: float = Field(gt=0)
-    date: datetime.date
+    amount: float | None = Field(default=None, gt=0)
+    date: datetime.date | None = None
     reference: str | None = None
+    share_of_median: float | None = Field(default=None, gt=0, le=1)
     description: str = "National poverty line per person per month"
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> PovertyLine:
+        if (self.amount is None) == (self.share_of_median is None):
+            raise ValueError("give either 'amount' and 'date' (a national line) or 'share_of_median' (relative)")
+        if self.amount is not None and self.date is None:
+            raise ValueError("a national line needs the 'date' whose prices it is in")
+        return self
 
 
 class Country(_Strict):
