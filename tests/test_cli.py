@@ -133,6 +133,7 @@ MALFORMED = {
     "project": (["project", "{tmp}/no_assumptions.yaml"], "assumptions file not found"),
     "survey": (["survey", "{tmp}/no_survey"], "survey not found"),
     "serve": (["serve", "--survey", "{tmp}/no_folder"], "survey folder not found"),
+    "new-country": (["new-country", "x", "--schemes", "{tmp}/no_schemes.yaml", "--out", "{tmp}/x"], "file not found"),
 }
 
 

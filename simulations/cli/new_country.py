@@ -33,8 +33,7 @@ def new_country_command(
         written = new_country(name, schemes, out)
     python_files = sum(1 for path in written if path.suffix == ".py")
     console.print(
-        f"Wrote {len(written)} files ({python_files} Python) into {escape(str(out))}. "
-        f"Test it: PYTHONPATH={escape(str(out))} openfisca test {escape(str(out / name / 'tests'))} "
-        f"--country-package {name}",
+        f"Wrote {len(written)} files ({python_files} Python) into {escape(str(out))}; its README.md says how to "
+        f"run its worked examples with openfisca test and the package with floorsim run --country.",
         highlight=False,
     )
