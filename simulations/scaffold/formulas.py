@@ -20,9 +20,9 @@ HOUSEHOLD_VARIABLES = {
 }
 FLAG_WORDS = {
     "pregnant": "pregnant",
-    "orphan": "an orphan (mother or father or both dead)",
+    "orphan": "orphan (mother or father or both dead)",
     "gave_birth": "gave birth in the last 12 months",
-    "in_school": "attends school",
+    "in_school": "in school",
 }
 
 
@@ -32,6 +32,7 @@ class Expression:
 
     code: str
     words: str
+    setup: str = ""  # a statement the expression needs before it (e.g. ``counted = ...``), or nothing
 
 
 def person_condition(condition: Condition, subject: str) -> Expression:
@@ -42,14 +43,15 @@ def person_condition(condition: Condition, subject: str) -> Expression:
         return f'{subject}("{variable}", period)'
 
     if kind == "age_at_least":
-        return Expression(f"({value('age')} >= p.{argument})", f"aged at least `{argument}`")
+        return Expression(f"({value('age')} >= p.{argument})", f"age at least `{argument}`")
     if kind == "age_below":
-        return Expression(f"({value('age')} < p.{argument})", f"aged below `{argument}`")
+        return Expression(f"({value('age')} < p.{argument})", f"age below `{argument}`")
     if kind == "sex":
         return Expression(f"({value('sex')} == Sex.{argument})", argument)
     if kind == "disability":
         variable, level = DISABILITY_LEVELS[argument]
-        return Expression(value(variable), f"{argument} disability (Washington Group level {level} or more)")
+        words = "a disability" if argument == "any" else "a severe disability"
+        return Expression(value(variable), f"{words} (Washington Group level {level} or more)")
     return Expression(value(kind), FLAG_WORDS[kind])
 
 
@@ -65,10 +67,10 @@ def household_condition(scheme: Scheme, condition: Condition, subject: str) -> E
             f"proxy-means-test score below `{argument}`",
         )
     if kind == "region_rolled_out":
-        return Expression(f'p.{argument}[{subject}("region", period)]', f"the region is reached (`{argument}`)")
+        return Expression(f'p.{argument}[{subject}("region", period)]', f"region reached (`{argument}`)")
     members = [person_condition(member, "household.members") for member in condition.any_member or []]
     code = " & ".join(member.code for member in members)
-    return Expression(f"household.any({code})", "a member is " + " and ".join(m.words for m in members))
+    return Expression(f"household.any({code})", "a member with " + " and ".join(m.words for m in members))
 
 
 def conditions(scheme: Scheme) -> list[Expression]:
@@ -102,17 +104,19 @@ def amount(scheme: Scheme, coefficient_form: str) -> Expression:
         coefficient = (f'p.{given.coefficient}.calc({subject}("age", period))' if coefficient_form == "brackets"
                        else f"p.{given.coefficient}")
         return Expression(
-            f"parameters(period).base_levels.{given.base} * {coefficient}",
+            f"base * {coefficient}",
             f"base level `{given.base}` times coefficient `{given.coefficient}`",
+            f"base = parameters(period).base_levels.{given.base}",
         )
     members = [person_condition(member, "household.members") for member in given.members]
     counted = " & ".join(member.code for member in members)
-    count = f"household.sum({counted})" if members else 'household("household_size", period)'
-    words = "each member who is " + " and ".join(m.words for m in members) if members else "each member"
+    setup = f"counted = household.sum({counted})" if members else 'counted = household("household_size", period)'
+    words = "each member with " + " and ".join(m.words for m in members) if members else "each member"
+    count = "counted"
     if given.cap:
-        count = f"np.minimum({count}, p.{given.cap})"
+        count = f"np.minimum(counted, p.{given.cap})"
         words += f", at most `{given.cap}` members"
-    return Expression(f"{count} * p.{given.per_member}", f"`{given.per_member}` for {words}")
+    return Expression(f"{count} * p.{given.per_member}", f"`{given.per_member}` for {words}", setup)
 
 
 def pmt_score(scheme: Scheme) -> Expression:

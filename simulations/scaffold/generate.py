@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import keyword
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,12 @@ class SchemeContext:
         return any("p." in condition.code for condition in self.eligibility)
 
     @property
+    def eligibility_label(self) -> str:
+        """The eligibility variable's label: the scheme and its conditions in words (``floorsim household`` shows
+        it to say why a scheme applies or not)."""
+        return f"Eligible for {self.short_label}: {self.eligibility_words}".replace("`", "")
+
+    @property
     def eligibility_words(self) -> str:
         return "; ".join(condition.words for condition in self.eligibility) or "always (no condition)"
 
@@ -115,8 +122,8 @@ def scheme_context(schemes: SchemesFile, scheme: Scheme) -> SchemeContext:
         position = members.index(scheme.name)
         context.group = scheme.non_cumulation
         context.group_members = members
-        context.earlier = [f"{name}_entitlement" for name in members[:position]]
-        context.later = [f"{name}_entitlement" for name in members[position + 1:]]
+        context.earlier = members[:position]
+        context.later = members[position + 1:]
     return context
 
 
@@ -129,6 +136,24 @@ def _parameter_example(schemes: SchemesFile) -> str:
     return "poverty_line" if schemes.poverty_line.amount is not None else f"schemes.{schemes.schemes[0].name}"
 
 
+def python_string(text: str, indent: int = 4, width: int = 100) -> str:
+    """A Python string literal of ``text``; a long one as implicitly joined pieces inside parentheses, one per line,
+    so that generated lines stay within 120 characters."""
+    if len(text) <= width - 20:
+        return json.dumps(text, ensure_ascii=False)
+    pieces = textwrap.wrap(text, width=width, drop_whitespace=False, break_on_hyphens=False)
+    inner = " " * (indent + 4)
+    return "(\n" + "".join(f"{inner}{json.dumps(piece, ensure_ascii=False)}\n" for piece in pieces) + " " * indent + ")"
+
+
+def python_list(names: list[str], indent: int = 8) -> str:
+    """A Python list of strings; when long, one name per line."""
+    if len(json.dumps(names)) <= 50:
+        return json.dumps(names, ensure_ascii=False)
+    inner = " " * (indent + 4)
+    return "[\n" + "".join(f"{inner}{json.dumps(name)},\n" for name in names) + " " * indent + "]"
+
+
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -139,6 +164,8 @@ def _environment() -> jinja2.Environment:
     )
     # JSON strings and lists of strings are Python literals too, with the double quotes of the package's style.
     environment.filters["pyrepr"] = lambda value: json.dumps(value, ensure_ascii=False)
+    environment.filters["pystr"] = python_string
+    environment.filters["pylist"] = python_list
     environment.filters["yamlrepr"] = lambda value: dump(value).removesuffix("\n...\n").strip()
     return environment
 

@@ -63,11 +63,12 @@ def test_one_variable_file_per_scheme_no_classes_built_with_type(examplia):
         source = path.read_text(encoding="utf-8")
         compile(source, str(path), "exec")
         assert "type(" not in source, path
+        assert max(len(line) for line in source.splitlines()) <= 120, path  # the project's line length
     disability = (variables / "disability_allowance.py").read_text(encoding="utf-8")
     assert "class disability_allowance_eligible(Variable):" in disability
     assert "def formula_2024_01_01(person, period, parameters):" in disability
-    assert "parameters(period).base_levels.assistance_base * p.coefficient_by_age.calc(person(\"age\", period))" in (
-        disability)
+    assert "base = parameters(period).base_levels.assistance_base" in disability
+    assert "amount = base * p.coefficient_by_age.calc(person(\"age\", period))" in disability
 
 
 def test_parameters_are_dated_with_the_references_of_the_schemes_file(examplia):
