@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import keyword
+import sys
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,9 @@ FLAG_LABELS = (
     ("gave_birth", "Gave birth in the 12 months before the survey date"),
     ("in_school", "Enrolled in and attending school"),
 )
+# Names a generated package cannot take: it is imported by name, and these would shadow (or be shadowed by) them.
+TAKEN_NAMES = frozenset({"simulations", "surveys", "indicators", "country_packages", "tests", "openfisca_core",
+                         "numpy", "pandas", "yaml", "pydantic", "jinja2"})
 # Data-model column → input variable of the generated package (floorsim.yaml `inputs`).
 PERSON_COLUMNS = ("age", "sex", "disability_severity", "pregnant", "orphan", "gave_birth", "in_school")
 
@@ -184,6 +188,8 @@ def package_files(name: str, schemes: SchemesFile, source: str = "a schemes file
     """Every file of the package as ``relative path → text`` (nothing written)."""
     if not IDENTIFIER.match(name) or keyword.iskeyword(name):
         raise SchemesFileError(f"package name '{name}' must be a lower-case Python identifier (letters, digits, _)")
+    if name in sys.stdlib_module_names or name in TAKEN_NAMES:
+        raise SchemesFileError(f"package name '{name}' is a module Python or floorsim already imports: choose another")
     used = uses(schemes)
     contexts = [scheme_context(schemes, scheme) for scheme in schemes.schemes]
     person_inputs = [(column, column) for column in PERSON_COLUMNS if column in used]

@@ -75,6 +75,13 @@ def test_a_broken_rule_is_named_and_nothing_is_written(tmp_path, change, message
     assert not out.exists()
 
 
+@pytest.mark.parametrize("name", ["json", "surveys", "Examplia", "class", "9lives"])
+def test_a_package_name_that_cannot_be_imported_safely_is_refused(tmp_path, name):
+    with pytest.raises(SchemesFileError, match=f"package name '{name}'"):
+        new_country(name, EXAMPLES / "examplia.yaml", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
 def test_duplicate_keys_are_refused_by_the_one_reader(tmp_path):
     path = tmp_path / "dup.yaml"
     path.write_text("country: {label: A}\ncurrency: XTS\ncurrency: XTS\n", encoding="utf-8")
