@@ -161,11 +161,14 @@ def country_file(name: str) -> Path:
 
 
 def missing_references(folder: Path) -> list[str]:
-    """Parameter files under ``folder`` whose values still carry the :data:`MISSING_REFERENCE` marker (relative
-    paths, sorted)."""
+    """Parameter files whose values still carry the :data:`MISSING_REFERENCE` marker (paths relative to ``folder``,
+    sorted), in ``folder/parameters`` and ``folder/<package>/parameters`` only: a ``floorsim.yaml`` sits in its
+    package or beside it, and the folder holding it may be large."""
+    roots = [folder / "parameters", *folder.glob("*/parameters")]
     return sorted(
         str(path.relative_to(folder))
-        for path in folder.rglob("parameters/**/*.yaml")
+        for root in roots
+        for path in root.rglob("*.yaml")
         if MISSING_REFERENCE in path.read_text(encoding="utf-8")
     )
 
