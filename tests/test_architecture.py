@@ -83,6 +83,15 @@ def test_the_engine_never_imports_the_layers_above_it():
     assert reaching_analysis <= {"simulations/engine/results.py"}
 
 
+def test_the_scaffold_writes_text_without_openfisca():
+    """``simulations/scaffold`` generates packages as source text: no OpenFisca, no engine machinery beyond the
+    country reader (the missing-reference marker), nothing above it."""
+    forbidden = ("openfisca_core", "country_packages", "simulations.engine", "simulations.analysis",
+                 "simulations.reports", "simulations.design", "simulations.explain", "simulations.regression",
+                 "simulations.projections", "simulations.web", "simulations.cli")
+    assert _offenders("simulations/scaffold", forbidden, allowed=("simulations.engine.countries",)) == []
+
+
 def test_simulations_root_holds_at_most_three_modules():
     root_modules = sorted(path.name for path in (ROOT / "simulations").glob("*.py"))
     assert len(root_modules) <= MAX_ROOT_MODULES, root_modules

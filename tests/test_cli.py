@@ -134,6 +134,7 @@ MALFORMED = {
     "survey": (["survey", "{tmp}/no_survey"], "survey not found"),
     "serve": (["serve", "--survey", "{tmp}/no_folder"], "survey folder not found"),
     "synth": (["synth", "{tmp}/no_profile.yaml", "--out", "{tmp}/out"], "no_profile.yaml: file not found"),
+    "new-country": (["new-country", "x", "--schemes", "{tmp}/no_schemes.yaml", "--out", "{tmp}/x"], "file not found"),
 }
 
 

@@ -2,13 +2,18 @@
 
 The description (validated with pydantic) says which survey columns feed which input variables, which variables
 are programmes to cost, which household variable totals the cash transfers, and where the poverty line lives.
-Any installed OpenFisca package can be used by writing such a file for it.
+Any installed OpenFisca package can be used by writing such a file for it; a package that is not installed (one
+written by ``floorsim new-country``) names the folder to import it from (``import_path``), in this process and in
+every worker process, since workers build the tax-benefit system themselves from the same description.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
+import multiprocessing
+import sys
+import warnings
 from pathlib import Path
 from typing import Literal
 
@@ -19,6 +24,12 @@ from simulations.errors import CountryError
 from surveys.input_files import InputFileError, read_yaml_file, validation_problems
 
 PACKAGES_DIR = Path(__file__).resolve().parents[2] / "country_packages"
+# The reference a generated parameter carries until someone finds its legal text (simulations/scaffold writes it).
+MISSING_REFERENCE = "TODO: reference missing"
+
+
+class MissingReferenceWarning(UserWarning):
+    """Parameters of a country package still lack the legal text or official document of their values."""
 
 
 class Programme(BaseModel):
@@ -111,6 +122,11 @@ class CountrySpec(BaseModel):
     poverty_line: PovertyLine
     default_reform: str | None = None
     regression: RegressionSettings | None = None
+    import_path: str | None = Field(
+        default=None,
+        description="folder, relative to floorsim.yaml, put first on sys.path before importing tax_benefit_system "
+        "(a package used from its folder, not installed)",
+    )
 
     @field_validator("inputs", mode="before")
     @classmethod
@@ -133,12 +149,57 @@ def available_countries() -> list[str]:
     return sorted(path.parent.name for path in PACKAGES_DIR.glob("*/floorsim.yaml"))
 
 
+def country_file(name: str) -> Path:
+    """The ``floorsim.yaml`` of ``name``: a package under ``country_packages/``, a folder holding the file, or the
+    path of the file itself."""
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml"):
+        return path
+    if path.is_dir() and (path / "floorsim.yaml").is_file():
+        return path / "floorsim.yaml"
+    return PACKAGES_DIR / name / "floorsim.yaml"
+
+
+def missing_references(folder: Path) -> list[str]:
+    """Parameter files whose values still carry the :data:`MISSING_REFERENCE` marker (paths relative to ``folder``,
+    sorted), in ``folder/parameters`` and ``folder/<package>/parameters`` only: a ``floorsim.yaml`` sits in its
+    package or beside it, and the folder holding it may be large."""
+    roots = [folder / "parameters", *folder.glob("*/parameters")]
+    return sorted(
+        str(path.relative_to(folder))
+        for root in roots
+        for path in root.rglob("*.yaml")
+        if MISSING_REFERENCE in path.read_text(encoding="utf-8")
+    )
+
+
+def _warn_missing_references(spec: CountrySpec) -> None:
+    """Warn, once per process and only in the main one (not in every worker), of parameters without a reference."""
+    if spec.folder is None or multiprocessing.current_process().name != "MainProcess":
+        return
+    missing = missing_references(spec.folder)
+    if missing:
+        # Attributed to the first marker itself, so that the warning shows the file, the line and its TODO text.
+        first = spec.folder / missing[0]
+        line = next(number for number, text in enumerate(first.read_text(encoding="utf-8").splitlines(), start=1)
+                    if MISSING_REFERENCE in text)
+        warnings.warn_explicit(
+            f"country '{spec.name}': {len(missing)} parameter file(s) have values without a reference "
+            f"('{MISSING_REFERENCE}'): {', '.join(missing)}. Add the legal text or official document of each value.",
+            MissingReferenceWarning,
+            filename=str(first),
+            lineno=line,
+        )
+
+
 @functools.lru_cache(maxsize=None)
 def load_country(name: str) -> CountrySpec:
-    """Read and validate ``country_packages/<name>/floorsim.yaml`` (or a path to such a file)."""
-    path = Path(name)
-    if path.suffix not in (".yaml", ".yml"):
-        path = PACKAGES_DIR / name / "floorsim.yaml"
+    """Read and validate a country description: ``country_packages/<name>/floorsim.yaml``, a folder holding a
+    ``floorsim.yaml`` (a generated package), or the path of such a file.
+
+    Warns (:class:`MissingReferenceWarning`) when parameters of the package still lack references.
+    """
+    path = country_file(name)
     if not path.is_file():
         raise CountryError(
             f"unknown country '{name}': no {path}. Available: {', '.join(available_countries()) or 'none'}"
@@ -149,14 +210,21 @@ def load_country(name: str) -> CountrySpec:
         raise CountryError(str(error)) from None
     if not isinstance(raw, dict):
         raise CountryError(f"{path}: a floorsim country description is a mapping (label, tax_benefit_system, ...)")
+    raw = {"name": path.parent.name, **raw, "folder": path.parent}
     try:
-        return CountrySpec(**raw, name=path.parent.name, folder=path.parent)
+        spec = CountrySpec(**raw)
     except ValidationError as error:
         raise CountryError(f"{path}: invalid floorsim country description: {validation_problems(error)}") from None
+    _warn_missing_references(spec)
+    return spec
 
 
 def tax_benefit_system_class(spec: CountrySpec) -> type[TaxBenefitSystem]:
-    """Import the country's TaxBenefitSystem class from its dotted path."""
+    """Import the country's TaxBenefitSystem class from its dotted path (from ``import_path`` when it gives one)."""
+    if spec.import_path is not None and spec.folder is not None:
+        root = str((spec.folder / spec.import_path).resolve())
+        if root not in sys.path:
+            sys.path.insert(0, root)
     module_name, _, class_name = spec.tax_benefit_system.rpartition(".")
     try:
         return getattr(importlib.import_module(module_name), class_name)
