@@ -15,7 +15,7 @@ from simulations.cli.terminal import console, reported_errors
 from simulations.engine.countries import load_country
 from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.engine.provenance import record_simulated_year
-from simulations.engine.reforms import load_reform
+from simulations.engine.scenarios import resolve_reform
 from simulations.errors import FloorsimError
 from simulations.reports.labels import available_languages
 from simulations.reports.outputs import describe_outputs, write_outputs
@@ -94,7 +94,7 @@ def run(
         reform_paths = reform or ([spec.default_reform_path()] if spec.default_reform_path() else [])
         if not reform_paths:
             raise FloorsimError(f"country '{country}' has no default reform; pass --reform FILE")
-        reforms = [load_reform(path) for path in reform_paths]
+        reforms = [resolve_reform(path, spec) for path in reform_paths]
         names = [spec_.name for spec_ in reforms]
         if len(set(names)) != len(names) or BASELINE in names:
             raise FloorsimError(f"reform names must be distinct and not '{BASELINE}': {names}")

@@ -111,6 +111,8 @@ class CountrySpec(BaseModel):
     poverty_line: PovertyLine
     default_reform: str | None = None
     regression: RegressionSettings | None = None
+    floor: dict | None = Field(default=None, description="the social protection floor's adapter for this package "
+                               "(read by simulations/design/spf_hosts.py; docs/social_protection_floor.md)")
 
     @field_validator("inputs", mode="before")
     @classmethod
