@@ -91,7 +91,7 @@ def print_costing(costing) -> None:
     headers = ("Guarantee", "Beneficiaries", f"Cost ({currency} m)", "% GDP", "% gov. exp.",
                f"Existing ({currency} m)", f"Gap ({currency} m)", "Poverty (pp)", "Gini (pts)")
     for index, header in enumerate(headers):
-        table.add_column(header, justify="left" if index == 0 else "right")
+        table.add_column(header, justify="left" if index == 0 else "right", no_wrap=index == 0)
     for _, row in costing.table.iterrows():
         table.add_row(
             str(row["guarantee"]).replace("_", " "),

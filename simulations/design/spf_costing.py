@@ -32,7 +32,7 @@ from country_packages.social_protection_floor import BIRTHS, COMPONENTS
 from simulations.analysis.headline import cost_denominators, headline_statistics, statistic_line
 from simulations.analysis.uncertainty import scenario_estimates
 from simulations.design.spf_hosts import DOTTED_PATH
-from simulations.design.spf_scenarios import only
+from simulations.design.spf_scenarios import only, poverty_line_amount
 from simulations.engine.countries import load_country
 from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.engine.provenance import record_simulated_year
@@ -86,7 +86,7 @@ def json_rows(table: pd.DataFrame) -> list[dict]:
 def floor_scenarios(steps: Sequence[ScenarioInput], start: str, components: Sequence[str]) -> dict[str, list]:
     """Baseline, the whole floor (``steps`` after the floor: levels, a poverty line amount) and each component
     alone."""
-    floor = [DOTTED_PATH, *steps]
+    floor = [DOTTED_PATH, *steps]  # a user's steps come after the run's line: an explicit amount of theirs wins
     return {BASELINE: None, FLOOR: floor, **{key: [*floor, only(key, start)] for key in components}}
 
 
@@ -110,14 +110,20 @@ def cost_floor(
     year = simulated_year(spec, survey, period)
     simulation = Microsimulation(country, year.survey, period, backend="sequential" if jobs == 1 else "loky",
                                  n_jobs=jobs, seed=seed)
+    prices = year.macro.price_context(period, year.survey.metadata.reference_year) if year.macro else None
+    notes = list(year.notes)
+    if prices is not None and prices.poverty_line:
+        # The run measures poverty with the line moved by the country's macro path: the floor pays shares of that
+        # same line (its own default would move the package's line with the package's CPI alone).
+        steps = [poverty_line_amount(prices.poverty_line, f"{period}-01-01"), *steps]
+        notes.append(f"The floor's levels are shares of the run's poverty line, {prices.poverty_line:,.2f} "
+                     f"{spec.currency} per person per month in {period} (the country's projection assumptions).")
     scenarios = floor_scenarios(steps, f"{period}-01-01", list(COMPONENTS))
     variables = [*COMPONENTS.values(), BIRTHS]
     results = simulation.run(scenarios, variables=variables)
-    prices = year.macro.price_context(period, year.survey.metadata.reference_year) if year.macro else None
     results = record_simulated_year(results, year.population, year.cost_denominators, prices)
     table = floor_table(results, replicates=replicates, seed=seed, level=level)
-    notes = [*year.notes, *costing_notes(results)]
-    return FloorCosting(table, results, notes)
+    return FloorCosting(table, results, [*notes, *costing_notes(results)])
 
 
 def person_weights(results: Results) -> np.ndarray:
