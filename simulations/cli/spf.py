@@ -33,10 +33,7 @@ from surveys.bundled import BUNDLED_SURVEY
 )
 def spf_command(
     country: CountryOption = DEFAULT_COUNTRY,
-    survey: Annotated[
-        Optional[Path],
-        typer.Option(help="Survey folder in floorsim's format, or a data file with --mapping (default: bundled survey)."),
-    ] = None,
+    survey: Annotated[Optional[Path], typer.Option(help="Survey folder, or data file with --mapping.")] = None,
     mapping: Annotated[Optional[Path], typer.Option(help="YAML mapping of a survey data file.")] = None,
     period: YearOption = DEFAULT_YEAR,
     reform: Annotated[

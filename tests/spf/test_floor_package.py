@@ -27,13 +27,13 @@ from country_packages.social_protection_floor import (
 from simulations.design.spf_hosts import DOTTED_PATH, SocialProtectionFloor, SocialProtectionFloorError
 from simulations.design.spf_scenarios import levels, only, poverty_line_amount, set_parameters
 from simulations import Microsimulation
-from simulations.engine.countries import load_country
 from simulations.errors import ChunkError
 from simulations.engine.reforms import find_parameter
 from simulations.engine.scenarios import baseline_system, import_reform_class, scenario_system
 from surveys import load_survey
 from surveys.model import Survey, SurveyMetadata
 from tests.conftest import make_tiny_survey
+from tests.spf.floor_hosts import write_description
 
 ROOT = Path(__file__).resolve().parents[2]
 START = "2025-01-01"
@@ -276,11 +276,7 @@ def test_floor_variables_are_returned_by_the_engine_and_zero_where_the_floor_is_
 def test_a_survey_column_feeds_an_input_only_the_floor_defines(tmp_path, backend):
     # The host has no orphanhood variable; floorsim.yaml maps a survey column to the floor's own input. Scenarios
     # without the floor ignore it. (The column used is in_school, standing in for an orphanhood column.)
-    raw = load_country("timor_leste").model_dump(mode="json", exclude={"name", "folder", "default_reform"})
-    raw["inputs"]["person"]["social_protection_floor_orphan"] = "in_school"
-    spec = tmp_path / "tl_orphans" / "floorsim.yaml"
-    spec.parent.mkdir()
-    spec.write_text(yaml.safe_dump(raw))
+    spec = write_description(tmp_path, "tl_orphans", {"social_protection_floor_orphan": "in_school"})
     survey = make_tiny_survey()
     steps = [DOTTED_PATH, poverty_line_amount(LINE, START), levels(START, orphan=1.0), only("orphan", START)]
     results = Microsimulation(str(spec), survey, 2025, backend=backend, n_jobs=2, chunk_size=2).run(

@@ -23,6 +23,7 @@ from simulations.engine.scenarios import NamedReform, baseline_system, make_scen
 from simulations.errors import ReformError
 from surveys.bundled import load_bundled_survey
 from tests.conftest import make_tiny_survey
+from tests.spf.floor_hosts import write_description
 
 ROOT = Path(__file__).resolve().parents[2]
 TL_BIRTHS_PER_WOMAN = 0.129017
@@ -129,11 +130,7 @@ def test_profile_cross_check_against_the_census_margins():
 def test_births_from_the_survey_column_when_the_package_maps_it(tmp_path):
     """A package description (written here) mapping the data model's gave_birth column to the floor's births input:
     the maternity benefit is paid to exactly the women who gave birth."""
-    raw = load_country("timor_leste").model_dump(mode="json", exclude={"name", "folder", "default_reform"})
-    raw["inputs"]["person"]["social_protection_floor_gave_birth"] = "gave_birth"
-    spec = tmp_path / "tl_births" / "floorsim.yaml"
-    spec.parent.mkdir()
-    spec.write_text(yaml.safe_dump(raw))
+    spec = write_description(tmp_path, "tl_births", {"social_protection_floor_gave_birth": "gave_birth"})
     survey = make_tiny_survey()
     gave_birth = np.zeros(len(survey.persons), bool)
     gave_birth[3] = True  # the woman aged 35 of household 2
@@ -161,15 +158,9 @@ def test_adapter_is_derived_from_declared_inputs():
 
 
 def test_a_generated_package_description_needs_no_adapter(tmp_path):
-    """A package description declaring its inputs under other variable names (as a generated package might):
-    the floor finds them from the data-model columns they are fed from."""
-    raw = load_country("timor_leste").model_dump(mode="json", exclude={"name", "folder", "default_reform", "floor"})
-    person = raw["inputs"]["person"]
-    person["age"]["column"] = "age"
-    raw["floor"] = None
-    spec_path = tmp_path / "generated" / "floorsim.yaml"
-    spec_path.parent.mkdir()
-    spec_path.write_text(yaml.safe_dump(raw))
+    """A package description with no floor block and no hosts/ file (as a generated package has): the floor finds
+    its inputs from the data-model columns the description feeds, and has no births per woman."""
+    spec_path = write_description(tmp_path, "generated", {}, drop=("floor",))
     adapter, origin = load_adapter(None, load_country(str(spec_path)), baseline_system("timor_leste"))
     assert origin.startswith("derived from") and adapter.inputs.age == "age"
     assert adapter.inputs.sex.variable == "sex" and adapter.births_per_woman is None
