@@ -70,8 +70,8 @@ class FloorCosting:
             "synthetic": bool(results.metadata.synthetic),
             "poverty_line": float(results.poverty_line),
             "notes": self.notes,
+            "births": births_definition(results),
             "rows": json_rows(self.table),
-            "floor_inputs": results.provenance.get("floor_inputs"),
         }
 
 

@@ -204,3 +204,26 @@ def test_cli_spf_on_the_template_without_births_says_what_to_set(tmp_path):
         "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "floorsim: error:" in result.output and not (tmp_path / "o").exists()
+
+
+def test_the_floor_table_on_the_country_template_with_the_eusilc_mapping():
+    """The template (a fictional country, relative line, no sex or disability variables) over the eusilc survey:
+    the user gives the line and switches maternity off (the template has no births figure); the old-age row is the
+    hand count of tests/spf/test_floor_package.py (birth dates of 1 July (2005 - survey age): 12 months of pension
+    from survey age 54, 6 at 53)."""
+    from surveys import load_survey
+
+    survey = load_survey(ROOT / "tests/fixtures/eusilc/eusilc.parquet",
+                         mapping=ROOT / "surveys/examples/eusilc_mapping.yaml")
+    line = round(Microsimulation("country_template", survey, 2017, backend="sequential")
+                 .run({"baseline": None}).poverty_line, 2)
+    steps = [poverty_line_amount(line, "2017-01-01"),
+             set_parameters("no_births", "2017-01-01", {"social_protection_floor.maternity.share": 0})]
+    table = cost_floor("country_template", survey, 2017, steps=steps, replicates=0).table.set_index("guarantee")
+    age = survey.persons["age"].to_numpy()
+    weight = survey.households["weight"].to_numpy()[survey.person_household_index]
+    months = np.where(age >= 54, 12, np.where(age == 53, 6, 0))
+    assert table.loc["old_age", "cost"] == pytest.approx(float(np.sum(weight * months * line)), rel=1e-6)
+    assert table.loc["child", "cost"] == 0  # in 2017 everybody is at least 11 (survey of 2005)
+    assert np.isnan(table.loc["total", "cost_share_gdp"])  # the template records no GDP
+    assert table.loc["old_age", "poverty_headcount_ci_low"] < table.loc["old_age", "poverty_headcount_change"] < 0
