@@ -130,6 +130,7 @@ MALFORMED = {
         ["solve", "--parameter", "benefits.saii.amount", "--low", "0", "--high", "60", "--target", "cost"],
         "target 'cost' must be KIND=VALUE",
     ),
+    "spf": (["spf", "--country", "atlantis"], "unknown country 'atlantis'"),
     "project": (["project", "{tmp}/no_assumptions.yaml"], "assumptions file not found"),
     "survey": (["survey", "{tmp}/no_survey"], "survey not found"),
     "serve": (["serve", "--survey", "{tmp}/no_folder"], "survey folder not found"),

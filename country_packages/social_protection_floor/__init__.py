@@ -1,7 +1,7 @@
 """The ILO social protection floor as a reform package for any floorsim country package.
 
 What the ILO Social Protection Floors Calculator (ESS Working Paper 58, 2017) costs with aggregates — allowances
-for all children and orphans, maternity benefits per newborn, benefits for persons with severe disabilities and
+for all children and orphans, maternity benefits per birth, benefits for persons with severe disabilities and
 universal old-age pensions, each a share of the national poverty line — as an OpenFisca ``Reform`` that adds the
 floor's parameters (under ``social_protection_floor``) and variables to a host package and adds the floor's
 household total to the host's transfers total, so that cost and welfare include it. See
@@ -32,6 +32,7 @@ from openfisca_core.reforms import Reform
 from country_packages.social_protection_floor.host import FloorError, FloorHost, Inputs, SexInput
 from country_packages.social_protection_floor.variables import (
     ADMINISTRATIVE_COST,
+    BIRTHS,
     COMPONENTS,
     HOUSEHOLD_TOTAL,
     PERSON_TOTAL,
@@ -48,6 +49,7 @@ HOSTS_DIR = PACKAGE_DIR / "hosts"
 
 __all__ = [
     "ADMINISTRATIVE_COST",
+    "BIRTHS",
     "COMPONENTS",
     "EXAMPLES_DIR",
     "HOSTS_DIR",
@@ -100,6 +102,8 @@ class FloorReform(Reform):
             host_line = node.poverty_line.host
             for start, amount in sorted(host.poverty_lines.items()):  # each value holds until the next one
                 host_line.update(start=periods.instant(start), stop=None, value=amount)
+            for start, rate in sorted(host.births_per_woman.items()):  # the host's figure; a scenario may change it
+                node.maternity.births_per_woman.update(start=periods.instant(start), stop=None, value=rate)
             parameters.add_child(PARAMETER_NODE, node)
             return parameters
 

@@ -7,8 +7,12 @@ line of the simulated year times the phase-in rate ``social_protection_floor.pha
 
 * child benefit: ``child.share × line`` if ``child.minimum_age <= age < child.age_limit``;
 * orphan benefit: ``orphan.share × line`` if orphan and ``age < orphan.age_limit`` (on top of the child benefit);
-* maternity benefit: ``maternity.share × line × maternity.months / 12`` for a newborn in each month, i.e.
-  ``share × line × months`` per birth over a year;
+* maternity benefit: ``maternity.share × line × maternity.months / 12 × births`` in each month, i.e.
+  ``share × line × months`` per birth over a year, paid to the mother. ``births`` is 1 for a woman who gave birth in
+  the twelve months before the survey (the survey's ``gave_birth`` column, through the host) and otherwise the
+  expected number ``maternity.births_per_woman`` for a woman aged ``maternity.minimum_age`` to
+  ``maternity.maximum_age`` (the calculator's beneficiaries "based on the observed country specific fertility
+  rates");
 * disability benefit: ``disability.share × line`` if disability severity ``>= disability.minimum_severity``;
 * old-age pension: ``old_age.share × line`` from ``old_age.minimum_age`` (``minimum_age_women`` for women).
 
@@ -41,7 +45,7 @@ HOUSEHOLD_TOTAL = f"{PREFIX}_household_total"
 ADMINISTRATIVE_COST = f"{PREFIX}_administrative_cost"
 FEMALE = f"{PREFIX}_female"
 ORPHAN = f"{PREFIX}_orphan"
-NEWBORN = f"{PREFIX}_newborn"
+BIRTHS = f"{PREFIX}_gave_birth"
 DISABILITY_SEVERITY = f"{PREFIX}_disability_severity"
 REFERENCE = "docs/social_protection_floor.md (ILO Social Protection Floors Calculator, ESS Working Paper 58, 2017)"
 
@@ -95,23 +99,35 @@ def floor_variables(host: FloorHost, entities: dict) -> list[type[Variable]]:
                       "Disability severity, Washington Group scale 0-3 (floor input; 0 unless given)",
                       set_input=set_input_dispatch_by_period)
         )
-    if inputs.newborn is None:
+    if inputs.gave_birth is None:
 
-        def newborn(person_, period, _parameters):
-            """Survey proxy for a birth in the last twelve months: aged 0 (completed years) in the month."""
-            return _read(person_, age_name, period) == 0
+        def births(person_, period, parameters):
+            """Expected births in the twelve months: births per woman for a woman of childbearing age, else 0."""
+            rules = parameters(period).social_protection_floor.maternity
+            age = _read(person_, age_name, period)
+            woman = is_female(person_, period) & (age >= rules.minimum_age) & (age <= rules.maximum_age)
+            if rules.births_per_woman <= 0 and rules.share > 0:
+                raise FloorError(
+                    f"host '{host.name}': the maternity benefit needs births - the survey has no gave_birth column "
+                    "mapped to social_protection_floor_gave_birth and social_protection_floor.maternity."
+                    "births_per_woman is 0; give the country's births per woman aged 15-49 (with its source) in "
+                    "the scenario or the host's floor adapter, or set social_protection_floor.maternity.share to 0"
+                )
+            return np.where(woman, rules.births_per_woman, 0.0)
 
         variables.append(
-            _variable(NEWBORN, person, bool, "Newborn: aged 0 in the month (the floor's proxy for births)",
-                      formula=newborn, set_input=set_input_dispatch_by_period,
-                      documentation="Children aged 0 at the survey stand for the births of the last twelve months "
-                      "(those who survived): the calculator's 'births' on microdata.")
+            _variable(BIRTHS, person, float,
+                      "Births in the twelve months before the survey date: 1 for a woman who gave birth (survey "
+                      "column gave_birth), else the expected number (floor input)",
+                      formula=births, set_input=set_input_dispatch_by_period,
+                      documentation="Set from the survey's gave_birth column where the host maps it; otherwise "
+                      "maternity.births_per_woman for women aged maternity.minimum_age to maximum_age.")
         )
 
     female_name = inputs.sex.variable if inputs.sex else FEMALE
     female_value = inputs.sex.female if inputs.sex else True
     orphan_name = inputs.orphan or ORPHAN
-    newborn_name = inputs.newborn or NEWBORN
+    births_name = inputs.gave_birth or BIRTHS
     severity_name = inputs.disability_severity or DISABILITY_SEVERITY
 
     def is_female(person_, period):
@@ -158,8 +174,8 @@ def floor_variables(host: FloorHost, entities: dict) -> list[type[Variable]]:
 
     def maternity(person_, period, parameters):
         rules = parameters(period).social_protection_floor.maternity
-        eligible = np.asarray(_read(person_, newborn_name, period), dtype=bool)
-        return np.where(eligible, rules.share * rules.months / 12 * level(person_, period, parameters), 0.0)
+        births = np.asarray(_read(person_, births_name, period), dtype=np.float64)
+        return births * (rules.share * rules.months / 12) * level(person_, period, parameters)
 
     def disability(person_, period, parameters):
         rules = parameters(period).social_protection_floor.disability
@@ -175,7 +191,7 @@ def floor_variables(host: FloorHost, entities: dict) -> list[type[Variable]]:
     labels = {
         "child": ("Universal child benefit of the social protection floor", child),
         "orphan": ("Orphan benefit of the social protection floor", orphan),
-        "maternity": ("Maternity benefit of the social protection floor, per newborn (monthly expectation)", maternity),
+        "maternity": ("Maternity benefit of the social protection floor, paid to the mother per birth (monthly expectation)", maternity),
         "disability": ("Benefit of the social protection floor for persons with severe disabilities", disability),
         "old_age": ("Universal old-age pension of the social protection floor", old_age),
     }

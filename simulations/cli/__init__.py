@@ -3,7 +3,7 @@
 The import order below is the order of the commands in ``floorsim --help``.
 """
 
-from simulations.cli import run, household, params, regression, design, project, survey, serve  # noqa: F401, I001
+from simulations.cli import run, household, params, regression, design, spf, project, survey, serve  # noqa: F401, I001
 from simulations.cli import synth  # noqa: F401, I001
 from simulations.cli import new_country  # noqa: F401
 from simulations.cli.app import app

@@ -26,7 +26,7 @@ from simulations.analysis.unknown_members import unknown_member_record
 from simulations.engine.countries import CountrySpec, load_country
 from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.engine.provenance import record_simulated_year
-from simulations.engine.reforms import load_reform
+from simulations.engine.scenarios import resolve_reform
 from simulations.errors import FloorsimError
 from simulations.reports.labels import available_languages
 from simulations.reports.outputs import describe_outputs, write_outputs
@@ -66,7 +66,8 @@ def run(
     ] = None,
     reform: Annotated[
         Optional[list[Path]],
-        typer.Option(help="Reform file (YAML/JSON parameter changes); repeatable. Default: the package's default "
+        typer.Option(help="Reform: a YAML/JSON file of parameter changes, a reform shipped with the package (e.g. "
+                     "saii_increase), spf (the ILO floor) or module:Class; repeatable. Default: the package's default "
                      "(none: a baseline-only run)."),
     ] = None,
     baseline_only: Annotated[
@@ -126,7 +127,7 @@ def run(
         year = simulated_year(spec, data, period, parse_population_year(population_year))
         reform_paths = [] if baseline_only else (
             reform or ([spec.default_reform_path()] if spec.default_reform_path() else []))
-        reforms = [load_reform(path) for path in reform_paths]
+        reforms = [resolve_reform(path, spec) for path in reform_paths]
         names = [spec_.name for spec_ in reforms]
         if len(set(names)) != len(names) or BASELINE in names:
             raise FloorsimError(f"reform names must be distinct and not '{BASELINE}': {names}")

@@ -9,9 +9,11 @@ in floorsim's data model, so that the formula can be compared with the microsimu
     administrative cost = administrative share × Σ_c annual cost_c
 
 with months_c = 12 for recurrent benefits and ``maternity.months`` for the maternity benefit, whose beneficiary
-population is the number of births — on a survey, the persons aged 0. Eligibility is categorical (no means test)
+population is the number of births, defined as the floor defines them: the women who gave birth in the twelve
+months before the survey where the survey has a ``gave_birth`` column (and the host maps it), otherwise
+``maternity.births_per_woman`` × the women aged ``maternity.minimum_age`` to ``maternity.maximum_age``. Eligibility is categorical (no means test)
 and take-up full, as in the calculator. This module deliberately uses no OpenFisca: it reads the survey's
-columns (``age``, ``sex``, ``disability_severity`` and, if present, ``orphan``) with pandas/numpy. Persons carry
+columns (``age``, ``sex``, ``disability_severity`` and, if present, ``orphan`` and ``gave_birth``) with pandas/numpy. Persons carry
 their household's weight, as in the engine. Ages are the survey's: use it for years in which the host carries
 survey ages unchanged (Timor-Leste's ``age`` input), not for hosts that age persons from a birth date.
 """
@@ -42,6 +44,9 @@ class FloorLevels(BaseModel):
     orphan_age_limit: float
     maternity_share: float = Field(ge=0)
     maternity_months: float = Field(ge=0)
+    maternity_births_per_woman: float = Field(default=0, ge=0)
+    maternity_minimum_age: float = 15
+    maternity_maximum_age: float = 49
     disability_share: float = Field(ge=0)
     disability_minimum_severity: float
     old_age_share: float = Field(ge=0)
@@ -62,6 +67,9 @@ class FloorLevels(BaseModel):
             orphan_age_limit=node.orphan.age_limit,
             maternity_share=node.maternity.share,
             maternity_months=node.maternity.months,
+            maternity_births_per_woman=node.maternity.births_per_woman,
+            maternity_minimum_age=node.maternity.minimum_age,
+            maternity_maximum_age=node.maternity.maximum_age,
             disability_share=node.disability.share,
             disability_minimum_severity=node.disability.minimum_severity,
             old_age_share=node.old_age.share,
@@ -85,8 +93,9 @@ class CalculatorResult:
         return self.benefits + self.administrative_cost
 
 
-def eligible_populations(survey: Survey, levels: FloorLevels) -> dict[str, float]:
-    """Weighted number of eligible persons per component (births for maternity)."""
+def eligible_populations(survey: Survey, levels: FloorLevels, use_gave_birth: bool = False) -> dict[str, float]:
+    """Weighted number of eligible persons per component (births for maternity: the survey's ``gave_birth``
+    women when ``use_gave_birth``, else births per woman × women of childbearing age)."""
     persons = survey.persons
     missing = {"age", "sex", "disability_severity"} - set(persons.columns)
     if missing:
@@ -97,22 +106,30 @@ def eligible_populations(survey: Survey, levels: FloorLevels) -> dict[str, float
     severity = persons["disability_severity"].to_numpy(np.float64)
     orphan = persons["orphan"].to_numpy(bool) if "orphan" in persons.columns else np.zeros(len(persons), bool)
     pension_age = np.where(female, levels.old_age_minimum_age_women, levels.old_age_minimum_age)
+    if use_gave_birth:
+        births = persons["gave_birth"].to_numpy(np.float64)
+    else:
+        childbearing = female & (age >= levels.maternity_minimum_age) & (age <= levels.maternity_maximum_age)
+        births = childbearing * levels.maternity_births_per_woman
     groups = {
         "child": (age >= levels.child_minimum_age) & (age < levels.child_age_limit),
         "orphan": orphan & (age < levels.orphan_age_limit),
-        "maternity": age == 0,
+        "maternity": births,
         "disability": severity >= levels.disability_minimum_severity,
         "old_age": age >= pension_age,
     }
-    return {component: float(np.sum(weight, where=groups[component])) for component in COMPONENTS}
+    return {component: float(np.dot(weight, np.asarray(groups[component], np.float64))) for component in COMPONENTS}
 
 
-def aggregate_cost(survey: Survey, levels: FloorLevels, poverty_line: float) -> CalculatorResult:
+def aggregate_cost(
+    survey: Survey, levels: FloorLevels, poverty_line: float, use_gave_birth: bool = False
+) -> CalculatorResult:
     """The calculator's annual cost of each component on ``survey`` (currency per year, float64).
 
-    ``poverty_line`` is the line the shares apply to, per person per month in the simulated year's prices.
+    ``poverty_line`` is the line the shares apply to, per person per month in the simulated year's prices;
+    ``use_gave_birth``: count births from the survey's ``gave_birth`` column (as a host mapping it does).
     """
-    eligible = eligible_populations(survey, levels)
+    eligible = eligible_populations(survey, levels, use_gave_birth)
     shares = {
         "child": levels.child_share,
         "orphan": levels.orphan_share,

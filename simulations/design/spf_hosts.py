@@ -2,23 +2,36 @@
 poverty line by year, and the reform scenarios name (``simulations.design.spf_hosts.SocialProtectionFloor``).
 
 The floor (``country_packages/social_protection_floor``) needs, for each person: age (completed years), sex,
-disability severity (Washington Group 0-3), orphanhood and whether the person is a newborn; and the host's poverty
-line, its household transfers total and its person and household entities. Everything but the inputs comes from
-the host's ``floorsim.yaml``; the inputs come from an adapter, a small YAML file ``hosts/<country>.yaml`` beside
-the floor package (or a mapping given to a subclass of :class:`SocialProtectionFloor`)::
+disability severity (Washington Group 0-3), orphanhood and whether the woman gave birth in the last twelve months;
+and the host's poverty line, its household transfers total and its person and household entities. Everything but
+the inputs comes from the host's ``floorsim.yaml``; the inputs come from an adapter, found in this order:
+
+1. a mapping or YAML path given to a subclass of :class:`SocialProtectionFloor` (``adapter``);
+2. a file ``hosts/<country>.yaml`` beside the floor package;
+3. the ``floor:`` block of the host's ``floorsim.yaml`` (written once per package, no Python);
+4. else DERIVED from the inputs the host's ``floorsim.yaml`` declares: the person variable fed from the survey
+   column ``age`` (without conversion) is the age, the one fed from ``sex`` the sex (member ``female``), and so on
+   for ``disability_severity``, ``orphan`` and ``gave_birth``; an input not declared falls back to a host variable
+   named like it, then to the floor's default. A generated package therefore needs no adapter at all.
+
+Explicit ``inputs`` of 1-3 override the derived ones::
 
     inputs:
       age: age                                  # required: a person variable in completed years
       sex: {variable: sex, female: female}      # optional: enum member (or true for a boolean) meaning female
       disability_severity: disability_severity  # optional: Washington Group scale 0-3
       orphan: null                              # optional: a boolean person variable
-      newborn: null                             # optional: a boolean person variable (born in the last 12 months)
+      gave_birth: null                          # optional: a person variable, 1 for a woman who gave birth in the
+                                                # twelve months before the survey
+    births_per_woman:                           # optional: births per woman aged 15-49 per year, with its source
+      values: {2015-01-01: 0.129}
+      reference: where the figure comes from
 
 An input the host does not provide (``null``, or left out when the host has no variable of that name) is replaced
 by an input variable the floor adds to the reformed system, documented in ``docs/social_protection_floor.md``:
 ``social_protection_floor_female`` and ``social_protection_floor_orphan`` (false), and
-``social_protection_floor_disability_severity`` (0); without ``newborn`` a person aged 0 counts as a newborn (the
-survey proxy for births of the last twelve months).
+``social_protection_floor_disability_severity`` (0) and ``social_protection_floor_gave_birth`` (fed by the survey's
+``gave_birth`` column where ``floorsim.yaml`` maps it, else ``births_per_woman`` for each woman aged 15-49).
 
 The host's national line reaches the floor as the parameter ``social_protection_floor.poverty_line.host``: one
 value per year from 1 January, the line moved to that year's prices by :func:`simulations.engine.prices.price_context`
@@ -27,15 +40,17 @@ value per year from 1 January, the line moved to that year's prices by :func:`si
 
 from __future__ import annotations
 
+import datetime
 import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from country_packages.social_protection_floor import HOSTS_DIR, PARAMETER_NODE, FloorHost, FloorReform, Inputs
+from country_packages.social_protection_floor.variables import PREFIX
 from simulations.engine.countries import (
     CountrySpec,
     PovertyLine,
@@ -55,12 +70,40 @@ class SocialProtectionFloorError(ReformError):
     """The floor cannot be applied to, or computed on, a host package; the message says what to give instead."""
 
 
+# The survey data model's person columns (surveys/model.py) that are the floor's inputs, by the floor's role.
+DATA_MODEL_INPUTS = {
+    "age": "age",
+    "sex": "sex",
+    "disability_severity": "disability_severity",
+    "orphan": "orphan",
+    "gave_birth": "gave_birth",
+}
+
+
+class BirthsPerWoman(BaseModel):
+    """The host's births per woman aged 15-49 per year, by the date each value holds from, and its source."""
+
+    model_config = ConfigDict(extra="forbid")
+    values: dict[datetime.date, float] = Field(min_length=1)
+    reference: str = Field(min_length=1, description="the source of the figure (and how it was derived)")
+
+    @field_validator("values")
+    @classmethod
+    def _rates(cls, values: dict[datetime.date, float]) -> dict[datetime.date, float]:
+        bad = {str(date): rate for date, rate in values.items() if not 0 <= rate < 1}
+        if bad:
+            raise ValueError(f"births per woman per year must be in [0, 1): {bad}")
+        return values
+
+
 class Adapter(BaseModel):
-    """How the floor reads its inputs from a host (``hosts/<country>.yaml``)."""
+    """How the floor reads its inputs from a host (``hosts/<country>.yaml``, the ``floor:`` block of its
+    ``floorsim.yaml``, or derived from the inputs that file declares)."""
 
     model_config = ConfigDict(extra="forbid")
     description: str = ""
     inputs: Inputs = Inputs()
+    births_per_woman: BirthsPerWoman | None = None
     poverty_line: PovertyLine | None = Field(
         default=None, description="overrides the host floorsim.yaml poverty_line for the floor's benefit levels"
     )
@@ -84,21 +127,26 @@ class ResolvedHost:
 
 
 def load_adapter(source: str | Path | dict | None, spec: CountrySpec, system: TaxBenefitSystem) -> tuple[Adapter, str]:
-    """The adapter from a mapping, a YAML path, ``hosts/<country>.yaml``, or else the defaults (variables named
-    like the inputs, where the host has them); checked against the host's variables."""
+    """The adapter from a mapping, a YAML path, ``hosts/<country>.yaml``, the ``floor:`` block of the host's
+    ``floorsim.yaml``, or else derived from the inputs that file declares (see the module docstring); checked
+    against the host's variables."""
+    path = Path(source) if isinstance(source, (str, Path)) else HOSTS_DIR / f"{spec.name}.yaml"
     if isinstance(source, dict):
         raw, origin = source, "adapter given to the reform"
+    elif path.is_file():
+        try:
+            raw, origin = read_yaml_file(path) or {}, str(path)
+        except InputFileError as error:
+            raise SocialProtectionFloorError(str(error)) from None
+    elif source is not None:
+        raise SocialProtectionFloorError(f"floor adapter file not found: {path}")
+    elif spec.floor is not None:
+        raw, origin = spec.floor, f"{spec.folder}/floorsim.yaml (floor)"
     else:
-        path = Path(source) if source is not None else HOSTS_DIR / f"{spec.name}.yaml"
-        if path.is_file():
-            try:
-                raw, origin = read_yaml_file(path) or {}, str(path)
-            except InputFileError as error:
-                raise SocialProtectionFloorError(str(error)) from None
-        elif source is not None:
-            raise SocialProtectionFloorError(f"floor adapter file not found: {path}")
-        else:
-            raw, origin = _default_adapter(system), "defaults (host variables named like the floor's inputs)"
+        raw, origin = {}, f"derived from {spec.folder}/floorsim.yaml (its declared inputs)"
+    if not isinstance(raw, dict) or not isinstance(raw.get("inputs") or {}, dict):
+        raise SocialProtectionFloorError(f"{origin}: a floor adapter is a mapping (inputs, births_per_woman)")
+    raw = {**raw, "inputs": {**derived_inputs(spec, system), **(raw.get("inputs") or {})}}
     try:
         adapter = Adapter(**raw)
     except (ValidationError, TypeError) as error:
@@ -107,14 +155,29 @@ def load_adapter(source: str | Path | dict | None, spec: CountrySpec, system: Ta
     return adapter, origin
 
 
-def _default_adapter(system: TaxBenefitSystem) -> dict:
-    names = {name: name for name in ("age", "disability_severity", "orphan", "newborn") if name in system.variables}
-    if "sex" in system.variables:
-        variable = system.variables["sex"]
-        members = getattr(variable, "possible_values", None)
-        if members is not None and "female" in members.__members__:
-            names["sex"] = {"variable": "sex", "female": "female"}
-    return {"inputs": names}
+def derived_inputs(spec: CountrySpec, system: TaxBenefitSystem) -> dict[str, Any]:
+    """The floor's inputs as the host's ``floorsim.yaml`` declares them: for each role, the person variable fed
+    (without conversion) from the data model's column of that name, else a host variable named like the role.
+    The floor's own input variables (``social_protection_floor_*``) are not host variables and are left out: the
+    floor adds them itself. An adapter's explicit ``inputs`` override these."""
+    declared = {
+        column.column: variable
+        for variable, column in spec.inputs.get("person", {}).items()
+        if column.convert is None and variable in system.variables and not variable.startswith(PREFIX)
+    }
+    found: dict[str, Any] = {}
+    for role, column in DATA_MODEL_INPUTS.items():
+        variable = declared.get(column) or (role if role in system.variables else None)
+        if variable is None or system.variables[variable].entity.key != spec.person_entity:
+            continue
+        if role == "sex":
+            members = getattr(system.variables[variable], "possible_values", None)
+            if members is None or "female" not in members.__members__:
+                continue  # the data model's "female" must be a member of the host's enum
+            found[role] = {"variable": variable, "female": "female"}
+        else:
+            found[role] = variable
+    return found
 
 
 def _check_adapter(adapter: Adapter, origin: str, spec: CountrySpec, system: TaxBenefitSystem) -> None:
@@ -128,7 +191,7 @@ def _check_adapter(adapter: Adapter, origin: str, spec: CountrySpec, system: Tax
         "age": inputs.age,
         "disability_severity": inputs.disability_severity,
         "orphan": inputs.orphan,
-        "newborn": inputs.newborn,
+        "gave_birth": inputs.gave_birth,
         "sex": inputs.sex.variable if inputs.sex else None,
     }
     for role, variable in named.items():
@@ -231,7 +294,14 @@ def host_as_data(resolved: ResolvedHost, system: TaxBenefitSystem) -> FloorHost:
         currency=spec.currency,
         inputs=resolved.adapter.inputs,
         poverty_lines=national_poverty_lines(system, resolved),
+        births_per_woman=births_per_woman(resolved.adapter),
     )
+
+
+def births_per_woman(adapter: Adapter) -> dict[str, float]:
+    """``{"YYYY-MM-DD": rate}`` from the adapter (empty when it gives none)."""
+    given = adapter.births_per_woman
+    return {} if given is None else {date.isoformat(): float(rate) for date, rate in given.values.items()}
 
 
 def describe_inputs(host: ResolvedHost) -> dict[str, Any]:
@@ -243,7 +313,11 @@ def describe_inputs(host: ResolvedHost) -> dict[str, Any]:
         "disability_severity": inputs.disability_severity
         or "social_protection_floor_disability_severity (0 unless given)",
         "orphan": inputs.orphan or "social_protection_floor_orphan (false unless given)",
-        "newborn": inputs.newborn or f"proxy: {inputs.age} == 0",
+        "gave_birth": inputs.gave_birth
+        or "social_protection_floor_gave_birth (the survey's gave_birth column where floorsim.yaml maps it, else "
+        "births_per_woman for each woman aged 15-49)",
+        "births_per_woman": host.adapter.births_per_woman.model_dump(mode="json")
+        if host.adapter.births_per_woman else None,
         "poverty_line": host.poverty_line.model_dump(exclude_none=True),
         "adapter": host.adapter_source,
     }

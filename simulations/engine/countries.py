@@ -127,6 +127,8 @@ class CountrySpec(BaseModel):
         description="folder, relative to floorsim.yaml, put first on sys.path before importing tax_benefit_system "
         "(a package used from its folder, not installed)",
     )
+    floor: dict | None = Field(default=None, description="the social protection floor's adapter for this package "
+                               "(read by simulations/design/spf_hosts.py; docs/social_protection_floor.md)")
 
     @field_validator("inputs", mode="before")
     @classmethod

@@ -3,6 +3,11 @@
 A reform in a stack is either a :class:`ReformSpec` (parameter changes from YAML/JSON) or the dotted import path
 of a Python OpenFisca ``Reform`` class (for structural reforms). Scenarios are hashable and picklable, so worker
 processes can build each scenario's tax-benefit system once and cache it.
+
+:func:`resolve_reform` turns what a user types (``floorsim run --reform X``) into a :class:`NamedReform`: a reform
+file, an importable ``Reform`` class (``package.module:Class`` or ``package.module.Class``), a reform shipped with
+the country package (``saii_increase`` → ``<package>/reforms/saii_increase.yaml``), or a reform floorsim names
+(:data:`NAMED_REFORMS`, e.g. ``spf``, the social protection floor).
 """
 
 from __future__ import annotations
@@ -16,12 +21,30 @@ from pathlib import Path
 from openfisca_core.reforms import Reform
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
-from simulations.engine.countries import load_country, tax_benefit_system_class
+from simulations.engine.countries import CountrySpec, load_country, tax_benefit_system_class
 from simulations.errors import ReformError
 from simulations.engine.reforms import ReformSpec, apply_reform, load_reform
 
 ReformStep = ReformSpec | str
-ScenarioInput = None | ReformSpec | str | Path | type | Sequence
+
+
+@dataclass(frozen=True)
+class NamedReform:
+    """A reform as a user named it: the scenario name, a label, and the stack of steps it stands for."""
+
+    name: str
+    label: str
+    steps: tuple[ReformStep, ...]
+
+
+ScenarioInput = None | ReformSpec | NamedReform | str | Path | type | Sequence
+
+# Reforms floorsim knows by name, whatever the country (their classes adapt themselves to the host package).
+NAMED_REFORMS = {
+    "spf": "simulations.design.spf_hosts.SocialProtectionFloor",
+    "social_protection_floor": "simulations.design.spf_hosts.SocialProtectionFloor",
+}
+REFORM_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass(frozen=True)
@@ -46,9 +69,11 @@ def _step(value: object) -> tuple[ReformStep, ...]:
         return ()
     if isinstance(value, ReformSpec):
         return (value,)
+    if isinstance(value, NamedReform):
+        return value.steps
     if isinstance(value, type) and issubclass(value, Reform):
         return (f"{value.__module__}.{value.__qualname__}",)
-    if isinstance(value, Path) or (isinstance(value, str) and Path(value).suffix in (".yaml", ".yml", ".json")):
+    if isinstance(value, Path) or (isinstance(value, str) and Path(value).suffix in REFORM_SUFFIXES):
         return (load_reform(value),)
     if isinstance(value, str):
         import_reform_class(value)  # fail now, in the parent, rather than in every worker
@@ -58,9 +83,50 @@ def _step(value: object) -> tuple[ReformStep, ...]:
     raise ReformError(f"cannot use {value!r} as a reform: give a YAML/JSON file, a ReformSpec or a Reform class")
 
 
+def _class_reform(name: str, dotted: str) -> NamedReform:
+    reform = import_reform_class(dotted)
+    label = getattr(reform, "name", None) or reform.__doc__ or dotted
+    return NamedReform(name, str(label).strip().splitlines()[0], (f"{reform.__module__}.{reform.__qualname__}",))
+
+
+def resolve_reform(value: str | Path, spec: CountrySpec) -> NamedReform:
+    """The reform a user named, for country ``spec``, tried in this order:
+
+    1. an existing file, or a name ending in ``.yaml``/``.yml``/``.json`` (parameter changes; missing: an error);
+    2. ``package.module:Class``, an importable OpenFisca ``Reform`` class;
+    3. a reform shipped with the package: ``<package folder>/reforms/<value>.yaml``;
+    4. a reform floorsim names (:data:`NAMED_REFORMS`);
+    5. ``package.module.Class``, a dotted path to an importable ``Reform`` class.
+
+    Raises:
+        ReformError: nothing of that name; the message lists the package's shipped and floorsim's named reforms.
+    """
+    text = str(value)
+    path = Path(text)
+    if path.is_file() or path.suffix in REFORM_SUFFIXES:
+        reform = load_reform(path)
+        return NamedReform(reform.name, reform.label, (reform,))
+    if ":" in text:
+        module, _, class_name = text.partition(":")
+        return _class_reform(class_name, f"{module}.{class_name}")
+    shipped = spec.folder / "reforms" if spec.folder is not None else None
+    if shipped is not None and (shipped / f"{text}.yaml").is_file():
+        reform = load_reform(shipped / f"{text}.yaml")
+        return NamedReform(reform.name, reform.label, (reform,))
+    if text in NAMED_REFORMS:
+        return _class_reform(text, NAMED_REFORMS[text])
+    if "." in text:
+        return _class_reform(text.rpartition(".")[2], text)
+    names = sorted(p.stem for p in shipped.glob("*.yaml")) if shipped is not None and shipped.is_dir() else []
+    raise ReformError(
+        f"no reform '{text}': not a file, not a reform of country '{spec.name}' ({', '.join(names) or 'none'}), "
+        f"not one floorsim names ({', '.join(NAMED_REFORMS)}), not an importable 'module:Class'"
+    )
+
+
 def make_scenario(name: str, value: ScenarioInput) -> Scenario:
-    """A :class:`Scenario` from ``None``, a reform file path, a ReformSpec, a Reform class (or its dotted path),
-    or a list of these (applied in order)."""
+    """A :class:`Scenario` from ``None``, a reform file path, a ReformSpec, a :class:`NamedReform`, a Reform class
+    (or its dotted path), or a list of these (applied in order)."""
     return Scenario(name, _step(value))
 
 

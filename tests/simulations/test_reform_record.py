@@ -115,8 +115,8 @@ def test_workbook_sheet_is_the_one_reports_wrote_before(results, tmp_path):
 
 
 def test_a_python_step_and_the_parameters_it_adds_are_listed(results):
-    """The floor's shares exist only once the floor is applied: their old values are the floor's defaults (0 in
-    ``social_protection_floor/parameters/*/share.yaml``), read from the rules the step is applied to."""
+    """The floor's shares exist only once the floor is applied: their old values are the floor's defaults (in
+    ``social_protection_floor/parameters/*/share.yaml``: the ILO levels), read from the rules the step is applied to."""
     table = parameters_table(results, "floor")
     assert list(table["kind"]) == ["python_reform"] + ["parameter"] * 4
     assert (table.iloc[0]["reform_step"], table.iloc[0]["parameter"]) == ("SocialProtectionFloor", DOTTED_PATH)
@@ -124,6 +124,6 @@ def test_a_python_step_and_the_parameters_it_adds_are_listed(results):
     shares = table.iloc[1:]
     assert list(shares["parameter"]) == [f"social_protection_floor.{c}.share" for c in
                                          ("child", "orphan", "disability", "old_age")]
-    assert list(shares["old_value"]) == ["0"] * 4
+    assert list(shares["old_value"]) == ["0.25", "0", "1", "1"]  # the ILO levels, orphan a user choice
     assert list(shares["new_value"]) == ["0.2", "0.5", "1", "1"]
     assert all("ESS Working Paper No. 58" in reference for reference in shares["reference"])

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from simulations.design.spf_hosts import DOTTED_PATH
-from simulations.design.spf_scenarios import levels, set_parameters
+from simulations.design.spf_scenarios import levels
 from simulations import Microsimulation
 from simulations.cli import app
 from simulations.engine.reforms import ParameterChange, ReformSpec
@@ -20,7 +20,7 @@ from surveys.bundled import load_bundled_survey
 from tests.surveys.eusilc_by_hand import EUSILC, EUSILC_MAPPING, weighted_adult_months
 
 START = "2025-01-01"
-MATERNITY_OFF = set_parameters("no_maternity", START, {"social_protection_floor.maternity.share": 0})
+MATERNITY_OFF = "country_packages/social_protection_floor/examples/start_from_nothing.yaml"  # every guarantee off
 
 
 # Timor-Leste non-oil GDP in force in 2025 (USD; resolve_gdp is checked in test_variants.py)
@@ -138,7 +138,7 @@ def test_bad_ranges_and_unknown_parameters(simulation):
 def test_cli_solve_json(tmp_path):
     result = CliRunner().invoke(app, [
         "solve", "--parameter", "social_protection_floor.child.share", "--low", "0", "--high", "1",
-        "--target", "cost-share-of-gdp=0.01", "--base", DOTTED_PATH, "--jobs", "1", "--json",
+        "--target", "cost-share-of-gdp=0.01", "--base", DOTTED_PATH, "--base", MATERNITY_OFF, "--jobs", "1", "--json",
     ])
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)

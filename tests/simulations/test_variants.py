@@ -83,7 +83,7 @@ def test_relative_reform_files_are_found_beside_the_grid(tmp_path):
     )
     grid = load_grid(write_grid(tmp_path, base=[DOTTED_PATH, "levels.yaml"]))
     assert grid.base[1] == str(tmp_path / "levels.yaml")
-    assert load_grid(EXAMPLE).base[1].endswith("examples/maternity_off.yaml")
+    assert load_grid(EXAMPLE).base[1].endswith("examples/start_from_nothing.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +91,7 @@ def tiny_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("grid")
     path = write_grid(
         folder,
-        base=[DOTTED_PATH],
+        base=[DOTTED_PATH, str(EXAMPLE.parent / "start_from_nothing.yaml")],
         parameters={
             "social_protection_floor.poverty_line.amount": [50],
             "social_protection_floor.maternity.share": [0],

@@ -30,12 +30,15 @@ def floor_levels(steps, year=2025) -> FloorLevels:
 def test_calculator_eligible_populations_by_hand_on_the_tiny_survey():
     survey = make_tiny_survey()
     counts = eligible_populations(survey, floor_levels([DOTTED_PATH, CHOSEN]))
-    # weights: h1 100, h2 200, h3 50, h4 300. Children under 15: 8 (h1), 2 (h2), 10 (h4). Aged 65+: 72, 65 (h1),
-    # 84 (h3). Severity 3: the 35-year-old of h2. Nobody aged 0; no orphan column.
-    assert counts == {"child": 600, "orphan": 0, "maternity": 0, "disability": 200, "old_age": 250}
+    # weights: h1 100, h2 200, h3 50, h4 300. Children aged 0-5: 2 (h2). Aged 65+: 72, 65 (h1), 84 (h3).
+    # Severity 3: the 35-year-old of h2. Women aged 15-49: the same woman of h2, with Timor-Leste's 0.129017
+    # expected births per woman (floorsim.yaml). No orphan column.
+    births = 200 * 0.129017
+    assert counts == pytest.approx({"child": 200, "orphan": 0, "maternity": births, "disability": 200,
+                                    "old_age": 250}, rel=1e-12)
     result = aggregate_cost(survey, floor_levels([DOTTED_PATH, CHOSEN]), poverty_line=50)
-    assert result.table.loc["child", "annual_cost"] == pytest.approx(600 * 0.2 * 50 * 12)
-    assert result.benefits == pytest.approx(12 * 50 * (600 * 0.2 + 200 * 1.0 + 250 * 1.0))
+    assert result.table.loc["child", "annual_cost"] == pytest.approx(200 * 0.2 * 50 * 12)
+    assert result.benefits == pytest.approx(12 * 50 * (200 * 0.2 + 200 * 1.0 + 250 * 1.0) + births * 50 * 4)
 
 
 @pytest.fixture(scope="module")

@@ -27,17 +27,21 @@ from country_packages.social_protection_floor import (
 from simulations.design.spf_hosts import DOTTED_PATH, SocialProtectionFloor, SocialProtectionFloorError
 from simulations.design.spf_scenarios import levels, only, poverty_line_amount, set_parameters
 from simulations import Microsimulation
-from simulations.engine.countries import load_country
 from simulations.errors import ChunkError
 from simulations.engine.reforms import find_parameter
 from simulations.engine.scenarios import baseline_system, import_reform_class, scenario_system
 from surveys import load_survey
 from surveys.model import Survey, SurveyMetadata
 from tests.conftest import make_tiny_survey
+from tests.spf.floor_hosts import write_description
 
 ROOT = Path(__file__).resolve().parents[2]
 START = "2025-01-01"
 LINE = 50.0  # explicit poverty line used for hand calculations (USD per person per month)
+# The ILO's child benefit is for ages 0-5; several hand calculations below pay children up to 14 instead.
+CHILD_15 = set_parameters("child_15", START, {"social_protection_floor.child.age_limit": 15})
+# Timor-Leste's births per woman aged 15-49, floor block of its floorsim.yaml (derived from cited figures there).
+TL_BIRTHS_PER_WOMAN = 0.129017
 
 
 def run(survey, *scenario_steps, year=2025, country="timor_leste"):
@@ -55,29 +59,41 @@ def change(results, name, transfers="social_transfers"):
 
 def test_every_parameter_is_documented_with_a_reference():
     leaves = [p for p in floor_parameters().get_descendants() if hasattr(p, "values_list")]
-    assert len(leaves) == 16  # 15 rules and poverty_line.host, the host's national line the host side sets
+    assert len(leaves) == 19  # 18 rules and poverty_line.host, the host's national line the host side sets
     for parameter in leaves:
         assert parameter.description, parameter.name
         assert parameter.metadata.get("reference"), parameter.name
         assert parameter.metadata.get("documentation"), parameter.name
 
 
-def test_only_sourced_ilo_levels_are_nonzero():
+def test_the_defaults_are_the_ilo_levels_and_say_where_they_come_from():
     node = floor_parameters()("2025-01-01")
-    # ILO Social Protection Policy Paper 15: 100% of the national poverty line for four months.
-    assert node.maternity.share == 1 and node.maternity.months == 4
-    # Levels floorsim could not read in ESS Working Paper 58 are 0 and say so.
-    for component in ("child", "orphan", "disability", "old_age"):
-        assert node[component].share == 0
-        text = yaml.safe_load(Path(PARAMETERS_DIR, component, "share.yaml").read_text())["metadata"]["documentation"]
-        assert "USERS MUST CHOOSE IT" in text
-    assert node.administrative_cost_share == 0 and node.phase_in == 1
-    assert node.old_age.minimum_age == 65 and node.child.age_limit == 15
+    # World Bank (2022), describing the ILO costing (a secondary source): children 0-5 at 25% of the line; severe
+    # disability and old age (65+) at 100%; maternity 100% for four months (also ILO Policy Paper 15).
+    assert (node.child.share, node.child.minimum_age, node.child.age_limit) == (0.25, 0, 6)
+    assert (node.maternity.share, node.maternity.months) == (1, 4)
+    assert (node.maternity.minimum_age, node.maternity.maximum_age) == (15, 49)
+    assert node.disability.share == 1 and node.old_age.share == 1
+    assert node.old_age.minimum_age == 65 and node.old_age.minimum_age_women == 65
+    for component in ("child", "disability", "old_age"):
+        references = yaml.safe_load(Path(PARAMETERS_DIR, component, "share.yaml").read_text())["metadata"]["reference"]
+        assert any("SECONDARY SOURCE" in reference["title"] for reference in references), component
+    # The orphan level was not found: 0, a required user choice, with the record of where it was looked for.
+    assert node.orphan.share == 0
+    text = yaml.safe_load(Path(PARAMETERS_DIR, "orphan", "share.yaml").read_text())["metadata"]["documentation"]
+    assert "USERS MUST CHOOSE IT" in text and "looked for" in text
+    # Administrative costs: a parameter, 0 by default, in the calculator's words; births per woman: the host's.
+    assert node.administrative_cost_share == 0 and node.phase_in == 1 and node.maternity.births_per_woman == 0
+    admin = yaml.safe_load(Path(PARAMETERS_DIR, "administrative_cost_share.yaml").read_text())
+    assert "without administrative costs" in admin["metadata"]["reference"][0]["title"]
 
 
 def test_floor_parameters_are_added_under_their_node_and_transfers_are_replaced():
     system = scenario_system("timor_leste", (DOTTED_PATH,))
-    assert find_parameter(system.parameters, "social_protection_floor.child.share")("2025-06-01") == 0
+    assert find_parameter(system.parameters, "social_protection_floor.child.share")("2025-06-01") == 0.25
+    # The host's births per woman, from the floor block of its floorsim.yaml, from 2015.
+    births = find_parameter(system.parameters, "social_protection_floor.maternity.births_per_woman")
+    assert (births("2014-12-31"), births("2025-06-01")) == (0, TL_BIRTHS_PER_WOMAN)
     assert "social_protection_floor" not in baseline_system("timor_leste").parameters.children
     for name in COMPONENTS.values():
         assert name in system.variables and name not in baseline_system("timor_leste").variables
@@ -114,7 +130,7 @@ def test_adapter_errors_name_the_field():
         Wrong(baseline_system("timor_leste"))
 
     class NoAge(SocialProtectionFloor):
-        adapter: ClassVar[dict] = {"inputs": {}}
+        adapter: ClassVar[dict] = {"inputs": {"age": None}}  # overrides the age derived from floorsim.yaml
 
     with pytest.raises(SocialProtectionFloorError, match="needs the persons' age"):
         NoAge(baseline_system("timor_leste"))
@@ -133,7 +149,7 @@ def test_adapter_errors_name_the_field():
 def tiny_results():
     survey = make_tiny_survey()
     chosen = levels(START, child=0.2, disability=1.0, old_age=0.5, maternity=0.0)
-    return run(survey, [DOTTED_PATH, poverty_line_amount(LINE, START), chosen])
+    return run(survey, [DOTTED_PATH, poverty_line_amount(LINE, START), chosen, CHILD_15])
 
 
 def test_tiny_survey_floor_amounts_by_hand(tiny_results):
@@ -147,9 +163,15 @@ def test_tiny_survey_floor_amounts_by_hand(tiny_results):
     assert cost == pytest.approx(float(np.dot(expected, [100, 200, 50, 300])), rel=1e-6)
 
 
-def test_default_floor_costs_only_its_sourced_maternity_benefit():
-    survey = make_tiny_survey()  # nobody aged 0
-    np.testing.assert_array_equal(change(run(survey, [DOTTED_PATH]), "s0"), 0)
+def test_default_floor_by_hand_on_the_tiny_survey():
+    survey = make_tiny_survey()
+    results = run(survey, [DOTTED_PATH, poverty_line_amount(LINE, START)])
+    # ILO levels, line USD 50. h1: 72 and 65 (old age, 50 each), 8 (too old for the child benefit): 100 a month.
+    # h2: 35, woman WG 3 (disability 50; woman aged 15-49: expected births r, maternity r x 50 x 4 a year),
+    # 2 (child, 25% = 12.5). h3: 59 (WG 1) nothing, 84 (old age 50). h4: 40 (WG 2, man) and 10: nothing.
+    maternity = TL_BIRTHS_PER_WOMAN * LINE * 4
+    expected = np.array([100 * 12, 62.5 * 12 + maternity, 50 * 12, 0.0])
+    np.testing.assert_allclose(change(results, "s0"), expected, rtol=1e-6)
 
 
 def small_survey(ages, sexes, severity=None) -> Survey:
@@ -172,23 +194,27 @@ def small_survey(ages, sexes, severity=None) -> Survey:
     return Survey(households, persons, SurveyMetadata(name="small", country="TLS", reference_year=2025, synthetic=True))
 
 
-def test_newborn_maternity_women_pension_age_and_phase_in():
-    survey = small_survey([30, 0, 62, 62], ["female", "male", "female", "male"])
-    steps = [DOTTED_PATH, poverty_line_amount(LINE, START)]
-    pension = set_parameters("women", START, {"social_protection_floor.old_age.share": 1.0,
-                                               "social_protection_floor.old_age.minimum_age_women": 60})
+def test_maternity_from_births_women_pension_age_and_phase_in():
+    survey = small_survey([30, 0, 62, 62, 50, 14], ["female", "male", "female", "male", "female", "female"])
+    rate = set_parameters("births", START, {"social_protection_floor.maternity.births_per_woman": 0.25,
+                                            "social_protection_floor.child.share": 0})
+    steps = [DOTTED_PATH, poverty_line_amount(LINE, START), rate]
+    pension = set_parameters("women", START, {"social_protection_floor.old_age.minimum_age_women": 60})
     half = set_parameters("half", START, {"social_protection_floor.phase_in": 0.5})
     results = run(survey, steps, [*steps, pension], [*steps, pension, half])
-    maternity = 1.0 * LINE * 4  # one newborn: 100% of the line for four months, over the year
-    assert change(results, "s0")[0] == pytest.approx(maternity)
+    # Only the woman aged 30 is of childbearing age (15-49): 0.25 expected births x 100% of the line x 4 months.
+    # Nothing for the child aged 0 (the benefit goes to mothers), the woman aged 50 or the girl aged 14.
+    maternity = 0.25 * LINE * 4
+    # (OpenFisca computes in float32: twelve monthly amounts summed agree to about 1e-6.)
+    assert change(results, "s0")[0] == pytest.approx(maternity, rel=1e-5)
     women = 12 * LINE  # the woman aged 62 (women from 60); the man aged 62 waits until 65
-    assert change(results, "s1")[0] == pytest.approx(maternity + women)
-    assert change(results, "s2")[0] == pytest.approx((maternity + women) / 2)
+    assert change(results, "s1")[0] == pytest.approx(maternity + women, rel=1e-5)
+    assert change(results, "s2")[0] == pytest.approx((maternity + women) / 2, rel=1e-5)
 
 
 def test_explicit_line_zero_uses_the_national_line_of_the_engine(tiny_results):
     survey = make_tiny_survey()
-    results = run(survey, [DOTTED_PATH, levels(START, child=1.0)])
+    results = run(survey, [DOTTED_PATH, levels(START, child=1.0), CHILD_15, only("child", START)])
     # h4 has one child (aged 10): twelve months of one poverty line, the line the engine measures poverty with.
     assert change(results, "s0")[3] / 12 == pytest.approx(results.poverty_line, rel=1e-6)
     assert results.poverty_line != pytest.approx(46.37)  # moved from 2014 prices with the CPI
@@ -200,6 +226,9 @@ def test_orphan_input_and_administrative_cost_on_one_household():
         (DOTTED_PATH, poverty_line_amount(LINE, START),
          set_parameters("orphans", START, {"social_protection_floor.orphan.share": 1.0,
                                            "social_protection_floor.child.share": 0.2,
+                                           "social_protection_floor.child.age_limit": 15,
+                                           "social_protection_floor.old_age.share": 0,
+                                           "social_protection_floor.maternity.share": 0,
                                            "social_protection_floor.administrative_cost_share": 0.05})),
     )
     situation = {
@@ -231,7 +260,7 @@ def situation_without_floor(situation):
 
 def test_floor_variables_are_returned_by_the_engine_and_zero_where_the_floor_is_absent():
     # Variables only the floor reform defines can be requested; the baseline (no floor) returns zeros for them.
-    steps = [DOTTED_PATH, poverty_line_amount(LINE, START), levels(START, child=0.2, old_age=0.5)]
+    steps = [DOTTED_PATH, poverty_line_amount(LINE, START), levels(START, child=0.2, old_age=0.5), CHILD_15]
     results = Microsimulation("timor_leste", make_tiny_survey(), 2025, backend="sequential").run(
         {"baseline": None, "floor": steps}, variables=[COMPONENTS["child"], COMPONENTS["old_age"]]
     )
@@ -247,13 +276,9 @@ def test_floor_variables_are_returned_by_the_engine_and_zero_where_the_floor_is_
 def test_a_survey_column_feeds_an_input_only_the_floor_defines(tmp_path, backend):
     # The host has no orphanhood variable; floorsim.yaml maps a survey column to the floor's own input. Scenarios
     # without the floor ignore it. (The column used is in_school, standing in for an orphanhood column.)
-    raw = load_country("timor_leste").model_dump(mode="json", exclude={"name", "folder", "default_reform"})
-    raw["inputs"]["person"]["social_protection_floor_orphan"] = "in_school"
-    spec = tmp_path / "tl_orphans" / "floorsim.yaml"
-    spec.parent.mkdir()
-    spec.write_text(yaml.safe_dump(raw))
+    spec = write_description(tmp_path, "tl_orphans", {"social_protection_floor_orphan": "in_school"})
     survey = make_tiny_survey()
-    steps = [DOTTED_PATH, poverty_line_amount(LINE, START), levels(START, orphan=1.0)]
+    steps = [DOTTED_PATH, poverty_line_amount(LINE, START), levels(START, orphan=1.0), only("orphan", START)]
     results = Microsimulation(str(spec), survey, 2025, backend=backend, n_jobs=2, chunk_size=2).run(
         {"baseline": None, "floor": steps}, variables=[COMPONENTS["orphan"]]
     )
@@ -269,7 +294,7 @@ def test_a_survey_column_feeds_an_input_only_the_floor_defines(tmp_path, backend
 def test_component_alone_switches_the_others_off(tiny_results):
     survey = make_tiny_survey()
     chosen = levels(START, child=0.2, disability=1.0, old_age=0.5)
-    results = run(survey, [DOTTED_PATH, poverty_line_amount(LINE, START), chosen, only("child", START)])
+    results = run(survey, [DOTTED_PATH, poverty_line_amount(LINE, START), chosen, CHILD_15, only("child", START)])
     np.testing.assert_allclose(change(results, "s0"), np.array([10.0, 10.0, 0.0, 10.0]) * 12, rtol=1e-6)
     with pytest.raises(ValueError, match="unknown floor component"):
         only("pension", START)
@@ -285,7 +310,7 @@ def eusilc():
 
 def test_template_without_a_line_amount_says_what_to_set(eusilc):
     with pytest.raises(ChunkError, match="social_protection_floor.poverty_line.amount"):
-        run(eusilc, [DOTTED_PATH], year=2017, country="country_template")
+        run(eusilc, [DOTTED_PATH, only("old_age", "2017-01-01")], year=2017, country="country_template")
 
 
 def test_template_old_age_pension_on_eusilc_by_hand(eusilc):
@@ -293,8 +318,7 @@ def test_template_old_age_pension_on_eusilc_by_hand(eusilc):
     line = round(baseline.poverty_line, 2)  # the template's relative line of this run, chosen as the floor's line
     start = "2017-01-01"
     steps = [DOTTED_PATH, poverty_line_amount(line, start),
-             set_parameters("oa", start, {"social_protection_floor.old_age.share": 1.0,
-                                          "social_protection_floor.maternity.share": 0.0})]
+             only("old_age", start)]
     results = run(eusilc, steps, year=2017, country="country_template")
     # Birth dates are 1 July of (2005 - survey age): in 2017 a person is age + 11 until June and age + 12 from July,
     # so the pension (from 65) is paid 12 months from survey age 54, and 6 months at survey age 53.
