@@ -13,6 +13,7 @@ from surveys import load_survey
 from surveys.bundled import BUNDLED_SURVEY
 from surveys.errors import SurveyError
 from surveys.input_files import InputFileError, read_yaml_text
+from tests.conftest import make_tiny_survey
 from surveys.io import HOUSEHOLDS_FILE, METADATA_KEY, PERSONS_FILE, SurveyFile
 from tests.fuzz.cli_checks import assert_one_line_error, invoke
 from tests.projections.helpers import raw_assumptions, write_assumptions
@@ -109,5 +110,11 @@ def test_a_year_outside_the_calendar_is_a_one_line_error(period: str, tmp_path: 
     """Found by the fuzz suite: ``run --period -1`` ended in ``ValueError: year -1 is out of range``."""
     out = tmp_path / "out"
     assert_one_line_error(invoke("run", "--period", period, "--jobs", "1", "--out", out),
-                          f"the simulated year must be from 1 to 9999, got {period}")
+                          f"period {period} is outside the years country 'timor_leste' covers: 2014-2035")
     assert not out.exists()
+    # The engine refuses it too, for the Python API (the command line stops earlier, at the years covered).
+    from simulations.engine.microsimulation import Microsimulation
+    from simulations.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match=f"the simulated year must be from 1 to 9999, got {period}"):
+        Microsimulation("timor_leste", make_tiny_survey(), int(period), backend="sequential")

@@ -33,7 +33,7 @@ from simulations.analysis.headline import cost_denominators, headline_statistics
 from simulations.analysis.uncertainty import scenario_estimates
 from simulations.design.spf_hosts import DOTTED_PATH
 from simulations.design.spf_scenarios import only, poverty_line_amount
-from simulations.engine.countries import load_country
+from simulations.engine.countries import CountrySpec, load_country
 from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.engine.provenance import record_simulated_year
 from simulations.engine.results import Results
@@ -119,7 +119,7 @@ def cost_floor(
         notes.append(f"The floor's levels are shares of the run's poverty line, {prices.poverty_line:,.2f} "
                      f"{spec.currency} per person per month in {period} (the country's projection assumptions).")
     scenarios = floor_scenarios(steps, f"{period}-01-01", list(COMPONENTS))
-    variables = [*COMPONENTS.values(), BIRTHS]
+    variables = [*COMPONENTS.values(), births_variable(spec)]
     results = simulation.run(scenarios, variables=variables)
     results = record_simulated_year(results, year.population, year.cost_denominators, prices)
     table = floor_table(results, replicates=replicates, seed=seed, level=level)
@@ -171,7 +171,7 @@ def floor_table(results: Results, *, replicates: int = DEFAULT_REPLICATES, seed:
     denominators = cost_denominators(results)
     offsets = existing_offsets(results)
     # The births input holds, in each month, the births of the twelve months: the annual output sums twelve of them.
-    births = floor[BIRTHS].astype(np.float64) / 12
+    births = floor[births_variable(results.spec)].astype(np.float64) / 12
     rows = []
     for key, variable in [*COMPONENTS.items(), (TOTAL, None)]:
         if variable is None:
@@ -207,6 +207,13 @@ def floor_table(results: Results, *, replicates: int = DEFAULT_REPLICATES, seed:
     return table
 
 
+def births_variable(spec: CountrySpec) -> str:
+    """The person variable holding births: the host's own variable fed by the survey's ``gave_birth`` column where
+    ``floorsim.yaml`` declares one (the floor then reads it), else the floor's input :data:`BIRTHS`."""
+    fed = [name for name, column in spec.inputs.get("person", {}).items() if column.column == "gave_birth"]
+    return fed[0] if fed else BIRTHS
+
+
 def births_definition(results: Results) -> str:
     """How the run counted the maternity benefit's births, in words (stated in the output)."""
     spec = results.spec
@@ -214,7 +221,7 @@ def births_definition(results: Results) -> str:
     survey = results.survey
     if mapped and survey is not None and "gave_birth" in survey.persons.columns:
         return "births: women who gave birth in the 12 months before the survey (the survey's gave_birth column)"
-    system = scenario_system(spec.name, results.scenarios[FLOOR].scenario.steps)
+    system = scenario_system(spec.key, results.scenarios[FLOOR].scenario.steps)
     rate = system.parameters(f"{results.year}-12-31").social_protection_floor.maternity.births_per_woman
     return (f"births: expected number, {float(rate):.6f} births per woman aged 15-49 x the women of those ages "
             "(social_protection_floor.maternity.births_per_woman; the survey has no gave_birth column the host maps)")

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -235,6 +236,24 @@ def _known_hosts() -> tuple[tuple[type, str], ...]:
     return tuple(found)
 
 
+def _description_beside(root_class: type) -> CountrySpec | None:
+    """The ``floorsim.yaml`` in the folder of the package defining ``root_class``, or in the folder above it (where
+    ``floorsim new-country`` writes it), if it names that class: a package used from its folder, not shipped."""
+    module = sys.modules.get(root_class.__module__)
+    source = getattr(module, "__file__", None)
+    if source is None:
+        return None
+    for folder in (Path(source).parent, Path(source).parent.parent):
+        if (folder / "floorsim.yaml").is_file():
+            spec = load_country(str(folder))
+            if spec.tax_benefit_system == f"{root_class.__module__}.{root_class.__qualname__}" or (
+                spec.tax_benefit_system.rpartition(".")[2] == root_class.__qualname__
+                and root_class.__module__.split(".")[0] == spec.tax_benefit_system.split(".")[0]
+            ):
+                return spec
+    return None
+
+
 def find_host_spec(system: TaxBenefitSystem, host: str | Path | None = None) -> CountrySpec:
     """The floorsim description of the package ``system`` is built from: ``host`` (a country name or a
     ``floorsim.yaml`` path) when given, else the shipped package whose TaxBenefitSystem class built it."""
@@ -244,6 +263,9 @@ def find_host_spec(system: TaxBenefitSystem, host: str | Path | None = None) -> 
     for cls, name in _known_hosts():
         if root_class is cls:
             return load_country(name)
+    beside = _description_beside(root_class)
+    if beside is not None:
+        return beside
     raise SocialProtectionFloorError(
         f"the social protection floor cannot tell which country package {root_class.__module__}."
         f"{root_class.__qualname__} is: it matches no floorsim.yaml under country_packages/. Subclass "

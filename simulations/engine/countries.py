@@ -139,6 +139,14 @@ class CountrySpec(BaseModel):
             for entity, mapping in (inputs or {}).items()
         }
 
+    @property
+    def key(self) -> str:
+        """What :func:`load_country` reads this description back from: the name of a package shipped under
+        ``country_packages/``, else the folder holding its ``floorsim.yaml`` (a generated package elsewhere)."""
+        if self.folder is None or (PACKAGES_DIR / self.name / "floorsim.yaml") == self.folder / "floorsim.yaml":
+            return self.name
+        return str(self.folder)
+
     def default_reform_path(self) -> Path | None:
         """Absolute path of the package's default reform, if it declares one."""
         if self.default_reform is None or self.folder is None:

@@ -13,15 +13,18 @@ unit ``year``                          age or duration in years     ``0 – 130`
 unit ``month``, ``day``, ``persons``,  count                        ``≥ 0``
 ``households``
 unit ``boolean``                       yes/no                       ``0`` or ``1``
-unit ``/1``, every value in [0, 1]     rate                         ``0 – 1``
+unit ``/1``, named a rate, every      rate                         ``0 – 1``
+value in [0, 1]
 unit ``/1``, every value ≥ 0           ratio or index (a CPI)       ``≥ 0``
 anything else, or no unit              unknown                      not checked
 =====================================  ===========================  ====================================
 
 The bracket values of a scale take the scale's ``threshold_unit``, ``amount_unit`` or ``rate_unit``. Ages stop at
-130 (no recorded human life is longer: Jeanne Calment, 122 years); a ``/1`` parameter counts as a rate only when
-every value it has ever had lies in [0, 1] (an assumption: units do not tell rates from ratios, and a CPI level
-also has unit ``/1``).
+130 (no recorded human life is longer: Jeanne Calment, 122 years). Units do not tell rates from ratios (a CPI level,
+a benefit coefficient of a base level and a share of the poverty line all have unit ``/1``, and 1.5 times the line
+is a legitimate floor), so a ``/1`` parameter counts as a rate only when its name says it is one (:data:`RATE_NAMES`:
+take-up, coverage, phase-in, ``rate``) and every value it has ever had lies in [0, 1]; other ``/1`` parameters are
+ratios (at least 0). A parameter can always state its own ``minimum`` and ``maximum``.
 
 A value outside its range raises :class:`~simulations.errors.ReformError` naming the reform, the parameter, the
 value and the range, unless the user forces it (environment variable ``FLOORSIM_ALLOW_OUT_OF_RANGE=1``, or
@@ -44,6 +47,8 @@ from simulations.errors import ReformError
 FORCE_VARIABLE = "FLOORSIM_ALLOW_OUT_OF_RANGE"
 MAX_AGE = 130
 _COUNT_UNITS = ("month", "day", "persons", "households")
+# Words in a parameter's path that make a ``/1`` parameter a share of people, bounded by 1 (see the docstring).
+RATE_NAMES = ("take_up", "coverage", "phase_in", "rate")
 
 
 class RangeWarning(FloorsimWarning):
@@ -91,7 +96,8 @@ def parameter_range(parameters: ParameterNode, path: str) -> ParameterRange | No
         return ParameterRange("yes/no", 0.0, 1.0)
     if unit == "/1":
         values = _recorded_values(parameter)
-        if values and all(0.0 <= value <= 1.0 for value in values):
+        named_rate = any(word in path.lower() for word in RATE_NAMES)
+        if named_rate and values and all(0.0 <= value <= 1.0 for value in values):
             return ParameterRange("rate", 0.0, 1.0)
         if values and all(value >= 0.0 for value in values):
             return ParameterRange("ratio", 0.0, None)

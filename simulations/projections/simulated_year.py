@@ -71,7 +71,7 @@ def _data_warnings(
     year) and, when the country has a population projection, its years."""
     found = []
     horizon = assumptions.years.end if assumptions is not None else None
-    price = price_data_warning(baseline_system(spec.name), spec, year, extended_to=horizon)
+    price = price_data_warning(baseline_system(spec.key), spec, year, extended_to=horizon)
     if price:
         found.append(price)
     if population is not None and population_year is None and year not in population.counts:
@@ -132,7 +132,7 @@ def simulated_year(
     macro = None
     if assumptions is not None:
         population = read_population_projection(assumptions.resolve(assumptions.population.file))
-        macro = MacroPath.build(assumptions, spec, baseline_system(spec.name), survey.metadata.reference_year)
+        macro = MacroPath.build(assumptions, spec, baseline_system(spec.key), survey.metadata.reference_year)
     chosen = _choose_population_year(population_year, year, assumptions, population, notes)
     if chosen is not None and macro is not None and population is not None:
         ageing = StaticAgeing(survey, assumptions.population.method, assumptions.population.bounds, assumptions.where)
@@ -165,7 +165,7 @@ def simulated_year(
 def _package_gdp(spec: CountrySpec, assumptions: Assumptions, year: int) -> float | None:
     """The package's GDP parameter dated in ``year`` (× the assumptions' scale), if it has one."""
     try:
-        parameter = find_parameter(baseline_system(spec.name).parameters, assumptions.gdp.parameter)
+        parameter = find_parameter(baseline_system(spec.key).parameters, assumptions.gdp.parameter)
     except FloorsimError:
         return None
     dated = [at.value for at in parameter.values_list if at.instant_str.startswith(str(year)) and at.value is not None]

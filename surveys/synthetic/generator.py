@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from indicators.scales import household_adult_equivalents
 from surveys.model import Survey, SurveyMetadata
 from surveys.recorded_calibration import calibration_record
 from surveys.synthetic.attributes import (
@@ -22,6 +23,9 @@ from surveys.synthetic.households import draw_households, draw_members
 from surveys.synthetic.targets import Targets, load_targets
 from surveys.synthetic.weights import RAKING, calibrate_household_weights, calibration_margins
 from surveys.synthetic.year import reweight_to_year
+
+# How the survey metadata names the scales of indicators/scales.py.
+SCALE_NAMES = {"oecd_modified": "modified OECD", "oecd": "OECD (Oxford)", "square_root": "square root"}
 
 DEFAULT_SEED = 20_150_711
 
@@ -130,6 +134,11 @@ def _assemble(
     )
     welfare = targets.welfare_concept
     households_table = households[["household_id", "weight", "region", "urban", welfare, "stratum", "psu"]]
+    if targets.equivalence_scale is not None:
+        equivalents = household_adult_equivalents(persons_table["household_id"], persons_table["age"],
+                                                  targets.equivalence_scale)
+        households_table = households_table.assign(
+            adult_equivalents=equivalents.reindex(households_table["household_id"]).to_numpy())
     text = targets.survey
     metadata = SurveyMetadata(
         name=text.name,
@@ -141,6 +150,7 @@ def _assemble(
         source=text.source,
         reference_period=text.reference_period,
         welfare_definition=text.welfare_definition,
+        equivalence_scale=SCALE_NAMES.get(targets.equivalence_scale or "", ""),
         extra={
             "seed": int(seed),
             "n_households": n_households,

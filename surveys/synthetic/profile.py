@@ -233,6 +233,9 @@ class Welfare(_Strict):
     gini: Share
     mean_per_capita: Figure | None = None
     model: WelfareModel
+    # Adds the data model's adult_equivalents column on this scale (indicators/scales.py), for rules and figures on
+    # equivalised welfare; without it the survey has no such column.
+    equivalence_scale: Literal["oecd_modified", "oecd", "square_root"] | None = None
 
     @model_validator(mode="after")
     def _a_level(self) -> Welfare:

@@ -56,6 +56,7 @@ class Targets:
         orphan_share, orphan_ages: share of persons of those ages who are orphans (None: not known).
         composition, welfare_model: the generator's assumptions for this country.
         sha256, path: hash of the profile file's bytes; its path.
+        equivalence_scale: scale of the ``adult_equivalents`` column the survey gets (``None``: no such column).
     """
 
     survey: SurveyText
@@ -96,6 +97,7 @@ class Targets:
     sha256: str
     path: str
     informational: dict = field(default_factory=dict)
+    equivalence_scale: str | None = None
 
     @property
     def population_total(self) -> float:
@@ -174,6 +176,7 @@ def load_targets(path: str | Path | None = None) -> Targets:
                              or profile.schooling.households_with_a_child_not_in_school),
         orphan_share=_value(profile.orphanhood),
         orphan_ages=_ages(profile.orphanhood),
+        equivalence_scale=welfare.equivalence_scale,
         composition=households.composition or Composition(source="not found", assumption="generator defaults"),
         welfare_model=welfare.model,
         sha256=hashlib.sha256(path.read_bytes()).hexdigest(),

@@ -109,9 +109,9 @@ def test_calculator_reproduces_the_microsimulation_to_1e_6(costing):
 
 
 def test_profile_cross_check_against_the_census_margins():
-    """The bundled survey is made from a profile (surveys/data/timor_leste_targets.yaml): the floor's simulated
+    """The bundled survey is made from a profile (surveys/data/profiles/timor_leste.yaml): the floor's simulated
     beneficiaries on the survey's own population equal the profile's census and birth figures."""
-    profile = yaml.safe_load((ROOT / "surveys/data/timor_leste_targets.yaml").read_text())
+    profile = yaml.safe_load((ROOT / "surveys/data/profiles/timor_leste.yaml").read_text())
     survey = load_bundled_survey()
     margins = next(m for m in survey.metadata.calibration["margins"] if m["name"] == "persons by sex and age")
     older = sum(target for _, group, target in margins["targets"] if group in ("65-69", "70-74", "75+"))
@@ -123,7 +123,7 @@ def test_profile_cross_check_against_the_census_margins():
     assert float(np.dot(weight, floor[COMPONENTS["old_age"]] > 0)) == pytest.approx(older, rel=1e-6)
     assert float(np.dot(weight, floor[COMPONENTS["child"]] > 0)) > children  # 0-4 and the 5-year-olds
     births = float(np.dot(weight, floor[BIRTHS] / 12))
-    expected = profile["fertility"]["crude_birth_rate"]["value"] * sum(t for *_, t in margins["targets"])
+    expected = profile["fertility"]["births_per_1000"]["value"] / 1000 * sum(t for *_, t in margins["targets"])
     assert births == pytest.approx(expected, rel=1e-5)  # the birth rate of the profile x its population
 
 
