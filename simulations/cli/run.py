@@ -9,7 +9,6 @@ recorded in the provenance) and that the period is one the package covers (``sim
 from __future__ import annotations
 
 import dataclasses
-
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -23,6 +22,7 @@ from simulations.cli.terminal import console, reported_errors
 from simulations.analysis.covered_years import covered_years
 from simulations.analysis.headline import baseline_figures
 from simulations.analysis.unknown_members import unknown_member_record
+from simulations.design.spf_scenarios import on_the_run_line
 from simulations.engine.countries import CountrySpec, load_country
 from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.engine.provenance import record_simulated_year
@@ -148,8 +148,13 @@ def run(
         )
         if language not in available_languages():
             raise FloorsimError(f"no labels for language '{language}'; available: {', '.join(available_languages())}")
-        results = simulation.run({BASELINE: None, **{spec_.name: spec_ for spec_ in reforms}})
         prices = year.macro.price_context(period, year.survey.metadata.reference_year) if year.macro else None
+        line = prices.poverty_line if prices is not None else None
+        reforms = [  # the floor pays shares of the line the run measures poverty with (spf_scenarios.on_the_run_line)
+            dataclasses.replace(spec_, steps=tuple(on_the_run_line(spec_.steps, line, f"{period}-01-01")))
+            for spec_ in reforms
+        ]
+        results = simulation.run({BASELINE: None, **{spec_.name: spec_ for spec_ in reforms}})
         results = record_simulated_year(results, year.population, year.cost_denominators, prices)
         results = record_survey_facts(results, data)
         for spec_ in reforms:

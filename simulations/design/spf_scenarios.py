@@ -12,6 +12,7 @@ can be stacked after :class:`~simulations.design.spf_hosts.SocialProtectionFloor
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from simulations.engine.reforms import ParameterChange, ReformSpec
 
@@ -23,6 +24,24 @@ SHARES = {
     "old_age": "social_protection_floor.old_age.share",
 }
 POVERTY_LINE_AMOUNT = "social_protection_floor.poverty_line.amount"
+FLOOR_PATH = "simulations.design.spf_hosts.SocialProtectionFloor"  # the floor's reform class (spf_hosts.DOTTED_PATH)
+
+
+def on_the_run_line(steps: Sequence[object], line: float | None, start: datetime.date | str) -> list[object]:
+    """``steps`` with the floor paying shares of the run's poverty line ``line`` (per person per month).
+
+    A run that moves the survey to the simulated year measures poverty with the line of the country's projection
+    assumptions; the floor's default line is the package's own, moved with the package's CPI alone, which can differ
+    (USD 59.45 and 58.92 for Timor-Leste in 2025). When ``steps`` hold the floor and ``line`` is given, the line is
+    set right after the floor (which adds the parameter), so that the floor's levels are shares of the same line its
+    poverty effects are measured with; a line the user's own later steps set still wins (as in
+    ``spf_costing.floor_scenarios``). Otherwise ``steps`` come back unchanged.
+    """
+    steps = list(steps)
+    if line is None or FLOOR_PATH not in steps:
+        return steps
+    position = steps.index(FLOOR_PATH) + 1
+    return [*steps[:position], poverty_line_amount(line, start), *steps[position:]]
 
 
 def set_parameters(name: str, start: datetime.date | str, values: dict[str, float]) -> ReformSpec:
