@@ -15,7 +15,9 @@ from simulations.cli.app import app
 from simulations.cli.options import DEFAULT_COUNTRY, CountryOption, JsonOption
 from simulations.cli.terminal import console, reported_errors
 from simulations.errors import FloorsimError
+from simulations.engine.countries import load_country
 from simulations.explain import household as single_household
+from simulations.projections.simulated_year import check_period_covered
 
 
 @app.command(
@@ -65,6 +67,9 @@ def household_command(
 
     with reported_errors():
         described = single_household.load_household(country, file, person or (), household or ())
+        when = str(period or described.period or "")
+        if when[:4].isdigit():  # rules frozen after their last dated value would be explained as if still in force
+            check_period_covered(load_country(country), int(when[:4]), rules_only=True)
         try:
             report = single_household.simulate_household(country, described, period, reform or (), depth)
         except ParameterNotFoundError as error:  # a period before the package's legislation (e.g. 1999-01)

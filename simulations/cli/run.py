@@ -19,7 +19,6 @@ from rich.table import Table
 from simulations.cli.app import app
 from simulations.cli.options import DEFAULT_COUNTRY, DEFAULT_OUT, DEFAULT_YEAR, CountryOption, JobsOption, YearOption
 from simulations.cli.terminal import console, reported_errors
-from simulations.analysis.covered_years import covered_years
 from simulations.analysis.headline import baseline_figures
 from simulations.analysis.unknown_members import unknown_member_record
 from simulations.design.spf_scenarios import on_the_run_line
@@ -31,8 +30,7 @@ from simulations.errors import FloorsimError
 from simulations.reports.labels import available_languages
 from simulations.reports.outputs import describe_outputs, write_outputs
 from simulations.reports.numbers import format_figure
-from simulations.engine.scenarios import baseline_system
-from simulations.projections.simulated_year import country_assumptions, parse_population_year, simulated_year
+from simulations.projections.simulated_year import check_period_covered, parse_population_year, simulated_year
 from simulations.reports.summary import headline_rows, year_facts
 from simulations.reports.tables import DEFAULT_REPLICATES
 from surveys.bundled import BUNDLED_SURVEY
@@ -119,9 +117,7 @@ def run(
         spec = load_country(country)
         if baseline_only and reform:
             raise FloorsimError("--baseline-only runs current law alone: give no --reform")
-        assumptions = country_assumptions(spec)
-        covered_years(baseline_system(country), spec, assumptions.years.end if assumptions else None).check(
-            country, period)
+        check_period_covered(spec, period)
         survey_path = survey or BUNDLED_SURVEY
         data = in_package_currency(load_survey(survey_path, mapping=mapping), spec, convert)
         year = simulated_year(spec, data, period, parse_population_year(population_year))

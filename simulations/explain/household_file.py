@@ -37,6 +37,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from simulations.engine.countries import CountrySpec, load_country
 from simulations.engine.scenarios import scenario_system
+from simulations.engine.parameter_ranges import MAX_AGE
 from simulations.errors import FloorsimError
 from simulations.explain.json_values import jsonable
 from surveys.input_files import InputFileError, read_yaml_file
@@ -117,7 +118,11 @@ def _field_type(variable: Variable) -> Any:
     if variable.value_type == OpenFiscaEnum:
         return Annotated[str, BeforeValidator(_enum_validator(variable.possible_values))]
     if variable.value_type in (int, float):
-        return Annotated[variable.value_type, BeforeValidator(_no_bool)]
+        # Ages and severities within the data model's ranges (surveys/model.py); every number finite: a household of
+        # age -5 or a NaN income would otherwise be explained as if it meant something.
+        bounds = {"age": Field(ge=0, le=MAX_AGE), "disability_severity": Field(ge=0, le=3)}.get(variable.name)
+        extra = (bounds,) if bounds is not None else ()
+        return Annotated[variable.value_type, BeforeValidator(_no_bool), Field(allow_inf_nan=False), *extra]
     return variable.value_type  # bool, str, datetime.date: pydantic's lax parsing (e.g. "true", "1950-02-03")
 
 

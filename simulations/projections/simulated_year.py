@@ -18,9 +18,11 @@ Cost denominators. GDP and general government expenditure of the year, in curren
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from simulations.analysis.covered_years import covered_years
 from simulations.engine.countries import CountrySpec
 from simulations.engine.parameters import find_parameter
 from simulations.engine.run_warnings import emit, price_data_warning
@@ -208,3 +210,15 @@ def cost_denominators(
             expenditure = {"value": share.value * gdp["value"], "year": year, "label": "general government expenditure",
                            "source": f"government_expenditure_share_of_gdp of {where} ({share.value:.6g}) × GDP"}
     return {"gdp": gdp, "government_expenditure": expenditure, "notes": notes}
+
+
+def check_period_covered(spec: CountrySpec, year: int, *, rules_only: bool = False) -> None:
+    """Stop with one line naming the years the package covers when ``year`` is outside them: from its first rules
+    and price data to its last dated values, or to the end of its projection assumptions where it has them
+    (``simulations.analysis.covered_years``). ``rules_only`` (one household, no poverty line or survey money to
+    move with prices) checks the last year only: a period before the rules fails on its own, naming the parameter."""
+    assumptions = country_assumptions(spec)
+    covered = covered_years(baseline_system(spec.key), spec, assumptions.years.end if assumptions else None)
+    if rules_only:
+        covered = dataclasses.replace(covered, first=min(covered.first, year))
+    covered.check(spec.name, year)
