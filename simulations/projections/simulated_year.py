@@ -157,7 +157,10 @@ def simulated_year(
                   "projection_file": str(population.path),
                   "source": f"survey weights calibrated ({assumptions.population.method}) to {population.path.name}: "
                             f"{cited}"}
-    record["warnings"] = _data_warnings(spec, year, assumptions, population, population_year)
+    # The macro path's prices apply only when the survey was moved to the year: with its own weights the run keeps
+    # the package's prices, so a year beyond them is warned even inside the assumptions' years.
+    record["warnings"] = _data_warnings(spec, year, assumptions if record["projected"] else None, population,
+                                        population_year)
     emit(record["warnings"])  # printed by the CLI; in summary.json through the population record
     denominators = cost_denominators(spec, assumptions, macro, year)
     return SimulatedYear(year, survey, macro if record["projected"] else None, record, denominators,

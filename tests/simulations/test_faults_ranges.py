@@ -116,8 +116,8 @@ def test_run_warnings_are_printed_and_in_summary_json(tmp_path: Path) -> None:
     provenance = json.loads((out / "summary.json").read_text())["provenance"]
     recorded = provenance["population"]["warnings"] + provenance["run"]["warnings"]
     assert [line.removeprefix("floorsim: warning: ") for line in printed] == recorded
-    # (prices beyond the data: a period the package covers is within its projection's prices; the warning itself is
-    # tested on period_warnings above)
+    # --population-year survey keeps the package's prices (CPI rates to 2024), so 2030 is beyond them
+    assert any("beyond the price data" in line for line in recorded)
     assert any("reform 'later' of scenario 'later' changes nothing in 2030" in line for line in recorded)
     # the reform changes nothing: every figure of the reform equals the baseline's
     summary = json.loads((out / "summary.json").read_text())
