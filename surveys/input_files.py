@@ -19,6 +19,7 @@ reader reports.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -85,16 +86,27 @@ class _Refused(Exception):
         self.line = mark.line + 1 if mark is not None else None
 
 
-def read_yaml_text(text: str | bytes, source: str) -> Any:
+def read_yaml_text(text: str | bytes, source: str, error: Callable[[str], Exception] | None = None) -> Any:
     """The plain data of a YAML (or JSON) document, read within the limits above.
 
     Args:
         text: the document, as text or UTF-8 bytes.
         source: the file name (or ``<stdin>``, ``<request>``) that errors name.
+        error: the project exception a reader raises for its own files (``ReformError``, ``CountryError``...),
+            built from the message; ``None`` raises :class:`InputFileError`.
 
     Raises:
-        InputFileError: naming ``source``, the line where known, and the rule broken.
+        InputFileError (or ``error``): naming ``source``, the line where known, and the rule broken.
     """
+    try:
+        return _read(text, source)
+    except InputFileError as problem:
+        if error is None:
+            raise
+        raise error(str(problem)) from None
+
+
+def _read(text: str | bytes, source: str) -> Any:
     if len(text) > MAX_BYTES:
         raise InputFileError(f"larger than {MAX_BYTES // (1024 * 1024)} MiB: not a configuration file", source=source)
     if isinstance(text, bytes):
@@ -116,14 +128,20 @@ def read_yaml_text(text: str | bytes, source: str) -> Any:
             loader.dispose()
 
 
-def read_yaml_file(path: str | Path) -> Any:
-    """The plain data of the YAML/JSON file at ``path`` (see :func:`read_yaml_text`); a missing file is an error."""
+def read_yaml_file(path: str | Path, error: Callable[[str], Exception] | None = None) -> Any:
+    """The plain data of the YAML/JSON file at ``path`` (see :func:`read_yaml_text`, also for ``error``); a missing
+    file is an error."""
     path = Path(path)
     if not path.is_file():
-        raise InputFileError("file not found", source=str(path))
-    if path.stat().st_size > MAX_BYTES:
-        raise InputFileError(f"larger than {MAX_BYTES // (1024 * 1024)} MiB: not a configuration file", source=str(path))
-    return read_yaml_text(path.read_bytes(), str(path))
+        problem = InputFileError("file not found", source=str(path))
+    elif path.stat().st_size > MAX_BYTES:
+        problem = InputFileError(f"larger than {MAX_BYTES // (1024 * 1024)} MiB: not a configuration file",
+                                 source=str(path))
+    else:
+        return read_yaml_text(path.read_bytes(), str(path), error)
+    if error is None:
+        raise problem
+    raise error(str(problem))
 
 
 def validation_problems(error: ValidationError) -> str:

@@ -62,7 +62,7 @@ from simulations.engine.countries import (
 from simulations.engine.parameters import dated_instants, find_parameter
 from simulations.engine.prices import price_context
 from simulations.errors import FloorsimError, ReformError
-from surveys.input_files import InputFileError, read_yaml_file
+from surveys.input_files import read_yaml_file
 
 DOTTED_PATH = "simulations.design.spf_hosts.SocialProtectionFloor"
 
@@ -135,10 +135,7 @@ def load_adapter(source: str | Path | dict | None, spec: CountrySpec, system: Ta
     if isinstance(source, dict):
         raw, origin = source, "adapter given to the reform"
     elif path.is_file():
-        try:
-            raw, origin = read_yaml_file(path) or {}, str(path)
-        except InputFileError as error:
-            raise SocialProtectionFloorError(str(error)) from None
+        raw, origin = read_yaml_file(path, error=SocialProtectionFloorError) or {}, str(path)
     elif source is not None:
         raise SocialProtectionFloorError(f"floor adapter file not found: {path}")
     elif spec.floor is not None:

@@ -55,7 +55,7 @@ from simulations.engine.results import Results
 from simulations.engine.scenarios import scenario_system
 from surveys.atomic import staged_folder
 from surveys.model import Survey
-from surveys.input_files import InputFileError, read_yaml_file, validation_problems
+from surveys.input_files import read_yaml_file, validation_problems
 
 DEFAULT_GDP_PARAMETERS = ("country.gdp.non_oil", "country.gdp.nominal", "country.gdp")
 ADMINISTRATIVE_SHARE_PARAMETER = "social_protection_floor.administrative_cost_share"
@@ -124,10 +124,7 @@ def load_grid(path: str | Path) -> VariantGrid:
     path = Path(path)
     if not path.is_file():
         raise VariantError(f"variant grid not found: {path}")
-    try:
-        raw = read_yaml_file(path)
-    except InputFileError as error:
-        raise VariantError(str(error)) from None
+    raw = read_yaml_file(path, error=VariantError)
     if not isinstance(raw, dict):
         raise VariantError(f"{path}: a grid must be a mapping with at least 'parameters'")
     raw.setdefault("name", path.stem)

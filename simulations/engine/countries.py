@@ -21,7 +21,7 @@ from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulations.errors import CountryError
-from surveys.input_files import InputFileError, read_yaml_file, validation_problems
+from surveys.input_files import read_yaml_file, validation_problems
 
 PACKAGES_DIR = Path(__file__).resolve().parents[2] / "country_packages"
 # The reference a generated parameter carries until someone finds its legal text (simulations/scaffold writes it).
@@ -214,10 +214,7 @@ def load_country(name: str) -> CountrySpec:
         raise CountryError(
             f"unknown country '{name}': no {path}. Available: {', '.join(available_countries()) or 'none'}"
         )
-    try:
-        raw = read_yaml_file(path)
-    except InputFileError as error:
-        raise CountryError(str(error)) from None
+    raw = read_yaml_file(path, error=CountryError)
     if not isinstance(raw, dict):
         raise CountryError(f"{path}: a floorsim country description is a mapping (label, tax_benefit_system, ...)")
     raw = {"name": path.parent.name, **raw, "folder": path.parent}

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from simulations.engine.parameter_ranges import check_parameter_ranges
 from simulations.engine.parameters import find_parameter, parameter_paths
 from simulations.errors import ReformError
-from surveys.input_files import InputFileError, read_yaml_file, validation_problems
+from surveys.input_files import read_yaml_file, validation_problems
 
 __all__ = [  # find_parameter and parameter_paths live with the one tree walker; reform code imports them from here
     "ParameterChange",
@@ -90,10 +90,7 @@ def load_reform(path: str | Path) -> ReformSpec:
     path = Path(path)
     if not path.is_file():
         raise ReformError(f"reform file not found: {path}")
-    try:
-        raw = read_yaml_file(path)  # YAML is a superset of JSON
-    except InputFileError as error:
-        raise ReformError(str(error)) from None
+    raw = read_yaml_file(path, error=ReformError)  # YAML is a superset of JSON
     if not isinstance(raw, dict):
         raise ReformError(f"{path}: a reform must be a mapping with 'name' and 'changes'")
     raw.setdefault("name", path.stem)

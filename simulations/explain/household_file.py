@@ -40,7 +40,7 @@ from simulations.engine.scenarios import scenario_system
 from simulations.engine.parameter_ranges import MAX_AGE
 from simulations.errors import FloorsimError
 from simulations.explain.json_values import jsonable
-from surveys.input_files import InputFileError, read_yaml_file
+from surveys.input_files import read_yaml_file
 
 HOUSEHOLD_ID = "household"  # the id of the household group entity in the OpenFisca situation
 
@@ -231,10 +231,7 @@ def read_household_file(path: str | Path) -> dict:
     path = Path(path)
     if not path.is_file():
         raise HouseholdError(f"household file not found: {path}")
-    try:
-        raw = read_yaml_file(path)  # YAML is a superset of JSON
-    except InputFileError as error:
-        raise HouseholdError(str(error)) from None
+    raw = read_yaml_file(path, error=HouseholdError)  # YAML is a superset of JSON
     if not isinstance(raw, dict):
         raise HouseholdError(
             f"{path}: a household file is a mapping with 'persons' (and optionally 'household', 'period')"

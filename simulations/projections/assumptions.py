@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulations.projections.errors import ProjectionError
-from surveys.input_files import InputFileError, read_yaml_text
+from surveys.input_files import read_yaml_text
 
 RULES = ("prices", "wages", "none", "schedule")
 Rule = Literal["prices", "wages", "none", "schedule"]
@@ -312,9 +312,6 @@ def load_assumptions(path: str | Path) -> Assumptions:
     if not path.is_file():
         raise ProjectionError(f"assumptions file not found: {path}")
     text = path.read_bytes()
-    try:
-        raw = read_yaml_text(text, str(path))
-    except InputFileError as error:
-        raise ProjectionError(str(error)) from None
+    raw = read_yaml_text(text, str(path), error=ProjectionError)
     assumptions = parse_assumptions(raw, path.resolve())
     return assumptions.model_copy(update={"sha256": hashlib.sha256(text).hexdigest()})

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from simulations.projections.errors import ProjectionError
 from surveys.calibration import Margin
-from surveys.input_files import InputFileError, read_yaml_file
+from surveys.input_files import read_yaml_file
 
 SEXES = ("female", "male")
 _GROUP = re.compile(r"^(\d+)(?:-(\d+)|\+)$")
@@ -112,10 +112,7 @@ def read_population_projection(path: str | Path) -> PopulationProjection:
     path = Path(path)
     if not path.is_file():
         raise ProjectionError(f"population projection file not found: {path}")
-    try:
-        raw = read_yaml_file(path)
-    except InputFileError as error:
-        raise ProjectionError(str(error)) from None
+    raw = read_yaml_file(path, error=ProjectionError)
     if not isinstance(raw, dict):
         raise ProjectionError(f"{path}: expected a mapping with source, unit, age_groups and years")
     source = raw.get("source")

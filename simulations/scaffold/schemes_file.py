@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulations.errors import FloorsimError
-from surveys.input_files import InputFileError, read_yaml_file, validation_problems
+from surveys.input_files import read_yaml_file, validation_problems
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -423,10 +423,7 @@ def read_schemes_file(path: str | Path) -> SchemesFile:
         SchemesFileError: the file cannot be read safely, or breaks a rule of the format (file and fields named).
     """
     path = Path(path)
-    try:
-        raw = read_yaml_file(path)
-    except InputFileError as error:
-        raise SchemesFileError(str(error)) from None
+    raw = read_yaml_file(path, error=SchemesFileError)
     if not isinstance(raw, dict):
         raise SchemesFileError(f"{path}: a schemes file is a mapping (country, currency, poverty_line, schemes)")
     try:

@@ -85,3 +85,17 @@ def test_validation_problems_one_line():
         "age: Input should be a valid integer, unable to parse string as an integer; "
         "name: Input should be a valid string"
     )
+
+
+def test_a_reader_gets_its_own_project_error(tmp_path):
+    class ReaderError(Exception):
+        pass
+
+    path = tmp_path / "dup.yaml"
+    path.write_text("a: 1\na: 2\n", encoding="utf-8")
+    with pytest.raises(ReaderError, match=r"^.*dup.yaml: line 2: duplicate key 'a'$"):
+        read_yaml_file(path, error=ReaderError)
+    with pytest.raises(ReaderError, match=r"missing.yaml: file not found$"):
+        read_yaml_file(tmp_path / "missing.yaml", error=ReaderError)
+    with pytest.raises(ReaderError, match=r"<text>: not valid YAML/JSON"):
+        read_yaml_text("a: [1\n", "<text>", error=ReaderError)
