@@ -390,4 +390,7 @@ def _sourced(node: Any, where: str) -> list[tuple[str, Sourced]]:
     elif isinstance(node, dict):
         for key, child in node.items():
             found += _sourced(child, f"{where}.{key}")
+    elif isinstance(node, list):  # the rules and targets of a status
+        for k, child in enumerate(node):
+            found += _sourced(child, f"{where}[{k}]")
     return found
