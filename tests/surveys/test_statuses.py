@@ -18,7 +18,7 @@ from simulations.cli import app
 from surveys.bundled import VIET_NAM_HOUSEHOLDS, VIET_NAM_PROFILE, VIET_NAM_SURVEY
 from surveys.errors import SurveyError
 from surveys.io import read_survey_folder
-from surveys.model import Survey, SurveyMetadata, is_money_column
+from surveys.model import Survey, is_money_column
 from surveys.readers.currency import convert_currency
 from surveys.synthetic import generate_survey, load_targets
 from surveys.synthetic.profile import Status
