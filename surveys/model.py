@@ -64,6 +64,12 @@ OPTIONAL_HOUSEHOLD_COLUMNS: dict[str, str] = {
     "consumption": "float64",
     "income": "float64",
     "adult_equivalents": "float64",
+    # Administrative statuses (a country's certification lists; Viet Nam's Decree 07/2021/ND-CP review):
+    # certified poor / near-poor household, number of basic-service deprivations (0-12), commune designated
+    # especially difficult (ethnic-minority and mountainous).
+    "poverty_certificate": "string",
+    "deprivation_count": "int64",
+    "especially_difficult_commune": "bool",
 }
 
 PERSON_COLUMNS: dict[str, str] = {
@@ -87,7 +93,20 @@ OPTIONAL_PERSON_COLUMNS: dict[str, str] = {
     # True for the members a household-level file implies (household size − 1 beyond the head): their age and sex
     # are unknown, and the values in ``age`` and ``sex`` are the placeholders below, never observations.
     "age_sex_unknown": "bool",
+    # Administrative statuses: no one obliged or able to support them; living with HIV; cared for in the
+    # community; certified disability level (Viet Nam: Decree 28/2012 Art. 3); pension, monthly social-insurance
+    # benefit or other regular monthly allowance received (money, 0 when none).
+    "no_supporter": "bool",
+    "hiv": "bool",
+    "community_care": "bool",
+    "disability_certificate": "string",
+    "monthly_pension": "float64",
 }
+
+# Allowed values of the administrative-status columns (checked when present).
+POVERTY_CERTIFICATES = ("poor", "near_poor", "none")
+DISABILITY_CERTIFICATES = ("none", "mild", "severe", "especially_severe")
+DEPRIVATION_COUNT_RANGE = (0, 12)  # Decree 07/2021/ND-CP: 12 basic-social-service indicators
 
 # Placeholders carried by members of unknown age and sex (``age_sex_unknown``). The engine needs an age and a sex
 # for every person; a working age is chosen so that no child rule (ages below 18, or 24 for students) and no
@@ -118,7 +137,7 @@ def income_components(table: pd.DataFrame) -> list[str]:
 
 def is_money_column(name: str) -> bool:
     """Whether a column of the data model holds money (currency per month at the survey's prices)."""
-    return name in ("consumption", "income") or bool(INCOME_COMPONENT_PATTERN.match(name))
+    return name in ("consumption", "income", "monthly_pension") or bool(INCOME_COMPONENT_PATTERN.match(name))
 
 
 def _check_concept(welfare_concept: str) -> None:
@@ -421,6 +440,7 @@ def validate(survey: Survey) -> None:
         bad = _ids_where(persons, "person_id", ~np.isfinite(persons[name].to_numpy(np.float64)))
         if bad:
             raise SurveyError("money values must be finite", source=origin, field=name, rows=bad)
+    _check_statuses(households, persons, origin)
     heads = persons.loc[persons["relationship"] == "head"].groupby("household_id").size()
     heads = heads.reindex(households["household_id"], fill_value=0)
     bad = heads.index[heads != 1]
@@ -428,3 +448,27 @@ def validate(survey: Survey) -> None:
         raise SurveyError(
             "each household must have exactly one head", source=origin, field="relationship", rows=bad.tolist()
         )
+
+
+def _check_statuses(households: pd.DataFrame, persons: pd.DataFrame, origin: str) -> None:
+    """The administrative-status columns, where present, hold allowed values (see docs/data_model.md)."""
+    for table, key, name, allowed in (
+        (households, "household_id", "poverty_certificate", POVERTY_CERTIFICATES),
+        (persons, "person_id", "disability_certificate", DISABILITY_CERTIFICATES),
+    ):
+        if name in table.columns:
+            bad = _ids_where(table, key, ~table[name].isin(allowed))
+            if bad:
+                raise SurveyError(f"{name} must be one of {allowed}", source=origin, field=name, rows=bad)
+    if "deprivation_count" in households.columns:
+        low, high = DEPRIVATION_COUNT_RANGE
+        bad = _ids_where(households, "household_id", ~households["deprivation_count"].between(low, high))
+        if bad:
+            raise SurveyError(f"deprivation_count must be {low}-{high}", source=origin, field="deprivation_count",
+                              rows=bad)
+    if "monthly_pension" in persons.columns:
+        value = persons["monthly_pension"].to_numpy(np.float64)
+        bad = _ids_where(persons, "person_id", ~(np.isfinite(value) & (value >= 0)))
+        if bad:
+            raise SurveyError("monthly_pension must be finite and non-negative (0 when none)", source=origin,
+                              field="monthly_pension", rows=bad)

@@ -20,6 +20,7 @@ from surveys.synthetic.attributes import (
     draw_schooling,
 )
 from surveys.synthetic.households import draw_households, draw_members
+from surveys.synthetic.statuses import draw_statuses
 from surveys.synthetic.targets import Targets, load_targets
 from surveys.synthetic.weights import RAKING, calibrate_household_weights, calibration_margins
 from surveys.synthetic.year import reweight_to_year
@@ -45,7 +46,8 @@ def generate_survey(
     (:func:`calibrate_household_weights`); welfare (Gini, then poverty rate or mean); disability; pregnancy;
     school attendance; then the columns added in version 2, drawn last so that the earlier ones keep their random
     numbers: ``gave_birth`` (births per 1,000) and ``orphan`` (only where the profile gives orphanhood; otherwise
-    all false, as ``metadata.extra["orphan"]`` says).
+    all false, as ``metadata.extra["orphan"]`` says); last, the profile's administrative statuses, if any
+    (``surveys/synthetic/statuses.py``: columns such as ``poverty_certificate`` or ``monthly_pension``).
 
     Args:
         profile: path of a country profile YAML (``docs/country_profile.md``) or its loaded :class:`Targets`.
@@ -81,8 +83,10 @@ def generate_survey(
         persons["orphan"] = draw_orphans(rng, persons, person_weight, loaded)
     else:
         persons["orphan"] = False
+    # Administrative statuses last (only where the profile defines them), so that no earlier column changes.
+    household_statuses, person_statuses = draw_statuses(rng, households, persons, size, weights, loaded)
     households["weight"] = weights
-    return _assemble(households, persons, seed, int(n_households), loaded)
+    return _assemble(households, persons, seed, int(n_households), loaded, household_statuses, person_statuses)
 
 
 def generate_timor_leste_survey(
@@ -114,9 +118,11 @@ def generate_timor_leste_survey(
 
 
 def _assemble(
-    households: pd.DataFrame, persons: pd.DataFrame, seed: int, n_households: int, targets: Targets
+    households: pd.DataFrame, persons: pd.DataFrame, seed: int, n_households: int, targets: Targets,
+    household_statuses: dict[str, np.ndarray] | None = None, person_statuses: dict[str, np.ndarray] | None = None,
 ) -> Survey:
-    """Tables in floorsim's data model with metadata; constructing :class:`Survey` validates them."""
+    """Tables in floorsim's data model with metadata; constructing :class:`Survey` validates them (and casts the
+    status columns to their data-model types)."""
     ids = households["household_id"].to_numpy()
     persons_table = pd.DataFrame(
         {
@@ -130,10 +136,13 @@ def _assemble(
             "in_school": persons["in_school"].to_numpy(bool),
             "gave_birth": persons["gave_birth"].to_numpy(bool),
             "orphan": persons["orphan"].to_numpy(bool),
+            **(person_statuses or {}),
         }
     )
     welfare = targets.welfare_concept
     households_table = households[["household_id", "weight", "region", "urban", welfare, "stratum", "psu"]]
+    if household_statuses:
+        households_table = households_table.assign(**household_statuses)
     if targets.equivalence_scale is not None:
         equivalents = household_adult_equivalents(persons_table["household_id"], persons_table["age"],
                                                   targets.equivalence_scale)
@@ -163,6 +172,7 @@ def _assemble(
                 if targets.orphan_share is not None
                 else "all false: the profile gives no orphanhood figure"
             ),
+            **({"statuses": ", ".join(targets.statuses)} if targets.statuses else {}),
             "gave_birth": "women 15-49, weighted births = " + (
                 f"{targets.crude_birth_rate * 1000:g} per 1,000 persons" if targets.crude_birth_rate is not None
                 else f"those of a total fertility rate of {targets.total_fertility_rate:g}"

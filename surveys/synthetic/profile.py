@@ -281,6 +281,59 @@ class Schooling(_Strict):
 
 
 
+class StatusCondition(_Strict):
+    """Who a status rule applies to: every given condition must hold (all omitted: everyone).
+
+    Person conditions (only in rules of person-level statuses): ``ages`` (inclusive, ``null`` for no upper bound),
+    ``sex``, ``disability_severity`` (allowed Washington Group severities), ``orphan``. Household conditions (both
+    levels; a person takes its household's): ``urban``, ``regions``, ``below_line`` (welfare per capita at or below
+    the line of the household's area), ``welfare_ratio`` ([low, high]: welfare per capita / line, inclusive,
+    ``null`` for no bound), ``living_alone`` (one member), ``older_only_household`` (every member aged 60+).
+    ``statuses``: allowed values of statuses defined earlier in the list (household statuses for a household
+    rule; household or person statuses for a person rule).
+    """
+
+    ages: tuple[int, int | None] | None = None
+    sex: Literal["female", "male"] | None = None
+    disability_severity: list[int] | None = None
+    orphan: bool | None = None
+    urban: bool | None = None
+    regions: list[str] | None = None
+    below_line: bool | None = None
+    welfare_ratio: tuple[float | None, float | None] | None = None
+    living_alone: bool | None = None
+    older_only_household: bool | None = None
+    statuses: dict[str, list[Any]] = {}
+
+    PERSON_ONLY: ClassVar[tuple[str, ...]] = ("ages", "sex", "disability_severity", "orphan")
+
+
+class StatusRule(Sourced):
+    """Probabilities of the status's values among the units meeting ``when`` (the rest take the default)."""
+
+    when: StatusCondition = StatusCondition()
+    probabilities: dict[Any, float]
+
+
+class StatusTarget(Share):
+    """A published share of units (households or persons of ``ages``) holding one value of a status: not drawn
+    directly, it follows from the rules and the calibration report compares it."""
+
+    value_of_status: Any
+    ages: tuple[int, int | None] | None = None
+
+
+class Status(_Strict):
+    """An administrative status column (see ``docs/country_profile.md``, "Administrative statuses")."""
+
+    level: Literal["household", "person"]
+    values: list[Any] = Field(min_length=1)
+    default: Any
+    rules: list[StatusRule] = []
+    targets: list[StatusTarget] = []
+    note: str | None = None
+
+
 class Profile(_Strict):
     """A country profile (see ``docs/country_profile.md``)."""
 
@@ -294,6 +347,7 @@ class Profile(_Strict):
     fertility: Fertility
     schooling: Schooling
     orphanhood: AgeShare | None = None
+    statuses: dict[str, Status] = {}
     informational: dict[str, Any] = {}
 
 
@@ -336,4 +390,7 @@ def _sourced(node: Any, where: str) -> list[tuple[str, Sourced]]:
     elif isinstance(node, dict):
         for key, child in node.items():
             found += _sourced(child, f"{where}.{key}")
+    elif isinstance(node, list):  # the rules and targets of a status
+        for k, child in enumerate(node):
+            found += _sourced(child, f"{where}[{k}]")
     return found

@@ -15,6 +15,7 @@ import pandas as pd
 from indicators import gini
 from surveys.model import Survey
 from surveys.synthetic.attributes import PREGNANCY_SHARE_OF_YEAR, annual_births
+from surveys.synthetic.statuses import status_rows
 from surveys.synthetic.targets import Targets, age_group_index, load_targets
 from surveys.synthetic.weights import SEXES
 
@@ -75,6 +76,7 @@ def achieved_vs_targets(survey: Survey, targets: str | Path | Targets | None = N
     if t.orphan_share is not None:
         rows.append((f"orphans, ages {_ages(t.orphan_ages)}", t.orphan_share,
                      share(persons["orphan"].to_numpy(), in_ages(t.orphan_ages)), "calibrated"))
+    rows += status_rows(survey, t)
     rows.append(("largest weight / smallest weight", np.nan, float(w.max() / w.min()), "diagnostic"))
     table = pd.DataFrame(rows, columns=["figure", "target", "achieved", "how"])
     table["gap"] = table["achieved"] - table["target"]

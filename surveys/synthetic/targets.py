@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from surveys.errors import SurveyError
-from surveys.synthetic.profile import Composition, Profile, SurveyText, WelfareModel, read_profile
+from surveys.synthetic.profile import Composition, Profile, Status, SurveyText, WelfareModel, read_profile
 
 PROFILES = Path(__file__).resolve().parents[1] / "data" / "profiles"
 DEFAULT_TARGETS = PROFILES / "timor_leste.yaml"
@@ -98,6 +98,8 @@ class Targets:
     path: str
     informational: dict = field(default_factory=dict)
     equivalence_scale: str | None = None
+    # Administrative statuses (surveys/synthetic/statuses.py), in the profile's order; empty: none generated.
+    statuses: dict[str, Status] = field(default_factory=dict)
 
     @property
     def population_total(self) -> float:
@@ -182,9 +184,18 @@ def load_targets(path: str | Path | None = None) -> Targets:
         sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
         path=source,
         informational=dict(profile.informational),
+        statuses=dict(profile.statuses),
     )
     _check_urban_shares(targets, source)
+    check_statuses(targets, source)
     return targets
+
+
+def check_statuses(targets: Targets, source: str) -> None:
+    """The administrative statuses are valid (imported here so that the rules live with the drawing code)."""
+    from surveys.synthetic.statuses import check_statuses as check
+
+    check(targets, source)
 
 
 def _value(figure: object) -> float | None:
