@@ -33,6 +33,7 @@ from simulations.reports.numbers import format_figure
 from simulations.projections.simulated_year import check_period_covered, parse_population_year, simulated_year
 from simulations.reports.summary import headline_rows, year_facts
 from simulations.reports.tables import DEFAULT_REPLICATES
+from simulations.regression.settings import resolve_survey
 from surveys.bundled import BUNDLED_SURVEY
 from surveys import load_survey
 from surveys.model import Survey
@@ -118,7 +119,7 @@ def run(
         if baseline_only and reform:
             raise FloorsimError("--baseline-only runs current law alone: give no --reform")
         check_period_covered(spec, period)
-        survey_path = survey or BUNDLED_SURVEY
+        survey_path = survey or resolve_survey(spec) or BUNDLED_SURVEY  # the country's bundled survey first
         data = in_package_currency(load_survey(survey_path, mapping=mapping), spec, convert)
         year = simulated_year(spec, data, period, parse_population_year(population_year))
         reform_paths = [] if baseline_only else (

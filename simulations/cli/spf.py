@@ -17,6 +17,7 @@ from simulations.reports.numbers import format_figure, format_number
 from simulations.reports.tables import DEFAULT_REPLICATES
 from surveys import load_survey
 from surveys.atomic import staged_folder
+from simulations.regression.settings import resolve_survey
 from surveys.bundled import BUNDLED_SURVEY
 
 
@@ -56,7 +57,7 @@ def spf_command(
 
     with reported_errors():
         spec = load_country(country)
-        data = load_survey(survey or BUNDLED_SURVEY, mapping=mapping)
+        data = load_survey(survey or resolve_survey(spec) or BUNDLED_SURVEY, mapping=mapping)
         steps = [resolve_reform(path, spec) for path in reform or []]
         costing = cost_floor(country, data, period, steps=steps, jobs=jobs, replicates=replicates, seed=seed)
         if out is not None:

@@ -184,3 +184,21 @@ class monthly_pension(Variable):
     the amount with its own (see social_pension.pension_below_amount_qualifies). The monthly social allowance of
     Decree 20/2021 itself is simulated, never read from this input.
     """
+
+
+class gave_birth(Variable):
+    value_type = bool
+    entity = Person
+    definition_period = MONTH
+    set_input = set_input_dispatch_by_period
+    label = "Gave birth in the twelve months before the survey (read by the social protection floor's maternity guarantee)"
+    reference = "Survey data model column gave_birth (surveys/model.py); no Viet Nam rule of this package reads it"
+
+
+class orphan(Variable):
+    value_type = bool
+    entity = Person
+    definition_period = MONTH
+    set_input = set_input_dispatch_by_period
+    label = "Under 18 with mother or father (or both) dead (read by the social protection floor's orphan guarantee)"
+    reference = "Survey data model column orphan (surveys/model.py); Decree 20/2021 Art. 5(1) reads no_supporter instead"
