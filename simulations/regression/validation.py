@@ -57,7 +57,7 @@ def markdown_table(table: pd.DataFrame) -> str:
         "|---|---|---|---:|---:|---:|---|---|",
     ]
     for row in table.itertuples():
-        unit = "USD" if row.measure == "spending" else row.unit
+        unit = row.unit.split(" per ")[0] if row.measure == "spending" else row.unit  # "USD per year" → "USD"
         lines.append(
             f"| {row.programme} | {row.year} | {row.measure} ({unit}) | {row.value:,.0f} | {row.simulated:,.0f} | "
             f"{row.simulated_over_reported:.2f} | {row.note} | {row.source} |"

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from simulations.engine.countries import load_country
 from simulations.regression import golden, settings
 from tests.regression.conftest import REPOSITORY, SAII_AMOUNT, copy_as_repository_tree, replace_value
 
@@ -29,7 +30,9 @@ def test_snapshot_covers_baseline_every_library_reform_and_the_reference_years(c
     for year in snapshot["years"]:
         assert set(snapshot["figures"][str(year)]) == scenarios
         baseline = snapshot["figures"][str(year)]["baseline"]
-        for figure in ("saii_cost", "saii_beneficiaries", "total_cost", "poverty_headcount", "poverty_gap", "gini"):
+        programmes = load_country(country).programmes  # each programme's cost and beneficiaries
+        per_programme = [f"{name}_{kind}" for name in programmes for kind in ("cost", "beneficiaries")]
+        for figure in (*per_programme, "total_cost", "poverty_headcount", "poverty_gap", "gini"):
             assert figure in baseline
 
 
