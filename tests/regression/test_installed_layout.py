@@ -133,7 +133,7 @@ def test_timor_leste_declares_the_bundled_survey_and_golden_years():
 
     assert settings.bundled_survey("timor_leste") == surveys.bundled.BUNDLED_SURVEY
     assert settings.reference_years("timor_leste") == (2016, 2020, 2022, 2023, 2024, 2025)
-    assert settings.countries_with_bundled_survey() == ["timor_leste"]
+    assert settings.countries_with_bundled_survey() == ["timor_leste", "viet_nam"]
     folder = installed("country_packages.timor_leste") / "regression"
     assert settings.snapshot_path("timor_leste") == folder / "golden.json"
     assert settings.allowlist_path("timor_leste") == folder / "dead_parameters_allowlist.yaml"
