@@ -7,22 +7,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from openfisca_core.simulations import SimulationBuilder
 
 from simulations.design.spf_hosts import DOTTED_PATH
 from simulations.engine.countries import load_country, tax_benefit_system_class
 from simulations.engine.reforms import apply_reform, check_reform, load_reform
 from simulations.engine.scenarios import resolve_reform, scenario_system
+from tests.country_packages.test_reform_library import simulate  # one fresh simulation; a year sums its months
 
 SPEC = load_country("viet_nam")
 REFORMS = Path(SPEC.folder) / "reforms"
 BASELINE = tax_benefit_system_class(SPEC)()
-
-
-def simulate(system, situation: dict, variable: str, period: str) -> np.ndarray:
-    """``variable`` for ``period`` in a fresh simulation of ``situation``; a year sums its months."""
-    simulation = SimulationBuilder().build_from_entities(system, situation)
-    return simulation.calculate_add(variable, period) if len(period) == 4 else simulation.calculate(variable, period)
 
 
 def reformed(name: str):
