@@ -9,7 +9,8 @@ this is the same rules, not an approximation; the engine's time over the floor's
 
 Storage conventions copied from OpenFisca so that results are identical, not close: inputs are stored as float32
 (money) and int32 (ages, severities), and the household's consumption per person is float32 divided by the int32
-household size (numpy promotes that to float64) compared with the float32 line.
+household size (numpy promotes that to float64) compared with the float32 line. Amounts are whole dollars, exact
+in float32 and float64 alike.
 """
 
 from __future__ import annotations
@@ -86,13 +87,16 @@ def _year_parameters(system: TaxBenefitSystem, year: int):
 
 
 def _sum_of_largest(household_of: np.ndarray, values: np.ndarray, count: int, n_households: int) -> np.ndarray:
-    """Per household, the sum of its ``count`` largest member values (one sort)."""
-    order = np.lexsort((-values, household_of))
-    sorted_households = household_of[order]
+    """Per household, the sum of its ``count`` largest member values (non-negative): one sort of the positive
+    values only (most persons are not children who count)."""
+    positive = np.flatnonzero(values > 0)
+    households, amounts = household_of[positive], values[positive]
+    order = np.lexsort((-amounts, households))
+    households, amounts = households[order], amounts[order]
     positions = np.arange(len(order))
-    first = np.r_[True, sorted_households[1:] != sorted_households[:-1]]
-    rank = positions - np.maximum.accumulate(np.where(first, positions, 0))
-    return np.bincount(sorted_households, weights=np.where(rank < count, values[order], 0.0), minlength=n_households)
+    first = np.r_[True, households[1:] != households[:-1]] if len(order) else np.zeros(0, bool)
+    rank = positions - np.maximum.accumulate(np.where(first, positions, 0)) if len(order) else positions
+    return np.bincount(households, weights=np.where(rank < count, amounts, 0.0), minlength=n_households)
 
 
 def floor_run(inputs: FloorInputs, system: TaxBenefitSystem, year: int, seed: int = 0) -> dict[str, np.ndarray]:
@@ -103,8 +107,8 @@ def floor_run(inputs: FloorInputs, system: TaxBenefitSystem, year: int, seed: in
     person programmes per household). Defaults of inputs the survey lacks: citizen, no earnings, no other State
     benefit, registered in the Uma Kain book (the package's defaults). Take-up of the SAII as the engine applies it.
     """
-    p = _year_parameters(system, year).benefits
-    take_up = float(_year_parameters(system, year).take_up.saii)
+    parameters = _year_parameters(system, year)
+    p, take_up = parameters.benefits, float(parameters.take_up.saii)
     n_households = len(inputs.size)
     age, household_of = inputs.age, inputs.household_of
     has_disability = inputs.severity >= 2
@@ -117,7 +121,7 @@ def floor_run(inputs: FloorInputs, system: TaxBenefitSystem, year: int, seed: in
     bracket = np.searchsorted(thresholds, age, side="right") - 1
     full_amount = saii_p.amount + np.where(bracket >= 0, supplements[np.maximum(bracket, 0)], 0.0)
     # Other State benefit 0 is never larger than the allowance; earnings 0 never exclude: nobody is excluded.
-    saii = np.where(eligible, full_amount, 0.0).astype(np.float32).astype(np.float64)
+    saii = np.where(eligible, full_amount, 0.0)
     if take_up < 1:
         saii = np.where(take_up_draws(inputs.person_ids, "saii", seed) < take_up, saii, 0.0)
 
@@ -129,7 +133,7 @@ def floor_run(inputs: FloorInputs, system: TaxBenefitSystem, year: int, seed: in
     cycle = np.where(age >= bdm.secondary_cycle_minimum_age, bdm.amount.secondary, bdm.amount.basic)
     supplement = np.where(has_disability & inputs.in_school & (age >= bdm.school_condition_minimum_age),
                           bdm.disability_supplement, 0)
-    child_amount = np.where(child, cycle + supplement, 0).astype(np.float32).astype(np.float64)
+    child_amount = np.where(child, cycle + supplement, 0.0)
     bolsa = np.where(vulnerable, _sum_of_largest(household_of, child_amount, int(bdm.max_children), n_households), 0.0)
 
     # Jerasaun Foun: where in force and rolled out to the municipality; pregnancy and young-child amounts.
@@ -162,5 +166,5 @@ def floor_run(inputs: FloorInputs, system: TaxBenefitSystem, year: int, seed: in
         "bolsa_da_mae": bolsa * MONTHS,
         "covid_household_transfer": covid * MONTHS,
         "year_end_payment_2022": year_end * MONTHS,
-        "social_transfers": transfers.astype(np.float32).astype(np.float64) * MONTHS,
+        "social_transfers": transfers * MONTHS,
     }
