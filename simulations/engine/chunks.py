@@ -120,18 +120,13 @@ class EncodedSurvey:
     """A survey as the engine's arrays, before cutting: what :func:`make_chunks` slices (cached per survey).
 
     Attributes:
+        whole: the whole survey as one :class:`ChunkInputs` (inputs from :func:`survey_inputs`).
         sizes: persons per household; person_bounds: the first person of each household (and the total, last).
-        person_ids, household_ids, roles: as in :class:`ChunkInputs`, for the whole survey.
-        person_inputs, household_inputs: from :func:`survey_inputs`.
     """
 
+    whole: ChunkInputs
     sizes: np.ndarray
     person_bounds: np.ndarray
-    person_ids: np.ndarray
-    household_ids: np.ndarray
-    roles: np.ndarray
-    person_inputs: dict[str, np.ndarray]
-    household_inputs: dict[str, np.ndarray]
 
 
 # Encoded inputs of each survey object, by (country package, money uprating, tables): a survey is encoded once however
@@ -159,15 +154,16 @@ def encode_survey(
             del cached[next(iter(cached))]
         sizes = survey.household_size
         person_inputs, household_inputs = survey_inputs(survey, spec, system, money_uprating)
-        cached[key] = EncodedSurvey(
-            sizes=sizes,
-            person_bounds=np.concatenate([[0], np.cumsum(sizes)]),
+        whole = ChunkInputs(
+            index=0,
             person_ids=survey.persons["person_id"].to_numpy(np.int64),
             household_ids=survey.households["household_id"].to_numpy(np.int64),
-            roles=role_codes(survey, spec),
+            person_household=np.repeat(np.arange(len(sizes), dtype=np.int64), sizes),
+            person_role=role_codes(survey, spec),
             person_inputs=person_inputs,
             household_inputs=household_inputs,
         )
+        cached[key] = EncodedSurvey(whole, sizes, np.concatenate([[0], np.cumsum(sizes)]))
     return cached[key]
 
 
@@ -176,19 +172,19 @@ def make_chunks(
 ) -> list[ChunkInputs]:
     """Cut ``survey`` into :class:`ChunkInputs` of at most ``chunk_size`` households (views of its encoded arrays)."""
     encoded = encode_survey(survey, spec, system, money_uprating)
-    sizes, person_bounds = encoded.sizes, encoded.person_bounds
+    whole, bounds = encoded.whole, encoded.person_bounds
     chunks = []
-    for index, (start, stop) in enumerate(chunk_bounds(len(sizes), chunk_size)):
-        first, last = person_bounds[start], person_bounds[stop]
+    for index, (start, stop) in enumerate(chunk_bounds(len(encoded.sizes), chunk_size)):
+        first, last = bounds[start], bounds[stop]
         chunks.append(
             ChunkInputs(
                 index=index,
-                person_ids=encoded.person_ids[first:last],
-                household_ids=encoded.household_ids[start:stop],
-                person_household=np.repeat(np.arange(stop - start, dtype=np.int64), sizes[start:stop]),
-                person_role=encoded.roles[first:last],
-                person_inputs={name: values[first:last] for name, values in encoded.person_inputs.items()},
-                household_inputs={name: values[start:stop] for name, values in encoded.household_inputs.items()},
+                person_ids=whole.person_ids[first:last],
+                household_ids=whole.household_ids[start:stop],
+                person_household=whole.person_household[first:last] - start,
+                person_role=whole.person_role[first:last],
+                person_inputs={name: values[first:last] for name, values in whole.person_inputs.items()},
+                household_inputs={name: values[start:stop] for name, values in whole.household_inputs.items()},
             )
         )
     return chunks
