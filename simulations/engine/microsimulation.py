@@ -106,17 +106,24 @@ def months_to_set(
     return [periods.period(f"{year}-{first:02d}") for first, _ in segments]
 
 
+@functools.lru_cache(maxsize=256)
+def _scenario_months(country: str, steps: tuple, year: int, wanted: tuple[str, ...], mode: str):
+    """Segments and months to set of a scenario's year for the variables ``wanted`` (once per process)."""
+    segments = scenario_segments(country, steps, year) if mode == "segments" else None
+    months = months_to_set(scenario_system(country, steps), wanted, year, segments)
+    return (list(segments) if segments is not None else None), months
+
+
 def _simulate_scenario(request: ChunkRequest, scenario: Scenario, chunk: ChunkInputs) -> dict[str, np.ndarray]:
     system = scenario_system(request.country, scenario.steps)
     spec = load_country(request.country)
-    segments = scenario_segments(request.country, scenario.steps, request.year) if request.months == "segments" else None
     wanted = tuple(dict.fromkeys(request.person_variables + request.household_variables))
-    months = months_to_set(system, wanted, request.year, segments)
+    segments, months = _scenario_months(request.country, scenario.steps, request.year, wanted, request.months)
     simulation = build_simulation(system, spec, chunk, periods.period(str(request.year)), months)
     values = {}
     for variable in wanted:
         if variable in system.variables:
-            values[variable] = annual_total(simulation, variable, request.year, segments and list(segments))
+            values[variable] = annual_total(simulation, variable, request.year, segments)
         else:  # defined only by another scenario's reform: nothing under this one
             values[variable] = np.zeros(chunk.n_persons if variable in request.person_variables else chunk.n_households)
     return values
@@ -258,6 +265,16 @@ class Microsimulation:
         self.months = months
         self.progress = progress
         self.keep_persons = keep_persons
+        self._households: dict[str, np.ndarray] | None = None
+
+    def _household_frame(self) -> dict[str, np.ndarray]:
+        """The in-memory survey's :func:`household_frame`, made once per engine (a new dict for each run's results;
+        the arrays are shared, read-only)."""
+        if self._households is None:
+            self._households = household_frame(self.survey)
+            for values in self._households.values():
+                values.flags.writeable = False
+        return dict(self._households)
 
     @property
     def survey_source(self) -> str:
@@ -416,7 +433,7 @@ class Microsimulation:
             progress=self.progress,
         )
         households = (
-            household_frame(self.survey)
+            self._household_frame()
             if self.survey is not None
             else {key: np.concatenate([part["households"][key] for part in parts]) for key in parts[0]["households"]}
         )
