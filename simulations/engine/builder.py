@@ -49,7 +49,7 @@ def build_simulation(
         [roles[spec.head_role], roles[spec.member_role], roles[spec.adult_member_role or spec.member_role]], dtype=object
     )
     # The public setter copies roles through a Python list; the array is final, so it is stored as is.
-    households._members_role = by_code[chunk.person_role]
+    households._members_role = np.take(by_code, chunk.person_role)  # take: about half the time of by_code[codes]
 
     simulation = Simulation(tax_benefit_system, populations)
     months = period.get_subperiods(DateUnit.MONTH) if months is None else months
