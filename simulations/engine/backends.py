@@ -72,7 +72,7 @@ def useful_workers(n_jobs: int, n_chunks: int, cores: int | None = None) -> Exec
     The cap is recorded (:class:`Execution`) so that a run asked for 16 workers on 2 cores says it used 2.
     """
     check_jobs(n_jobs)
-    cores = cores if cores is not None else available_cores()
+    cores = cores if cores is not None else _available_cores()
     asked = cores if n_jobs == ALL_CORES else n_jobs
     workers = max(1, min(asked, cores, n_chunks))
     capped = None if workers >= asked else "chunks" if n_chunks < min(asked, cores) else "cores"
@@ -191,7 +191,7 @@ def _run_on_dask(
             client.close()
 
 
-def available_cores() -> int:
+def _available_cores() -> int:
     """CPUs this process may run on (its affinity mask where the platform has one)."""
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))

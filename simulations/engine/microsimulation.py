@@ -24,7 +24,7 @@ from openfisca_core import periods
 from openfisca_core.periods import DateUnit
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
-from simulations.engine.backends import BACKENDS, available_cores, check_jobs, describe_chunk, run_chunks
+from simulations.engine.backends import BACKENDS, check_jobs, describe_chunk, run_chunks
 from simulations.engine.builder import build_simulation
 from simulations.engine.chunks import ChunkInputs, make_chunks
 from simulations.engine.countries import CountrySpec, load_country
@@ -418,12 +418,10 @@ class Microsimulation:
         started = time.perf_counter()
         plan = plan_run(
             n_households=len(self.survey.households) if self.survey is not None else self.survey_file.n_households,
-            n_persons=len(self.survey.persons) if self.survey is not None else self.survey_file.n_persons,
             streamed=self.survey is None,
             keep_persons=request.keep_persons,
             n_jobs=self.n_jobs,
             chunk_size=self.chunk_size,
-            cores=available_cores(),
         )
         if self.survey is not None:
             tasks: list = make_chunks(self.survey, self.spec, self.tax_benefit_system, plan.chunk_size, money_uprating)

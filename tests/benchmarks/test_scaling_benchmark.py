@@ -19,8 +19,6 @@ import textwrap
 
 import pytest
 
-from simulations.engine.backends import available_cores
-from simulations.engine.plan import STREAM_PARALLEL_MIN_PERSONS
 from surveys import write_survey
 from tests.benchmarks.scaled_survey import scaled_survey
 
@@ -76,8 +74,7 @@ def test_streamed_run_scaling(benchmark, folder):
     one = measure(folder, "sequential", 1, 1)
     two = benchmark.pedantic(measure, args=(folder, "loky", 2, 1), rounds=1, iterations=1)
     default = measure(folder, "loky", 0, 1)
-    # Several workers from STREAM_PARALLEL_MIN_PERSONS persons (the folder then has several row groups), else one.
-    assert (default["workers"] > 1) == (one["persons"] >= STREAM_PARALLEL_MIN_PERSONS and available_cores() >= 2)
+    assert default["workers"] == 1  # the engine's choice for streamed surveys (simulations/engine/plan.py)
     benchmark.extra_info.update(
         persons=one["persons"],
         seconds_1_worker=round(one["seconds"], 3),

@@ -14,7 +14,7 @@ from simulations.engine.builder import build_simulation
 from simulations.engine.chunks import encode_input, make_chunks
 from simulations.engine.countries import load_country
 from simulations.engine.microsimulation import months_to_set, scenario_segments
-from simulations.engine.plan import SEQUENTIAL_CHUNK_HOUSEHOLDS, STREAM_PARALLEL_MIN_PERSONS, plan_run
+from simulations.engine.plan import SEQUENTIAL_CHUNK_HOUSEHOLDS, plan_run
 from simulations.engine.reforms import ParameterChange
 from simulations.engine.scenarios import baseline_system
 from surveys.bundled import load_bundled_survey
@@ -107,18 +107,16 @@ def test_arrow_strings_and_objects_encode_alike():
 
 
 def test_the_plan_of_a_run():
-    memory = plan_run(n_households=200_000, n_persons=1_100_000, streamed=False, keep_persons=True, cores=2)
+    memory = plan_run(n_households=200_000, streamed=False, keep_persons=True)
     assert (memory.n_jobs, memory.chunk_size) == (1, SEQUENTIAL_CHUNK_HOUSEHOLDS)
-    assert "one worker" in memory.reason
-    big = plan_run(n_households=400_000, n_persons=STREAM_PARALLEL_MIN_PERSONS, streamed=True, keep_persons=False, cores=2)
-    assert (big.n_jobs, big.chunk_size) == (2, None)
-    small = plan_run(n_households=4_000, n_persons=STREAM_PARALLEL_MIN_PERSONS - 1, streamed=True, keep_persons=False,
-                     cores=2)
-    assert small.n_jobs == 1
+    assert "survey in memory: one worker" in memory.reason
+    streamed = plan_run(n_households=4_000_000, streamed=True, keep_persons=False)
+    assert (streamed.n_jobs, streamed.chunk_size) == (1, None) and "row groups" in streamed.reason
     # As the user asks: workers and chunk size; with workers given, about four chunks each, within the bounds.
-    assert plan_run(n_households=80_000, n_persons=1, streamed=False, keep_persons=True, n_jobs=2, cores=2).chunk_size == 10_000
-    assert plan_run(n_households=2_000, n_persons=1, streamed=False, keep_persons=True, n_jobs=2, cores=2).chunk_size == 1_000
-    given = plan_run(n_households=80_000, n_persons=1, streamed=False, keep_persons=True, n_jobs=3, chunk_size=7, cores=2)
+    assert plan_run(n_households=80_000, streamed=False, keep_persons=True, n_jobs=2).chunk_size == 10_000
+    assert plan_run(n_households=2_000, streamed=False, keep_persons=True, n_jobs=2).chunk_size == 1_000
+    assert plan_run(n_households=8_000_000, streamed=False, keep_persons=True, n_jobs=2).chunk_size == 50_000
+    given = plan_run(n_households=80_000, streamed=False, keep_persons=True, n_jobs=3, chunk_size=7)
     assert (given.n_jobs, given.chunk_size) == (3, 7)
 
 
