@@ -27,8 +27,8 @@ YearOption = Annotated[int, typer.Option(help="Simulated year.")]
 """``--period`` of the commands that simulate one whole year."""
 
 JobsOption = Annotated[
-    int, typer.Option(help="Worker processes (-1: chosen from the survey, up to all cores; 1: no parallelism; never "
-                           "more than cores or chunks).")
+    int, typer.Option(help="Worker processes (-1: chosen by the engine, one where two do not pay; 1: no parallelism; "
+                           "never more than cores or chunks).")
 ]
 """``--jobs``: engine worker processes, default -1 (the engine chooses: simulations.engine.plan); 0 and values below -1 are refused by the engine
 (``simulations.engine.backends.check_jobs``), and more than the cores or chunks are not started."""

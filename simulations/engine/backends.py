@@ -60,7 +60,7 @@ def check_jobs(n_jobs: int) -> None:
     """
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or (n_jobs < 1 and n_jobs != ALL_CORES):
         raise ScenarioError(
-            f"--jobs must be -1 (chosen by the engine, up to all cores) or a number of worker processes from 1 up, "
+            f"--jobs must be -1 (chosen by the engine) or a number of worker processes from 1 up, "
             f"got {n_jobs!r}"
         )
 

@@ -215,8 +215,8 @@ class Microsimulation:
         chunk_size: households per chunk (``None``, the default: chosen from the survey's size and the workers,
             :mod:`simulations.engine.plan`).
         backend: ``"loky"`` (processes on this machine, default), ``"sequential"`` or ``"dask"``.
-        n_jobs: worker processes for ``loky`` (``-1``, the default: chosen by the engine, up to all cores, one
-            where two do not pay: :mod:`simulations.engine.plan`).
+        n_jobs: worker processes for ``loky`` (``-1``, the default: chosen by the engine, one worker where two do
+            not pay, which on the machines measured is every case: :mod:`simulations.engine.plan`).
         seed: seed of the take-up draws.
         dask_client: a ``distributed.Client`` (or the address of a scheduler) for the ``dask`` backend.
         months: ``"segments"`` (default: one calculation per run of months with the same rules) or ``"all"``
