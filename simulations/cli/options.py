@@ -27,9 +27,10 @@ YearOption = Annotated[int, typer.Option(help="Simulated year.")]
 """``--period`` of the commands that simulate one whole year."""
 
 JobsOption = Annotated[
-    int, typer.Option(help="Worker processes (-1: all cores; 1: no parallelism; never more than cores or chunks).")
+    int, typer.Option(help="Worker processes (-1: chosen by the engine, one where two do not pay; 1: no parallelism; "
+                           "never more than cores or chunks).")
 ]
-"""``--jobs``: engine worker processes, default -1 (all cores); 0 and values below -1 are refused by the engine
+"""``--jobs``: engine worker processes, default -1 (the engine chooses: simulations.engine.plan); 0 and values below -1 are refused by the engine
 (``simulations.engine.backends.check_jobs``), and more than the cores or chunks are not started."""
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]

@@ -81,7 +81,7 @@ def run(
     ] = None,
     period: YearOption = DEFAULT_YEAR,
     jobs: JobsOption = -1,
-    chunk_size: Annotated[int, typer.Option(help="Households per chunk.")] = 5_000,
+    chunk_size: Annotated[Optional[int], typer.Option(help="Households per chunk (default: chosen from the survey's size).")] = None,
     backend: Annotated[
         str, typer.Option(help="loky (processes on this machine), sequential, or dask (needs --scheduler).")
     ] = "loky",

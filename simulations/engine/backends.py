@@ -41,7 +41,8 @@ class Execution:
 
     Attributes:
         workers: processes (or Dask workers) that computed the chunks.
-        requested: the ``n_jobs`` asked for (``-1``: all cores).
+        requested: the ``n_jobs`` asked for of the backend (``-1``: all cores; the engine resolves its own ``-1``,
+            "chosen by the engine", first: :mod:`simulations.engine.plan`).
         capped: whether ``workers`` is fewer than asked, and why (``"cores"``, ``"chunks"``), else ``None``.
     """
 
@@ -51,14 +52,17 @@ class Execution:
 
 
 def check_jobs(n_jobs: int) -> None:
-    """Refuse a number of worker processes that means nothing: ``n_jobs`` must be ``-1`` (all cores) or at least 1.
+    """Refuse a number of worker processes that means nothing: ``n_jobs`` must be ``-1`` or at least 1.
 
     Raises:
         ScenarioError: ``n_jobs`` is 0 or below -1 (joblib would read -2 as "all cores but one", a convention
             floorsim does not document, and 0 as an error deep inside a run).
     """
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or (n_jobs < 1 and n_jobs != ALL_CORES):
-        raise ScenarioError(f"--jobs must be -1 (all cores) or a number of worker processes from 1 up, got {n_jobs!r}")
+        raise ScenarioError(
+            f"--jobs must be -1 (chosen by the engine) or a number of worker processes from 1 up, "
+            f"got {n_jobs!r}"
+        )
 
 
 def useful_workers(n_jobs: int, n_chunks: int, cores: int | None = None) -> Execution:

@@ -9,6 +9,8 @@ are assigned here as arrays. ``tests/simulations/test_builder.py`` checks that b
 from __future__ import annotations
 
 import numpy as np
+from collections.abc import Sequence
+
 from openfisca_core.indexed_enums import Enum, EnumArray
 from openfisca_core.periods import DateUnit, Period
 from openfisca_core.simulations import Simulation
@@ -19,10 +21,20 @@ from simulations.engine.countries import CountrySpec
 
 
 def build_simulation(
-    tax_benefit_system: TaxBenefitSystem, spec: CountrySpec, chunk: ChunkInputs, period: Period
+    tax_benefit_system: TaxBenefitSystem,
+    spec: CountrySpec,
+    chunk: ChunkInputs,
+    period: Period,
+    months: Sequence[Period] | None = None,
 ) -> Simulation:
     """A fresh simulation of ``chunk`` with its inputs set for ``period`` (a year: monthly variables get the survey
-    value in each of its months; yearly and permanent ones get it once)."""
+    value in each of its months, or only in ``months`` when given; yearly and permanent ones get it once).
+
+    ``months`` are the months the caller calculates: with month segments, only the first month of each segment
+    (one month a year when no rule changes: 6 ``set_input`` calls per simulation instead of 72). Formulas then see
+    the inputs of the months calculated only, which is what segments already assume (rules that depend on the month
+    only through dated parameters: ``constant_within_year``).
+    """
     populations = tax_benefit_system.instantiate_entities()
     persons = populations[spec.person_entity]
     persons.ids = chunk.person_ids
@@ -37,10 +49,10 @@ def build_simulation(
         [roles[spec.head_role], roles[spec.member_role], roles[spec.adult_member_role or spec.member_role]], dtype=object
     )
     # The public setter copies roles through a Python list; the array is final, so it is stored as is.
-    households._members_role = by_code[chunk.person_role]
+    households._members_role = np.take(by_code, chunk.person_role)  # take: about half the time of by_code[codes]
 
     simulation = Simulation(tax_benefit_system, populations)
-    months = period.get_subperiods(DateUnit.MONTH)
+    months = period.get_subperiods(DateUnit.MONTH) if months is None else months
     for inputs in (chunk.person_inputs, chunk.household_inputs):
         for name, values in inputs.items():
             if name not in tax_benefit_system.variables:  # an input only some scenario's reform defines

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 from openfisca_core import periods
+from openfisca_core.periods import DateUnit
+from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
 from simulations.engine.backends import BACKENDS, check_jobs, describe_chunk, run_chunks
 from simulations.engine.builder import build_simulation
@@ -28,6 +30,7 @@ from simulations.engine.chunks import ChunkInputs, make_chunks
 from simulations.engine.countries import CountrySpec, load_country
 from simulations.errors import ChunkError, FloorsimError, ReformError, ScenarioError
 from simulations.engine.periods import annual_total, month_segments
+from simulations.engine.plan import AUTO, plan_run
 from simulations.engine.prices import PriceContext, price_context
 from simulations.engine.provenance import provenance, reform_steps_record
 from simulations.engine.reforms import ReformSpec, check_reform
@@ -82,13 +85,43 @@ def household_frame(survey: Survey) -> dict[str, np.ndarray]:
     }
 
 
+@functools.lru_cache(maxsize=256)
+def scenario_segments(country: str, steps: tuple, year: int) -> tuple[tuple[int, int], ...]:
+    """Month segments of ``year`` under a scenario's rules (:func:`month_segments`), once per process and
+    (scenario, year) instead of once per chunk: walking the parameter tree costs about 1 ms."""
+    return tuple(month_segments(scenario_system(country, steps), year))
+
+
+def months_to_set(
+    system: TaxBenefitSystem, variables: Iterable[str], year: int, segments: Sequence[tuple[int, int]] | None
+) -> list[periods.Period] | None:
+    """The months whose inputs a simulation needs: the first month of each segment when every requested variable is
+    monthly and segments are used (nothing else is calculated); ``None`` (every month of the year) otherwise, since
+    a yearly variable or twelve monthly calculations read all months."""
+    if segments is None:
+        return None
+    definitions = [system.variables[name].definition_period for name in variables if name in system.variables]
+    if any(definition != DateUnit.MONTH for definition in definitions):
+        return None
+    return [periods.period(f"{year}-{first:02d}") for first, _ in segments]
+
+
+@functools.lru_cache(maxsize=256)
+def _scenario_months(country: str, steps: tuple, year: int, wanted: tuple[str, ...], mode: str):
+    """Segments and months to set of a scenario's year for the variables ``wanted`` (once per process)."""
+    segments = scenario_segments(country, steps, year) if mode == "segments" else None
+    months = months_to_set(scenario_system(country, steps), wanted, year, segments)
+    return (list(segments) if segments is not None else None), months
+
+
 def _simulate_scenario(request: ChunkRequest, scenario: Scenario, chunk: ChunkInputs) -> dict[str, np.ndarray]:
     system = scenario_system(request.country, scenario.steps)
     spec = load_country(request.country)
-    segments = month_segments(system, request.year) if request.months == "segments" else None
-    simulation = build_simulation(system, spec, chunk, periods.period(str(request.year)))
+    wanted = tuple(dict.fromkeys(request.person_variables + request.household_variables))
+    segments, months = _scenario_months(request.country, scenario.steps, request.year, wanted, request.months)
+    simulation = build_simulation(system, spec, chunk, periods.period(str(request.year)), months)
     values = {}
-    for variable in dict.fromkeys(request.person_variables + request.household_variables):
+    for variable in wanted:
         if variable in system.variables:
             values[variable] = annual_total(simulation, variable, request.year, segments)
         else:  # defined only by another scenario's reform: nothing under this one
@@ -103,8 +136,11 @@ def _apply_take_up(
     values = dict(entitled)
     system = scenario_system(request.country, scenario.steps)
     for take_up in request.take_up:
+        rate = take_up_rate(system, take_up.rate_parameter, request.year)
+        if rate >= 1.0:  # every draw is below 1: everyone entitled receives it, the amounts are unchanged
+            continue
         ids = chunk.person_ids if take_up.entity == "person" else chunk.household_ids
-        taken = take_up_draws(ids, take_up.programme, seed) < take_up_rate(system, take_up.rate_parameter, request.year)
+        taken = take_up_draws(ids, take_up.programme, seed) < rate
         amounts = values[take_up.variable]
         not_received = np.where(taken, 0.0, amounts)
         values[take_up.variable] = amounts - not_received
@@ -121,12 +157,17 @@ def _household_sums(request: ChunkRequest, chunk: ChunkInputs, values: dict[str,
     """Add household sums and recipient counts of person variables (``<name>`` and ``<name>__recipients``)."""
     for variable in request.person_variables:
         amounts = values[variable]
-        values[f"{HOUSEHOLD_SUM}{variable}"] = np.bincount(
-            chunk.person_household, weights=amounts, minlength=chunk.n_households
-        )
-        values[f"{RECIPIENTS}{variable}"] = np.bincount(
-            chunk.person_household, weights=(amounts > 0).astype(np.float64), minlength=chunk.n_households
-        )
+        if not amounts.any():  # a programme paying nobody (not in force, or 0 in law): no sums to make
+            values[f"{HOUSEHOLD_SUM}{variable}"] = np.zeros(chunk.n_households)
+            values[f"{RECIPIENTS}{variable}"] = np.zeros(chunk.n_households)
+        else:
+            values[f"{HOUSEHOLD_SUM}{variable}"] = np.bincount(
+                chunk.person_household, weights=amounts, minlength=chunk.n_households
+            )
+            # A count of the persons paid (integers, exact in float64), without weights: faster than summing 0/1.
+            values[f"{RECIPIENTS}{variable}"] = np.bincount(
+                chunk.person_household[amounts > 0], minlength=chunk.n_households
+            ).astype(np.float64)
         if not request.keep_persons:
             del values[variable]
 
@@ -171,9 +212,11 @@ class Microsimulation:
             folder to *stream*: each worker then reads one household-aligned row group at a time, only
             household-level results come back, and ``chunk_size`` is the file's row-group size.
         period: the simulated year; monthly rules are added up over the months of the year.
-        chunk_size: households per chunk.
+        chunk_size: households per chunk (``None``, the default: chosen from the survey's size and the workers,
+            :mod:`simulations.engine.plan`).
         backend: ``"loky"`` (processes on this machine, default), ``"sequential"`` or ``"dask"``.
-        n_jobs: worker processes for ``loky`` (``-1``: all cores).
+        n_jobs: worker processes for ``loky`` (``-1``, the default: chosen by the engine, one worker where two do
+            not pay, which on the machines measured is every case: :mod:`simulations.engine.plan`).
         seed: seed of the take-up draws.
         dask_client: a ``distributed.Client`` (or the address of a scheduler) for the ``dask`` backend.
         months: ``"segments"`` (default: one calculation per run of months with the same rules) or ``"all"``
@@ -189,9 +232,9 @@ class Microsimulation:
         survey: Survey | str | Path,
         period: int,
         *,
-        chunk_size: int = 5_000,
+        chunk_size: int | None = None,
         backend: str = "loky",
-        n_jobs: int = -1,
+        n_jobs: int = AUTO,
         seed: int = 0,
         dask_client: Any = None,
         months: str = "segments",
@@ -202,7 +245,7 @@ class Microsimulation:
             raise ScenarioError(f"unknown backend '{backend}'; choose one of {', '.join(BACKENDS)}")
         if months not in MONTH_MODES:
             raise ScenarioError(f"unknown months mode '{months}'; choose one of {', '.join(MONTH_MODES)}")
-        if chunk_size < 1:
+        if chunk_size is not None and chunk_size < 1:
             raise ScenarioError(f"chunk_size must be at least 1, got {chunk_size}")
         if backend == "dask" and dask_client is None:
             raise ScenarioError("the dask backend needs a dask_client (a distributed.Client or a scheduler address)")
@@ -223,6 +266,16 @@ class Microsimulation:
         self.months = months
         self.progress = progress
         self.keep_persons = keep_persons
+        self._households: dict[str, np.ndarray] | None = None
+
+    def _household_frame(self) -> dict[str, np.ndarray]:
+        """The in-memory survey's :func:`household_frame`, made once per engine (a new dict for each run's results;
+        the arrays are shared, read-only)."""
+        if self._households is None:
+            self._households = household_frame(self.survey)
+            for values in self._households.values():
+                values.flags.writeable = False
+        return dict(self._households)
 
     @property
     def survey_source(self) -> str:
@@ -363,18 +416,23 @@ class Microsimulation:
         )
 
         started = time.perf_counter()
+        plan = plan_run(
+            n_households=len(self.survey.households) if self.survey is not None else self.survey_file.n_households,
+            streamed=self.survey is None,
+            keep_persons=request.keep_persons,
+            n_jobs=self.n_jobs,
+            chunk_size=self.chunk_size,
+        )
         if self.survey is not None:
-            tasks: list = make_chunks(
-                self.survey, self.spec, self.tax_benefit_system, self.chunk_size, money_uprating
-            )
+            tasks: list = make_chunks(self.survey, self.spec, self.tax_benefit_system, plan.chunk_size, money_uprating)
         else:
             tasks = [FileChunk(str(self.survey_file.folder), index) for index in range(self.survey_file.n_chunks)]
         parts, execution = run_chunks(
-            simulate_chunk, request, tasks, backend=self.backend, n_jobs=self.n_jobs, dask_client=self.dask_client,
+            simulate_chunk, request, tasks, backend=self.backend, n_jobs=plan.n_jobs, dask_client=self.dask_client,
             progress=self.progress,
         )
         households = (
-            household_frame(self.survey)
+            self._household_frame()
             if self.survey is not None
             else {key: np.concatenate([part["households"][key] for part in parts]) for key in parts[0]["households"]}
         )
@@ -384,10 +442,11 @@ class Microsimulation:
         run_info = {
             "backend": self.backend,
             "workers": execution.workers,
-            "workers_requested": execution.requested,
+            "workers_requested": self.n_jobs,
             "workers_capped": execution.capped,  # "cores" or "chunks" when fewer workers than asked were useful
+            "workers_and_chunks": plan.reason,  # how they were chosen (the engine's plan, or as the user asked)
             "streamed": self.survey is None,
-            "chunk_size": self.chunk_size if self.survey is not None else "row groups of the survey file",
+            "chunk_size": plan.chunk_size if self.survey is not None else "row groups of the survey file",
             "chunks": len(tasks),
             "months": months,
             "take_up": {t.programme: t.rate_parameter for t in take_up},

@@ -67,6 +67,7 @@ def annual_total(simulation: Simulation, variable: str, year: int, segments: lis
         return np.asarray(simulation.calculate_add(variable, str(year)), dtype=np.float64)
     total = None
     for first_month, length in segments:
-        values = np.asarray(simulation.calculate(variable, f"{year}-{first_month:02d}"), dtype=np.float64) * length
-        total = values if total is None else total + values
+        # One pass: cast to float64 and multiply (the same values as casting, then multiplying).
+        values = np.multiply(simulation.calculate(variable, f"{year}-{first_month:02d}"), length, dtype=np.float64)
+        total = values if total is None else np.add(total, values, out=total)
     return total

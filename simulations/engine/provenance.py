@@ -5,6 +5,7 @@ scenario's reforms changed, recorded when they are applied so that reports prese
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import platform
 import subprocess
@@ -44,16 +45,26 @@ def package_hash(spec: CountrySpec) -> str | None:
     """SHA-256 over the country package's parameter and variable files (path and content, in sorted order)."""
     if spec.folder is None:
         return None
+    return _folder_hash(spec.folder)
+
+
+@functools.lru_cache(maxsize=16)
+def _folder_hash(folder: Path) -> str:
+    """Once per process and package: the process runs the rules it loaded (tax-benefit systems are built once per
+    process), so the files as they were then are what the provenance must name."""
     digest = hashlib.sha256()
-    for path in sorted(spec.folder.rglob("*")):
+    for path in sorted(folder.rglob("*")):
         if path.is_file() and path.suffix in (".yaml", ".yml", ".py") and "tests" not in path.parts:
-            digest.update(str(path.relative_to(spec.folder)).encode())
+            digest.update(str(path.relative_to(folder)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
 def git_commit() -> str | None:
-    """The repository's commit, with ``-dirty`` when the work tree has changes; ``None`` outside a checkout."""
+    """The repository's commit, with ``-dirty`` when the work tree has changes; ``None`` outside a checkout.
+
+    Asked once per process (two ``git`` processes, about 30 ms): the code running is the code imported then."""
     try:
         commit = subprocess.run(
             ["git", "-C", str(REPOSITORY), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
@@ -74,11 +85,19 @@ def _survey_sha256(path: str | Path | None) -> str | None:
     if not path:
         return None
     path = Path(path)
+    if not path.exists():
+        return None
+    files = sorted(path.iterdir()) if path.is_dir() else [path]
+    return _content_hash(path, tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.is_file()))
+
+
+@functools.lru_cache(maxsize=32)
+def _content_hash(path: Path, _files: tuple) -> str:
+    """Hashed again only when a file's size or modification time changed (``_files``): a survey of 20 million
+    persons is hundreds of megabytes, read at every run otherwise."""
     if path.is_dir():
         return survey_hash(path)
-    if path.is_file():
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def provenance(results: Results, survey_path: str | Path | None = None) -> dict:

@@ -35,7 +35,9 @@ RUNNER = textwrap.dedent(
     for k in range(variants):
         change = ParameterChange(parameter="benefits.saii.amount", value=61 + k, start="2025-01-01")
         scenarios[f"v{k}"] = ReformSpec(name=f"v{k}", changes=(change,))
-    simulation = Microsimulation("timor_leste", folder, 2025, backend=backend, n_jobs=jobs)
+    # jobs 0: the engine's default settings (workers chosen from the survey's size, simulations.engine.plan)
+    options = {} if jobs == 0 else {"backend": backend, "n_jobs": jobs}
+    simulation = Microsimulation("timor_leste", folder, 2025, **options)
     simulation.run({"baseline": None})  # warm: worker pool and tax-benefit systems, as in a long session
     started = time.perf_counter()
     results = simulation.run(scenarios)
@@ -46,7 +48,7 @@ RUNNER = textwrap.dedent(
     peak_parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "peak_parent_mb": peak_parent, "peak_worker_mb": peak_children,
-                      "persons": int(results.households["size"].sum())}))
+                      "persons": int(results.households["size"].sum()), "workers": results.run_info["workers"]}))
     """
 )
 
@@ -67,14 +69,19 @@ def folder(request, tmp_path_factory):
 
 
 def test_streamed_run_scaling(benchmark, folder):
-    """One reform against the baseline, streamed from the folder, with one and two workers."""
+    """One reform against the baseline, streamed from the folder, with one and two workers, and with the engine's
+    default settings (the workers it chooses for the survey's size)."""
     one = measure(folder, "sequential", 1, 1)
     two = benchmark.pedantic(measure, args=(folder, "loky", 2, 1), rounds=1, iterations=1)
+    default = measure(folder, "loky", 0, 1)
+    assert default["workers"] == 1  # the engine's choice for streamed surveys (simulations/engine/plan.py)
     benchmark.extra_info.update(
         persons=one["persons"],
         seconds_1_worker=round(one["seconds"], 3),
         seconds_2_workers=round(two["seconds"], 3),
         speedup_2_over_1=round(one["seconds"] / two["seconds"], 2),
+        seconds_default=round(default["seconds"], 3),
+        workers_default=default["workers"],
         microseconds_per_person_1_worker=round(1e6 * one["seconds"] / one["persons"], 3),
         peak_parent_mb_1_worker=round(one["peak_parent_mb"]),
         peak_parent_mb_2_workers=round(two["peak_parent_mb"]),

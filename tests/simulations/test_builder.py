@@ -35,3 +35,27 @@ def test_array_path_equals_documented_builder_path():
     # The head role is where the survey says: persons 11, 21, 31, 41.
     heads = [pid for pid, role in zip(ours.persons.ids, ours_households.members_role) if role.key == "head"]
     assert heads == [11, 21, 31, 41]
+
+
+def test_reference_gets_exactly_the_engines_inputs():
+    """The plain-OpenFisca reference of the benchmark is fed what the engine feeds: every input array, stored as
+    OpenFisca stores it, equal element by element — consumption included, at the simulated year's prices."""
+    from simulations.engine.prices import price_context
+    from tests.benchmarks.scaled_survey import scaled_survey
+
+    spec = load_country("timor_leste")
+    system = tax_benefit_system_class(spec)()
+    survey = scaled_survey(2_000)
+    uprating = price_context(system, spec, 2025, survey.metadata.reference_year).consumption_uprating
+    assert uprating > 1.1  # 2015 survey prices to 2025: the factor the old reference forgot matters
+    (chunk,) = make_chunks(survey, spec, system, chunk_size=len(survey.households), money_uprating=uprating)
+    january = periods.period("2025-01")
+    ours = build_simulation(system, spec, chunk, periods.period(2025))
+    theirs = documented_builder_simulation(system, spec, survey, periods.period(2025), uprating)
+    for name in [*chunk.person_inputs, *chunk.household_inputs]:
+        np.testing.assert_array_equal(
+            ours.get_holder(name).get_array(january), theirs.get_holder(name).get_array(january), err_msg=name
+        )
+    consumption = theirs.get_holder("household_consumption").get_array(january)
+    expected = (survey.households["consumption"].to_numpy() * uprating).astype(np.float32)
+    np.testing.assert_array_equal(consumption, expected)

@@ -7,10 +7,14 @@ def sum_of_largest_per_household(household, values: np.ndarray, count: int) -> n
     """Per household, the sum of the ``count`` largest member ``values`` (a cap on the number of paid members).
 
     Members are sorted by household, then by decreasing value; a member's rank in its household is its position
-    minus the position of the first member of that household. One sort, no loop over people.
+    minus the position of the first member of that household. One sort, no loop over people. When no value is
+    negative, only the positive ones are sorted (zeros add nothing): most members are not among those counted.
     """
     households = np.asarray(household.members_entity_id)
     values = np.asarray(values, dtype=np.float64)
+    if len(values) and values.min() >= 0:
+        positive = np.flatnonzero(values > 0)
+        households, values = households[positive], values[positive]
     order = np.lexsort((-values, households))
     sorted_households = households[order]
     positions = np.arange(len(order))
