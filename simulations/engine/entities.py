@@ -90,7 +90,7 @@ def household_role_codes(survey: Survey, spec: CountrySpec) -> np.ndarray:
         keys = household_role_keys(spec)
         by_relationship = {"head": spec.head_role, **spec.household_roles}
         roles = pd.Series(relationship, dtype=object).map(by_relationship).fillna(spec.member_role)
-        return pd.Categorical(roles, categories=keys).codes.astype(np.int16)
+        return pd.Index(keys).get_indexer(roles).astype(np.int16)
     codes = np.where(is_head, HEAD, MEMBER).astype(np.int16)
     if spec.adult_member_role is not None:
         codes[~is_head & (survey.persons["age"].to_numpy() >= spec.adult_age)] = ADULT_MEMBER
@@ -116,6 +116,9 @@ def check_groups(system: TaxBenefitSystem, spec: CountrySpec) -> None:
             raise ScenarioError(f"{where}: household role '{key}' is not a role of entity "
                                 f"'{spec.household_entity}' ({household_keys})")
     expected = other_group_entities(system, spec)
+    for entity in spec.groups:
+        if entity not in expected:
+            raise ScenarioError(f"{where}: groups.{entity} is not a group entity of the package ({expected})")
     for entity in expected:
         if entity not in spec.groups:
             raise ScenarioError(
@@ -123,8 +126,6 @@ def check_groups(system: TaxBenefitSystem, spec: CountrySpec) -> None:
                 f"groups.{entity} (column, role_column or roles; docs/third_party_packages.md)"
             )
     for entity, group in spec.groups.items():
-        if entity not in expected:
-            raise ScenarioError(f"{where}: groups.{entity} is not a group entity of the package ({expected})")
         keys = role_keys(system, entity)
         for role in [*group.roles.values(), group.default_role]:
             if role is not None and role not in keys:
@@ -164,7 +165,7 @@ def survey_groups(survey: Survey, spec: CountrySpec, system: TaxBenefitSystem) -
             roles = persons[group.role_column].astype("string").fillna("").to_numpy()
         else:
             roles = pd.Series(relationship, dtype=object).map(group.roles).fillna(group.default_role or "").to_numpy()
-        codes = pd.Categorical(roles, categories=keys).codes
+        codes = pd.Index(keys).get_indexer(roles)  # -1: not a role of the entity
         if (codes < 0).any():
             bad = np.flatnonzero(codes < 0)
             source = f"column '{group.role_column}'" if group.role_column else "relationship (groups roles)"
