@@ -68,6 +68,10 @@ Scalar = Union[StrictBool, StrictInt, StrictFloat, StrictStr]
 PER_MONTH: dict[str, float] = {"year": 1 / 12, "quarter": 1 / 3, "month": 1.0, "week": 52 / 12, "day": 365 / 12}
 
 HEAD_RULES = ("head_lowest_person_id", "head_oldest")
+# Person columns kept as they are for a country package's other group entities (a tax unit, a family): the
+# person's group within the household and their role in it, e.g. ``group_tax_unit`` and ``group_tax_unit_role``.
+# floorsim.yaml's ``groups`` says which column feeds which entity (docs/third_party_packages.md).
+GROUP_COLUMN_PATTERN = re.compile(r"^group_[a-z][a-z0-9_]*$")
 # Identifiers a mapping may generate when a file has none: ``row_number`` is the 1-based row of the data file.
 GENERATED_IDS = ("households.household_id", "persons.person_id")
 # Person variables a household-level file may give for the head (``members.head``); ``age`` and ``sex`` are needed.
@@ -335,11 +339,14 @@ class SurveyMapping(_Strict):
         for section, (required, optional) in sections.items():
             specs: dict[str, VariableSpec] = getattr(self, section)
             for key, spec in specs.items():
-                if key not in required and key not in optional and not INCOME_COMPONENT_PATTERN.match(key):
+                if key not in required and key not in optional and not INCOME_COMPONENT_PATTERN.match(key) and not (
+                    section == "persons" and GROUP_COLUMN_PATTERN.match(key)
+                ):
                     raise _KeyError(
                         f"{section}.{key}",
                         f"not a variable of the data model's {section} table (see docs/data_model.md;"
-                        " income components are named income_<component>)",
+                        " income components are named income_<component>; membership and role columns of a package's"
+                        " other group entities group_<name>)",
                     )
                 if spec.derive is not None and (section, key) != ("persons", "relationship"):
                     raise _KeyError(f"{section}.{key}", "derive is only available for persons.relationship")

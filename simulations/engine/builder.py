@@ -18,6 +18,7 @@ from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
 from simulations.engine.chunks import ChunkInputs
 from simulations.engine.countries import CountrySpec
+from simulations.engine.entities import fill_group, household_role_keys
 
 
 def build_simulation(
@@ -45,11 +46,11 @@ def build_simulation(
     households.count = chunk.n_households
     households.members_entity_id = chunk.person_household
     roles = {role.key: role for role in households.entity.flattened_roles}
-    by_code = np.array(
-        [roles[spec.head_role], roles[spec.member_role], roles[spec.adult_member_role or spec.member_role]], dtype=object
-    )
+    by_code = np.array([roles[key] for key in household_role_keys(spec)], dtype=object)
     # The public setter copies roles through a Python list; the array is final, so it is stored as is.
     households._members_role = np.take(by_code, chunk.person_role)  # take: about half the time of by_code[codes]
+    for group in chunk.groups:  # the package's other group entities (a tax unit, a family)
+        fill_group(populations[group.entity], group)
 
     simulation = Simulation(tax_benefit_system, populations)
     months = period.get_subperiods(DateUnit.MONTH) if months is None else months

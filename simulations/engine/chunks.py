@@ -19,6 +19,7 @@ from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from openfisca_core.variables import Variable
 
 from simulations.engine.countries import CountrySpec, InputColumn
+from simulations.engine.entities import GroupArrays, household_role_codes, slice_groups, survey_groups
 from simulations.errors import ScenarioError
 from surveys.model import Survey, is_money_column
 
@@ -31,8 +32,10 @@ class ChunkInputs:
         index: position of the chunk in the survey (results are reassembled in this order).
         person_ids, household_ids: identifiers (int64), persons grouped by household in order.
         person_household: for each person, the 0-based position of their household in this chunk.
-        person_role: each person's role in the household, as a code: 0 head, 1 member, 2 adult member.
+        person_role: each person's role in the household, as an index into
+            ``simulations.engine.entities.household_role_keys`` (by default 0 head, 1 member, 2 adult member).
         person_inputs, household_inputs: input variable name → values, one per person / household.
+        groups: membership and roles of the package's other group entities (``simulations.engine.entities``).
     """
 
     index: int
@@ -42,6 +45,7 @@ class ChunkInputs:
     person_role: np.ndarray
     person_inputs: dict[str, np.ndarray]
     household_inputs: dict[str, np.ndarray]
+    groups: tuple[GroupArrays, ...] = ()
 
     @property
     def n_persons(self) -> int:
@@ -59,16 +63,9 @@ def chunk_bounds(n_households: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(start, min(start + chunk_size, n_households)) for start in range(0, n_households, chunk_size)]
 
 
-HEAD, MEMBER, ADULT_MEMBER = 0, 1, 2
-
-
 def role_codes(survey: Survey, spec: CountrySpec) -> np.ndarray:
-    """Role code of each person: the head, then adult members (if the package has such a role) and members."""
-    is_head = (survey.persons["relationship"] == "head").to_numpy()
-    codes = np.where(is_head, HEAD, MEMBER).astype(np.int8)
-    if spec.adult_member_role is not None:
-        codes[~is_head & (survey.persons["age"].to_numpy() >= spec.adult_age)] = ADULT_MEMBER
-    return codes
+    """Household role code of each person (``simulations.engine.entities.household_role_codes``)."""
+    return household_role_codes(survey, spec)
 
 
 def _convert(values: np.ndarray, column: InputColumn, survey: Survey, money_uprating: float) -> np.ndarray:
@@ -142,7 +139,8 @@ def encode_survey(
 ) -> EncodedSurvey:
     """The survey's ids, roles and input arrays for ``spec`` at ``money_uprating`` (encoded once per survey object)."""
     key = (
-        spec.name, str(spec.folder), spec.model_dump_json(include={"inputs"}), float(money_uprating), id(system),
+        spec.name, str(spec.folder), spec.model_dump_json(include={"inputs", "groups", "household_roles"}),
+        float(money_uprating), id(system),
         id(survey.persons), id(survey.households), survey.metadata.reference_year,
     )
     if id(survey) not in _ENCODED:
@@ -162,6 +160,7 @@ def encode_survey(
             person_role=role_codes(survey, spec),
             person_inputs=person_inputs,
             household_inputs=household_inputs,
+            groups=survey_groups(survey, spec, system),
         )
         cached[key] = EncodedSurvey(whole, sizes, np.concatenate([[0], np.cumsum(sizes)]))
     return cached[key]
@@ -185,6 +184,7 @@ def make_chunks(
                 person_role=whole.person_role[first:last],
                 person_inputs={name: values[first:last] for name, values in whole.person_inputs.items()},
                 household_inputs={name: values[start:stop] for name, values in whole.household_inputs.items()},
+                groups=slice_groups(whole.groups, first, last, start),
             )
         )
     return chunks

@@ -21,6 +21,7 @@ from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulations.errors import CountryError
+from surveys.model import RELATIONSHIPS
 from surveys.input_files import read_yaml_file, validation_problems
 
 PACKAGES_DIR = Path(__file__).resolve().parents[2] / "country_packages"
@@ -87,6 +88,31 @@ class PovertyLine(BaseModel):
     inflation: str | None = Field(default=None, description="annual inflation rates chaining the index forward")
 
 
+class GroupSpec(BaseModel):
+    """How the survey fills one group entity of the package other than the household (a tax unit, a family):
+    membership and roles (``simulations/engine/entities.py``; docs/third_party_packages.md).
+
+    ``column`` is a person column naming the person's group within the household (no column: one group per
+    household). A person's role is the value of ``role_column``, or else their ``relationship`` looked up in
+    ``roles`` (``default_role`` for relationships not listed). Roles are the package's role keys (sub-roles where
+    a role has them, e.g. ``declarant_principal``).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    column: str | None = None
+    role_column: str | None = None
+    roles: dict[Literal[RELATIONSHIPS], str] = Field(default_factory=dict)  # type: ignore[valid-type]
+    default_role: str | None = None
+
+    @model_validator(mode="after")
+    def _one_role_source(self) -> GroupSpec:
+        if self.role_column is not None and (self.roles or self.default_role is not None):
+            raise ValueError("give either role_column or roles/default_role, not both")
+        if self.role_column is None and self.default_role is None:
+            raise ValueError("give role_column, or default_role (with roles by relationship)")
+        return self
+
+
 class RegressionSettings(BaseModel):
     """What floorsim's regression checks (golden snapshot, diff, dead parameters) run the package on."""
 
@@ -111,6 +137,14 @@ class CountrySpec(BaseModel):
     member_role: str
     adult_member_role: str | None = Field(default=None, description="role of members aged adult_age or over")
     adult_age: int = 18
+    household_roles: dict[Literal[RELATIONSHIPS], str] = Field(  # type: ignore[valid-type]
+        default_factory=dict,
+        description="household role of each relationship (head is always head_role; others not listed are "
+        "member_role); replaces adult_member_role",
+    )
+    groups: dict[str, GroupSpec] = Field(
+        default_factory=dict, description="group entities other than the household: membership and roles"
+    )
     inputs: dict[Literal["person", "household"], dict[str, InputColumn]]
     transfers_variable: str
     constant_within_year: bool = Field(
@@ -129,6 +163,12 @@ class CountrySpec(BaseModel):
     )
     floor: dict | None = Field(default=None, description="the social protection floor's adapter for this package "
                                "(read by simulations/design/spf_hosts.py; docs/social_protection_floor.md)")
+
+    @model_validator(mode="after")
+    def _one_household_role_rule(self) -> CountrySpec:
+        if self.household_roles and self.adult_member_role is not None:
+            raise ValueError("give household_roles (roles by relationship) or adult_member_role (by age), not both")
+        return self
 
     @field_validator("inputs", mode="before")
     @classmethod

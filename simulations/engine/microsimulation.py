@@ -28,6 +28,7 @@ from simulations.engine.backends import BACKENDS, check_jobs, describe_chunk, ru
 from simulations.engine.builder import build_simulation
 from simulations.engine.chunks import ChunkInputs, make_chunks
 from simulations.engine.countries import CountrySpec, load_country
+from simulations.engine.entities import check_groups, group_totals
 from simulations.errors import ChunkError, FloorsimError, ReformError, ScenarioError
 from simulations.engine.periods import annual_total, month_segments
 from simulations.engine.plan import AUTO, plan_run
@@ -60,6 +61,8 @@ class ChunkRequest:
     months: str = "segments"
     keep_persons: bool = True
     money_uprating: float = 1.0
+    # Variables of the package's other group entities (a tax unit): summed over each household's groups.
+    group_variables: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,12 @@ def _simulate_scenario(request: ChunkRequest, scenario: Scenario, chunk: ChunkIn
             values[variable] = annual_total(simulation, variable, request.year, segments)
         else:  # defined only by another scenario's reform: nothing under this one
             values[variable] = np.zeros(chunk.n_persons if variable in request.person_variables else chunk.n_households)
+    for variable in request.group_variables:
+        values[variable] = (
+            group_totals(system.variables[variable].entity.key, annual_total(simulation, variable, request.year, segments), chunk)
+            if variable in system.variables
+            else np.zeros(chunk.n_households)
+        )
     return values
 
 
@@ -294,6 +303,7 @@ class Microsimulation:
         is accepted; scenarios without it return zeros (and ignore the input).
         """
         system = self.tax_benefit_system
+        check_groups(system, self.spec)
         systems = []
         for scenario in scenarios:
             for position, step in enumerate(scenario.steps):
@@ -387,9 +397,10 @@ class Microsimulation:
         entity_of = {name: known[name].entity.key for name in wanted}
         person_variables = tuple(v for v in dict.fromkeys(wanted) if entity_of[v] == self.spec.person_entity)
         household_variables = tuple(v for v in dict.fromkeys(wanted) if entity_of[v] == self.spec.household_entity)
-        other = [v for v in wanted if v not in person_variables + household_variables]
+        group_variables = tuple(v for v in dict.fromkeys(wanted) if entity_of[v] in self.spec.groups)
+        other = [v for v in wanted if v not in person_variables + household_variables + group_variables]
         if other:
-            raise ScenarioError(f"variables {other} belong to neither the person nor the household entity")
+            raise ScenarioError(f"variables {other} belong to no entity mapped in floorsim.yaml")
         take_up = tuple(
             TakeUp(key, p.variable, p.entity, p.take_up) for key, p in programmes.items() if p.take_up is not None
         )
@@ -413,6 +424,7 @@ class Microsimulation:
             months,
             keep_persons=self.survey is not None and self.keep_persons,
             money_uprating=money_uprating,
+            group_variables=group_variables,
         )
 
         started = time.perf_counter()
@@ -436,7 +448,7 @@ class Microsimulation:
             if self.survey is not None
             else {key: np.concatenate([part["households"][key] for part in parts]) for key in parts[0]["households"]}
         )
-        household_keys = household_variables + tuple(
+        household_keys = household_variables + group_variables + tuple(
             f"{prefix}{v}" for v in person_variables for prefix in (HOUSEHOLD_SUM, RECIPIENTS)
         )
         run_info = {

@@ -153,7 +153,9 @@ class Results:
 
         if self.survey is None:
             raise ScenarioError("a person frame needs an in-memory run; this run was streamed from a survey folder")
-        if not self.scenarios or not next(iter(self.scenarios.values())).person:
+        person_programmes = [p.variable for p in self.spec.programmes.values() if p.entity == "person"]
+        if not self.scenarios or any(v not in next(iter(self.scenarios.values())).person for v in person_programmes):
+            # (A package whose programmes are all household-level needs no person-level results.)
             raise ScenarioError("a person frame needs person-level results: run with keep_persons=True")
         names = list(self.scenarios) if scenarios is None else scenarios
         survey = self.survey
