@@ -154,7 +154,7 @@ class LazyGroup(TyperGroup):
 
                 where = getattr(error, "ctx", None)
                 hint = f"; see {where.command_path} --help" if where is not None else ""
-                print_error(f"error: {error.format_message()}{hint}")
+                print_error(f"error: {error.format_message().rstrip('.')}{hint}")
             sys.exit(error.exit_code)
         except typer.Abort:
             if not standalone_mode:

@@ -109,6 +109,8 @@ def reported_errors(*also: type[Exception]) -> Iterator[None]:
         def show(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001 - stdlib hook
             if issubclass(category, FloorsimWarning):
                 print_error(f"warning: {message}")
+            elif _verbosity >= 1:  # written here, not through a hook a test runner or notebook may have replaced
+                sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
             else:
                 shown(message, category, filename, lineno, file, line)
 
