@@ -207,3 +207,39 @@ def test_an_explicit_config_file_must_exist(tmp_path):
     done = floorsim("--config", str(tmp_path / "missing.toml"), "run", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr == f"floorsim: error: --config: no configuration file '{tmp_path / 'missing.toml'}'\n"
+
+
+# ----- what an installed floorsim needs -----
+
+CHECKOUT_PATHS = ("country_packages/", "surveys/", "tests/", "simulations/", "examples/")
+
+
+def test_help_texts_name_no_file_of_the_checkout():
+    """An installed floorsim has no checkout: examples name shipped things by name (``--reform saii_increase``) or
+    the user's own files. ``diff`` compares versions of a package in a git checkout, so it may name one."""
+    load_all_commands()
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():
+        texts = [command.help or "", command.epilog or "", *(getattr(p, "help", None) or "" for p in command.params)]
+        found = [path for text in texts for path in CHECKOUT_PATHS if path in text]
+        assert name == "diff" or found == [], (name, found)
+
+
+def test_backend_dask_without_dask_installed_is_one_line(tmp_path, monkeypatch):
+    import importlib.abc
+
+    class NoDask(importlib.abc.MetaPathFinder):  # dask and distributed absent, as after `pip install floorsim`
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in ("dask", "distributed"):
+                raise ModuleNotFoundError(f"No module named '{name}'")
+            return None
+
+    for module in [m for m in sys.modules if m.split(".")[0] in ("dask", "distributed")]:
+        monkeypatch.delitem(sys.modules, module)
+    monkeypatch.setattr(sys, "meta_path", [NoDask(), *sys.meta_path])
+    survey = write_survey(make_tiny_survey(), tmp_path / "tiny")
+    result = runner.invoke(app, ["-q", "run", "--survey", str(survey), "--backend", "dask", "--scheduler",
+                                 "tcp://127.0.0.1:9", "--out", str(tmp_path / "out"), "--no-report"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("floorsim: error: --backend dask needs dask") and result.stderr.count("\n") == 1
+    assert not (tmp_path / "out").exists()

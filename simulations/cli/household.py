@@ -27,9 +27,8 @@ from simulations.projections.simulated_year import check_period_covered
         "  floorsim household --person age=72 --period 2024-03\n\n"
         "  floorsim household --person age=30,pregnant=true --person age=1 --household municipality=Ainaro "
         "--period 2023-05\n\n"
-        "  floorsim household examples/household_example.yaml --period 2024\n\n"
-        "  floorsim household examples/household_example.yaml --period 2025-03 "
-        "--reform country_packages/timor_leste/reforms/saii_increase.yaml --json"
+        "  floorsim household my_household.yaml --period 2024\n\n"
+        "  floorsim household my_household.yaml --period 2025-03 --reform my_reform.yaml --json"
     ),
 )
 def household_command(
