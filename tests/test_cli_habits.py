@@ -112,6 +112,7 @@ def _warn_then_fail(monkeypatch, error: Exception | None):
     monkeypatch.setattr(simulations.web, "serve", serve)
 
 
+@pytest.mark.filterwarnings("ignore:a library deprecation")
 def test_quiet_hides_warnings_normal_shows_floorsim_warnings_verbose_shows_all(monkeypatch):
     _warn_then_fail(monkeypatch, None)
     normal = runner.invoke(app, ["serve"])
@@ -124,6 +125,7 @@ def test_quiet_hides_warnings_normal_shows_floorsim_warnings_verbose_shows_all(m
     assert "DeprecationWarning: a library deprecation" in verbose.stderr
 
 
+@pytest.mark.filterwarnings("ignore:a library deprecation")
 def test_two_v_show_the_traceback_above_the_one_line_error(monkeypatch):
     from simulations.errors import FloorsimError
 
@@ -136,6 +138,7 @@ def test_two_v_show_the_traceback_above_the_one_line_error(monkeypatch):
     assert debug.stderr.splitlines()[-1] == "floorsim: error: no such thing"
 
 
+@pytest.mark.filterwarnings("ignore:a library deprecation")
 def test_quiet_turns_the_progress_display_off(monkeypatch):
     from simulations.cli import terminal
 

@@ -6,7 +6,8 @@ standard error and exit status 2, without a traceback, because its message alrea
 exception is a bug and keeps its traceback.
 
 The verbosity (global options ``-q``/``-v`` of ``floorsim``, :func:`set_verbosity`) decides what is printed besides
-the results and the errors: ``-q`` (-1) no progress display and no warnings (they stay recorded in ``summary.json``);
+the results and the errors: ``-q`` (-1) no progress display and no warnings, floorsim's (they stay recorded in
+``summary.json``) or a library's;
 0 floorsim's warnings and a progress display on a terminal; ``-v`` (1) also the warnings of the libraries floorsim
 uses (numpy, pandas, OpenFisca: deprecations included); ``-v -v`` (2) also the traceback of a project error, above
 its one line.
@@ -101,9 +102,12 @@ def reported_errors(*also: type[Exception]) -> Iterator[None]:
     from simulations.engine.run_warnings import FloorsimWarning
 
     with warnings.catch_warnings():
-        if _verbosity >= 1:
+        if _verbosity < 0:
+            warnings.simplefilter("ignore")  # -q: no warning at all, floorsim's or a library's
+        elif _verbosity >= 1:
             warnings.simplefilter("default")
-        warnings.simplefilter("ignore" if _verbosity < 0 else "always", FloorsimWarning)
+        if _verbosity >= 0:
+            warnings.simplefilter("always", FloorsimWarning)
         shown = warnings.showwarning
 
         def show(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001 - stdlib hook
