@@ -26,6 +26,12 @@ SMOKE = [
 """The smoke subset: the command line (typer, click, rich), the engine (openfisca-core, numpy, pandas, pyarrow,
 joblib) and the statistics."""
 
+DESELECT = [
+    # Compares with numpy's own weighted quantile (np.quantile(..., weights=)), which numpy added in 2.0: the
+    # reference needs numpy 2, floorsim's quantiles do not (the other quantile tests pass on numpy 1.26).
+    "tests/indicators/test_indicators_quantiles.py::test_real_weights_match_numpy_weighted_inverted_cdf",
+]
+
 _LOWER = re.compile(r"^\s*([A-Za-z0-9_.\-]+)(\[[^\]]*\])?\s*>=\s*([^,;\s]+)")
 
 
@@ -50,7 +56,8 @@ def main(venv: Path) -> int:
     subprocess.run([python, "-m", "pip", "install", "--quiet", "-c", str(constraints), "-e", f"{REPOSITORY}[test]"],
                    check=True)
     subprocess.run([python, "-m", "pip", "list", "--format=freeze"], check=True)
-    return subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", *SMOKE],
+    deselect = [argument for test in DESELECT for argument in ("--deselect", test)]
+    return subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *deselect, *SMOKE],
                           cwd=REPOSITORY).returncode
 
 
