@@ -246,3 +246,15 @@ def test_backend_dask_without_dask_installed_is_one_line(tmp_path, monkeypatch):
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("floorsim: error: --backend dask needs dask") and result.stderr.count("\n") == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_household_names_a_shipped_reform_like_run():
+    """``--reform saii_increase`` is the package's reforms/saii_increase.yaml: the same report as the file, and the
+    social pension of a person of 72 up by USD 20 a month (base amount 60 -> 80, age supplement unchanged)."""
+    arguments = ["household", "--person", "age=72", "--period", "2025-03", "--json", "--reform"]
+    by_name = runner.invoke(app, [*arguments, "saii_increase"])
+    by_file = runner.invoke(app, [*arguments, str(REPOSITORY / "country_packages/timor_leste/reforms/saii_increase.yaml")])
+    assert by_name.exit_code == 0, by_name.output
+    named, filed = json.loads(by_name.stdout), json.loads(by_file.stdout)
+    assert named == filed
+    assert named["scenarios"]["saii_increase"]["total"] - named["scenarios"]["baseline"]["total"] == pytest.approx(20)
