@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.floorsim-installed
 
-.PHONY: run test venv chromium clean
+.PHONY: run test test-install test-min-versions venv chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,5 +30,14 @@ chromium:
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest
 
+# The wheel installed in a fresh virtual environment with every dependency resolved from the package index
+# (the ordinary suite reuses the test environment's distributions instead; tests/install/test_wheel.py).
+test-install: $(STAMP)
+	FLOORSIM_INSTALL_TEST=full $(BIN)/python -m pytest -q tests/install
+
+# Every runtime dependency at the lower bound pyproject.toml declares, then a smoke subset (tests/install/min_versions.py).
+test-min-versions: $(STAMP)
+	$(BIN)/python tests/install/min_versions.py .venv-min
+
 clean:
-	rm -rf $(VENV) floorsim-output .pytest_cache
+	rm -rf $(VENV) .venv-min .venv-min.constraints.txt floorsim-output .pytest_cache

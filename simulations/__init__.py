@@ -1,8 +1,25 @@
-"""The floorsim engine and results layer: microsimulation, reforms, indicators, reports, command line."""
+"""The floorsim engine and results layer: microsimulation, reforms, indicators, reports, command line.
 
-from simulations.engine.microsimulation import Microsimulation
+The names below are imported on first use (PEP 562), not with the package: ``import simulations.cli`` (the
+``floorsim`` command) must not load OpenFisca and pandas before it knows which command runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from simulations.errors import CountryError, FloorsimError, ReformError, ScenarioError
-from simulations.engine.reforms import ReformSpec, load_reform
+
+if TYPE_CHECKING:
+    from simulations.engine.microsimulation import Microsimulation
+    from simulations.engine.reforms import ReformSpec, load_reform
+
+_LAZY = {
+    "Microsimulation": "simulations.engine.microsimulation",
+    "ReformSpec": "simulations.engine.reforms",
+    "load_reform": "simulations.engine.reforms",
+}
 
 __all__ = [
     "CountryError",
@@ -13,3 +30,9 @@ __all__ = [
     "ScenarioError",
     "load_reform",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'simulations' has no attribute {name!r}")

@@ -142,7 +142,10 @@ MALFORMED = {
 def test_every_command_is_covered_by_the_malformed_argument_test():
     import typer
 
-    assert set(typer.main.get_command(app).commands) == set(MALFORMED)
+    from simulations.cli import COMMANDS, load_all_commands
+
+    load_all_commands()
+    assert set(typer.main.get_command(app).commands) == set(MALFORMED) == set(COMMANDS)
 
 
 @pytest.mark.parametrize("command", sorted(MALFORMED))

@@ -1,11 +1,20 @@
 """The floorsim command line: one module per command group, registered on one typer application.
 
-The import order below is the order of the commands in ``floorsim --help``.
+``simulations.cli.app`` lists the commands and imports a command's module only when that command runs
+(``floorsim --help`` imports neither pandas nor OpenFisca); :func:`load_all_commands` imports them all, for code that
+wants the complete typer application (documentation generators, tests).
 """
 
-from simulations.cli import run, household, params, regression, design, spf, project, survey, serve  # noqa: F401, I001
-from simulations.cli import synth  # noqa: F401, I001
-from simulations.cli import new_country  # noqa: F401
-from simulations.cli.app import app
+from __future__ import annotations
 
-__all__ = ["app"]
+import importlib
+
+from simulations.cli.app import COMMANDS, app
+
+__all__ = ["app", "load_all_commands"]
+
+
+def load_all_commands() -> None:
+    """Import every command module, so that :data:`app` holds every command (in the order of ``COMMANDS``)."""
+    for module in dict.fromkeys(COMMANDS.values()):
+        importlib.import_module(f"simulations.cli.{module}")

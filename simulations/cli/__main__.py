@@ -2,4 +2,4 @@
 
 from simulations.cli import app
 
-app()
+app(prog_name="floorsim")

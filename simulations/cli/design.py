@@ -20,7 +20,7 @@ from simulations.reports.numbers import format_figure
     "variants",
     epilog=(
         "Examples:\n\n"
-        "  floorsim variants country_packages/social_protection_floor/examples/child_benefit_grid.yaml\n\n"
+        "  floorsim variants my_grid.yaml\n\n"
         "  floorsim variants my_grid.yaml --out results/grid --jobs 2"
     ),
 )
@@ -84,9 +84,9 @@ def print_variants(outcome) -> None:
         "  floorsim solve --parameter social_protection_floor.child.share --low 0 --high 1 "
         "--target cost-share-of-gdp=0.01 --base country_packages.social_protection_floor.SocialProtectionFloor\n\n"
         "  floorsim solve --parameter benefits.universal_child_grant.amount --low 0 --high 100 "
-        "--target poverty-change=-0.02 --base country_packages/timor_leste/reforms/universal_child_grant.yaml\n\n"
+        "--target poverty-change=-0.02 --base my_child_grant.yaml\n\n"
         "  floorsim solve --parameter benefits.saii.amount --low 0 --high 60 "
-        "--target budget-neutral-with=country_packages/timor_leste/reforms/universal_child_grant.yaml\n\n"
+        "--target budget-neutral-with=my_child_grant.yaml\n\n"
         "  floorsim solve --parameter social_protection_floor.old_age.minimum_age --low 55 --high 80 --integer "
         "--target cost-share-of-gdp=0.02 --base country_packages.social_protection_floor.SocialProtectionFloor "
         "--base my_levels.yaml --json"

@@ -27,9 +27,8 @@ from simulations.projections.simulated_year import check_period_covered
         "  floorsim household --person age=72 --period 2024-03\n\n"
         "  floorsim household --person age=30,pregnant=true --person age=1 --household municipality=Ainaro "
         "--period 2023-05\n\n"
-        "  floorsim household examples/household_example.yaml --period 2024\n\n"
-        "  floorsim household examples/household_example.yaml --period 2025-03 "
-        "--reform country_packages/timor_leste/reforms/saii_increase.yaml --json"
+        "  floorsim household my_household.yaml --period 2024\n\n"
+        "  floorsim household my_household.yaml --period 2025-03 --reform my_reform.yaml --json"
     ),
 )
 def household_command(
@@ -54,7 +53,9 @@ def household_command(
         ),
     ] = None,
     reform: Annotated[
-        Optional[list[Path]], typer.Option(help="Reform file (YAML/JSON) to compare with; repeatable.")
+        Optional[list[Path]],
+        typer.Option(help="Reform to compare with: a YAML/JSON file, or a reform shipped with the package by name "
+                     "(e.g. saii_increase); repeatable."),
     ] = None,
     depth: Annotated[
         int, typer.Option(help="How far down the formulas the explanation goes (1: the direct inputs).")
@@ -71,7 +72,8 @@ def household_command(
         if when[:4].isdigit():  # rules frozen after their last dated value would be explained as if still in force
             check_period_covered(load_country(country), int(when[:4]), rules_only=True)
         try:
-            report = single_household.simulate_household(country, described, period, reform or (), depth)
+            report = single_household.simulate_household(country, described, period, _reforms(country, reform),
+                                                         depth)
         except ParameterNotFoundError as error:  # a period before the package's legislation (e.g. 1999-01)
             raise FloorsimError(
                 f"period {period or described.period}: {str(error).strip()} The package has no rules for that "
@@ -157,3 +159,17 @@ def _explanation_tree(programme, scenario: str, report: single_household.Househo
             text += f"  [dim]{escape(factor.label)}[/dim]"
         parents[factor.depth] = parent.add(text)
     return tree
+
+
+def _reforms(country: str, values: list[Path] | None) -> list:
+    """The reforms to compare with: a reform of parameter changes named as ``floorsim run --reform`` names it (a file
+    or a reform shipped with the package) becomes its ReformSpec; anything else is passed on as given."""
+    from simulations.engine.reforms import ReformSpec
+    from simulations.engine.scenarios import resolve_reform
+
+    chosen: list = []
+    for value in values or ():
+        named = resolve_reform(value, load_country(country))
+        single = len(named.steps) == 1 and isinstance(named.steps[0], ReformSpec)
+        chosen.append(named.steps[0] if single else value)
+    return chosen

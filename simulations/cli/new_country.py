@@ -17,7 +17,7 @@ from simulations.scaffold.generate import new_country
     "new-country",
     epilog=(
         "Examples:\n\n"
-        "  floorsim new-country examplia --schemes simulations/scaffold/examples/examplia.yaml --out examplia\n\n"
+        "  floorsim new-country examplia --schemes examplia_schemes.yaml --out examplia\n\n"
         "  floorsim run --country examplia --survey SURVEY_FOLDER --reform REFORM.yaml\n\n"
         "The schemes file format: docs/schemes_file.md."
     ),

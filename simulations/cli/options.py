@@ -15,11 +15,15 @@ DEFAULT_COUNTRY = "timor_leste"
 DEFAULT_YEAR = 2025
 DEFAULT_OUT = Path("floorsim-output")
 
-CountryOption = Annotated[str, typer.Option(help="Country package under country_packages/.")]
+CountryOption = Annotated[
+    str, typer.Option(help="Country package: the name of one shipped with floorsim (timor_leste, ...) or a folder "
+                      "holding a floorsim.yaml.")
+]
 """``--country`` of the commands that take a package name only."""
 
 CountryOrConfigOption = Annotated[
-    str, typer.Option(help="Country package under country_packages/, or path of its floorsim.yaml.")
+    str, typer.Option(help="Country package: the name of one shipped with floorsim (timor_leste, ...), a folder "
+                      "holding a floorsim.yaml, or the path of that file.")
 ]
 """``--country`` of the commands that also take the path of a ``floorsim.yaml``."""
 

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from simulations.cli.app import app
+from simulations.cli.options import DEFAULT_COUNTRY, CountryOption
 from simulations.cli.terminal import console, reported_errors
 from simulations.engine.microsimulation import BASELINE
 
@@ -17,20 +18,23 @@ from simulations.engine.microsimulation import BASELINE
     "project",
     epilog=(
         "Examples:\n\n"
-        "  floorsim project country_packages/timor_leste/projections/assumptions_2025_2035.yaml\n\n"
-        "  floorsim project country_packages/timor_leste/projections/assumptions_2025_2035.yaml "
-        "--reform country_packages/timor_leste/reforms/saii_increase.yaml "
-        "--reform country_packages/timor_leste/reforms/universal_child_grant.yaml --out projection"
+        "  floorsim project                                # the package's assumptions (timor_leste: 2025-2035)\n\n"
+        "  floorsim project --reform saii_increase --reform universal_child_grant --out projection\n\n"
+        "  floorsim project my_assumptions.yaml --reform my_reform.yaml"
     ),
 )
 def project_command(
     assumptions: Annotated[
-        Path, typer.Argument(help="Assumptions file (YAML): population, macro path, indexation, take-up.")
-    ],
-    reform: Annotated[
-        Optional[list[Path]],
-        typer.Option(help="Reform file (YAML/JSON); repeatable. Default: the assumptions file's reforms."),
+        Optional[Path],
+        typer.Argument(help="Assumptions file (YAML): population, macro path, indexation, take-up. Default: the "
+                       "country package's own (its projections/ folder).", show_default=False),
     ] = None,
+    reform: Annotated[
+        Optional[list[str]],
+        typer.Option(help="Reform: a YAML/JSON file, or a reform shipped with the package by name (e.g. "
+                     "saii_increase); repeatable. Default: the assumptions file's reforms."),
+    ] = None,
+    country: CountryOption = DEFAULT_COUNTRY,
     survey: Annotated[
         Optional[Path], typer.Option(help="Survey folder (default: the file's survey, else the bundled survey).")
     ] = None,
@@ -40,16 +44,28 @@ def project_command(
     """Project cost (money, % of GDP, % of government expenditure), beneficiaries, poverty and Gini of the baseline
     and reforms for every year of an assumptions file; write a tidy table (CSV, Parquet), an Excel workbook and a
     chart of cost paths."""
+    from simulations.engine.countries import load_country
+    from simulations.engine.scenarios import resolve_reform
+    from simulations.errors import FloorsimError
     from simulations.projections import project, write_outputs
+    from simulations.projections.assumptions import load_assumptions
+    from simulations.projections.simulated_year import country_assumptions
     from simulations.projections.outputs import FILES
 
     from surveys.atomic import check_output_folder
 
     with reported_errors(OSError):
         check_output_folder(out, FILES)  # before the years are simulated
-        result = project(
-            assumptions, reform or None, survey=survey, backend="sequential" if jobs == 1 else "loky", n_jobs=jobs
-        )
+        spec = load_country(country)
+        chosen = load_assumptions(assumptions) if assumptions is not None else country_assumptions(spec)
+        if chosen is None:
+            raise FloorsimError(f"country '{spec.name}' has no projection assumptions ({spec.folder}/projections/"
+                                "*.yaml): give an assumptions file")
+        reforms = None
+        if reform:  # files or names of the package's reforms, like floorsim run --reform
+            reforms = {named.name: named for named in (resolve_reform(value, load_country(chosen.country))
+                                                       for value in reform)}
+        result = project(chosen, reforms, survey=survey, backend="sequential" if jobs == 1 else "loky", n_jobs=jobs)
         written = write_outputs(result, out)
     costs, extra = result.pivot("cost_pct_gdp"), result.pivot("additional_cost_pct_gdp")
     table = Table(title=f"{result.assumptions.label or result.assumptions.name}: cost of all transfers, % of GDP "

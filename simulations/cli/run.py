@@ -18,7 +18,7 @@ from rich.table import Table
 
 from simulations.cli.app import app
 from simulations.cli.options import DEFAULT_COUNTRY, DEFAULT_OUT, DEFAULT_YEAR, CountryOption, JobsOption, YearOption
-from simulations.cli.terminal import console, reported_errors
+from simulations.cli.terminal import console, progress_wanted, reported_errors
 from simulations.analysis.headline import baseline_figures
 from simulations.analysis.unknown_members import unknown_member_record
 from simulations.design.spf_scenarios import on_the_run_line
@@ -44,7 +44,7 @@ from surveys.readers import convert_currency
     epilog=(
         "Examples:\n\n"
         "  floorsim run\n\n"
-        "  floorsim run --reform country_packages/timor_leste/reforms/saii_increase.yaml --period 2025 --out results\n\n"
+        "  floorsim run --reform saii_increase --period 2025 --out results   # a reform shipped with the package\n\n"
         "  floorsim run --replicates 500 --seed 7          # more bootstrap replicates for the confidence intervals\n\n"
         "  floorsim run --no-report                        # summary.json and tables only (no workbook, charts, HTML)\n\n"
         "  floorsim run --period 2025 --population-year survey   # the survey's own population (no reweighting)\n\n"
@@ -141,7 +141,7 @@ def run(
             n_jobs=jobs,
             seed=seed,
             dask_client=scheduler,
-            progress=True,
+            progress=progress_wanted(),
         )
         if language not in available_languages():
             raise FloorsimError(f"no labels for language '{language}'; available: {', '.join(available_languages())}")

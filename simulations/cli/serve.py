@@ -27,7 +27,7 @@ from simulations.errors import FloorsimError
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on (default: this machine only).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,
-    country: Annotated[str, typer.Option(help="Default country package under country_packages/.")] = DEFAULT_COUNTRY,
+    country: Annotated[str, typer.Option(help="Default country package (a name or a folder, as --country of run).")] = DEFAULT_COUNTRY,
     survey: Annotated[
         Optional[Path], typer.Option(help="Survey folder offered besides the bundled survey (default: bundled only).")
     ] = None,

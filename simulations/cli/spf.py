@@ -27,8 +27,8 @@ from surveys.bundled import BUNDLED_SURVEY
         "Examples:\n\n"
         "  floorsim spf\n\n"
         "  floorsim spf --period 2025 --out results/spf\n\n"
-        "  floorsim spf --country country_template --survey tests/fixtures/eusilc/eusilc.parquet "
-        "--mapping surveys/examples/eusilc_mapping.yaml --period 2017 --reform my_floor_line.yaml\n\n"
+        "  floorsim spf --country country_template --survey my_survey.parquet "
+        "--mapping my_mapping.yaml --period 2017 --reform my_floor_line.yaml\n\n"
         "Writes into --out: spf.csv and spf.json (the table, notes and the floor's inputs)."
     ),
 )

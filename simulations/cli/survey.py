@@ -23,7 +23,7 @@ from surveys import load_survey
     epilog=(
         "Examples:\n\n"
         "  floorsim survey\n\n"
-        "  floorsim survey tests/fixtures/eusilc/eusilc.parquet --mapping surveys/examples/eusilc_mapping.yaml "
+        "  floorsim survey my_survey.parquet --mapping my_mapping.yaml "
         "--country country_template\n\n"
         "  floorsim survey my_survey_folder --json"
     ),

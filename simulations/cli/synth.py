@@ -15,13 +15,14 @@ from simulations.cli.terminal import console, reported_errors
     "synth",
     epilog=(
         "Examples:\n\n"
-        "  floorsim synth surveys/data/profiles/viet_nam.yaml --out viet_nam_survey\n\n"
-        "  floorsim synth surveys/data/profiles/viet_nam.yaml --out viet_nam_survey --households 20000 --seed 7\n\n"
+        "  floorsim synth viet_nam --out viet_nam_survey       # a profile shipped with floorsim, by name\n\n"
+        "  floorsim synth my_profile.yaml --out my_survey --households 20000 --seed 7\n\n"
         "The profile format: docs/country_profile.md."
     ),
 )
 def synth_command(
-    profile: Annotated[Path, typer.Argument(help="Country profile (YAML): published figures, each with its source.")],
+    profile: Annotated[Path, typer.Argument(help="Country profile (YAML): published figures, each with its source; or the name of a "
+                                     "profile shipped with floorsim (viet_nam, ...).")],
     out: Annotated[Path, typer.Option(help="Survey folder to write (replaced if it holds a survey).")],
     households: Annotated[int, typer.Option(help="Households to generate (at least 600).")] = 10_000,
     seed: Annotated[int, typer.Option(help="Seed of the random generator (same seed, same survey).")] = 1,
@@ -29,8 +30,11 @@ def synth_command(
     """Generate a synthetic survey calibrated to a country profile; write it (households.parquet, persons.parquet)
     and its calibration report (calibration_report.csv: each target, achieved value, gap), and print the report."""
     from surveys.synthetic import format_table
+    from surveys.synthetic.targets import PROFILES
     from surveys.synthetic.writer import REPORT_FILE, synthesise
 
+    if not profile.exists() and not profile.suffix and (PROFILES / f"{profile}.yaml").is_file():
+        profile = PROFILES / f"{profile}.yaml"  # a shipped profile by name, installed or not
     with reported_errors(OSError):
         survey, report = synthesise(profile, out, households, seed)
     console.print(

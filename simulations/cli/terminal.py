@@ -1,13 +1,25 @@
-"""What the commands print: the standard output console, and the one error handler of the command line.
+"""What the commands print: the standard output console, the verbosity, and the one error handler of the command line.
 
 Every command runs its work inside :func:`reported_errors`: a project exception (``FloorsimError``,
 ``SurveyError``, ``IndicatorError`` and their subclasses) becomes one line ``floorsim: error: <message>`` on
 standard error and exit status 2, without a traceback, because its message already says what to fix. Any other
 exception is a bug and keeps its traceback.
+
+The verbosity (global options ``-q``/``-v`` of ``floorsim``, :func:`set_verbosity`) decides what is printed besides
+the results and the errors: ``-q`` (-1) no progress display and no warnings, floorsim's (they stay recorded in
+``summary.json``) or a library's;
+0 floorsim's warnings and a progress display on a terminal; ``-v`` (1) also the warnings of the libraries floorsim
+uses (numpy, pandas, OpenFisca: deprecations included); ``-v -v`` (2) also the traceback of a project error, above
+its one line.
+
+The exception types are imported when an error is handled, not with this module, so that the command line's own
+usage errors print without loading the survey and engine layers.
 """
 
 from __future__ import annotations
 
+import sys
+import traceback
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,15 +28,43 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
-from indicators.errors import IndicatorError
-from simulations.engine.run_warnings import FloorsimWarning
-from simulations.errors import FloorsimError
-from surveys.errors import SurveyError
-
-PROJECT_ERRORS: tuple[type[Exception], ...] = (FloorsimError, SurveyError, IndicatorError)
-
 console = Console()
 errors = Console(stderr=True)
+
+_verbosity = 0
+
+
+def set_verbosity(level: int) -> None:
+    """Set what is printed besides results and errors: -1 quiet, 0 normal, 1 verbose, 2 debug (module docstring)."""
+    global _verbosity
+    _verbosity = max(-1, min(2, int(level)))
+
+
+def verbosity() -> int:
+    """The verbosity set by ``-q``/``-v`` (-1 to 2; 0 when the command line did not set it)."""
+    return _verbosity
+
+
+def progress_wanted() -> bool:
+    """Whether a command may draw a progress display (not under ``-q``; the engine still draws it only when
+    standard error is a terminal)."""
+    return _verbosity >= 0
+
+
+def project_errors() -> tuple[type[Exception], ...]:
+    """The project's exception types, whose message the command line prints as one line."""
+    from indicators.errors import IndicatorError
+    from simulations.errors import FloorsimError
+    from surveys.errors import SurveyError
+
+    return (FloorsimError, SurveyError, IndicatorError)
+
+
+def __getattr__(name: str) -> object:
+    # PROJECT_ERRORS is imported by the web app and the fuzz tests; built on first use (see the module docstring).
+    if name == "PROJECT_ERRORS":
+        return project_errors()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def one_line(text: str) -> str:
@@ -37,10 +77,18 @@ def one_line(text: str) -> str:
     return joined
 
 
+def print_error(message: str) -> None:
+    """Print ``floorsim: <message>`` as one line on standard error: written as plain text, so never wrapped and
+    never marked up, whatever the terminal's width or whether standard error is a terminal, a pipe or a file."""
+    stream = sys.stderr
+    stream.write(f"floorsim: {one_line(message)}\n")
+    stream.flush()
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
-    """Print ``floorsim: <message>`` as one line on standard error (never wrapped, no markup) and exit with
-    ``code`` (2: bad input; 1: a check that failed, e.g. a threshold of ``floorsim diff``)."""
-    errors.print(f"floorsim: {one_line(message)}", markup=False, highlight=False, soft_wrap=True)
+    """Print ``floorsim: <message>`` as one line on standard error and exit with ``code`` (2: bad input; 1: a check
+    that failed, e.g. a threshold of ``floorsim diff``)."""
+    print_error(message)
     raise typer.Exit(code=code)
 
 
@@ -49,20 +97,31 @@ def reported_errors(*also: type[Exception]) -> Iterator[None]:
     """Turn the project's exceptions, and those of the types ``also`` (e.g. ``OSError`` when a command writes
     files), into one line on standard error and exit status 2; let any other exception through. Warnings of the
     project (``FloorsimWarning``: a period beyond the price data, a reform inactive in the year, a forced value out
-    of range) are printed as they happen, one line each: ``floorsim: warning: <message>``."""
+    of range) are printed as they happen, one line each: ``floorsim: warning: <message>`` (none under ``-q``;
+    under ``-v`` every other warning too)."""
+    from simulations.engine.run_warnings import FloorsimWarning
+
     with warnings.catch_warnings():
-        warnings.simplefilter("always", FloorsimWarning)
+        if _verbosity < 0:
+            warnings.simplefilter("ignore")  # -q: no warning at all, floorsim's or a library's
+        elif _verbosity >= 1:
+            warnings.simplefilter("default")
+        if _verbosity >= 0:
+            warnings.simplefilter("always", FloorsimWarning)
         shown = warnings.showwarning
 
         def show(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001 - stdlib hook
             if issubclass(category, FloorsimWarning):
-                errors.print(f"floorsim: warning: {one_line(str(message))}", markup=False, highlight=False,
-                             soft_wrap=True)
+                print_error(f"warning: {message}")
+            elif _verbosity >= 1:  # written here, not through a hook a test runner or notebook may have replaced
+                sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
             else:
                 shown(message, category, filename, lineno, file, line)
 
         warnings.showwarning = show
         try:
             yield
-        except (*PROJECT_ERRORS, *also) as error:
+        except (*project_errors(), *also) as error:
+            if _verbosity >= 2:
+                traceback.print_exc(file=sys.stderr)
             fail(f"error: {error}")
