@@ -328,17 +328,18 @@ class LabelError(KeyError):
     """A label key that no language defines (a programming error, not a user error)."""
 
 
-class LanguageError(FloorsimError):
+class LanguageError(FloorsimError, ValueError):
     """A language without a catalogue: the message names the languages available."""
 
 
 @lru_cache(maxsize=None)
 def translations(language: str) -> gettext.NullTranslations:
     """The compiled catalogue of ``language`` (``locales/<language>/LC_MESSAGES/floorsim.mo``); English, the
-    language of the message ids, needs none."""
+    language of the message ids, needs none, and a language without a catalogue shows English (``get_labels``
+    refuses it first where a user chose it)."""
     if language == DEFAULT_LANGUAGE:
         return gettext.NullTranslations()
-    return gettext.translation(DOMAIN, LOCALES, languages=[language])
+    return gettext.translation(DOMAIN, LOCALES, languages=[language], fallback=True)
 
 
 @dataclass(frozen=True)
