@@ -160,23 +160,29 @@ def format_unit(unit: str | None) -> str:
     return "ratio" if unit == "/1" else unit
 
 
-def format_parameter_value(value: object) -> str:
-    """A parameter value: scales as ``0+: 0 · 70+: 20``, booleans as yes/no, ``—`` when not in force, numbers
-    with thousands separators and without float noise (6 significant digits)."""
+def format_parameter_value(value: object, labels: Labels | None = None) -> str:
+    """A parameter value: scales as ``0+: 0 · 70+: 20``, booleans as yes/no (translated), ``—`` when not in force,
+    numbers with the language's separators and without float noise (6 significant digits, Python's ``g``;
+    ``1,234.5`` in English, ``1234,5`` in Portuguese)."""
+    labels = labels or Labels()
     if value is None:
         return NOT_IN_FORCE
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return labels.gettext("yes") if value else labels.gettext("no")
     if isinstance(value, list):
         parts = []
         for row in value:
             amount = next((row[key] for key in BRACKET_AMOUNT_KEYS if key in row), None)
-            parts.append(f"{format_parameter_value(row['threshold'])}+: {format_parameter_value(amount)}")
+            parts.append(f"{format_parameter_value(row['threshold'], labels)}+: "
+                         f"{format_parameter_value(amount, labels)}")
         return " · ".join(parts)
     if isinstance(value, dict):
-        return ", ".join(f"{key} {format_parameter_value(item)}" for key, item in value.items())
-    if isinstance(value, float):
-        return f"{value:,.6g}" if not value.is_integer() else f"{int(value):,}"
-    if isinstance(value, int):
-        return f"{value:,}"
+        return ", ".join(f"{key} {format_parameter_value(item, labels)}" for key, item in value.items())
+    if isinstance(value, float) and not value.is_integer():
+        text = f"{value:.6g}"
+        if "e" in text:  # beyond 6 digits before or after the point: scientific notation, as Python writes it
+            return text
+        return format_decimal(Decimal(text), format="#,##0.######", locale=labels.locale)
+    if isinstance(value, (int, float)):
+        return format_decimal(int(value), format="#,##0", locale=labels.locale)
     return str(value)

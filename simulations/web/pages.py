@@ -60,8 +60,13 @@ def _num(context, value, signed: bool = False) -> str:
     return format_number(None if _missing(value) else value, "money_month", context.get("labels"), change=signed)
 
 
-TEMPLATES.env.filters.update(fmt=_fmt, pct=_pct, num=_num, unit=format_unit,
-                             pvalue=format_parameter_value)
+@jinja2.pass_context
+def _pvalue(context, value) -> str:
+    """A parameter value in the page's language."""
+    return format_parameter_value(value, context.get("labels"))
+
+
+TEMPLATES.env.filters.update(fmt=_fmt, pct=_pct, num=_num, unit=format_unit, pvalue=_pvalue)
 
 
 def _setting(request: Request, country, survey, period):

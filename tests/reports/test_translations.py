@@ -136,13 +136,16 @@ class _Texts(HTMLParser):
 
 def english_patterns(language: str) -> list[re.Pattern]:
     """A pattern per English text the catalogue of ``language`` translates differently: the text whole, its
-    ``{placeholders}`` matching anything."""
+    ``{placeholders}`` matching anything. Texts without an English word outside their placeholders
+    (``{indicator}, {line}``) would match any text and are left out."""
     compiled = translations(language)
     patterns = []
     for message in catalogues.read_catalogue(language):
         if not message.id or compiled.gettext(message.id) == message.id:
             continue
         parts = re.split(r"\{[a-z_]+\}", message.id)
+        if not re.search(r"[A-Za-z]{3,}", "".join(parts)):
+            continue
         patterns.append(re.compile(".*".join(re.escape(part) for part in parts)))
     return patterns
 
