@@ -20,9 +20,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from indicators.errors import IndicatorError
+from simulations.analysis.headline import baseline_figures
 from simulations.engine.run_warnings import FloorsimWarning
 from simulations.errors import FloorsimError
-from simulations.analysis.headline import baseline_figures
 from simulations.reports.labels import Labels
 from simulations.reports.numbers import format_figure
 from simulations.reports.summary import headline_rows, year_facts

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import gettext
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from simulations.errors import FloorsimError
@@ -332,7 +332,7 @@ class LanguageError(FloorsimError, ValueError):
     """A language without a catalogue: the message names the languages available."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(language: str) -> gettext.NullTranslations:
     """The compiled catalogue of ``language`` (``locales/<language>/LC_MESSAGES/floorsim.mo``); English, the
     language of the message ids, needs none, and a language without a catalogue shows English (``get_labels``

@@ -7,9 +7,9 @@ kept by the browser (``localStorage``) and sent to ``POST /api/reforms/run``.
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlencode
 
 import jinja2
 from fastapi import APIRouter, HTTPException, Query, Request

@@ -33,7 +33,7 @@ def client():
 
 def visible_texts(page: str) -> list[str]:
     parser = _Texts()
-    parser.feed(re.sub(r"<script.*?</script>", "", page, flags=re.S))
+    parser.feed(re.sub(r"<script.*?</script>", "", page, flags=re.DOTALL))
     return parser.texts
 
 
@@ -70,7 +70,7 @@ def test_scripts_receive_their_texts_translated(client):
     client.cookies.clear()
     page = client.get("/parameters", params={"lang": "es"}).text
     embedded = json.loads(re.search(r'<script type="application/json" id="floorsim-texts">(.*?)</script>', page,
-                                    re.S).group(1))
+                                    re.DOTALL).group(1))
     assert set(embedded) == set(script_messages())
     assert embedded["Add at least one change first."] == "Añada primero al menos un cambio."
     assert "'{text}' is not a number (or true/false) for {path}" in embedded  # a t() call with placeholders
