@@ -14,12 +14,10 @@ from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from simulations.cli.app import app
 from simulations.cli.options import DEFAULT_COUNTRY, DEFAULT_OUT, DEFAULT_YEAR, CountryOption, JobsOption, YearOption
-from simulations.cli.terminal import console, progress_wanted, reported_errors
-from simulations.analysis.headline import baseline_figures
+from simulations.cli.terminal import console, print_baseline, print_headline, progress_wanted, reported_errors
 from simulations.analysis.unknown_members import unknown_member_record
 from simulations.design.spf_scenarios import on_the_run_line
 from simulations.engine.countries import CountrySpec, load_country
@@ -27,11 +25,10 @@ from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.engine.provenance import record_simulated_year
 from simulations.engine.scenarios import resolve_reform
 from simulations.errors import FloorsimError
-from simulations.reports.labels import available_languages
+from simulations.reports.labels import available_languages, get_labels
 from simulations.reports.outputs import describe_outputs, write_outputs
 from simulations.reports.numbers import format_figure
 from simulations.projections.simulated_year import check_period_covered, parse_population_year, simulated_year
-from simulations.reports.summary import headline_rows, year_facts
 from simulations.reports.tables import DEFAULT_REPLICATES
 from simulations.regression.settings import resolve_survey
 from surveys.bundled import BUNDLED_SURVEY
@@ -143,8 +140,7 @@ def run(
             dask_client=scheduler,
             progress=progress_wanted(),
         )
-        if language not in available_languages():
-            raise FloorsimError(f"no labels for language '{language}'; available: {', '.join(available_languages())}")
+        labels = get_labels(language)  # a one-line LanguageError naming the languages with a catalogue
         prices = year.macro.price_context(period, year.survey.metadata.reference_year) if year.macro else None
         line = prices.poverty_line if prices is not None else None
         reforms = [  # the floor pays shares of the line the run measures poverty with (spf_scenarios.on_the_run_line)
@@ -155,9 +151,9 @@ def run(
         results = record_simulated_year(results, year.population, year.cost_denominators, prices)
         results = record_survey_facts(results, data)
         for spec_ in reforms:
-            print_headline(results, spec_.name, spec_.label)
+            print_headline(results, spec_.name, spec_.label, labels)
         if not reforms:
-            print_baseline(results)
+            print_baseline(results, labels)
         print_unknown_members(results.provenance.get("unknown_age_sex"), spec.currency)
         written = write_outputs(
             results, names, out, replicates=replicates, seed=seed, language=language,
@@ -213,40 +209,3 @@ def print_unknown_members(record: dict | None, currency: str) -> None:
     for scenario, paid in record["person_benefits"].items():
         amounts = ", ".join(f"{key} {currency} {format_figure(value, 'money')}" for key, value in paid.items())
         console.print(f"Person benefits paid to them ({scenario}, per year): {escape(amounts)}.", highlight=False)
-
-
-def print_baseline(results) -> None:
-    """Print the headline figures of current law alone (a baseline-only run)."""
-    survey = results.metadata
-    title = f"{results.spec.label} {results.year}: current law (baseline only)"
-    caption = [f"Survey: {survey.name}{' (synthetic)' if survey.synthetic else ''}"]
-    caption += year_facts(results.provenance, results.spec.currency)
-    table = Table(title=title, caption="\n".join(escape(line) for line in caption))
-    table.add_column("Indicator")
-    table.add_column("Baseline", justify="right")
-    figures = baseline_figures(results)
-    for row in headline_rows(results, figures):
-        table.add_row(row.label, format_figure(figures[row.key]["baseline"], row.kind))
-    console.print(table)
-
-
-def print_headline(results, reform: str, label: str) -> None:
-    """Print the baseline / reform / change table of one reform."""
-    survey = results.metadata
-    title = f"{results.spec.label} {results.year}: baseline vs {reform}" + (f" ({label})" if label else "")
-    caption = [f"Survey: {survey.name}{' (synthetic)' if survey.synthetic else ''}"]
-    caption += year_facts(results.provenance, results.spec.currency)
-    table = Table(title=title, caption="\n".join(escape(line) for line in caption))
-    table.add_column("Indicator")
-    for column in ("Baseline", "Reform", "Change"):
-        table.add_column(column, justify="right")
-    comparison = results.comparison(reform)
-    for row in headline_rows(results, comparison):
-        figures = comparison[row.key]
-        table.add_row(
-            row.label,
-            format_figure(figures["baseline"], row.kind),
-            format_figure(figures["reform"], row.kind),
-            format_figure(figures["change"], row.kind, change=True),
-        )
-    console.print(table)

@@ -120,7 +120,7 @@ def option_defaults(ctx: Any, command_name: str, command: Any, given_config: Pat
                 raise ValueError("a list of values" if multiple else "one value, not a list")
             param.process_value(ctx, value)  # the option's own conversion and checks (click's API)
         except Exception as error:  # click's BadParameter, or the ValueError above
-            message = getattr(error, "format_message", lambda: str(error))()
+            message = error.format_message() if hasattr(error, "format_message") else str(error)
             raise SettingsError(f"{source} = {value!r}: not a value of --{name.replace('_', '-')} ({message})") from None
         defaults[name] = value
     return defaults

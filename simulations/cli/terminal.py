@@ -23,10 +23,15 @@ import traceback
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from simulations.reports.labels import Labels
 
 console = Console()
 errors = Console(stderr=True)
@@ -125,3 +130,57 @@ def reported_errors(*also: type[Exception]) -> Iterator[None]:
             if _verbosity >= 2:
                 traceback.print_exc(file=sys.stderr)
             fail(f"error: {error}")
+
+
+def _caption(results, labels: "Labels") -> str:
+    """The survey (and whether it is synthetic), the population and the GDP of the run, one per line."""
+    from simulations.reports.summary import year_facts  # imported when a table is printed: --help stays fast
+
+    survey = results.metadata
+    name = labels.gettext("{survey} (synthetic)").format(survey=survey.name) if survey.synthetic else survey.name
+    lines = [labels.gettext("Survey: {survey}").format(survey=name)]
+    lines += year_facts(results.provenance, results.spec.currency, labels)
+    return "\n".join(escape(line) for line in lines)
+
+
+def print_baseline(results, labels: "Labels | None" = None) -> None:
+    """Print the headline figures of current law alone (a baseline-only run), in ``labels``' language."""
+    from simulations.analysis.headline import baseline_figures
+    from simulations.reports.labels import Labels
+    from simulations.reports.numbers import format_figure
+    from simulations.reports.summary import headline_rows
+
+    labels = labels or Labels()
+    title = labels.text("title.baseline_only", country=results.spec.label, year=results.year)
+    table = Table(title=title, caption=_caption(results, labels))
+    table.add_column(labels["col.indicator"])
+    table.add_column(labels["col.baseline"], justify="right")
+    figures = baseline_figures(results)
+    for row in headline_rows(results, figures, labels):
+        table.add_row(row.label, format_figure(figures[row.key]["baseline"], row.kind, labels=labels))
+    console.print(table)
+
+
+def print_headline(results, reform: str, label: str, labels: "Labels | None" = None) -> None:
+    """Print the baseline / reform / change table of one reform, in ``labels``' language."""
+    from simulations.reports.labels import Labels
+    from simulations.reports.numbers import format_figure
+    from simulations.reports.summary import headline_rows
+
+    labels = labels or Labels()
+    title = labels.gettext("{country} {year}: baseline vs {reform}").format(
+        country=results.spec.label, year=results.year, reform=reform) + (f" ({label})" if label else "")
+    table = Table(title=title, caption=_caption(results, labels))
+    table.add_column(labels["col.indicator"])
+    for key in ("col.baseline", "col.reform", "col.change"):
+        table.add_column(labels[key], justify="right")
+    comparison = results.comparison(reform)
+    for row in headline_rows(results, comparison, labels):
+        figures = comparison[row.key]
+        table.add_row(
+            row.label,
+            format_figure(figures["baseline"], row.kind, labels=labels),
+            format_figure(figures["reform"], row.kind, labels=labels),
+            format_figure(figures["change"], row.kind, labels=labels, change=True),
+        )
+    console.print(table)

@@ -149,7 +149,8 @@ def cost_chart(report: ReportData) -> Figure:
         values = wide[side].to_numpy(np.float64)
         axis.barh(positions + offset, values, height=height, color=colour, label=labels[f"col.{side}"])
         for y, value in zip(positions + offset, values, strict=True):
-            axis.annotate(f"{value:,.2f}", (value, y), textcoords="offset points", xytext=(3, 0), va="center", fontsize=8)
+            axis.annotate(format_number(value, "decimal2", labels), (value, y), textcoords="offset points",
+                          xytext=(3, 0), va="center", fontsize=8)
     axis.set_yticks(positions, captions)
     axis.set_xlabel(labels.text("chart.cost.x", currency=report.context["currency"]))
     axis.set_title(labels["chart.cost.title"])

@@ -16,7 +16,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup, escape
 
-from simulations.reports.numbers import figure_style, format_number, shown_unit
+from simulations.reports.numbers import figure_style, format_date, format_number, shown_unit
 from simulations.reports.tables import ReportData, flatten
 
 REPORT_FILE = "report.html"
@@ -358,7 +358,7 @@ def render_html(report: ReportData, charts: dict[str, Path]) -> str:
         title=title,
         context=context,
         labels=labels,
-        generated=labels.text("text.generated", version=context["floorsim_version"], date=context["generated"]),
+        generated=labels.text("text.generated", version=context["floorsim_version"], date=format_date(context["generated"], labels)),
         baseline_only=report.baseline_only,
         headline_title=labels["title.headline_baseline" if report.baseline_only else "title.headline"],
         mean_welfare_group_title=labels.text("col.mean_welfare_group", currency=currency),

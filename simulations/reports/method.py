@@ -36,22 +36,24 @@ def method_notes(results: Results, uncertainty: Uncertainty, programmes: Sequenc
     if spec.poverty_line.share_of_median is None:
         notes.append(
             labels.text(
-                "method.poverty_line_national", base_value=prices.poverty_line_base_value, currency=spec.currency,
+                "method.poverty_line_national", base_value=format_number(prices.poverty_line_base_value, "money_month", labels), currency=spec.currency,
                 base_date=prices.poverty_line_base_date, year=results.year, line=line,
-                reference_year=meta.reference_year, uprating=f"{prices.consumption_uprating:.4f}",
+                reference_year=meta.reference_year,
+                uprating=format_number(prices.consumption_uprating, "fraction4", labels),
             )
         )
     else:
         notes.append(
-            labels.text("method.poverty_line_relative", share=f"{spec.poverty_line.share_of_median:.0%}", line=line,
-                        currency=spec.currency)
+            labels.text("method.poverty_line_relative", line=line, currency=spec.currency,
+                        share=format_number(spec.poverty_line.share_of_median, "percent0", labels))
         )
     moved = meta.extra.get("projection")
     if moved:  # the survey was moved to the simulated year before the run (floorsim run's population year)
         notes.append(
             labels.text(
                 "method.survey_moved", survey_year=moved["survey_reference_year"], year=moved["year"],
-                population_year=moved["population_year"], money_factor=f"{moved['money_factor']:.4f}",
+                population_year=moved["population_year"],
+                money_factor=format_number(moved["money_factor"], "fraction4", labels),
             )
         )
     if prices.notes:
@@ -59,7 +61,8 @@ def method_notes(results: Results, uncertainty: Uncertainty, programmes: Sequenc
     take_up = _take_up(results, programmes)
     if take_up:
         items = ", ".join(
-            labels.text("method.take_up_item", programme=name, rate=f"{rate:.0%}", parameter=parameter)
+            labels.text("method.take_up_item", programme=name, rate=format_number(rate, "percent0", labels),
+                        parameter=parameter)
             for name, rate, parameter in take_up
         )
         notes.append(labels.text("method.take_up", programmes=items, seed=results.run_info.get("seed", 0)))

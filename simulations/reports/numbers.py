@@ -22,11 +22,16 @@ Parameter values (scales, booleans, amounts) are written by :func:`format_parame
 
 from __future__ import annotations
 
-import re
-
+import datetime
 import math
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
+
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal, format_percent
 
 from simulations.reports.labels import Labels
 
@@ -52,6 +57,7 @@ STYLES: dict[str, Style] = {
     "money_month": Style(1.0, 2),  # currency per person per month
     "decimal2": Style(1.0, 2),  # any amount or count with two decimals
     "count": Style(1.0, 0),
+    "percent0": Style(100.0, 0, "%"),  # a share such as a take-up rate: 85%
     "percent": Style(100.0, 1, "%"),  # fraction as %, 1 decimal; a change is in points (no suffix)
     "percent2": Style(100.0, 2, "%"),
     "percent_pp": Style(100.0, 2, "%", " pp"),  # fraction as %, a change as "+1.23 pp"
@@ -79,12 +85,15 @@ FIGURE_STYLES: dict[str, dict[str, str]] = {
 def format_number(
     value: float | None, style: str, labels: Labels | None = None, change: bool = False, missing: str = MISSING
 ) -> str:
-    """A number as a reader sees it (raw units in, text out), in the separators of ``labels``' language.
+    """A number as a reader sees it (raw units in, text out), in the CLDR conventions of ``labels``' language
+    (Babel: decimal and group separators, percent sign; ``1,234.50`` in English, ``1234,50`` in Portuguese,
+    ``1 234,50`` in French).
 
     ``style`` is a key of :data:`STYLES` (e.g. ``money_millions``: 24592080.2 → ``24.59``; ``percent2``:
     0.418 → ``41.80%``). ``change`` adds a sign (``+``/``-``) and uses the style's change suffix. A value that
     rounds to zero is written without a minus (no ``-0.00``). ``None`` or NaN gives ``missing``; infinities
-    give ``∞``.
+    give ``∞``. Rounding is Python's (correctly rounded, half to even, on the binary value) before Babel writes
+    the rounded value, so every language shows the same digits.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return missing
@@ -92,13 +101,27 @@ def format_number(
     if math.isinf(value):
         return ("-" if value < 0 else "+" if change else "") + "∞"
     rule = STYLES[style]
-    scaled = value * rule.scale
-    if round(scaled, rule.decimals) == 0:
+    scaled = round(value * rule.scale, rule.decimals)
+    if scaled == 0:
         scaled = 0.0
-    text = f"{scaled:{'+' if change else ''},.{rule.decimals}f}"
-    numbers = (labels or Labels()).numbers
-    text = text.replace(",", "\x00").replace(".", numbers.decimal).replace("\x00", numbers.thousands)
+    digits = "#,##0" + ("." + "0" * rule.decimals if rule.decimals else "")
+    locale = Locale.parse((labels or Labels()).locale)
+    percent = rule.suffix == "%" and not change
+    if percent:  # the locale's percent pattern (sign and spacing: ``41,80 %`` in French) with the style's decimals
+        pattern = locale.percent_formats[None].pattern.replace("#,##0", digits, 1)
+        return format_percent(Decimal(repr(scaled)) / 100, format=pattern, locale=locale)
+    pattern = f"+{digits};-{digits}" if change else digits
+    # The Decimal of the rounded float's shortest repr keeps exactly the digits rounded above.
+    text = format_decimal(Decimal(repr(scaled)), format=pattern, locale=locale)
     return text + (rule.change_suffix if change else rule.suffix)
+
+
+def format_date(value: str | datetime.date, labels: Labels | None = None) -> str:
+    """A date (``datetime.date`` or ISO ``YYYY-MM-DD``) in the long form of ``labels``' language (Babel, CLDR):
+    ``December 4, 2026``, ``4 de dezembro de 2026``, ``4 décembre 2026``."""
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value)
+    return babel_format_date(value, format="long", locale=(labels or Labels()).locale)
 
 
 def figure_style(kind: str, medium: Medium = "table") -> str:
@@ -137,23 +160,29 @@ def format_unit(unit: str | None) -> str:
     return "ratio" if unit == "/1" else unit
 
 
-def format_parameter_value(value: object) -> str:
-    """A parameter value: scales as ``0+: 0 · 70+: 20``, booleans as yes/no, ``—`` when not in force, numbers
-    with thousands separators and without float noise (6 significant digits)."""
+def format_parameter_value(value: object, labels: Labels | None = None) -> str:
+    """A parameter value: scales as ``0+: 0 · 70+: 20``, booleans as yes/no (translated), ``—`` when not in force,
+    numbers with the language's separators and without float noise (6 significant digits, Python's ``g``;
+    ``1,234.5`` in English, ``1234,5`` in Portuguese)."""
+    labels = labels or Labels()
     if value is None:
         return NOT_IN_FORCE
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return labels.gettext("yes") if value else labels.gettext("no")
     if isinstance(value, list):
         parts = []
         for row in value:
             amount = next((row[key] for key in BRACKET_AMOUNT_KEYS if key in row), None)
-            parts.append(f"{format_parameter_value(row['threshold'])}+: {format_parameter_value(amount)}")
+            parts.append(f"{format_parameter_value(row['threshold'], labels)}+: "
+                         f"{format_parameter_value(amount, labels)}")
         return " · ".join(parts)
     if isinstance(value, dict):
-        return ", ".join(f"{key} {format_parameter_value(item)}" for key, item in value.items())
-    if isinstance(value, float):
-        return f"{value:,.6g}" if not value.is_integer() else f"{int(value):,}"
-    if isinstance(value, int):
-        return f"{value:,}"
+        return ", ".join(f"{key} {format_parameter_value(item, labels)}" for key, item in value.items())
+    if isinstance(value, float) and not value.is_integer():
+        text = f"{value:.6g}"
+        if "e" in text:  # beyond 6 digits before or after the point: scientific notation, as Python writes it
+            return text
+        return format_decimal(Decimal(text), format="#,##0.######", locale=labels.locale)
+    if isinstance(value, (int, float)):
+        return format_decimal(int(value), format="#,##0", locale=labels.locale)
     return str(value)

@@ -119,7 +119,7 @@ class ReportData:
         return self.scenario_sides if self.baseline_only else (*self.scenario_sides, "change")
 
 
-def parameters_table(results: Results, reform: str) -> pd.DataFrame:
+def parameters_table(results: Results, reform: str, labels: Labels | None = None) -> pd.DataFrame:
     """Parameters changed by the reform: path, description, unit, old → new value, dates, reference of the old value.
 
     Presents what the engine recorded when it applied the reform (``run_info["parameter_changes"]``): old values
@@ -142,8 +142,8 @@ def parameters_table(results: Results, reform: str) -> pd.DataFrame:
                     "parameter": change["parameter"],
                     "description": change["description"],
                     "unit": format_unit(change["unit"]),
-                    "old_value": format_parameter_value(change["old_value"]),
-                    "new_value": format_parameter_value(change["new_value"]),
+                    "old_value": format_parameter_value(change["old_value"], labels),
+                    "new_value": format_parameter_value(change["new_value"], labels),
                     "start": change["start"],
                     "stop": change["stop"] or "",
                     "reference": "; ".join(reference["title"] for reference in references),
@@ -241,7 +241,7 @@ def build_report(
     tables["by_group"] = by_group_table(frame, groups, base_welfare, reform_welfare, line, uncertainty)
 
     if reform is not None:
-        tables["parameters"] = parameters_table(results, reform)
+        tables["parameters"] = parameters_table(results, reform, labels)
     tables = {name: _plain(table) for name, table in tables.items()}
 
     reform_label, description = _reform_description(results, reform, labels)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlencode
 
 import jinja2
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -19,10 +20,12 @@ from pydantic import TypeAdapter, ValidationError
 from simulations.explain import household as single_household
 from simulations.explain import parameters as parameters_browser
 from simulations.errors import FloorsimError
+from simulations.reports.labels import Labels
 from simulations.reports.numbers import format_figure, format_number, format_parameter_value, format_unit
 from simulations.web.api import NAME_PATTERN, ChangeIn, HouseholdIn, household_report, workspace
 from simulations.web.cache import ExpiredResults
 from simulations.web.errors import WebError
+from simulations.web.language import COOKIE, language_choices, request_language, script_texts
 
 CHANGES = TypeAdapter(list[ChangeIn])
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -37,23 +40,33 @@ def _missing(value) -> bool:
     return value is None or isinstance(value, jinja2.Undefined)
 
 
-def _fmt(value, kind: str, change: bool = False) -> str:
-    """A headline figure of ``kind`` (``simulations.analysis.headline.figure_kind``) as in the CLI table."""
-    return format_figure(None if _missing(value) else value, kind, "table", change=change)
+@jinja2.pass_context
+def _fmt(context, value, kind: str, change: bool = False) -> str:
+    """A headline figure of ``kind`` (``simulations.analysis.headline.figure_kind``) as in the CLI table, in the
+    page's language."""
+    return format_figure(None if _missing(value) else value, kind, "table", labels=context.get("labels"),
+                         change=change)
 
 
-def _pct(value, signed: bool = False) -> str:
+@jinja2.pass_context
+def _pct(context, value, signed: bool = False) -> str:
     """A fraction in points (x100, 2 decimals)."""
-    return format_number(None if _missing(value) else value, "points", change=signed)
+    return format_number(None if _missing(value) else value, "points", context.get("labels"), change=signed)
 
 
-def _num(value, signed: bool = False) -> str:
+@jinja2.pass_context
+def _num(context, value, signed: bool = False) -> str:
     """An amount per person per month (2 decimals)."""
-    return format_number(None if _missing(value) else value, "money_month", change=signed)
+    return format_number(None if _missing(value) else value, "money_month", context.get("labels"), change=signed)
 
 
-TEMPLATES.env.filters.update(fmt=_fmt, pct=_pct, num=_num, unit=format_unit,
-                             pvalue=format_parameter_value)
+@jinja2.pass_context
+def _pvalue(context, value) -> str:
+    """A parameter value in the page's language."""
+    return format_parameter_value(value, context.get("labels"))
+
+
+TEMPLATES.env.filters.update(fmt=_fmt, pct=_pct, num=_num, unit=format_unit, pvalue=_pvalue)
 
 
 def _setting(request: Request, country, survey, period):
@@ -63,12 +76,24 @@ def _setting(request: Request, country, survey, period):
         raise HTTPException(status_code=422, detail={"message": str(error)}) from None
 
 
+def _switch_base(request: Request) -> str:
+    """This page's address without its ``lang``: the links of the language switch append ``lang=<code>``."""
+    kept = urlencode([(key, value) for key, value in request.query_params.multi_items() if key != "lang"])
+    return f"{request.url.path}?{kept}&" if kept else f"{request.url.path}?"
+
+
 def _page(request: Request, template: str, setting, **context) -> HTMLResponse:
     space = workspace(request)
     query = f"country={setting.country}&survey={setting.survey}&period={setting.period}"
-    return TEMPLATES.TemplateResponse(
-        request, template, {"setting": setting, "query": query, "space": space, **context}
+    labels = Labels(request_language(request))  # the language switch (simulations.web.language)
+    response = TEMPLATES.TemplateResponse(
+        request, template, {"setting": setting, "query": query, "space": space, "labels": labels,
+                            "_": labels.gettext, "language": labels.language, "languages": language_choices(),
+                            "script_texts": script_texts(labels), "switch": _switch_base(request), **context}
     )
+    if request.query_params.get("lang") == labels.language:
+        response.set_cookie(COOKIE, labels.language, max_age=365 * 24 * 3600, samesite="lax")
+    return response
 
 
 @router.get("/", response_class=HTMLResponse)

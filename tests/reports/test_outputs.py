@@ -76,7 +76,7 @@ def test_several_reforms_write_a_folder_each(tmp_path, tiny_folder):
 def test_unknown_language_is_a_one_line_error(tmp_path, tiny_folder):
     result = runner.invoke(app, ["run", "--survey", str(tiny_folder), "--out", str(tmp_path / "o"), "--language", "xx"])
     assert result.exit_code == 2
-    assert "no labels for language 'xx'; available: en" in result.output
+    assert "no labels for language 'xx'; available: en, pt, fr, es, tet, vi" in result.output
     assert not (tmp_path / "o").exists()
 
 

@@ -3,6 +3,19 @@
 const floorsim = (() => {
   const DRAFT = "floorsim.draft";
 
+  // The page's language: texts translated by the server (simulations/web/language.py), English where missing.
+  // t("... {name} ...", {name: value}) fills placeholders after translation, like Labels.text in Python.
+  let texts = null;
+  function t(message, values) {
+    if (texts === null) {
+      const node = document.getElementById("floorsim-texts");
+      try { texts = node ? JSON.parse(node.textContent) : {}; } catch (e) { texts = {}; }
+    }
+    let text = texts[message] || message;
+    Object.entries(values || {}).forEach(([key, value]) => { text = text.split(`{${key}}`).join(String(value)); });
+    return text;
+  }
+
   function load() {
     try { return JSON.parse(localStorage.getItem(DRAFT)) || {name: "my_reform", changes: []}; }
     catch (e) { return {name: "my_reform", changes: []}; }
@@ -26,7 +39,7 @@ const floorsim = (() => {
       const value = document.createElement("td"); value.textContent = change.value; value.className = "num";
       const remove = document.createElement("td");
       const button = document.createElement("button"); button.type = "button"; button.textContent = "×";
-      button.title = "remove"; button.onclick = () => { draft.changes.splice(index, 1); store(draft); render(draft); };
+      button.title = t("remove"); button.onclick = () => { draft.changes.splice(index, 1); store(draft); render(draft); };
       remove.appendChild(button);
       row.append(path, value, remove); body.appendChild(row);
     });
@@ -37,7 +50,7 @@ const floorsim = (() => {
   function add(draft, path, text) {
     const error = document.getElementById("run-error");
     const value = parseValue(text);
-    if (value === null) { error.textContent = `'${text}' is not a number (or true/false) for ${path}`; return; }
+    if (value === null) { error.textContent = t("'{text}' is not a number (or true/false) for {path}", {text, path}); return; }
     error.textContent = "";
     draft.changes = draft.changes.filter(c => c.parameter !== path);
     draft.changes.push({parameter: path, value: value});
@@ -45,10 +58,10 @@ const floorsim = (() => {
   }
 
   function message(detail) {
-    if (!detail) return "request failed";
+    if (!detail) return t("request failed");
     if (typeof detail === "string") return detail;
     let text = detail.message || JSON.stringify(detail);
-    (detail.problems || []).forEach(p => { if (p.suggestions && p.suggestions.length) text += ` (did you mean ${p.suggestions.join(", ")}?)`; });
+    (detail.problems || []).forEach(p => { if (p.suggestions && p.suggestions.length) text += " " + t("(did you mean {suggestions}?)", {suggestions: p.suggestions.join(", ")}); });
     return text;
   }
 
@@ -71,8 +84,8 @@ const floorsim = (() => {
     document.getElementById("run").onclick = async () => {
       const error = document.getElementById("run-error");
       draft.name = document.getElementById("reform-name").value.trim() || "my_reform"; store(draft);
-      if (!draft.changes.length) { error.textContent = "Add at least one change first."; return; }
-      error.textContent = "Starting…";
+      if (!draft.changes.length) { error.textContent = t("Add at least one change first."); return; }
+      error.textContent = t("Starting…");
       const response = await fetch("/api/reforms/run", {
         method: "POST", headers: {"Content-Type": "application/json"},
         body: JSON.stringify({country, survey, period, name: draft.name, changes: draft.changes}),
@@ -131,19 +144,19 @@ const floorsim = (() => {
   function drawResults() {
     const data = JSON.parse(document.getElementById("chart-data").textContent);
     bar("chart-deciles", data.deciles.labels,
-        [{label: "gain, % of welfare", data: data.deciles.values, low: data.deciles.low, high: data.deciles.high, backgroundColor: "#2a7ab0"}], "%");
+        [{label: t("gain, % of welfare"), data: data.deciles.values, low: data.deciles.low, high: data.deciles.high, backgroundColor: "#2a7ab0"}], "%");
     bar("chart-cost", data.cost.labels,
-        [{label: "current law", data: data.cost.baseline, backgroundColor: "#9aa5b1"},
-         {label: "reform", data: data.cost.reform, backgroundColor: "#e07b39"}], "million a year");
+        [{label: t("current law"), data: data.cost.baseline, backgroundColor: "#9aa5b1"},
+         {label: t("reform"), data: data.cost.reform, backgroundColor: "#e07b39"}], t("million a year"));
     bar("chart-groups", data.groups.labels,
-        [{label: "change in headcount, points", data: data.groups.values, low: data.groups.low, high: data.groups.high, backgroundColor: "#4c9a5b"}], "points");
+        [{label: t("change in headcount, points"), data: data.groups.values, low: data.groups.low, high: data.groups.high, backgroundColor: "#4c9a5b"}], t("points"));
     document.body.dataset.charts = "drawn";
   }
 
   function drawVariants() {
     const data = JSON.parse(document.getElementById("variant-data").textContent);
-    bar("chart-variant-cost", data.labels, [{label: "additional cost", data: data.cost, backgroundColor: "#e07b39"}], "million a year");
-    bar("chart-variant-poverty", data.labels, [{label: "poverty change", data: data.poverty, backgroundColor: "#4c9a5b"}], "points");
+    bar("chart-variant-cost", data.labels, [{label: t("additional cost"), data: data.cost, backgroundColor: "#e07b39"}], t("million a year"));
+    bar("chart-variant-poverty", data.labels, [{label: t("poverty change"), data: data.poverty, backgroundColor: "#4c9a5b"}], t("points"));
   }
 
   function saveVariant(jobId) {
@@ -156,7 +169,7 @@ const floorsim = (() => {
                                                      body: JSON.stringify({name, job_id: jobId})});
       const data = await response.json();
       document.getElementById("saved").innerHTML = response.ok
-        ? `saved — <a href="/variants">compare variants</a>` : message(data.detail);
+        ? `${t("saved")} — <a href="/variants">${t("compare variants")}</a>` : message(data.detail);
     });
   }
 
@@ -166,7 +179,7 @@ const floorsim = (() => {
     if (!box || !field) return;
     const draft = load();
     document.getElementById("reform-summary").textContent = draft.changes.length
-      ? `(${draft.changes.map(c => `${c.parameter} = ${c.value}`).join("; ")})` : "(none composed yet)";
+      ? `(${draft.changes.map(c => `${c.parameter} = ${c.value}`).join("; ")})` : t("(none composed yet)");
     document.getElementById("household-form").addEventListener("submit", () => {
       field.value = box.checked && draft.changes.length ? JSON.stringify(draft.changes) : "";
     });
