@@ -107,7 +107,7 @@ def with_value_labels(
 def stata_empty_strings_missing(table: pd.DataFrame) -> pd.DataFrame:
     """Stata's missing string is the empty string ``""`` (Stata, ``help missing``: "the empty string is missing for
     string variables"): in text columns it becomes missing (NaN), as a numeric ``.`` does."""
-    text = [name for name in table.columns if table[name].dtype == object]
+    text = [name for name in table.columns if pd.api.types.is_string_dtype(table[name].dtype)]
     if not text:
         return table
     table = table.copy()
