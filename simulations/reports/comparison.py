@@ -106,13 +106,17 @@ def comparison_table(reports: Sequence[ReportData]) -> pd.DataFrame:
 def merged_order(sequences: Sequence[Sequence[str]]) -> list[str]:
     """The keys of several ordered lists in one order that keeps each list's order where they agree: a key first
     seen in a later list goes right after its predecessor in that list (a programme only one option pays sits
-    with the other programmes, not at the end)."""
+    with the other programmes, not at the end); one without a predecessor goes before its successor."""
     merged: list[str] = []
     for sequence in sequences:
         previous = None
-        for key in sequence:
+        for position, key in enumerate(sequence):
             if key not in merged:
-                merged.insert(merged.index(previous) + 1 if previous is not None else 0, key)
+                if previous is not None:
+                    merged.insert(merged.index(previous) + 1, key)
+                else:  # no predecessor: before the first following key already placed, else at the end
+                    following = next((merged.index(k) for k in sequence[position + 1:] if k in merged), len(merged))
+                    merged.insert(following, key)
             previous = key
     return merged
 
