@@ -69,8 +69,8 @@ from simulations.reports.sampling import DEFAULT_REPLICATES, survey_uncertainty
 from simulations.reports.summary import summary_document, year_facts
 
 BASELINE = "baseline"
-TABLE_NAMES = ("headline", "poverty", "inequality", "cost", "deciles", "coverage", "targeting", "by_group", "parameters",
-               "curves")
+TABLE_NAMES = ("headline", "poverty", "inequality", "cost", "deciles", "coverage", "targeting", "by_group",
+               "parameters", "curves")
 # Tables that only a comparison with a reform has (gains by decile, parameters changed).
 REFORM_ONLY_TABLES = ("deciles", "parameters")
 __all__ = ["DEFAULT_REPLICATES", "TABLE_NAMES", "ReportData", "build_report", "flatten", "parameters_table"]

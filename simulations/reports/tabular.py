@@ -162,8 +162,9 @@ def write_dta(table: pd.DataFrame, path: Path) -> Path:
         elif column in DTA_CATEGORICAL:
             text = series.astype(object).where(series.notna(), "").astype(str)
             categories = list(dict.fromkeys(text))
-            data[name] = text.map({category: code for code, category in enumerate(categories, start=1)}).astype(np.int32)
-            value_labels[name] = {code: category for code, category in enumerate(categories, start=1)}
+            codes = {category: code for code, category in enumerate(categories, start=1)}
+            data[name] = text.map(codes).astype(np.int32)
+            value_labels[name] = {code: category for category, code in codes.items()}
         else:
             data[name] = series.astype(object).where(series.notna(), "").astype(str)
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(table)))

@@ -45,3 +45,17 @@ def test_unknown_dialect_or_format_is_refused(bundled_report, tmp_path):
     with pytest.raises(ReportError, match=r"--formats: unknown table format\(s\) \['xls'\]"):
         write_tables(bundled_report, tmp_path, formats=("csv", "xls"))
     assert not any(tmp_path.iterdir())
+
+
+def test_cli_refuses_an_unknown_dialect_or_format_in_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from simulations.cli import app
+
+    out = tmp_path / "out"
+    for option, value, message in (("--csv-dialect", "excel-us", "unknown dialect 'excel-us'"),
+                                   ("--formats", "csv,xlsx", "unknown table format(s) ['xlsx']")):
+        result = CliRunner().invoke(app, ["run", option, value, "--out", str(out)])
+        assert result.exit_code == 2
+        assert message in result.output and len(result.output.strip().splitlines()) == 1
+        assert not out.exists()
