@@ -10,7 +10,8 @@ Indicators: cost and beneficiaries of each programme, total cost and its share o
 expenditure, poverty headcount, persons in poverty, poverty gap and Gini (the headline's figures).
 
 The files (``outputs.write_outputs``): ``comparison.xlsx`` (one sheet, ``excel.write_comparison_workbook``),
-``comparison.html`` (``html.write_comparison_html``) and ``tables/comparison.<format>`` at the top of ``--out``.
+``comparison.html`` (``comparison_html.write_comparison_html``) and ``tables/comparison.<format>``, at the top of
+``--out``.
 """
 
 from __future__ import annotations

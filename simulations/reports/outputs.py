@@ -138,7 +138,7 @@ def write_comparison_files(reports: Sequence[ReportData], folder: Path, *, full:
                                  csv_dialect=csv_dialect)
     if full:
         from simulations.reports.excel import write_comparison_workbook
-        from simulations.reports.html import write_comparison_html
+        from simulations.reports.comparison_html import write_comparison_html
 
         written.append(write_comparison_workbook(table, reports[0], folder / COMPARISON_WORKBOOK_FILE))
         written.append(write_comparison_html(table, reports[0], folder / COMPARISON_REPORT_FILE))
