@@ -25,6 +25,7 @@ from .groups import quantile_groups
 from .inequality import (
     atkinson,
     concentration_coefficient,
+    concentration_curve,
     generalized_entropy,
     gini,
     lorenz,
@@ -86,6 +87,7 @@ __all__ = [
     "atkinson",
     "brr",
     "concentration_coefficient",
+    "concentration_curve",
     "confidence_interval",
     "estimate",
     "estimate_table",

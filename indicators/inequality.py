@@ -4,7 +4,7 @@ Three families live here:
 
 * rank-based: ``gini`` (Eurostat's weighted formula, as in laeken), ``concentration_coefficient``;
 * share-based: ``quintile_share_ratio`` (S80/S20 by Eurostat's cut-point rule), and the Lorenz-curve
-  measures ``lorenz``, ``quantile_shares`` and ``palma``;
+  measures ``lorenz``, ``quantile_shares`` and ``palma``; the concentration curve ``concentration_curve``;
 * the additively decomposable / welfare-based: ``generalized_entropy`` (Shorrocks 1980) and ``atkinson``
   (Atkinson 1970), which need strictly positive values.
 
@@ -179,6 +179,48 @@ def lorenz(values: ArrayLike, weights: ArrayLike, points: int | ArrayLike = 11) 
     x, w = values_and_weights(values, weights)
     p = _population_shares(points)
     return p, _lorenz_at(x, w, p, "the Lorenz curve")
+
+
+def concentration_curve(
+    values: ArrayLike, weights: ArrayLike, ranking: ArrayLike, points: int | ArrayLike = 11
+) -> tuple[FloatArray, FloatArray]:
+    """Concentration curve of ``values`` (e.g. a benefit) when people are ranked by ``ranking`` (e.g. welfare):
+    the share of the total of ``values`` received by the fraction p of the population ranked lowest.
+
+    Group people by distinct ``ranking`` value, in increasing order; the curve joins (0, 0) and the points
+    (C_g / W, S_g / T) by straight lines, where C_g is the weight and S_g the weighted total of ``values`` of
+    groups 1..g, W = C_last, T = S_last. Those tied in ``ranking`` share one straight piece, so the order of ties
+    does not matter, and 1 − 2 × (area under the curve) equals :func:`concentration_coefficient` (which ranks
+    ties at their common midpoint). With ``ranking = values`` it is the Lorenz curve (:func:`lorenz`). A curve
+    above the diagonal means the poorest receive more than their population share (Kakwani 1977).
+
+    Args:
+        values: the amounts whose concentration is shown (benefit, tax, income), any unit.
+        weights: survey weights (>= 0).
+        ranking: the welfare variable that orders people (only its order matters).
+        points: an integer k >= 2 for k equally spaced population shares, or an array of shares in [0, 1].
+
+    Returns:
+        ``(p, C)``: population shares and ordinates (fractions of the total; C(0) = 0, C(1) = 1).
+
+    Raises:
+        IndicatorError: invalid values/weights/points, ``ranking`` not finite or of another length, or a zero
+            total of values.
+    """
+    x, w = values_and_weights(values, weights)
+    rank_by = as_float_array(ranking, "ranking")
+    if rank_by.size != x.size:
+        raise IndicatorError(f"ranking must have one value per observation; got {rank_by.size} for {x.size} values.")
+    p = _population_shares(points)
+    if float(np.sum(w * x)) == 0.0:
+        raise IndicatorError("the concentration curve is undefined when the weighted total of values is 0.")
+    distinct, group = np.unique(rank_by, return_inverse=True)
+    group_weight = np.bincount(group, weights=w, minlength=distinct.size)
+    group_value = np.bincount(group, weights=w * x, minlength=distinct.size)
+    keep = group_weight > 0  # np.interp needs strictly increasing abscissae
+    cumulative_weight = np.concatenate(([0.0], np.cumsum(group_weight[keep])))
+    cumulative_value = np.concatenate(([0.0], np.cumsum(group_value[keep])))
+    return p, np.interp(p, cumulative_weight / cumulative_weight[-1], cumulative_value / cumulative_value[-1])
 
 
 def quantile_shares(values: ArrayLike, weights: ArrayLike, n: int = 10) -> FloatArray:

@@ -39,6 +39,10 @@ Each variable has exactly one source: ``column``, ``constant``, ``sum``, ``diffe
 source columns read), the combination, ``recode`` (with ``other`` for codes not listed), ``per`` / ``scale``
 (value × per-month factor × scale), and ``clip: [lowest, highest]`` (either may be null). Nothing is evaluated as
 code.
+
+Stata and SPSS files carry value labels (``1 → "working full time"``). ``read.value_labels`` (default true) says
+whether labelled codes arrive as their labels; a variable may choose otherwise for the columns it reads with
+``values: codes`` or ``values: labels`` (so one mapping recodes ``pl030``'s codes while reading a region's names).
 """
 
 from __future__ import annotations
@@ -157,6 +161,11 @@ class VariableSpec(Expression):
     clip: tuple[StrictFloat | StrictInt | None, StrictFloat | StrictInt | None] | None = Field(
         default=None, description="[lowest, highest] value kept (null: no bound); applied last"
     )
+    values: Literal["codes", "labels"] | None = Field(
+        default=None,
+        description="Stata/SPSS: read the columns of this variable as their codes or their value labels "
+        "(default: read.value_labels)",
+    )
 
     @field_validator("recode", mode="before")
     @classmethod
@@ -193,6 +202,8 @@ class VariableSpec(Expression):
             raise ValueError("a derived variable takes no recode, per, scale, clip or fill_missing")
         if self.clip is not None and None not in self.clip and self.clip[0] > self.clip[1]:
             raise ValueError("clip needs [lowest, highest] with lowest <= highest")
+        if self.values is not None and not self.columns():
+            raise ValueError("'values' (codes or labels) is only meaningful for a variable read from columns")
         return self
 
     @property
@@ -305,6 +316,29 @@ class SurveyMapping(_Strict):
             return {key: _spec(item) for key, item in value.items()}
         return value
 
+    def column_values(self) -> dict[str, str]:
+        """``{source column: "codes" | "labels"}`` for the columns of the variables that choose (``values:``);
+        the other columns follow ``read.value_labels``. A column read as codes by one variable and as labels by
+        another is refused when the mapping is loaded (a SurveyError naming the second variable)."""
+        chosen: dict[str, tuple[str, str]] = {}
+        sections = {"households": self.households, "persons": self.persons}
+        if self.members is not None:
+            sections["members.head"] = self.members.head
+            sections["members"] = {"size": self.members.size}
+        for section, specs in sections.items():
+            for key, spec in specs.items():
+                if spec.values is None:
+                    continue
+                for column in spec.columns():
+                    earlier = chosen.setdefault(column, (spec.values, f"{section}.{key}"))
+                    if earlier[0] != spec.values:
+                        raise _KeyError(
+                            f"{section}.{key}.values",
+                            f"column {column!r} is read as {earlier[0]} by {earlier[1]} and as {spec.values} here:"
+                            " one file column is read one way",
+                        )
+        return {column: choice for column, (choice, _) in chosen.items()}
+
     @property
     def household_level(self) -> bool:
         """Whether the mapping reads a household-level file (one row per household, no person records)."""
@@ -362,6 +396,7 @@ class SurveyMapping(_Strict):
                     f"{section}.{absent[0]}",
                     f"the mapping must say where {absent} come(s) from (a column, a constant or a combination)",
                 )
+        self.column_values()  # one way of reading each labelled column
         return self
 
 

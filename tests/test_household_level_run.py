@@ -19,8 +19,10 @@ PERIOD = 2024
 FULL_REPORT = {
     "summary.json", "report.html", "results.xlsx",
     *(f"tables/{name}.{ext}" for name in ("headline", "poverty", "inequality", "cost", "deciles", "coverage",
-                                           "targeting", "by_group", "parameters") for ext in ("csv", "parquet")),
-    *(f"charts/{name}.{ext}" for name in ("deciles", "poverty", "cost", "coverage", "winners_losers")
+                                           "targeting", "by_group", "parameters", "curves")
+      for ext in ("csv", "parquet")),
+    *(f"charts/{name}.{ext}" for name in ("deciles", "poverty", "cost", "coverage", "winners_losers", "lorenz",
+                                          "concentration")
       for ext in ("png", "svg")),
 }
 

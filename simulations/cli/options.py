@@ -39,3 +39,16 @@ JobsOption = Annotated[
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 """``--json`` of the commands whose normal output is terminal tables."""
+
+TableFormatsOption = Annotated[
+    str, typer.Option("--formats", help="Formats of the tables in tables/, comma-separated: csv, parquet, dta (Stata, "
+                      "with variable and value labels).")
+]
+"""``--formats`` of the commands that write tidy tables (``simulations.reports.tabular.ALL_FORMATS``)."""
+DEFAULT_TABLE_FORMATS = "csv,parquet"
+
+CsvDialectOption = Annotated[
+    str, typer.Option("--csv-dialect", help="CSV style: default (UTF-8, comma, decimal point) or excel-eu (UTF-8 with "
+                      "BOM, semicolon, decimal comma: opens in Excel in French, Portuguese or Spanish locales).")
+]
+"""``--csv-dialect`` (``simulations.reports.tabular.CSV_DIALECTS``)."""

@@ -14,10 +14,14 @@ from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
+from rich.table import Table
 
 from simulations.cli.app import app
 from simulations.cli.options import DEFAULT_COUNTRY, DEFAULT_OUT, DEFAULT_YEAR, CountryOption, JobsOption, YearOption
 from simulations.cli.terminal import console, print_baseline, print_headline, progress_wanted, reported_errors
+from simulations.cli.options import DEFAULT_TABLE_FORMATS, CsvDialectOption, TableFormatsOption
+from simulations.reports.comparison import comparison_text_rows
+from simulations.reports.tabular import check_formats, parse_formats
 from simulations.analysis.unknown_members import unknown_member_record
 from simulations.design.spf_scenarios import on_the_run_line
 from simulations.engine.countries import CountrySpec, load_country
@@ -107,6 +111,8 @@ def run(
             "population projection. Default: the simulated year where a projection covers it, else the survey's.",
         ),
     ] = None,
+    formats: TableFormatsOption = DEFAULT_TABLE_FORMATS,
+    csv_dialect: CsvDialectOption = "default",
 ) -> None:
     """Compare the baseline with one or more reforms on a survey (or report the baseline alone); print the headline
     and write summary.json, tidy tables (CSV, Parquet), an Excel workbook, charts (PNG, SVG) and a self-contained
@@ -116,6 +122,8 @@ def run(
         if baseline_only and reform:
             raise FloorsimError("--baseline-only runs current law alone: give no --reform")
         check_period_covered(spec, period)
+        table_formats = parse_formats(formats)
+        check_formats(table_formats, csv_dialect)
         survey_path = survey or resolve_survey(spec) or BUNDLED_SURVEY  # the country's bundled survey first
         data = in_package_currency(load_survey(survey_path, mapping=mapping), spec, convert)
         year = simulated_year(spec, data, period, parse_population_year(population_year))
@@ -152,12 +160,14 @@ def run(
         results = record_survey_facts(results, data)
         for spec_ in reforms:
             print_headline(results, spec_.name, spec_.label, labels)
+        if len(reforms) > 1:
+            print_comparison(results, names)
         if not reforms:
             print_baseline(results, labels)
         print_unknown_members(results.provenance.get("unknown_age_sex"), spec.currency)
         written = write_outputs(
             results, names, out, replicates=replicates, seed=seed, language=language,
-            full=not no_report,
+            full=not no_report, formats=table_formats, csv_dialect=csv_dialect,
         )
         console.print(f"Wrote into {out}: {escape(describe_outputs(written, out))}", highlight=False)
 
@@ -209,3 +219,14 @@ def print_unknown_members(record: dict | None, currency: str) -> None:
     for scenario, paid in record["person_benefits"].items():
         amounts = ", ".join(f"{key} {currency} {format_figure(value, 'money')}" for key, value in paid.items())
         console.print(f"Person benefits paid to them ({scenario}, per year): {escape(amounts)}.", highlight=False)
+
+
+def print_comparison(results, reforms: list[str]) -> None:
+    """Print every option side by side with the baseline (``simulations.reports.comparison``)."""
+    header, rows = comparison_text_rows(results, reforms)
+    table = Table(title=f"{results.spec.label} {results.year}: options compared with current law")
+    for index, title in enumerate(header):
+        table.add_column(escape(title), justify="left" if index == 0 else "right")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)

@@ -8,6 +8,8 @@ chart                what it shows
 ``cost``             annual cost by programme, baseline and reform
 ``coverage``         share of each population group living in a household receiving a cash transfer
 ``winners_losers``   shares of persons gaining, losing and unchanged, by decile
+``lorenz``           Lorenz curves of welfare per capita, baseline and reform (``curves.py``)
+``concentration``    concentration curves of each programme's benefits by rank in baseline welfare
 ===================  ========================================================================================
 
 Every chart is a function ``ReportData → Figure`` (matplotlib's object API, without pyplot, so that drawing the
@@ -208,6 +210,61 @@ def winners_losers_chart(report: ReportData) -> Figure:
     return figure
 
 
+def lorenz_chart(report: ReportData) -> Figure:
+    """Lorenz curves of welfare per capita, one per scenario, with the line of equality (``curves`` table)."""
+    from simulations.reports.comparison import text
+
+    labels = report.labels
+    table = report.tables["curves"]
+    figure = Figure(figsize=(5.5, 5.2))
+    axis = figure.subplots()
+    axis.plot([0, 100], [0, 100], color="#555555", linewidth=0.8, linestyle="--", label=text("chart.lorenz.equality"))
+    for side, colour in (("baseline", BASELINE_COLOUR), ("reform", REFORM_COLOUR)):
+        rows = table[(table["curve"] == "lorenz") & (table["side"] == side)]
+        if len(rows):
+            axis.plot(100 * rows["population_share"], 100 * rows["share"], color=colour, linewidth=1.8,
+                      label=labels[f"col.{side}"])
+    axis.set_xlim(0, 100)
+    axis.set_ylim(0, 100)
+    axis.set_title(text("chart.lorenz.title"))
+    axis.set_xlabel(text("chart.lorenz.x"))
+    axis.set_ylabel(text("chart.lorenz.y"))
+    axis.legend(loc="upper left", frameon=False)
+    figure.tight_layout()
+    return figure
+
+
+def concentration_chart(report: ReportData) -> Figure:
+    """Concentration curves of each programme's benefits (persons ranked by baseline welfare): solid in the reform
+    (or current law in a baseline-only report), dotted at baseline where the reform changes it."""
+    from simulations.reports.comparison import text
+
+    table = report.tables["curves"]
+    table = table[table["curve"] == "concentration"]
+    programmes = report.context["programmes"]
+    figure = Figure(figsize=(7.5, 5.2))
+    axis = figure.subplots()
+    axis.plot([0, 100], [0, 100], color="#555555", linewidth=0.8, linestyle="--", label=text("chart.lorenz.equality"))
+    shown = "baseline" if report.baseline_only else "reform"
+    colours = matplotlib.colormaps["tab10"].colors
+    for index, (programme, rows) in enumerate(table[table["side"] == shown].groupby("programme", sort=False)):
+        colour = colours[index % len(colours)]
+        axis.plot(100 * rows["population_share"], 100 * rows["share"], color=colour, linewidth=1.6,
+                  label=_wrap(programmes.get(programme, programme), 48))
+        before = table[(table["side"] == "baseline") & (table["programme"] == programme)]
+        if shown == "reform" and len(before) and not np.allclose(before["share"].to_numpy(), rows["share"].to_numpy()):
+            axis.plot(100 * before["population_share"], 100 * before["share"], color=colour, linewidth=1.0,
+                      linestyle=":")
+    axis.set_xlim(0, 100)
+    axis.set_ylim(0, 100)
+    axis.set_title(text("chart.concentration.title"))
+    axis.set_xlabel(text("chart.concentration.x"))
+    axis.set_ylabel(text("chart.concentration.y"))
+    axis.legend(loc="upper left", frameon=False, fontsize=7)
+    figure.tight_layout()
+    return figure
+
+
 # Charts that only a comparison with a reform has (gains and losses).
 REFORM_ONLY_CHARTS = ("deciles", "winners_losers")
 CHARTS: dict[str, Callable[[ReportData], Figure]] = {
@@ -216,6 +273,8 @@ CHARTS: dict[str, Callable[[ReportData], Figure]] = {
     "cost": cost_chart,
     "coverage": coverage_chart,
     "winners_losers": winners_losers_chart,
+    "lorenz": lorenz_chart,
+    "concentration": concentration_chart,
 }
 
 

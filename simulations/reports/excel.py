@@ -29,6 +29,7 @@ NUMBER_FORMATS = {
     "rate": "0.00%",
     "percent": "0.0%",
     "points": "+0.00;-0.00;0.00",
+    "points1_plain": "0.0",
     "index": "0.0000",
     "ratio": "0.000",
     "text": "@",
@@ -111,11 +112,17 @@ def _estimate_records(report: ReportData, table: pd.DataFrame) -> tuple[list[dic
         record = {"indicator": indicator, "label": first["label"], "unit": unit}
         for _, row in rows.iterrows():
             side = row["side"]
-            record[side] = row["estimate"] * scale
-            record[f"{side}_low"] = row["ci_low"] * scale
-            record[f"{side}_high"] = row["ci_high"] * scale
+            # a change of a rate is in percentage points on every sheet (as on the by-group and coverage sheets)
+            factor = 100.0 if side == "change" and first["kind"] == "rate" else scale
+            record[side] = row["estimate"] * factor
+            record[f"{side}_low"] = row["ci_low"] * factor
+            record[f"{side}_high"] = row["ci_high"] * factor
+        if first["kind"] == "rate" and "change" in report.sides:
+            record["unit"] = f"{unit}; {labels['col.change'].lower()}: {labels['unit.percentage_points']}"
+        side_kinds = ["points" if side == "change" and first["kind"] == "rate" else number_format
+                      for side in report.sides]
         records.append(record)
-        kinds.append(["text", "text"] + [number_format] * (3 * len(report.sides)) + ["text"])
+        kinds.append(["text", "text"] + [kind for kind in side_kinds for _ in range(3)] + ["text"])
     return records, kinds
 
 
@@ -205,6 +212,14 @@ def _cost_sheet(sheets: _Sheets, report: ReportData) -> None:
     sheet.freeze_panes(4, 1)
 
 
+def _decile_cell(all_label: str) -> Callable[[dict], object]:
+    """Deciles as numbers (1 to 10), so that the column sorts and computes; the row of everybody as its label."""
+    def cell(record: dict) -> object:
+        decile = str(record["decile"])
+        return all_label if decile == "all" else int(decile)
+    return cell
+
+
 def _deciles_sheet(sheets: _Sheets, report: ReportData) -> None:
     labels, currency = report.labels, report.context["currency"]
     sheet = sheets.workbook.add_worksheet(labels["sheet.deciles"][:31])
@@ -212,7 +227,7 @@ def _deciles_sheet(sheets: _Sheets, report: ReportData) -> None:
     sheet.write_string(1, 0, labels["text.deciles_note"], sheets.note)
     records = report.tables["deciles"].to_dict("records")
     columns = [
-        Column(labels["col.decile"], lambda r: labels["decile.all"] if r["decile"] == "all" else r["decile"], width=14),
+        Column(labels["col.decile"], _decile_cell(labels["decile.all"]), "count", 14),
         Column(labels["col.population_share"], lambda r: r["population_share"], "percent", 12),
         Column(labels.text("col.mean_welfare_baseline", currency=currency), lambda r: r["mean_welfare_baseline"],
                "money_month", 16),
@@ -367,7 +382,94 @@ def write_workbook(report: ReportData, path: str | Path) -> Path:
         _by_group_sheet(sheets, report)
         if not report.baseline_only:
             _parameters_sheet(sheets, report)
+        if "curves" in report.tables:
+            _curves_sheet(sheets, report)
         _provenance_sheet(sheets, report)
+    finally:
+        workbook.close()
+    return path
+
+
+# ----- Lorenz and concentration curves -----
+
+
+def _curves_sheet(sheets: _Sheets, report: ReportData) -> None:
+    """The points of the Lorenz and concentration curves, one column per curve, one row per percentile."""
+    from simulations.reports.comparison import text
+
+    labels = report.labels
+    sheet = sheets.workbook.add_worksheet(text("sheet.curves")[:31])
+    sheet.write_string(0, 0, text("title.curves"), sheets.title)
+    sheet.write_string(1, 0, text("text.curves_note"), sheets.note)
+    table = report.tables["curves"]
+    names = {"baseline": labels["col.baseline"], "reform": labels["col.reform"]}
+    programmes = report.context["programmes"]
+    curves = list(table.groupby(["curve", "side", "programme"], sort=False))
+    shares = curves[0][1]["population_share"].to_numpy() if curves else []
+    columns = [Column(text("col.population_share_cumulative"), lambda r: r["p"], "points1_plain", 14)]
+    records = [{"p": 100 * p} for p in shares]
+    for index, ((curve, side, programme), rows) in enumerate(curves):
+        what = text("chart.lorenz.title") if curve == "lorenz" else programmes.get(programme, programme)
+        columns.append(Column(f"{what}: {names[side]}", lambda r, i=index: r[i], "points1_plain", 16))
+        for record, value in zip(records, rows["share"].to_numpy(), strict=True):
+            record[index] = 100 * value
+    sheets.table(sheet, 3, columns, records)
+    sheet.freeze_panes(4, 1)
+
+
+def write_comparison_workbook(table: pd.DataFrame, report: ReportData, path: str | Path) -> Path:
+    """The combined comparison of several options (``comparison.comparison_table``) as a workbook of one sheet:
+    one row per indicator; the baseline, then each option's level, change and the change's 95% CI. Money in
+    millions, rates in % and their changes in percentage points, counts and indices as numbers. ``report`` (any
+    option's) gives the labels, the currency and what was simulated."""
+    from simulations.reports.comparison import option_names, text, wide_records
+
+    path = Path(path)
+    labels, context = report.labels, report.context
+    workbook = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    title = text("comparison.title", country=context["country"], year=context["year"])
+    workbook.set_properties({"title": title, "author": "floorsim", "comments": "Generated by floorsim run"})
+    sheets = _Sheets(workbook)
+    try:
+        sheet = workbook.add_worksheet(text("comparison.sheet")[:31])
+        sheet.write_string(0, 0, title, sheets.title)
+        sheet.write_string(1, 0, text("comparison.note", currency=context["currency"]), sheets.note)
+        row = 2
+        if context["synthetic"]:
+            sheet.write_string(row, 0, text("comparison.synthetic"), sheets.warning)
+            row += 1
+        records = wide_records(table)
+        for record in records:
+            number_format, scale, unit_key = _DISPLAY[record["kind"]]
+            if unit_key:
+                record["unit"] = labels.text(unit_key, currency=context["currency"])
+            if record["kind"] == "rate":
+                record["unit"] = f"{record['unit']}; {text('comparison.points')}"
+            record["_format"], record["_scale"] = number_format, scale
+
+        def level(key: str) -> Callable[[dict], object]:
+            return lambda r: None if r.get(key) is None else r[key] * r["_scale"]
+
+        def change(key: str) -> Callable[[dict], object]:
+            return lambda r: None if r.get(key) is None else r[key] * (100.0 if r["kind"] == "rate" else r["_scale"])
+
+        columns = [Column(text("comparison.indicator"), lambda r: r["label"], width=46),
+                   Column(text("comparison.unit"), lambda r: r["unit"], width=24),
+                   Column(text("comparison.baseline"), level("baseline"), width=14)]
+        kinds_of = [lambda r: "text", lambda r: "text", lambda r: r["_format"]]
+        for option, option_label in option_names(table):
+            shown = option_label or option
+            columns += [Column(shown, level(option), width=14),
+                        Column(text("comparison.change_of", option=shown), change(f"{option}:change"), width=14),
+                        Column(text("comparison.ci_low_of", option=shown), change(f"{option}:ci_low"), width=12),
+                        Column(text("comparison.ci_high_of", option=shown), change(f"{option}:ci_high"), width=12)]
+            change_kind = lambda r: "points" if r["kind"] == "rate" else r["_format"]  # noqa: E731
+            kinds_of += [lambda r: r["_format"], change_kind, change_kind, change_kind]
+        columns.append(Column(text("comparison.key"), lambda r: r["indicator"], width=26))
+        kinds_of.append(lambda r: "text")
+        kinds = [[kind(record) for kind in kinds_of] for record in records]
+        sheets.table(sheet, row + 1, columns, records, kinds)
+        sheet.freeze_panes(row + 2, 1)
     finally:
         workbook.close()
     return path

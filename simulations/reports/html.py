@@ -189,6 +189,14 @@ TEMPLATE = """{% macro data_table(head, rows, cells, text=1) -%}
 {% endif %}
 </section>
 
+{% if curve_charts %}
+<section id="curves">
+<h2>{{ curves_title }}</h2>
+{% for figure in curve_charts %}{{ figure }}{% endfor %}
+<p class="note">{{ curves_note }}</p>
+</section>
+{% endif %}
+
 <section id="method">
 <h2>{{ labels["title.method"] }}</h2>
 <ul class="method">
@@ -384,7 +392,22 @@ def render_html(report: ReportData, charts: dict[str, Path]) -> str:
         method=report.method,
         provenance=flatten(report.summary["provenance"]),
         chart=chart,
+        curve_charts=_curve_charts(charts),
+        curves_title=_text("title.curves"),
+        curves_note=_text("text.curves_note"),
     )
+
+
+def _text(key: str, **values: object) -> str:
+    from simulations.reports.comparison import text
+
+    return text(key, **values)
+
+
+def _curve_charts(charts: dict[str, Path]) -> list[Markup]:
+    """The Lorenz and concentration charts, embedded (titled by the new labels of ``comparison.ENGLISH_TEXTS``)."""
+    return [Markup(f'<figure><img src="{_embedded(charts[name])}" alt="{escape(_text(f"chart.{name}.title"))}">'
+                   "</figure>") for name in ("lorenz", "concentration") if name in charts]
 
 
 def _group_row(entry: dict, report: ReportData) -> dict:

@@ -7,8 +7,11 @@
       report.html                  self-contained report (charts embedded, no network needed)
       results.xlsx                 workbook: summary, cost, poverty, inequality, deciles, coverage and targeting,
                                    by group, parameters changed, provenance
-      tables/<name>.csv|.parquet   tidy tables (tables.TABLE_NAMES)
+      tables/<name>.csv|.parquet   tidy tables (tables.TABLE_NAMES); .dta too with formats=(..., "dta")
       charts/<name>.png|.svg       charts (charts.CHARTS)
+
+    with several reforms, beside their folders (comparison.py):
+      comparison.xlsx, comparison.html, tables/comparison.<format>   every option side by side
 
 Everything is first written into a temporary folder beside ``out`` (same file system), which then replaces ``out``
 whole (``surveys.atomic.staged_folder``): a failure anywhere removes the temporary folder and leaves ``out`` as it
@@ -27,6 +30,8 @@ from simulations.errors import FloorsimError
 from simulations.reports.errors import ReportError
 from simulations.reports.summary import SUMMARY_FILE
 from simulations.reports.tables import DEFAULT_REPLICATES, ReportData, build_report
+from simulations.reports.tabular import FORMATS as TABLE_FORMATS
+from simulations.reports.tabular import check_formats
 from simulations.engine.results import Results
 from surveys.atomic import staged_folder
 
@@ -34,11 +39,15 @@ REPORT_FILE = "report.html"
 WORKBOOK_FILE = "results.xlsx"
 TABLES_FOLDER = "tables"
 CHARTS_FOLDER = "charts"
+COMPARISON_WORKBOOK_FILE = "comparison.xlsx"
+COMPARISON_REPORT_FILE = "comparison.html"
 
 
-def write_report_files(report: ReportData, folder: str | Path, *, full: bool = True) -> list[Path]:
-    """Write one reform's outputs into ``folder``: summary.json and the tables, and with ``full`` the workbook,
-    the charts and the HTML report. Returns the files written. Write into a staging folder (``surveys.atomic.staged_folder``)."""
+def write_report_files(report: ReportData, folder: str | Path, *, full: bool = True,
+                       formats: Sequence[str] = TABLE_FORMATS, csv_dialect: str = "default") -> list[Path]:
+    """Write one reform's outputs into ``folder``: summary.json and the tables (in ``formats``, CSV in
+    ``csv_dialect``: ``tabular.py``), and with ``full`` the workbook, the charts and the HTML report. Returns the
+    files written. Write into a staging folder (``surveys.atomic.staged_folder``)."""
     from simulations.reports.summary import summary_json
     from simulations.reports.tabular import write_tables
 
@@ -46,7 +55,7 @@ def write_report_files(report: ReportData, folder: str | Path, *, full: bool = T
     folder.mkdir(parents=True, exist_ok=True)
     summary = folder / SUMMARY_FILE
     summary.write_text(summary_json(report.summary), encoding="utf-8")
-    written = [summary, *write_tables(report, folder / TABLES_FOLDER)]
+    written = [summary, *write_tables(report, folder / TABLES_FOLDER, formats=formats, csv_dialect=csv_dialect)]
     if full:
         from simulations.reports.charts import write_charts
         from simulations.reports.excel import write_workbook
@@ -69,6 +78,8 @@ def write_outputs(
     seed: int | None = None,
     language: str = "en",
     full: bool = True,
+    formats: Sequence[str] = TABLE_FORMATS,
+    csv_dialect: str = "default",
 ) -> list[Path]:
     """Write the outputs of every reform (compared with the baseline) into ``out``, all or nothing.
 
@@ -84,24 +95,54 @@ def write_outputs(
         seed: seed of the replicates (default: the run's).
         language: language of the labels (``labels.LABELS``).
         full: also write the workbook, charts and HTML report (else summary.json and tables only).
+        formats: formats of the tables (``tabular.ALL_FORMATS``: csv, parquet, dta).
+        csv_dialect: ``default`` or ``excel-eu`` (``tabular.CSV_DIALECTS``).
+
+    With several reforms, the combined comparison (``comparison.py``) goes at the top of ``out``: its table in
+    ``tables/``, and with ``full`` ``comparison.xlsx`` and ``comparison.html``.
     """
     out = Path(out)
+    check_formats(formats, csv_dialect)
     try:
         # the whole folder is replaced: no file of an earlier run (an old report.html) stays beside the new ones
         with staged_folder(out, marker=SUMMARY_FILE) as staging:
             frame = results.person_frame(["baseline", *reforms])
             staged = []
+            reports = []
             for reform in list(reforms) or [None]:
                 report = build_report(results, reform, frame=frame, replicates=replicates,
                                       seed=seed, language=language)
                 folder = staging if len(reforms) <= 1 else staging / str(reform)
-                staged += write_report_files(report, folder, full=full)
+                staged += write_report_files(report, folder, full=full, formats=formats, csv_dialect=csv_dialect)
+                reports.append(report)
+            if len(reforms) > 1:
+                staged += write_comparison_files(reports, staging, full=full, formats=formats,
+                                                 csv_dialect=csv_dialect)
             relative = [path.relative_to(staging) for path in staged]
     except FloorsimError:
         raise
     except Exception as error:  # any failure of a writer: nothing was published
         raise ReportError(f"could not write the outputs to {out} ({type(error).__name__}: {error}); nothing was written") from error
     return [out / path for path in relative]
+
+
+def write_comparison_files(reports: Sequence[ReportData], folder: Path, *, full: bool = True,
+                           formats: Sequence[str] = TABLE_FORMATS, csv_dialect: str = "default") -> list[Path]:
+    """The combined comparison of several options into ``folder`` (a staging folder): ``tables/comparison.*``, and
+    with ``full`` ``comparison.xlsx`` and ``comparison.html``. Returns the files written."""
+    from simulations.reports.comparison import COMPARISON_TABLE, comparison_table
+    from simulations.reports.tabular import write_named_tables
+
+    table = comparison_table(reports)
+    written = write_named_tables({COMPARISON_TABLE: table}, folder / TABLES_FOLDER, formats=formats,
+                                 csv_dialect=csv_dialect)
+    if full:
+        from simulations.reports.excel import write_comparison_workbook
+        from simulations.reports.comparison_html import write_comparison_html
+
+        written.append(write_comparison_workbook(table, reports[0], folder / COMPARISON_WORKBOOK_FILE))
+        written.append(write_comparison_html(table, reports[0], folder / COMPARISON_REPORT_FILE))
+    return written
 
 
 def describe_outputs(paths: Sequence[Path], out: str | Path) -> str:

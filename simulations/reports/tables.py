@@ -22,7 +22,14 @@ table          rows
 ``targeting``  inclusion and exclusion errors, leakage, against the poor at baseline
 ``by_group``   poverty before and after, its change, the mean gain and the share of winners by population group
 ``parameters`` parameters changed by the reform: path, old → new value, dates, reference of the old value
+``curves``     Lorenz curves of welfare per scenario and concentration curves of each programme's benefits by
+               rank in baseline welfare, at every percentile (``curves.py``)
 =============  ==============================================================================================
+
+Rates are fractions in the tables, their changes differences of fractions; the ``unit`` column of ``headline``,
+``poverty`` and ``inequality`` is the unit the figure is *shown* in (``% of persons``: the workbook, HTML report
+and terminal show levels in % and changes in percentage points), and ``value_unit`` says what the numbers of the
+row are (:func:`value_unit`).
 
 A **baseline-only run** (``reform`` None: the "diagnostic" step of an ABND, current law alone) has the baseline
 side only: headline, poverty, inequality (levels with CIs), cost, coverage, targeting and by_group (persons,
@@ -52,6 +59,7 @@ from simulations.analysis.frame import weights_of, welfare_of
 from simulations.analysis.unknown_members import with_unknown_age_sex
 from simulations.analysis.headline import active_programmes, shown_figures, statistic_line
 from simulations.engine.results import Results
+from simulations.reports.curves import curves_table
 from simulations.reports.estimates import estimate_tables
 from simulations.reports.groups import by_group_table, population_groups
 from simulations.reports.labels import Labels, get_labels
@@ -61,7 +69,8 @@ from simulations.reports.sampling import DEFAULT_REPLICATES, survey_uncertainty
 from simulations.reports.summary import summary_document, year_facts
 
 BASELINE = "baseline"
-TABLE_NAMES = ("headline", "poverty", "inequality", "cost", "deciles", "coverage", "targeting", "by_group", "parameters")
+TABLE_NAMES = ("headline", "poverty", "inequality", "cost", "deciles", "coverage", "targeting", "by_group",
+               "parameters", "curves")
 # Tables that only a comparison with a reform has (gains by decile, parameters changed).
 REFORM_ONLY_TABLES = ("deciles", "parameters")
 __all__ = ["DEFAULT_REPLICATES", "TABLE_NAMES", "ReportData", "build_report", "flatten", "parameters_table"]
@@ -242,6 +251,9 @@ def build_report(
 
     if reform is not None:
         tables["parameters"] = parameters_table(results, reform, labels)
+    tables["curves"] = curves_table(frame, scenarios, programmes)
+    for name in ("headline", "poverty", "inequality"):
+        tables[name] = with_value_units(tables[name])
     tables = {name: _plain(table) for name, table in tables.items()}
 
     reform_label, description = _reform_description(results, reform, labels)
@@ -288,6 +300,26 @@ def _deciles(frame: pd.DataFrame, reform: str, programmes: list[str], uncertaint
         )
     errors = _estimates_wide(errors, ["scenario", "decile"])
     return deciles.merge(errors, on=["scenario", "decile"], how="left")
+
+
+# What the numbers of a row are, by kind of figure (plain English, in one place for translation).
+VALUE_UNITS = {
+    "rate": "fraction (x100: {unit}; a change x100: percentage points)",
+}
+
+
+def value_unit(kind: str, unit: str) -> str:
+    """The unit of the raw numbers of an estimate table's row: rates are fractions (the ``unit`` column says how
+    they are shown: in %, their changes in percentage points), other figures are in their ``unit``."""
+    return VALUE_UNITS[kind].format(unit=unit) if kind in VALUE_UNITS else unit
+
+
+def with_value_units(table: pd.DataFrame) -> pd.DataFrame:
+    """An estimate table with ``value_unit`` after ``unit`` (:func:`value_unit`)."""
+    table = table.copy()
+    table.insert(table.columns.get_loc("unit") + 1, "value_unit",
+                 [value_unit(kind, unit) for kind, unit in zip(table["kind"], table["unit"], strict=True)])
+    return table
 
 
 def flatten(value: object, prefix: str = "") -> list[tuple[str, str]]:

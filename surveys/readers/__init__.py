@@ -72,7 +72,7 @@ def _read(path_or_paths: SurveyPaths, mapping: MappingSource | None) -> Survey:
 def _mapped_survey(path_or_paths: SurveyPaths, spec: SurveyMapping) -> Survey:
     """The survey the mapping ``spec`` reads from one file (person rows, or household rows with ``members``) or
     from a household file and a person file."""
-    options = spec.read.model_dump()
+    options = {**spec.read.model_dump(), "values_of": spec.column_values()}
     if spec.household_level:
         if not isinstance(path_or_paths, (str, Path)):
             raise SurveyError("a household-level mapping (members) reads one household file, not two files")

@@ -21,8 +21,9 @@ runner = CliRunner()
 BASELINE_FILES = {
     "summary.json", "report.html", "results.xlsx",
     *(f"tables/{name}.{ext}" for name in ("headline", "poverty", "inequality", "cost", "coverage", "targeting",
-                                           "by_group") for ext in ("csv", "parquet")),
-    *(f"charts/{name}.{ext}" for name in ("poverty", "cost", "coverage") for ext in ("png", "svg")),
+                                           "by_group", "curves") for ext in ("csv", "parquet")),
+    *(f"charts/{name}.{ext}" for name in ("poverty", "cost", "coverage", "lorenz", "concentration")
+      for ext in ("png", "svg")),
 }
 
 
@@ -97,7 +98,7 @@ def test_headline_printed_and_report_without_reform_columns(baseline_run):
     assert "Timor-Leste 2025: current law (baseline only)" in html
     workbook = openpyxl.load_workbook(out / "results.xlsx")
     assert workbook.sheetnames == ["Summary", "Cost", "Poverty", "Inequality", "Coverage and targeting",
-                                   "By group", "Provenance"]
+                                   "By group", "Lorenz and concentration", "Provenance"]
     titles = [cell.value for cell in workbook["Poverty"][3]]
     assert titles == ["Indicator", "Unit", "Baseline", "95% CI low", "95% CI high", "Key"]
     assert not any("Reform" in str(cell.value) for row in workbook["Cost"].iter_rows() for cell in row)

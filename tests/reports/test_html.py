@@ -35,7 +35,7 @@ def test_report_needs_no_network(html):
     assert not re.search(r"<link\b", html, re.IGNORECASE)
     assert "@import" not in html and "url(" not in html
     sources = re.findall(r'\bsrc="([^"]*)"', html)
-    assert len(sources) == 5 and all(source.startswith("data:image/svg+xml;base64,") for source in sources)
+    assert len(sources) == 7 and all(source.startswith("data:image/svg+xml;base64,") for source in sources)
 
 
 def test_report_says_what_was_simulated_and_the_headline(html, bundled_summary):
@@ -71,7 +71,7 @@ def test_report_renders_in_headless_chromium(bundled_out, tmp_path):
                           probe.as_uri()], capture_output=True, text=True, timeout=120, check=False)
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert "Headline: what the reform changes" in dom.stdout
-    assert 'data-images="5"' in dom.stdout and 'data-broken="0"' in dom.stdout, dom.stdout[:300]
+    assert 'data-images="7"' in dom.stdout and 'data-broken="0"' in dom.stdout, dom.stdout[:300]
     assert 'data-width="1280"' in dom.stdout  # nothing wider than the window
     console = [line for line in dom.stderr.splitlines() if ":CONSOLE" in line or "net::ERR" in line]
     assert console == []

@@ -19,8 +19,10 @@ REFORM = "country_packages/timor_leste/reforms/saii_increase.yaml"
 EXPECTED = {
     "summary.json", "report.html", "results.xlsx",
     *(f"tables/{name}.{ext}" for name in ("headline", "poverty", "inequality", "cost", "deciles", "coverage",
-                                           "targeting", "by_group", "parameters") for ext in ("csv", "parquet")),
-    *(f"charts/{name}.{ext}" for name in ("deciles", "poverty", "cost", "coverage", "winners_losers")
+                                           "targeting", "by_group", "parameters", "curves")
+      for ext in ("csv", "parquet")),
+    *(f"charts/{name}.{ext}" for name in ("deciles", "poverty", "cost", "coverage", "winners_losers", "lorenz",
+                                          "concentration")
       for ext in ("png", "svg")),
 }
 
@@ -67,6 +69,8 @@ def test_several_reforms_write_a_folder_each(tmp_path, tiny_folder):
     result = runner.invoke(app, ["run", "--survey", str(tiny_folder), "--reform", REFORM, "--reform", str(second),
                                  "--out", str(out), "--jobs", "1", "--replicates", "20"])
     assert result.exit_code == 0, result.output
+    comparison = {"comparison.xlsx", "comparison.html", "tables/comparison.csv", "tables/comparison.parquet"}
+    assert comparison <= files_under(out)
     for name in ("saii_increase", "saii_70"):
         assert files_under(out / name) == EXPECTED
         summary = json.loads((out / name / "summary.json").read_text())

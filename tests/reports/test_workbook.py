@@ -10,7 +10,7 @@ from simulations.reports.excel import write_workbook
 from simulations.reports.labels import Labels
 
 SHEETS = ["Summary", "Cost", "Poverty", "Inequality", "Deciles", "Coverage and targeting", "By group",
-          "Parameters changed", "Provenance"]
+          "Parameters changed", "Lorenz and concentration", "Provenance"]
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +44,9 @@ def records(sheet, first: str) -> list[dict]:
 
 def test_workbook_has_every_sheet(workbook):
     assert workbook.sheetnames == SHEETS
-    assert SHEETS == [Labels()[f"sheet.{name}"] for name in
-                      ("summary", "cost", "poverty", "inequality", "deciles", "coverage", "by_group", "parameters",
-                       "provenance")]
+    assert [name for name in SHEETS if name != "Lorenz and concentration"] == [
+        Labels()[f"sheet.{name}"] for name in
+        ("summary", "cost", "poverty", "inequality", "deciles", "coverage", "by_group", "parameters", "provenance")]
 
 
 def test_summary_sheet_matches_summary_json(workbook, bundled_summary):
@@ -56,9 +56,11 @@ def test_summary_sheet_matches_summary_json(workbook, bundled_summary):
     for key, row in rows.items():
         scale = 1e-6 if key.endswith("_cost") else 1.0  # money in millions, as the unit column says
         for column, side in (("Baseline", "baseline"), ("Reform", "reform"), ("Change", "change")):
-            assert row[column] == pytest.approx(headline[key][side] * scale, rel=1e-9, abs=1e-9), (key, side)
+            # changes of rates (a unit in %) are in percentage points, as on the by-group sheet
+            factor = 100.0 if side == "change" and "%" in row["Unit"] else scale
+            assert row[column] == pytest.approx(headline[key][side] * factor, rel=1e-9, abs=1e-9), (key, side)
     assert rows["saii_cost"]["Unit"] == "USD million/year"
-    assert rows["poverty_headcount"]["Unit"] == "% of persons"
+    assert rows["poverty_headcount"]["Unit"] == "% of persons; change: percentage points"
     # The interval of the change brackets it, and excludes 0 for a USD 20 a month increase.
     cost = rows["total_cost"]
     assert 0 < cost["95% CI low (3)"] < cost["Change"] < cost["95% CI high (3)"]
@@ -88,14 +90,14 @@ def test_cost_and_poverty_sheets_match_summary_json(workbook, bundled_summary):
     assert cost["total"]["Cost (USD million/year): Reform"] == pytest.approx(headline["total_cost"]["reform"] / 1e6)
     poverty = {row["Key"]: row for row in records(workbook["Poverty"], "Indicator")}
     assert poverty["poverty_headcount"]["Reform"] == pytest.approx(headline["poverty_headcount"]["reform"])
-    assert poverty["poverty_gap"]["Change"] == pytest.approx(headline["poverty_gap"]["change"])
+    assert poverty["poverty_gap"]["Change"] == pytest.approx(100 * headline["poverty_gap"]["change"])  # points
     inequality = {row["Key"]: row for row in records(workbook["Inequality"], "Indicator")}
     assert inequality["gini"]["Baseline"] == pytest.approx(headline["gini"]["baseline"])
 
 
 def test_deciles_coverage_and_groups(workbook, bundled_summary):
     deciles = records(workbook["Deciles"], "Decile of baseline welfare (1 = poorest)")
-    assert [row["Decile of baseline welfare (1 = poorest)"] for row in deciles] == [str(d) for d in range(1, 11)] + ["All"]
+    assert [row["Decile of baseline welfare (1 = poorest)"] for row in deciles] == list(range(1, 11)) + ["All"]
     assert sum(row["Share of the population"] for row in deciles[:10]) == pytest.approx(1.0)
     coverage = records(workbook["Coverage and targeting"], "Grouping")
     assert coverage[0]["Group"] == "All persons"
@@ -145,4 +147,4 @@ def test_summary_sheet_states_the_population_and_the_gdp(workbook, bundled_summa
     assert rows["total_cost_share_gdp"]["Reform"] == pytest.approx(
         bundled_summary["headline"]["total_cost"]["reform"] / gdp["value"], rel=1e-9
     )
-    assert rows["total_cost_share_gdp"]["Unit"] == "% of GDP"
+    assert rows["total_cost_share_gdp"]["Unit"] == "% of GDP; change: percentage points"
