@@ -32,6 +32,7 @@ from .inequality import (
     quantile_shares,
     quintile_share_ratio,
 )
+from .entropy_statistics import Atkinson, GeneralizedEntropy
 from .linearization import linearized_variance
 from .lines import international_line, relative_line, relative_lines, uprated_line
 from .poverty import fgt, relative_median_poverty_gap, watts
@@ -61,6 +62,8 @@ from .uncertainty import Estimate, confidence_interval, estimate, estimate_table
 from .weightsets import FullSample, WeightSet
 
 __all__ = [
+    "Atkinson",
+    "GeneralizedEntropy",
     "FGT",
     "Difference",
     "Estimate",
