@@ -112,3 +112,30 @@ def test_theil_by_hand() -> None:
     assert theil == pytest.approx(0.5 * (0.5 * np.log(0.5) + 1.5 * np.log(1.5)), rel=1e-14)
     with pytest.raises(IndicatorError, match="undefined for values <= 0"):
         GeneralizedEntropy([0.0, 3.0], 1.0, nonpositive="raise")
+
+
+def test_prefetched_totals_equal_totals_evaluated_one_by_one() -> None:
+    """A table's totals in blocks of columns (``batched.prefetch_totals``) against each statistic evaluated alone on
+    fresh objects; a block width of 2 forces several blocks."""
+    from indicators import FGT, Mean, Proportion, Ratio, Total, batched
+
+    household, psu, stratum, weight, value = _households(21)
+    replicates = rao_wu_bootstrap(SurveyDesign.from_arrays(weight, strata=stratum, psu=psu), 40, 8)
+    domain = stratum == 2
+
+    def make():
+        shared = Total(value)
+        return [shared, Mean(value, domain), FGT(value, 60.0, 1), Proportion(value > 50), Ratio(value, value ** 0.5),
+                Mean(value) - Mean(value, domain), shared * 2.0]
+
+    alone = [stat.evaluate(replicates) for stat in make()]
+    batched_stats = make()
+    original = batched.BLOCK_VALUES
+    try:
+        batched.BLOCK_VALUES = 2 * weight.size
+        assert batched.prefetch_totals(batched_stats, replicates) == 13  # 1 + 2 + 2 + 2 + 2 + 4: the shared total counted once
+    finally:
+        batched.BLOCK_VALUES = original
+    for stat, expected in zip(batched_stats, alone):
+        np.testing.assert_allclose(stat.evaluate(replicates), expected, rtol=1e-12)
+    assert batched.prefetch_totals(batched_stats, replicates) == 0  # all cached now
