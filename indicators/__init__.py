@@ -33,6 +33,7 @@ from .inequality import (
     quintile_share_ratio,
 )
 from .entropy_statistics import Atkinson, GeneralizedEntropy
+from .share_statistics import Palma, QuintileShareRatio
 from .linearization import linearized_variance
 from .lines import international_line, relative_line, relative_lines, uprated_line
 from .poverty import fgt, relative_median_poverty_gap, watts
@@ -62,6 +63,8 @@ from .uncertainty import Estimate, confidence_interval, estimate, estimate_table
 from .weightsets import FullSample, WeightSet
 
 __all__ = [
+    "Palma",
+    "QuintileShareRatio",
     "Atkinson",
     "GeneralizedEntropy",
     "FGT",

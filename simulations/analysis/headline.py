@@ -43,7 +43,8 @@ import pandas as pd
 from indicators import (
     FGT,
     GeneralizedEntropy,
-    Generic,
+    Palma,
+    QuintileShareRatio,
     Gini,
     Mean,
     RelativeLine,
@@ -51,8 +52,6 @@ from indicators import (
     Total,
     fgt,
     gini,
-    palma,
-    quintile_share_ratio,
     weighted_total,
 )
 
@@ -316,6 +315,6 @@ def headline_statistics(
     stats["mean_welfare"] = Mean(y)
     if replicated:
         stats["theil"] = GeneralizedEntropy(y, 1.0, nonpositive="drop", label="theil")  # sums: no pass per replicate
-        stats["palma"] = Generic(palma, y, label="palma")
-        stats["s80_s20"] = Generic(quintile_share_ratio, y, label="s80_s20")
+        stats["palma"] = Palma(y, label="palma")  # one sort for every replicate
+        stats["s80_s20"] = QuintileShareRatio(y, label="s80_s20")
     return stats

@@ -139,3 +139,21 @@ def test_prefetched_totals_equal_totals_evaluated_one_by_one() -> None:
     for stat, expected in zip(batched_stats, alone):
         np.testing.assert_allclose(stat.evaluate(replicates), expected, rtol=1e-12)
     assert batched.prefetch_totals(batched_stats, replicates) == 0  # all cached now
+
+
+def test_palma_and_s80_s20_sorted_once_equal_the_functions_in_every_replicate() -> None:
+    """Against ``Generic(palma)`` / ``Generic(quintile_share_ratio)`` (the functions equal laeken), with ties (members
+    of a household share a value) and replicates that drop PSUs (zero weights)."""
+    from indicators import Palma, QuintileShareRatio, palma, quintile_share_ratio
+
+    household, psu, stratum, weight, value = _households(31)
+    replicates = rao_wu_bootstrap(SurveyDesign.from_arrays(weight, strata=stratum, psu=psu), 40, 3)
+    assert (_rows(replicates, weight.size) == 0).any()
+    domain = stratum != 0
+    for fast, function in ((Palma, palma), (QuintileShareRatio, quintile_share_ratio)):
+        for where in (None, domain):
+            np.testing.assert_allclose(fast(value, domain=where).evaluate(replicates),
+                                       Generic(function, value, domain=where).evaluate(replicates), rtol=1e-10)
+            assert fast(value, domain=where).value(weight) == pytest.approx(
+                function(value if where is None else value[where], weight if where is None else weight[where]),
+                rel=1e-12)
