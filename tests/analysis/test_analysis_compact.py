@@ -110,3 +110,16 @@ def test_compact_frame_refuses_welfare_that_differs_within_a_household() -> None
     frame.loc[1, "welfare_baseline"] = 51.0
     compact, replicates = compacted(frame, rao_wu_bootstrap(design_from_frame(frame), 10, 1))
     assert compact is frame  # the person frame is used as it is
+
+
+def test_replicates_recalibrated_in_blocks_equal_one_block(national, monkeypatch) -> None:
+    """The bundled survey records its raking: 24 replicates solved in blocks of 5 equal the same solved at once."""
+    from surveys import recorded_calibration
+
+    frame = national.person_frame()
+    monkeypatch.setattr(recorded_calibration, "REPLICATES_PER_BLOCK", 1000)
+    whole = survey_uncertainty(frame, 24, 9, national.survey)
+    assert whole.calibration == "recalibrated"
+    monkeypatch.setattr(recorded_calibration, "REPLICATES_PER_BLOCK", 5)
+    blocks = survey_uncertainty(frame, 24, 9, national.survey)
+    np.testing.assert_allclose(blocks.replicates.matrix, whole.replicates.matrix, rtol=1e-12)
