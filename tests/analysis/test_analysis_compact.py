@@ -123,3 +123,14 @@ def test_replicates_recalibrated_in_blocks_equal_one_block(national, monkeypatch
     monkeypatch.setattr(recorded_calibration, "REPLICATES_PER_BLOCK", 5)
     blocks = survey_uncertainty(frame, 24, 9, national.survey)
     np.testing.assert_allclose(blocks.replicates.matrix, whole.replicates.matrix, rtol=1e-12)
+
+
+def test_the_design_and_replicates_are_reused_only_for_the_same_inputs(national) -> None:
+    frame = national.person_frame()
+    first = survey_uncertainty(frame, 12, 4, national.survey)
+    assert survey_uncertainty(frame.copy(), 12, 4, national.survey) is first  # same inputs: drawn once
+    assert survey_uncertainty(frame, 12, 5, national.survey) is not first  # another seed
+    heavier = frame.assign(weight=frame["weight"] * 1.5, household_weight=frame["household_weight"] * 1.5)
+    other = survey_uncertainty(heavier, 12, 4, national.survey)
+    np.testing.assert_allclose(other.replicates.base_weights, 1.5 * first.replicates.base_weights)
+    assert other.calibration == "not_met" and first.calibration == "recalibrated"
