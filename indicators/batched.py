@@ -5,8 +5,8 @@ A table of estimates (``estimate_table``) holds dozens of statistics whose build
 line). Evaluated one by one, each total is one pass over the data and one product of the (R × P) replicate matrix
 with a vector, which reads the whole matrix every time (for replicates re-calibrated per household, R × H: 300 MB
 at a million persons). ``prefetch_totals`` finds every ``Total`` inside the statistics, stacks their value vectors
-into blocks of columns and computes Σ_i w_ri V_ij for a whole block at once (``WeightSet.sums`` of an (n × m)
-array: one matrix-matrix product), then hands each total its column through the statistic's cache, so the
+into blocks (one contiguous row per total) and computes Σ_i w_ri V_ji for a whole block at once
+(``ReplicateWeights.sums_of_rows``: PSU totals row by row, then one matrix-matrix product), then hands each total its column through the statistic's cache, so the
 statistics evaluate as before and give the same numbers (the same sums, grouped differently: equal to rounding).
 """
 
@@ -18,10 +18,10 @@ import numpy as np
 
 from .estimator import Statistic
 from .linear_statistics import Total
-from .weightsets import WeightSet
+from .weightsets import FullSample, WeightSet
 
-# Columns per block: blocks of about 16 million values (128 MB of float64) whatever the number of observations.
-BLOCK_VALUES = 1 << 24
+# Totals per block: blocks of about 8 million values (64 MB of float64) whatever the number of observations.
+BLOCK_VALUES = 1 << 23
 
 
 def totals_inside(statistics: Iterable[Statistic]) -> list[Total]:
@@ -52,10 +52,20 @@ def prefetch_totals(statistics: Iterable[Statistic], weights: WeightSet) -> int:
     width = max(1, BLOCK_VALUES // max(weights.n, 1))
     for start in range(0, len(totals), width):
         block = totals[start:start + width]
-        values = np.column_stack([t._y for t in block])
-        sums = np.asarray(weights.sums(values), dtype=np.float64).reshape(weights.n_sets, len(block))
+        rows = np.stack([t._y for t in block])  # (m × n): each total's values contiguous
+        sums = np.asarray(_sums_of_rows(weights, rows), dtype=np.float64).reshape(weights.n_sets, len(block))
         for column, total in enumerate(block):
             result = np.ascontiguousarray(sums[:, column])
             result.flags.writeable = False
             total._cache = ((weights, result), *total._cache[: total._CACHE_SIZE - 1])
     return len(totals)
+
+
+def _sums_of_rows(weights: WeightSet, rows: np.ndarray) -> np.ndarray:
+    """Σ_i w_ri V_ji (k × m) for the rows V_j: ``sums_of_rows`` where the weight set has it (replicate weights),
+    the full sample's weights as one product, else ``sums`` of the columns."""
+    if hasattr(weights, "sums_of_rows"):
+        return weights.sums_of_rows(rows)
+    if isinstance(weights, FullSample):
+        return (rows @ weights.weights)[None, :]
+    return weights.sums(np.ascontiguousarray(rows.T))

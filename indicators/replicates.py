@@ -114,6 +114,23 @@ class ReplicateWeights:
         totals = psu_sums(self.psu_index, self.base_weights, values, self.factors.shape[1])
         return self.factors @ totals
 
+    def sums_of_rows(self, rows: FloatArray) -> FloatArray:
+        """Σ_i w_ri V_ji for each set r and each row j of ``rows`` (m × n, one contiguous vector per total):
+        (k × m). The same sums as ``sums(rows.T)``, with the data reduced to PSU (or unit) totals row by row
+        (contiguous reads) and one matrix-matrix product."""
+        if self.matrix is not None and self.unit_index is None:
+            return self.matrix @ rows.T
+        if self.matrix is not None:
+            scale = np.ones(self.unit_index.size) if self.unit_scale is None else self.unit_scale
+            index, weights, width, left = self.unit_index, scale, self.matrix.shape[1], self.matrix
+        else:
+            assert self.factors is not None and self.psu_index is not None
+            index, weights, width, left = self.psu_index, self.base_weights, self.factors.shape[1], self.factors
+        totals = np.empty((rows.shape[0], width))
+        for j in range(rows.shape[0]):
+            totals[j] = np.bincount(index, weights=weights * rows[j], minlength=width)
+        return left @ totals.T
+
     def at(self, indices: IntArray) -> RowSource:
         if self.matrix is not None and self.unit_scale is not None and self.unit_index is not None:
             return _ScaledDenseRows(self.matrix, self.unit_index[indices], self.unit_scale[indices])

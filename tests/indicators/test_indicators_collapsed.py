@@ -157,3 +157,18 @@ def test_palma_and_s80_s20_sorted_once_equal_the_functions_in_every_replicate() 
             assert fast(value, domain=where).value(weight) == pytest.approx(
                 function(value if where is None else value[where], weight if where is None else weight[where]),
                 rel=1e-12)
+
+
+def test_sums_of_rows_equal_sums_of_columns_in_every_storage() -> None:
+    household, psu, stratum, weight, value = _households(41)
+    factors = rao_wu_bootstrap(SurveyDesign.from_arrays(weight, strata=stratum, psu=psu), 15, 2)
+    first = np.unique(household, return_index=True)[1]
+    target = weight[first].sum()
+    recalibration = Recalibration.from_units(household, lambda d: d * (target / d.sum(axis=1, keepdims=True)), "r")
+    units = recalibrate(factors, recalibration)
+    dense = survey_replicates(weight, _rows(factors, weight.size).T, "bootstrap")
+    rows = np.stack([value, value ** 2, (value > 60).astype(float)])
+    for replicates, data in ((factors, rows), (units, rows), (dense, rows),
+                             (units.collapsed(household), rows[:, first])):
+        np.testing.assert_allclose(replicates.sums_of_rows(data), replicates.sums(np.ascontiguousarray(data.T)),
+                                   rtol=1e-12)
