@@ -33,6 +33,8 @@ from .inequality import (
     quantile_shares,
     quintile_share_ratio,
 )
+from .entropy_statistics import Atkinson, GeneralizedEntropy
+from .share_statistics import Palma, QuintileShareRatio
 from .linearization import linearized_variance
 from .lines import international_line, relative_line, relative_lines, uprated_line
 from .poverty import fgt, relative_median_poverty_gap, watts
@@ -62,6 +64,10 @@ from .uncertainty import Estimate, confidence_interval, estimate, estimate_table
 from .weightsets import FullSample, WeightSet
 
 __all__ = [
+    "Palma",
+    "QuintileShareRatio",
+    "Atkinson",
+    "GeneralizedEntropy",
     "FGT",
     "Difference",
     "Estimate",

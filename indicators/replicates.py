@@ -38,7 +38,7 @@ replicate, strata in sorted order), so the same seed, design and numpy version g
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Literal
 
@@ -73,6 +73,9 @@ class ReplicateWeights:
             weight, and R × n weights are never stored.
         seed: the seed of a bootstrap, for provenance (None otherwise).
         calibration: None, or the margins every replicate was re-calibrated to (``recalibration.recalibrate``).
+        unit_scale: with ``matrix`` and ``unit_index``, how many of its unit's weight each observation carries
+            (n,); None means one. An observation that stands for several persons of one household (a row of a
+            household-level frame, :meth:`collapsed`) carries its household's weight times its persons.
     """
 
     method: str
@@ -86,6 +89,7 @@ class ReplicateWeights:
     seed: int | None = None
     calibration: str | None = None
     unit_index: IntArray | None = None
+    unit_scale: FloatArray | None = None
 
     @property
     def n_sets(self) -> int:
@@ -102,19 +106,76 @@ class ReplicateWeights:
 
     def sums(self, values: FloatArray) -> FloatArray:
         if self.matrix is not None and self.unit_index is not None:
-            ones = np.ones(self.unit_index.size)
-            return self.matrix @ psu_sums(self.unit_index, ones, values, self.matrix.shape[1])
+            scale = np.ones(self.unit_index.size) if self.unit_scale is None else self.unit_scale
+            return self.matrix @ psu_sums(self.unit_index, scale, values, self.matrix.shape[1])
         if self.matrix is not None:
             return self.matrix @ values
         assert self.factors is not None and self.psu_index is not None
         totals = psu_sums(self.psu_index, self.base_weights, values, self.factors.shape[1])
         return self.factors @ totals
 
+    def sums_of_rows(self, rows: FloatArray) -> FloatArray:
+        """Σ_i w_ri V_ji for each set r and each row j of ``rows`` (m × n, one contiguous vector per total):
+        (k × m). The same sums as ``sums(rows.T)``, with the data reduced to PSU (or unit) totals row by row
+        (contiguous reads) and one matrix-matrix product."""
+        if self.matrix is not None and self.unit_index is None:
+            return self.matrix @ rows.T
+        if self.matrix is not None:
+            scale = np.ones(self.unit_index.size) if self.unit_scale is None else self.unit_scale
+            index, weights, width, left = self.unit_index, scale, self.matrix.shape[1], self.matrix
+        else:
+            assert self.factors is not None and self.psu_index is not None
+            index, weights, width, left = self.psu_index, self.base_weights, self.factors.shape[1], self.factors
+        totals = np.empty((rows.shape[0], width))
+        for j in range(rows.shape[0]):
+            totals[j] = np.bincount(index, weights=weights * rows[j], minlength=width)
+        return left @ totals.T
+
     def at(self, indices: IntArray) -> RowSource:
+        if self.matrix is not None and self.unit_scale is not None and self.unit_index is not None:
+            return _ScaledDenseRows(self.matrix, self.unit_index[indices], self.unit_scale[indices])
         if self.matrix is not None:
             return _DenseRows(self.matrix, indices if self.unit_index is None else self.unit_index[indices])
         assert self.factors is not None and self.psu_index is not None
         return _FactorRows(self.factors, self.base_weights[indices], self.psu_index[indices])
+
+    def collapsed(self, codes: IntArray) -> ReplicateWeights:
+        """The replicate weights of groups of observations: group g (``codes == g``, codes 0 … G − 1, every group
+        present) weighs Σ_{i in g} w_ri in replicate r, the sum of its members' weights.
+
+        Exact for every statistic of values that are constant within a group: Σ_i w_ri x_i = Σ_g x_g Σ_{i in g}
+        w_ri, and sorted statistics (quantiles, Gini, Lorenz shares) see the same weighted distribution. This is
+        how persons collapse to households (one row per household, weight w_h × n_h) before replication: R × n
+        work becomes R × H. Members of a group must share their PSU (factor form) or calibration unit (dense
+        form); their weights may differ.
+        """
+        codes = np.asarray(codes, dtype=np.int64)
+        if codes.shape != (self.n,):
+            raise IndicatorError(f"collapsed needs one group code per observation ({self.n}); got {codes.shape}.")
+        count = int(codes.max()) + 1 if codes.size else 0
+        first = np.full(count, -1, dtype=np.int64)
+        first[codes[::-1]] = np.arange(codes.size, dtype=np.int64)[::-1]  # the last write wins: each group's first
+        if count == 0 or codes.min() < 0 or (first < 0).any():
+            raise IndicatorError("group codes must be 0 … G − 1 with every group present.")
+        base = np.bincount(codes, weights=self.base_weights, minlength=count)
+        if self.factors is not None and self.psu_index is not None:
+            psu = self.psu_index[first]
+            if not np.array_equal(psu[codes], self.psu_index):
+                raise IndicatorError("members of a group of observations lie in different PSUs; cannot collapse.")
+            return replace(self, base_weights=base, psu_index=psu)
+        assert self.matrix is not None
+        if self.unit_index is None:  # dense (R × n) weights shipped with a survey: members must be equal
+            members = self.matrix[:, first][:, codes]
+            if not np.array_equal(members, self.matrix):
+                raise IndicatorError("members of a group carry different replicate weights; cannot collapse.")
+            counts = np.bincount(codes, minlength=count).astype(np.float64)
+            return replace(self, base_weights=base, matrix=np.ascontiguousarray(self.matrix[:, first] * counts))
+        unit = self.unit_index[first]
+        if not np.array_equal(unit[codes], self.unit_index):
+            raise IndicatorError("members of a group lie in different calibration units; cannot collapse.")
+        own = np.ones(self.n) if self.unit_scale is None else self.unit_scale
+        return replace(self, base_weights=base, unit_index=unit,
+                       unit_scale=np.bincount(codes, weights=own, minlength=count))
 
     def weights(self, replicate: int) -> FloatArray:
         """The full weight vector of one replicate (n,), e.g. to inspect or export it."""
@@ -156,6 +217,22 @@ class _DenseRows:
 
     def row(self, r: int) -> FloatArray:
         return self.matrix[r].take(self.indices)
+
+
+@dataclass(frozen=True, eq=False)
+class _ScaledDenseRows:
+    """Rows of a unit-level matrix for observations that carry ``scale`` times their unit's weight."""
+
+    matrix: FloatArray
+    indices: IntArray
+    scale: FloatArray
+
+    @property
+    def n_sets(self) -> int:
+        return int(self.matrix.shape[0])
+
+    def row(self, r: int) -> FloatArray:
+        return self.matrix[r].take(self.indices) * self.scale
 
 
 # --- generated from a design ---------------------------------------------------------------------------

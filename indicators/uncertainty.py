@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import FloatArray
+from .batched import prefetch_totals
 from .design import SurveyDesign
 from .errors import IndicatorError
 from .linearization import linearized_variance
@@ -118,6 +119,10 @@ def estimate_table(
         ``ci_high``, ``level``, ``method``, ``replicates``.
     """
     pairs = [({"indicator": name}, stat) for name, stat in rows.items()] if isinstance(rows, Mapping) else list(rows)
+    if replicates is not None:  # every total of every row in a few matrix products (batched.py), then the rows
+        statistics = [stat for _, stat in pairs]
+        prefetch_totals(statistics, replicates.full_sample)
+        prefetch_totals(statistics, replicates)
     records = [
         {**labels, **estimate(stat, design=design, replicates=replicates, level=level).as_dict()}
         for labels, stat in pairs

@@ -119,6 +119,9 @@ def recorded_system(survey: Survey) -> CalibrationSystem | None:
     )
 
 
+REPLICATES_PER_BLOCK = 16  # replicates solved together by calibrate_replicates (memory, not results)
+
+
 def calibrate_replicates(
     system: CalibrationSystem, household_weights: np.ndarray, tol: float = 1e-8, max_iter: int = 100
 ) -> np.ndarray:
@@ -144,6 +147,20 @@ def calibrate_replicates(
     distance = _Distance(system.method, system.bounds)  # the very g and g' of calibrate_weights
     scale = np.maximum(np.abs(t), 1.0)
     pairs = _column_pairs(X)
+    calibrated = np.empty_like(D)
+    # Replicates are solved independently (steps, halving and stopping are per row): blocks of rows give the same
+    # result while the solver's R × H temporaries stay small (300 MB each for 200 replicates of a million persons).
+    for start in range(0, D.shape[0], REPLICATES_PER_BLOCK):
+        rows = slice(start, start + REPLICATES_PER_BLOCK)
+        calibrated[rows] = _calibrate_block(system, X, t, distance, scale, pairs, D[rows], tol, max_iter, start)
+    return calibrated
+
+
+def _calibrate_block(
+    system: CalibrationSystem, X: np.ndarray, t: np.ndarray, distance: _Distance, scale: np.ndarray,
+    pairs: _ColumnPairs, D: np.ndarray, tol: float, max_iter: int, first: int,
+) -> np.ndarray:
+    """``calibrate_replicates`` on the rows ``D`` (replicates ``first``, ``first`` + 1, ...)."""
     lam = np.zeros((D.shape[0], X.shape[1]))
     residual = t - (D * distance.g(lam @ X.T)) @ X
     active = np.flatnonzero(np.max(np.abs(residual) / scale, axis=1) > tol)
@@ -170,7 +187,7 @@ def calibrate_replicates(
         active = active[np.max(np.abs(residual[active]) / scale, axis=1) > tol]
     calibrated = D * distance.g(lam @ X.T)
     for r in np.flatnonzero(np.max(np.abs(residual) / scale, axis=1) > tol):
-        calibrated[r] = _reference_solution(system, D[r], tol, max_iter, int(r))
+        calibrated[r] = _reference_solution(system, D[r], tol, max_iter, first + int(r))
     return calibrated
 
 

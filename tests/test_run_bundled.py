@@ -163,3 +163,19 @@ def test_bundled_survey_is_what_the_generator_makes():
     pd.testing.assert_frame_equal(committed.households, fresh.households)
     pd.testing.assert_frame_equal(committed.persons, fresh.persons)
     assert committed.metadata == fresh.metadata
+
+
+def test_summary_carries_the_timings_of_every_phase(summary, projected):
+    """The full report: every phase from reading the survey to the HTML report, in order, timed; --no-report: the
+    report phases absent. The total is the sum of the phases (times are not asserted, only their bookkeeping)."""
+    timings = summary["provenance"]["phase_timings"]
+    names = [phase["phase"] for phase in timings["phases"]]
+    assert names == ["reading the survey", "simulation", "person frame", "uncertainty (200 replicates)",
+                     "estimates and tables", "tables", "charts", "workbook", "HTML report"]
+    seconds = [phase["seconds"] for phase in timings["phases"]]
+    assert all(value >= 0 for value in seconds)
+    assert timings["total_seconds"] == pytest.approx(sum(seconds), abs=0.01)
+    peaks = [phase["peak_memory_mb"] for phase in timings["phases"]]
+    assert peaks == sorted(peaks)  # a high-water mark never falls
+    short = [phase["phase"] for phase in projected[0]["provenance"]["phase_timings"]["phases"]]
+    assert short[-1] == "tables" and "charts" not in short

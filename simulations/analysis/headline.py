@@ -42,20 +42,20 @@ import pandas as pd
 
 from indicators import (
     FGT,
-    Generic,
+    GeneralizedEntropy,
+    Palma,
+    QuintileShareRatio,
     Gini,
     Mean,
     RelativeLine,
     Statistic,
     Total,
     fgt,
-    generalized_entropy,
     gini,
-    palma,
-    quintile_share_ratio,
     weighted_total,
 )
 
+from .compact import recipients_of
 from .cost import cost_shares
 from .errors import AnalysisError
 from .frame import amounts_of, attribute_household_amounts, weights_of, welfare_of
@@ -289,12 +289,14 @@ def headline_statistics(
     programmes = list(results.spec.programmes)
     amounts = amounts_of(frame, programmes, scenario)
     share = _household_share(frame)
+    # on a compact frame (one row per household) the share of its persons receiving; on persons 1[amount > 0]
+    recipients = recipients_of(frame, amounts, programmes, scenario)
     stats: dict[str, Statistic] = {}
     for k, key in enumerate(programmes):
-        receives = amounts[:, k] > 0
+        receives = recipients[:, k]
         stats[f"{key}_cost"] = Total(amounts[:, k])
         if results.spec.programmes[key].entity == "person":
-            stats[f"{key}_beneficiaries"] = Total(receives.astype(np.float64))
+            stats[f"{key}_beneficiaries"] = Total(receives)
         else:
             stats[f"{key}_beneficiaries"] = Total(receives * share)
     stats["total_cost"] = Total(_transfers(results, frame, scenario))
@@ -312,7 +314,7 @@ def headline_statistics(
     stats["gini"] = Gini(y)
     stats["mean_welfare"] = Mean(y)
     if replicated:
-        stats["theil"] = Generic(generalized_entropy, y, alpha=1.0, nonpositive="drop", label="theil")
-        stats["palma"] = Generic(palma, y, label="palma")
-        stats["s80_s20"] = Generic(quintile_share_ratio, y, label="s80_s20")
+        stats["theil"] = GeneralizedEntropy(y, 1.0, nonpositive="drop", label="theil")  # sums: no pass per replicate
+        stats["palma"] = Palma(y, label="palma")  # one sort for every replicate
+        stats["s80_s20"] = QuintileShareRatio(y, label="s80_s20")
     return stats

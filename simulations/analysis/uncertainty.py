@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike
 
 from indicators import (
     FGT,
+    IndicatorError,
     Gini,
     LonelyPsuRule,
     Mean,
@@ -42,6 +43,7 @@ from surveys.calibration import CalibrationError
 from surveys.model import Survey
 from surveys.recorded_calibration import recorded_system
 
+from .compact import compact_frame
 from .distribution import ThresholdKind, gain_status
 from .errors import AnalysisError
 from .frame import amounts_of, design_from_frame, frame_recalibration, require_columns, weights_of, welfare_of
@@ -97,6 +99,23 @@ def survey_recalibration(frame: pd.DataFrame, survey: Survey | None) -> tuple[Re
         return frame_recalibration(frame, system), "recalibrated"
     except (AnalysisError, CalibrationError):
         return None, "not_met"
+
+
+def compacted(
+    frame: pd.DataFrame, replicates: ReplicateWeights | None
+) -> tuple[pd.DataFrame, ReplicateWeights | None]:
+    """The frame and replicates to estimate welfare statistics on: with replicate weights, persons collapsed to
+    households (``analysis.compact``: one row per household, weight w_h × n_h, replicate weights summed over
+    members), which gives the same estimates and replicate estimates on about n / H times fewer rows; the person
+    frame as it is without replicates (linearisation is already one pass) or when members differ in weight or
+    welfare (the collapse would not be exact)."""
+    if replicates is None:
+        return frame, None
+    try:
+        compact, codes = compact_frame(frame)
+        return compact, replicates.collapsed(codes)
+    except (AnalysisError, IndicatorError):
+        return frame, replicates
 
 
 def relative_line_statistics(
@@ -282,6 +301,7 @@ def distribution_estimates(
     design: SurveyDesign | None = None,
     replicates: ReplicateWeights | None = None,
     level: float = 0.95,
+    compact: bool = True,
 ) -> pd.DataFrame:
     """SEs and CIs of the decile gains of ``distribution_table`` (deciles of baseline welfare, held fixed).
 
@@ -289,10 +309,15 @@ def distribution_estimates(
     g = y_s − y_baseline, currency per person per month), ``relative_gain`` (Ratio Σ w g / Σ w y_baseline),
     ``winners`` and ``losers`` (Proportions). Gains are already paired differences, person by person.
 
+    With replicates and ``compact``, persons are collapsed to households first (:func:`compacted`: the same
+    estimates on H rows); ``compact=False`` keeps the person frame (the second method of the tests).
+
     Returns:
         Columns ``scenario``, ``decile``, ``indicator`` and those of ``estimate_table``.
     """
     weights_of(frame)
+    if compact:
+        frame, replicates = compacted(frame, replicates)  # one row per household: same figures, H rows not n
     y_base = welfare_of(frame, baseline)
     decile = welfare_groups(frame, baseline, n_groups)
     rows: list[tuple[dict[str, object], Statistic]] = []

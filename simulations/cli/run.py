@@ -22,6 +22,7 @@ from simulations.cli.terminal import console, print_baseline, print_headline, pr
 from simulations.cli.options import DEFAULT_TABLE_FORMATS, CsvDialectOption, TableFormatsOption
 from simulations.reports.comparison import comparison_text_rows
 from simulations.reports.tabular import check_formats, parse_formats
+from simulations.analysis.phases import Phases
 from simulations.analysis.unknown_members import unknown_member_record
 from simulations.design.spf_scenarios import on_the_run_line
 from simulations.engine.countries import CountrySpec, load_country
@@ -118,6 +119,7 @@ def run(
     and write summary.json, tidy tables (CSV, Parquet), an Excel workbook, charts (PNG, SVG) and a self-contained
     HTML report into --out."""
     with reported_errors():
+        phases = Phases(show=True)  # timed into summary.json (provenance.phase_timings), shown on a terminal
         spec = load_country(country)
         if baseline_only and reform:
             raise FloorsimError("--baseline-only runs current law alone: give no --reform")
@@ -125,8 +127,9 @@ def run(
         table_formats = parse_formats(formats)
         check_formats(table_formats, csv_dialect)
         survey_path = survey or resolve_survey(spec) or BUNDLED_SURVEY  # the country's bundled survey first
-        data = in_package_currency(load_survey(survey_path, mapping=mapping), spec, convert)
-        year = simulated_year(spec, data, period, parse_population_year(population_year))
+        with phases.phase("reading the survey"):
+            data = in_package_currency(load_survey(survey_path, mapping=mapping), spec, convert)
+            year = simulated_year(spec, data, period, parse_population_year(population_year))
         reform_paths = [] if baseline_only else (
             reform or ([spec.default_reform_path()] if spec.default_reform_path() else []))
         reforms = [resolve_reform(path, spec) for path in reform_paths]
@@ -155,7 +158,8 @@ def run(
             dataclasses.replace(spec_, steps=tuple(on_the_run_line(spec_.steps, line, f"{period}-01-01")))
             for spec_ in reforms
         ]
-        results = simulation.run({BASELINE: None, **{spec_.name: spec_ for spec_ in reforms}})
+        with phases.phase("simulation", display=False):  # the engine shows its own bar (chunks done)
+            results = simulation.run({BASELINE: None, **{spec_.name: spec_ for spec_ in reforms}})
         results = record_simulated_year(results, year.population, year.cost_denominators, prices)
         results = record_survey_facts(results, data)
         for spec_ in reforms:
@@ -167,7 +171,7 @@ def run(
         print_unknown_members(results.provenance.get("unknown_age_sex"), spec.currency)
         written = write_outputs(
             results, names, out, replicates=replicates, seed=seed, language=language,
-            full=not no_report, formats=table_formats, csv_dialect=csv_dialect,
+            full=not no_report, formats=table_formats, csv_dialect=csv_dialect, phases=phases,
         )
         console.print(f"Wrote into {out}: {escape(describe_outputs(written, out))}", highlight=False)
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from indicators import IndicatorError, Statistic, generalized_entropy, palma, quintile_share_ratio
 from simulations.analysis import scenario_estimates
+from simulations.analysis.uncertainty import compacted
 from simulations.analysis.frame import weights_of, welfare_of
 from simulations.analysis.headline import (
     REPLICATE_ONLY,
@@ -121,11 +122,16 @@ def estimate_tables(
     """The ``headline`` (the figures of the headline table, programmes paying nothing left out), ``poverty`` and
     ``inequality`` tables: one row per indicator and side, with ``estimate``, ``se``, ``ci_low``, ``ci_high``;
     ``reform`` None: the baseline side only (a baseline-only run)."""
-    line = statistic_line(results, frame)
     replicated = uncertainty.replicates is not None
+    if replicated:  # persons collapsed to households: the same estimates on H rows (analysis.compact)
+        frame, replicates = compacted(frame, uncertainty.replicates)
+        variance: dict = {"replicates": replicates}
+    else:
+        variance = uncertainty.variance
+    line = statistic_line(results, frame)
     estimates = scenario_estimates(
         frame, BASELINE, [] if reform is None else [reform], lambda s: headline_statistics(results, frame, s, line, replicated),
-        **uncertainty.variance,
+        **variance,
     )
     if not replicated:
         estimates = pd.concat([estimates, _point_only(results, frame, reform, line)], ignore_index=True)

@@ -26,9 +26,11 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from simulations.analysis.phases import Phases
 from simulations.errors import FloorsimError
 from simulations.reports.errors import ReportError
 from simulations.reports.summary import SUMMARY_FILE
+from simulations.reports.sampling import survey_uncertainty
 from simulations.reports.tables import DEFAULT_REPLICATES, ReportData, build_report
 from simulations.reports.tabular import FORMATS as TABLE_FORMATS
 from simulations.reports.tabular import check_formats
@@ -44,29 +46,40 @@ COMPARISON_REPORT_FILE = "comparison.html"
 
 
 def write_report_files(report: ReportData, folder: str | Path, *, full: bool = True,
-                       formats: Sequence[str] = TABLE_FORMATS, csv_dialect: str = "default") -> list[Path]:
+                       formats: Sequence[str] = TABLE_FORMATS, csv_dialect: str = "default",
+                       phases: Phases | None = None) -> list[Path]:
     """Write one reform's outputs into ``folder``: summary.json and the tables (in ``formats``, CSV in
     ``csv_dialect``: ``tabular.py``), and with ``full`` the workbook, the charts and the HTML report. Returns the
-    files written. Write into a staging folder (``surveys.atomic.staged_folder``)."""
+    files written. Write into a staging folder (``surveys.atomic.staged_folder``).
+
+    With ``phases``, each step is timed (and shown) and summary.json, written last, carries the timings of every
+    phase so far in ``provenance.phase_timings``."""
     from simulations.reports.summary import summary_json
     from simulations.reports.tabular import write_tables
 
+    phases = phases or Phases()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    summary = folder / SUMMARY_FILE
-    summary.write_text(summary_json(report.summary), encoding="utf-8")
-    written = [summary, *write_tables(report, folder / TABLES_FOLDER, formats=formats, csv_dialect=csv_dialect)]
+    with phases.phase("tables"):
+        written = [*write_tables(report, folder / TABLES_FOLDER, formats=formats, csv_dialect=csv_dialect)]
     if full:
         from simulations.reports.charts import write_charts
         from simulations.reports.excel import write_workbook
         from simulations.reports.html import write_html
 
-        charts = write_charts(report, folder / CHARTS_FOLDER)
+        with phases.phase("charts"):
+            charts = write_charts(report, folder / CHARTS_FOLDER)
         written += charts
-        written.append(write_workbook(report, folder / WORKBOOK_FILE))
+        with phases.phase("workbook"):
+            written.append(write_workbook(report, folder / WORKBOOK_FILE))
         vector = {path.stem: path for path in charts if path.suffix == ".svg"}
-        written.append(write_html(report, vector, folder / REPORT_FILE))
-    return written
+        with phases.phase("HTML report"):
+            written.append(write_html(report, vector, folder / REPORT_FILE))
+    summary = folder / SUMMARY_FILE
+    document = dict(report.summary)
+    document["provenance"] = {**document.get("provenance", {}), "phase_timings": phases.record()}
+    summary.write_text(summary_json(document), encoding="utf-8")
+    return [summary, *written]
 
 
 def write_outputs(
@@ -80,6 +93,7 @@ def write_outputs(
     full: bool = True,
     formats: Sequence[str] = TABLE_FORMATS,
     csv_dialect: str = "default",
+    phases: Phases | None = None,
 ) -> list[Path]:
     """Write the outputs of every reform (compared with the baseline) into ``out``, all or nothing.
 
@@ -100,20 +114,31 @@ def write_outputs(
 
     With several reforms, the combined comparison (``comparison.py``) goes at the top of ``out``: its table in
     ``tables/``, and with ``full`` ``comparison.xlsx`` and ``comparison.html``.
+        phases: the command's phases so far (``simulations.analysis.phases``): the output phases are added, timed
+            and shown, and every summary.json carries them.
     """
     out = Path(out)
     check_formats(formats, csv_dialect)
     try:
         # the whole folder is replaced: no file of an earlier run (an old report.html) stays beside the new ones
         with staged_folder(out, marker=SUMMARY_FILE) as staging:
-            frame = results.person_frame(["baseline", *reforms])
+            phases = phases or Phases()
+            with phases.phase("person frame"):
+                frame = results.person_frame(["baseline", *reforms])
+            seed = results.run_info.get("seed", 0) if seed is None else seed
+            with phases.phase(f"uncertainty ({replicates} replicates)" if replicates else "uncertainty (design)"):
+                # one design and one set of replicate weights for every reform (re-calibrating them is costly)
+                uncertainty = survey_uncertainty(frame, replicates, seed, results.survey)
             staged = []
             reports = []
             for reform in list(reforms) or [None]:
-                report = build_report(results, reform, frame=frame, replicates=replicates,
-                                      seed=seed, language=language)
+                named = "" if len(reforms) <= 1 else f" ({reform})"
+                with phases.phase(f"estimates and tables{named}"):
+                    report = build_report(results, reform, frame=frame, replicates=replicates, seed=seed,
+                                          language=language, uncertainty=uncertainty)
                 folder = staging if len(reforms) <= 1 else staging / str(reform)
-                staged += write_report_files(report, folder, full=full, formats=formats, csv_dialect=csv_dialect)
+                staged += write_report_files(report, folder, full=full, formats=formats, csv_dialect=csv_dialect,
+                                             phases=phases)
                 reports.append(report)
             if len(reforms) > 1:
                 staged += write_comparison_files(reports, staging, full=full, formats=formats,

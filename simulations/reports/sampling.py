@@ -4,6 +4,8 @@ done about strata holding a single PSU."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 import pandas as pd
@@ -64,6 +66,42 @@ def survey_uncertainty(
     "Calibration-aware replicates"); the result's ``calibration`` says whether that was done and why not."""
     if replicates < 0:
         raise ValueError(f"replicates must be 0 (linearisation) or more; got {replicates}")
+    key = _design_key(frame, replicates, seed, survey)
+    for held_key, held in _RECENT:
+        if held_key == key:
+            return held
+    uncertainty = _survey_uncertainty(frame, replicates, seed, survey)
+    _RECENT[:] = [(key, uncertainty), *_RECENT[: _RECENT_SIZE - 1]]
+    return uncertainty
+
+
+# The last few designs with their replicate weights: a session that runs reform after reform on one survey (the
+# web app, variants, several reforms of one run) draws and re-calibrates the replicates once. The key holds a
+# digest of everything they depend on (households, weights, strata, PSUs, replicates, seed, the survey's recorded
+# calibration), so a changed input never reuses them.
+_RECENT: list[tuple[tuple, Uncertainty]] = []
+_RECENT_SIZE = 1  # one design: a large survey's replicate matrix is not kept twice
+
+
+def _design_key(frame: pd.DataFrame, replicates: int, seed: int, survey: Survey | None) -> tuple:
+    """What the design and its replicate weights depend on, as a hashable key (a digest of the frame's columns)."""
+    columns = [c for c in ("household_id", "weight", "household_weight", "stratum", "psu") if c in frame.columns]
+    digest = hashlib.blake2b(digest_size=16)
+    for column in columns:
+        digest.update(column.encode())
+        digest.update(pd.util.hash_pandas_object(frame[column], index=False).to_numpy().tobytes())
+    calibration = None
+    if survey is not None and survey.metadata.calibration:
+        calibration = json.dumps(survey.metadata.calibration, sort_keys=True, default=str)
+        digest.update(pd.util.hash_pandas_object(survey.households, index=False).to_numpy().tobytes())
+        digest.update(pd.util.hash_pandas_object(survey.persons, index=False).to_numpy().tobytes())
+    return (digest.hexdigest(), len(frame), int(replicates), int(seed), calibration)
+
+
+def _survey_uncertainty(
+    frame: pd.DataFrame, replicates: int, seed: int, survey: Survey | None
+) -> Uncertainty:
+    """:func:`survey_uncertainty` without its cache."""
     psu = frame["psu"] if "psu" in frame.columns else frame["household_id"]
     stratum = frame["stratum"] if "stratum" in frame.columns else pd.Series(0, index=frame.index)
     per_stratum = pd.DataFrame({"stratum": stratum.to_numpy(), "psu": psu.to_numpy()}).drop_duplicates()

@@ -192,6 +192,7 @@ def build_report(
     replicates: int = DEFAULT_REPLICATES,
     seed: int | None = None,
     language: str = "en",
+    uncertainty=None,
 ) -> ReportData:
     """All tables of the report comparing ``reform`` with the baseline, or of the baseline alone.
 
@@ -210,7 +211,8 @@ def build_report(
     frame = with_unknown_age_sex(frame, results.survey)
     scenarios = [BASELINE] if reform is None else [BASELINE, reform]
     seed = results.run_info.get("seed", 0) if seed is None else seed
-    uncertainty = survey_uncertainty(frame, replicates, seed, results.survey)
+    if uncertainty is None:  # else given by the caller, once for every reform (reports.outputs.write_outputs)
+        uncertainty = survey_uncertainty(frame, replicates, seed, results.survey)
     summary = summary_document(results, reform)
     summary["uncertainty"] = uncertainty.description
     comparison = summary["headline"]

@@ -1,0 +1,136 @@
+"""Persons collapsed to households (``simulations.analysis.compact``): every replicated figure of the report equals
+the person-frame computation (the second method, kept here) to 1e-10, on the bundled survey (national line,
+replicates re-calibrated to the survey's margins) and on the EU-SILC fixture of the country template (a relative
+line re-estimated in every replicate)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from indicators import rao_wu_bootstrap
+from simulations import Microsimulation, ReformSpec
+from simulations.analysis import distribution_estimates, scenario_estimates
+from simulations.analysis.compact import PERSONS, compact_frame, recipients_column
+from simulations.analysis.frame import design_from_frame
+from simulations.analysis.headline import headline_statistics, statistic_line
+from simulations.analysis.uncertainty import compacted
+from simulations.engine.reforms import ParameterChange
+from simulations.reports.sampling import survey_uncertainty
+from surveys import load_survey
+from surveys.bundled import load_bundled_survey
+
+from .conftest import make_frame
+
+ROOT = Path(__file__).resolve().parents[2]
+SAII_80 = ReformSpec(name="saii_80", changes=(ParameterChange(parameter="benefits.saii.amount", value=80,
+                                                               start="2025-01-01"),))
+BASIC_700 = ReformSpec(name="basic_700", changes=(ParameterChange(parameter="benefits.basic_income", value=700,
+                                                                   start="2017-01-01"),))
+
+
+@pytest.fixture(scope="module")
+def national():
+    simulation = Microsimulation("timor_leste", load_bundled_survey(), 2025, backend="sequential")
+    return simulation.run({"baseline": None, "saii_80": SAII_80})
+
+
+@pytest.fixture(scope="module")
+def relative():
+    survey = load_survey(ROOT / "tests/fixtures/eusilc/eusilc.parquet",
+                         mapping=ROOT / "surveys/examples/eusilc_mapping.yaml")
+    simulation = Microsimulation("country_template", survey, 2017, backend="sequential")
+    return simulation.run({"baseline": None, "basic_700": BASIC_700})
+
+
+def _headline_both_ways(results, reform: str, replicates: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    frame = results.person_frame()
+    uncertainty = survey_uncertainty(frame, replicates, 3, results.survey)
+    person_line = statistic_line(results, frame)
+    by_persons = scenario_estimates(
+        frame, "baseline", [reform], lambda s: headline_statistics(results, frame, s, person_line, True),
+        replicates=uncertainty.replicates)
+    compact, collapsed = compacted(frame, uncertainty.replicates)
+    assert len(compact) < len(frame)  # it was collapsed
+    compact_line = statistic_line(results, compact)
+    by_households = scenario_estimates(
+        compact, "baseline", [reform], lambda s: headline_statistics(results, compact, s, compact_line, True),
+        replicates=collapsed)
+    return by_persons, by_households
+
+
+def _assert_same(first: pd.DataFrame, second: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(first.drop(columns=["estimate", "se", "ci_low", "ci_high"]),
+                                  second.drop(columns=["estimate", "se", "ci_low", "ci_high"]))
+    for column in ("estimate", "se", "ci_low", "ci_high"):
+        np.testing.assert_allclose(second[column], first[column], rtol=1e-10, atol=1e-10, err_msg=column)
+
+
+def test_headline_estimates_on_households_equal_those_on_persons_national_line(national) -> None:
+    persons, households = _headline_both_ways(national, "saii_80", 40)
+    assert {"theil", "palma", "s80_s20", "gini", "saii_beneficiaries"} <= set(persons["indicator"])
+    assert (persons["se"].dropna() > 0).any()
+    _assert_same(persons, households)
+
+
+def test_headline_estimates_on_households_equal_those_on_persons_relative_line(relative) -> None:
+    persons, households = _headline_both_ways(relative, "basic_700", 30)
+    _assert_same(persons, households)
+
+
+def test_decile_estimates_on_households_equal_those_on_persons(national) -> None:
+    frame = national.person_frame()
+    replicates = survey_uncertainty(frame, 30, 5, national.survey).replicates
+    compact = distribution_estimates(frame, "baseline", ["saii_80"], replicates=replicates)
+    persons = distribution_estimates(frame, "baseline", ["saii_80"], replicates=replicates, compact=False)
+    _assert_same(persons, compact)
+
+
+def test_compact_frame_by_hand() -> None:
+    """Household 1 of the hand-made frame: three persons of weight 100, pensions 120, 0, 0 at baseline."""
+    frame = make_frame()
+    compact, codes = compact_frame(frame)
+    assert codes.tolist() == [0, 0, 0, 1, 1, 2, 2, 3, 3]
+    first = compact.iloc[0]
+    assert first["weight"] == 300.0 and first[PERSONS] == 3
+    assert first["amount_pension_baseline"] == pytest.approx(40.0)  # (120 + 0 + 0) / 3
+    assert first[recipients_column("pension", "baseline")] == pytest.approx(1 / 3)
+    assert first[recipients_column("pension", "reform")] == pytest.approx(2 / 3)
+    assert first["welfare_reform"] == 70.0
+    # totals are kept: Σ weight × amount = Σ person weight × person amount
+    assert (compact["weight"] * compact["amount_pension_reform"]).sum() == pytest.approx(
+        (frame["weight"] * frame["amount_pension_reform"]).sum())
+
+
+def test_compact_frame_refuses_welfare_that_differs_within_a_household() -> None:
+    frame = make_frame()
+    frame.loc[1, "welfare_baseline"] = 51.0
+    compact, replicates = compacted(frame, rao_wu_bootstrap(design_from_frame(frame), 10, 1))
+    assert compact is frame  # the person frame is used as it is
+
+
+def test_replicates_recalibrated_in_blocks_equal_one_block(national, monkeypatch) -> None:
+    """The bundled survey records its raking: 24 replicates solved in blocks of 5 equal the same solved at once."""
+    from surveys import recorded_calibration
+
+    frame = national.person_frame()
+    monkeypatch.setattr(recorded_calibration, "REPLICATES_PER_BLOCK", 1000)
+    whole = survey_uncertainty(frame, 24, 9, national.survey)
+    assert whole.calibration == "recalibrated"
+    monkeypatch.setattr(recorded_calibration, "REPLICATES_PER_BLOCK", 5)
+    blocks = survey_uncertainty(frame, 24, 9, national.survey)
+    np.testing.assert_allclose(blocks.replicates.matrix, whole.replicates.matrix, rtol=1e-12)
+
+
+def test_the_design_and_replicates_are_reused_only_for_the_same_inputs(national) -> None:
+    frame = national.person_frame()
+    first = survey_uncertainty(frame, 12, 4, national.survey)
+    assert survey_uncertainty(frame.copy(), 12, 4, national.survey) is first  # same inputs: drawn once
+    assert survey_uncertainty(frame, 12, 5, national.survey) is not first  # another seed
+    heavier = frame.assign(weight=frame["weight"] * 1.5, household_weight=frame["household_weight"] * 1.5)
+    other = survey_uncertainty(heavier, 12, 4, national.survey)
+    np.testing.assert_allclose(other.replicates.base_weights, 1.5 * first.replicates.base_weights)
+    assert other.calibration == "not_met" and first.calibration == "recalibrated"
