@@ -21,8 +21,6 @@ from typing import Any
 
 import numpy as np
 from openfisca_core import periods
-from openfisca_core.periods import DateUnit
-from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
 from simulations.engine.backends import BACKENDS, check_jobs, describe_chunk, run_chunks
 from simulations.engine.builder import build_simulation
@@ -30,7 +28,7 @@ from simulations.engine.chunks import ChunkInputs, make_chunks
 from simulations.engine.countries import CountrySpec, load_country
 from simulations.engine.entities import check_groups, group_totals
 from simulations.errors import ChunkError, FloorsimError, ReformError, ScenarioError
-from simulations.engine.periods import annual_total, month_segments
+from simulations.engine.periods import annual_total, month_segments, months_to_set
 from simulations.engine.plan import AUTO, plan_run
 from simulations.engine.prices import PriceContext, price_context
 from simulations.engine.provenance import provenance, reform_steps_record
@@ -93,20 +91,6 @@ def scenario_segments(country: str, steps: tuple, year: int) -> tuple[tuple[int,
     """Month segments of ``year`` under a scenario's rules (:func:`month_segments`), once per process and
     (scenario, year) instead of once per chunk: walking the parameter tree costs about 1 ms."""
     return tuple(month_segments(scenario_system(country, steps), year))
-
-
-def months_to_set(
-    system: TaxBenefitSystem, variables: Iterable[str], year: int, segments: Sequence[tuple[int, int]] | None
-) -> list[periods.Period] | None:
-    """The months whose inputs a simulation needs: the first month of each segment when every requested variable is
-    monthly and segments are used (nothing else is calculated); ``None`` (every month of the year) otherwise, since
-    a yearly variable or twelve monthly calculations read all months."""
-    if segments is None:
-        return None
-    definitions = [system.variables[name].definition_period for name in variables if name in system.variables]
-    if any(definition != DateUnit.MONTH for definition in definitions):
-        return None
-    return [periods.period(f"{year}-{first:02d}") for first, _ in segments]
 
 
 @functools.lru_cache(maxsize=256)

@@ -13,8 +13,10 @@ over the twelve months (``tests/simulations/test_periods.py`` checks this agains
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Sequence
 
 import numpy as np
+from openfisca_core import periods
 from openfisca_core.periods import DateUnit
 from openfisca_core.simulations import Simulation
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
@@ -71,3 +73,17 @@ def annual_total(simulation: Simulation, variable: str, year: int, segments: lis
         values = np.multiply(simulation.calculate(variable, f"{year}-{first_month:02d}"), length, dtype=np.float64)
         total = values if total is None else np.add(total, values, out=total)
     return total
+
+
+def months_to_set(
+    system: TaxBenefitSystem, variables: Iterable[str], year: int, segments: Sequence[tuple[int, int]] | None
+) -> list[periods.Period] | None:
+    """The months whose inputs a simulation needs: the first month of each segment when every requested variable is
+    monthly and segments are used (nothing else is calculated); ``None`` (every month of the year) otherwise, since
+    a yearly variable or twelve monthly calculations read all months."""
+    if segments is None:
+        return None
+    definitions = [system.variables[name].definition_period for name in variables if name in system.variables]
+    if any(definition != DateUnit.MONTH for definition in definitions):
+        return None
+    return [periods.period(f"{year}-{first:02d}") for first, _ in segments]

@@ -13,7 +13,8 @@ from simulations.engine import chunks
 from simulations.engine.builder import build_simulation
 from simulations.engine.chunks import encode_input, make_chunks
 from simulations.engine.countries import load_country
-from simulations.engine.microsimulation import months_to_set, scenario_segments
+from simulations.engine.microsimulation import scenario_segments
+from simulations.engine.periods import months_to_set
 from simulations.engine.plan import SEQUENTIAL_CHUNK_HOUSEHOLDS, plan_run
 from simulations.engine.reforms import ParameterChange
 from simulations.engine.scenarios import baseline_system
