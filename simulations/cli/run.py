@@ -18,7 +18,8 @@ from rich.table import Table
 
 from simulations.cli.app import app
 from simulations.cli.options import DEFAULT_COUNTRY, DEFAULT_OUT, DEFAULT_YEAR, CountryOption, JobsOption, YearOption
-from simulations.cli.terminal import console, print_baseline, print_headline, progress_wanted, reported_errors
+from simulations.cli.terminal import (console, member_lines, print_baseline, print_headline, progress_wanted,
+                                      reported_errors)
 from simulations.cli.options import DEFAULT_TABLE_FORMATS, CsvDialectOption, TableFormatsOption
 from simulations.reports.comparison import comparison_text_rows
 from simulations.reports.tabular import check_formats, parse_formats
@@ -30,9 +31,8 @@ from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.engine.provenance import record_simulated_year
 from simulations.engine.scenarios import resolve_reform
 from simulations.errors import FloorsimError
-from simulations.reports.labels import available_languages, get_labels
+from simulations.reports.labels import Labels, available_languages, get_labels
 from simulations.reports.outputs import describe_outputs, write_outputs
-from simulations.reports.numbers import format_figure
 from simulations.projections.simulated_year import check_period_covered, parse_population_year, simulated_year
 from simulations.reports.tables import DEFAULT_REPLICATES
 from simulations.regression.settings import resolve_survey
@@ -165,15 +165,16 @@ def run(
         for spec_ in reforms:
             print_headline(results, spec_.name, spec_.label, labels)
         if len(reforms) > 1:
-            print_comparison(results, names)
+            print_comparison(results, names, labels)
         if not reforms:
             print_baseline(results, labels)
-        print_unknown_members(results.provenance.get("unknown_age_sex"), spec.currency)
+        print_unknown_members(results.provenance.get("unknown_age_sex"), spec.currency, labels)
         written = write_outputs(
             results, names, out, replicates=replicates, seed=seed, language=language,
             full=not no_report, formats=table_formats, csv_dialect=csv_dialect, phases=phases,
         )
-        console.print(f"Wrote into {out}: {escape(describe_outputs(written, out))}", highlight=False)
+        console.print(escape(labels.text("cli.wrote", out=out, files=describe_outputs(written, out, labels))),
+                      highlight=False)
 
 
 def in_package_currency(survey: Survey, spec: CountrySpec, rate: float | None) -> Survey:
@@ -208,27 +209,18 @@ def record_survey_facts(results, survey: Survey):
     return dataclasses.replace(results, provenance=record)
 
 
-def print_unknown_members(record: dict | None, currency: str) -> None:
-    """Say how many persons have unknown age and sex, and which person benefits reach them."""
-    if not record:
-        return
-    persons = format_figure(record["weighted_persons"], "count")
-    console.print(
-        f"{record['persons']:,} persons of the survey ({persons} weighted, {record['share_of_persons']:.1%}) have "
-        f"unknown age and sex (members implied by household size; placeholder age {record['placeholder_age']}, "
-        "counted in no age or sex group).", highlight=False)
-    if record["not_observed"]:
-        console.print(f"Not observed for anybody (taken as none): {', '.join(record['not_observed'])}.",
-                      highlight=False)
-    for scenario, paid in record["person_benefits"].items():
-        amounts = ", ".join(f"{key} {currency} {format_figure(value, 'money')}" for key, value in paid.items())
-        console.print(f"Person benefits paid to them ({scenario}, per year): {escape(amounts)}.", highlight=False)
+def print_unknown_members(record: dict | None, currency: str, labels: Labels | None = None) -> None:
+    """Say how many persons have unknown age and sex, and which person benefits reach them (``labels``' language;
+    the lines: ``cli.terminal.member_lines``)."""
+    for line in member_lines(record, currency, labels):
+        console.print(escape(line), highlight=False)
 
 
-def print_comparison(results, reforms: list[str]) -> None:
+def print_comparison(results, reforms: list[str], labels: Labels | None = None) -> None:
     """Print every option side by side with the baseline (``simulations.reports.comparison``)."""
-    header, rows = comparison_text_rows(results, reforms)
-    table = Table(title=f"{results.spec.label} {results.year}: options compared with current law")
+    labels = labels or get_labels()
+    header, rows = comparison_text_rows(results, reforms, labels)
+    table = Table(title=labels.text("cli.options_compared", country=results.spec.label, year=results.year))
     for index, title in enumerate(header):
         table.add_column(escape(title), justify="left" if index == 0 else "right")
     for row in rows:

@@ -184,3 +184,26 @@ def print_headline(results, reform: str, label: str, labels: "Labels | None" = N
             format_figure(figures["change"], row.kind, labels=labels, change=True),
         )
     console.print(table)
+
+
+def member_lines(record: dict | None, currency: str, labels: "Labels | None" = None) -> list[str]:
+    """The lines saying how many persons have unknown age and sex (the record of
+    ``simulations.analysis.unknown_members.unknown_member_record``) and which person benefits reach them, in
+    ``labels``' language; none when the record is empty."""
+    from simulations.reports.labels import Labels
+    from simulations.reports.numbers import format_figure, format_number
+
+    if not record:
+        return []
+    labels = labels or Labels()
+    lines = [labels.text(
+        "cli.unknown_members", persons=format_number(record["persons"], "count", labels),
+        weighted=format_figure(record["weighted_persons"], "count", labels=labels),
+        share=format_number(record["share_of_persons"], "percent", labels), age=record["placeholder_age"])]
+    if record["not_observed"]:
+        lines.append(labels.text("cli.not_observed", variables=", ".join(record["not_observed"])))
+    for scenario, paid in record["person_benefits"].items():
+        amounts = ", ".join(f"{key} {currency} {format_figure(value, 'money', labels=labels)}"
+                            for key, value in paid.items())
+        lines.append(labels.text("cli.unknown_paid", scenario=scenario, amounts=amounts))
+    return lines

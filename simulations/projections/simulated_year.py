@@ -33,6 +33,7 @@ from simulations.projections.assumptions import Assumptions, load_assumptions, s
 from simulations.projections.errors import ProjectionError
 from simulations.projections.macro import MacroPath
 from simulations.projections.population import PopulationProjection, read_population_projection
+from simulations.reports.labels import Labels
 from surveys.model import Survey
 
 SURVEY_POPULATION = "survey"
@@ -93,14 +94,25 @@ def country_assumptions(spec: CountrySpec) -> Assumptions | None:
     return None
 
 
-def _survey_population(survey: Survey, reason: str) -> dict:
-    return {"year": survey.metadata.reference_year, "projected": False,
-            "source": f"the survey's own weights ({reason})"}
+def _fact(key: str, **values: object) -> dict:
+    """A fact recorded as data, ``{"fact": "fact.<key>", **values}``: the reports write it in their language
+    (``Labels.fact``); ``_english`` gives the English sentence kept beside it in the record."""
+    return {"fact": f"fact.{key}", **values}
+
+
+def _english(fact: dict | str) -> str:
+    """The English sentence of a recorded fact (its label in ``simulations.reports.labels``)."""
+    return fact if isinstance(fact, str) else Labels().fact(fact)
+
+
+def _survey_population(survey: Survey, reason: dict) -> dict:
+    fact = _fact("population_survey", reason=reason)
+    return {"year": survey.metadata.reference_year, "projected": False, "source": _english(fact), "source_fact": fact}
 
 
 def _choose_population_year(
     option: int | str | None, year: int, assumptions: Assumptions | None, population: PopulationProjection | None,
-    notes: list[str],
+    notes: list[dict],
 ) -> int | None:
     """The year whose projected population the run is calibrated to; None: the survey's own weights."""
     if option == SURVEY_POPULATION:
@@ -110,14 +122,15 @@ def _choose_population_year(
         if option is not None:
             raise ProjectionError(f"--population-year {option}: the country has no population projection "
                                   "(projections/*.yaml in its package); use --population-year survey")
-        notes.append("the country has no population projection: the survey's own weights are used")
+        notes.append(_fact("no_projection"))
         return None
     if wanted not in population.counts:
         message = (f"{population.path}: no population for {wanted} (the file has {population.years[0]}-"
                    f"{population.years[-1]})")
         if option is not None:
             raise ProjectionError(f"--population-year {option}: {message}")
-        notes.append(f"{message}: the survey's own weights are used")
+        notes.append(_fact("projection_missing_year", file=str(population.path), year=wanted,
+                           first=population.years[0], last=population.years[-1]))
         return None
     return wanted
 
@@ -128,7 +141,7 @@ def simulated_year(
     """The survey moved to ``year``'s population (see the module docstring) and the year's GDP and government
     expenditure. ``population_year``: None (the simulated year where a projection covers it), ``"survey"`` (the
     survey's own weights, today's figures), or a year of the population projection."""
-    notes: list[str] = []
+    notes: list[dict] = []
     assumptions = country_assumptions(spec)
     population = None
     macro = None
@@ -144,19 +157,18 @@ def simulated_year(
             if population_year is not None:  # asked for by name: say it cannot be done
                 raise
             # by default a survey too small for the margins keeps its own weights, and the outputs say why
-            notes.append(f"the survey could not be reweighted to the {chosen} population ({error}): its own weights "
-                         "are used")
+            notes.append(_fact("not_reweighted", year=chosen, error=str(error)))
             chosen = None
     if chosen is None or macro is None or population is None:
-        reason = "--population-year survey" if population_year == SURVEY_POPULATION else notes[-1]
+        reason = _fact("population_year_survey") if population_year == SURVEY_POPULATION else notes[-1]
         record = _survey_population(survey, reason)
     else:
         survey = aged
         cited = population.source.get("citation") or population.source["title"]
+        fact = _fact("population_projection", method=assumptions.population.method, file=population.path.name,
+                     citation=cited)
         record = {"year": chosen, "projected": True, "projection_total": population.total(chosen),
-                  "projection_file": str(population.path),
-                  "source": f"survey weights calibrated ({assumptions.population.method}) to {population.path.name}: "
-                            f"{cited}"}
+                  "projection_file": str(population.path), "source": _english(fact), "source_fact": fact}
     # The macro path's prices apply only when the survey was moved to the year: with its own weights the run keeps
     # the package's prices, so a year beyond them is warned even inside the assumptions' years.
     record["warnings"] = _data_warnings(spec, year, assumptions if record["projected"] else None, population,
@@ -164,7 +176,7 @@ def simulated_year(
     emit(record["warnings"])  # printed by the CLI; in summary.json through the population record
     denominators = cost_denominators(spec, assumptions, macro, year)
     return SimulatedYear(year, survey, macro if record["projected"] else None, record, denominators,
-                         notes + denominators["notes"])
+                         [_english(note) for note in notes] + denominators["notes"])
 
 
 def _package_gdp(spec: CountrySpec, assumptions: Assumptions, year: int) -> float | None:
@@ -180,39 +192,43 @@ def _package_gdp(spec: CountrySpec, assumptions: Assumptions, year: int) -> floa
 def cost_denominators(
     spec: CountrySpec, assumptions: Assumptions | None, macro: MacroPath | None, year: int
 ) -> dict:
-    """``{"gdp": {...} | None, "government_expenditure": {...} | None, "notes": [...]}``: each figure with its
-    ``value`` (currency units per year), ``year`` and ``source`` (see the module docstring for the rules)."""
+    """``{"gdp": {...} | None, "government_expenditure": {...} | None, "notes": [...], "note_facts": [...]}``:
+    each figure with its ``value`` (currency units per year), ``year``, ``source`` (English) and ``source_fact``
+    (the same as data, for the reports' languages); ``notes`` say why a figure is absent (see the module docstring
+    for the rules), ``note_facts`` the same as data."""
     if assumptions is None or macro is None:
-        note = (f"no GDP or government expenditure for {year}: country '{spec.name}' has no projection assumptions "
-                f"({PROJECTIONS_FOLDER}/*.yaml in its package)")
-        return {"gdp": None, "government_expenditure": None, "notes": [note]}
+        note = _fact("no_assumptions", year=year, country=spec.name)
+        return {"gdp": None, "government_expenditure": None, "notes": [_english(note)], "note_facts": [note]}
     where = Path(assumptions.where).name
     label = assumptions.gdp.label or "GDP"
     base = assumptions.gdp.base_year
-    notes: list[str] = []
+    notes: list[dict] = []
     gdp = expenditure = None
+    parameter = assumptions.gdp.parameter
     if year in macro.gdp:
-        grown = "" if year == base else f", grown by the nominal GDP growth of {where} to {year}"
-        gdp = {"value": macro.gdp[year], "year": year, "label": label,
-               "source": f"{assumptions.gdp.parameter} ({base}) of the country package{grown}"}
+        fact = (_fact("gdp_path", parameter=parameter, base=base) if year == base else
+                _fact("gdp_grown", parameter=parameter, base=base, file=where, year=year))
+        gdp = {"value": macro.gdp[year], "year": year, "label": label, "source": _english(fact), "source_fact": fact}
     else:
         value = _package_gdp(spec, assumptions, year)
         if value is not None:
-            gdp = {"value": value, "year": year, "label": label,
-                   "source": f"{assumptions.gdp.parameter} ({year}) of the country package"}
+            fact = _fact("gdp_package", parameter=parameter, year=year)
+            gdp = {"value": value, "year": year, "label": label, "source": _english(fact), "source_fact": fact}
         else:
-            notes.append(f"no GDP for {year}: {assumptions.gdp.parameter} has no value dated {year} and the GDP path "
-                         f"of {where} covers {base}-{assumptions.years.end}")
+            notes.append(_fact("no_gdp", year=year, parameter=parameter, file=where, first=base,
+                               last=assumptions.years.end))
     try:
         share = series_value(assumptions.government_expenditure_share_of_gdp, year)
     except KeyError:
-        notes.append(f"no government expenditure for {year}: government_expenditure_share_of_gdp of {where} "
-                     f"covers {assumptions.years.start}-{assumptions.years.end}")
+        notes.append(_fact("no_expenditure", year=year, file=where, first=assumptions.years.start,
+                           last=assumptions.years.end))
     else:
         if gdp is not None:
+            fact = _fact("expenditure", file=where, share=f"{share.value:.6g}")
             expenditure = {"value": share.value * gdp["value"], "year": year, "label": "general government expenditure",
-                           "source": f"government_expenditure_share_of_gdp of {where} ({share.value:.6g}) × GDP"}
-    return {"gdp": gdp, "government_expenditure": expenditure, "notes": notes}
+                           "source": _english(fact), "source_fact": fact}
+    return {"gdp": gdp, "government_expenditure": expenditure, "notes": [_english(note) for note in notes],
+            "note_facts": notes}
 
 
 def check_period_covered(spec: CountrySpec, year: int, *, rules_only: bool = False) -> None:

@@ -212,9 +212,8 @@ def winners_losers_chart(report: ReportData) -> Figure:
 
 def lorenz_chart(report: ReportData) -> Figure:
     """Lorenz curves of welfare per capita, one per scenario, with the line of equality (``curves`` table)."""
-    from simulations.reports.comparison import text
-
     labels = report.labels
+    text = labels.text
     table = report.tables["curves"]
     figure = Figure(figsize=(5.5, 5.2))
     axis = figure.subplots()
@@ -237,8 +236,7 @@ def lorenz_chart(report: ReportData) -> Figure:
 def concentration_chart(report: ReportData) -> Figure:
     """Concentration curves of each programme's benefits (persons ranked by baseline welfare): solid in the reform
     (or current law in a baseline-only report), dotted at baseline where the reform changes it."""
-    from simulations.reports.comparison import text
-
+    text = report.labels.text
     table = report.tables["curves"]
     table = table[table["curve"] == "concentration"]
     programmes = report.context["programmes"]

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from simulations.reports.labels import Labels
 from simulations.reports.numbers import format_figure
 from simulations.reports.tables import ReportData
 
@@ -27,54 +28,14 @@ COMPARISON_TABLE = "comparison"
 COMPARISON_COLUMNS = ["indicator", "label", "unit", "kind", "option", "option_label", "measure", "estimate", "se",
                       "ci_low", "ci_high"]
 
-# New words of the comparison, the curves and the table files, in plain English and in one place (to be moved
-# into the translation catalogues with the other labels).
-ENGLISH_TEXTS: dict[str, str] = {
-    "comparison.title": "{country} {year}: reform options compared with current law",
-    "comparison.sheet": "Options compared",
-    "comparison.note": "Each option is compared with current law (baseline) on the same survey and year; the "
-                       "change is option minus baseline, with its 95% confidence interval (paired: both scenarios "
-                       "on the same replicates). Changes of figures in % are in percentage points; money in "
-                       "{currency} million per year.",
-    "comparison.baseline": "Current law (baseline)",
-    "comparison.change_of": "{option}: change",
-    "comparison.ci_low_of": "{option}: 95% CI low",
-    "comparison.ci_high_of": "{option}: 95% CI high",
-    "comparison.indicator": "Indicator",
-    "comparison.unit": "Unit",
-    "comparison.key": "Key",
-    "comparison.options": "Options",
-    "comparison.points": "change in percentage points",
-    "comparison.synthetic": "The survey is synthetic: these figures illustrate, they are not statistics about the "
-                            "country.",
-    "chart.lorenz.title": "Lorenz curve of welfare per capita",
-    "chart.lorenz.x": "Cumulative share of persons, poorest first (%)",
-    "chart.lorenz.y": "Cumulative share of welfare (%)",
-    "chart.lorenz.equality": "Equality",
-    "chart.concentration.title": "Concentration of benefits by rank in baseline welfare",
-    "chart.concentration.y": "Cumulative share of the programme's spending (%)",
-    "chart.concentration.x": "Cumulative share of persons, ranked by baseline welfare, poorest first (%)",
-    "sheet.curves": "Lorenz and concentration",
-    "title.curves": "Lorenz curves of welfare and concentration curves of benefits (population shares and "
-                    "cumulative shares, %)",
-    "col.population_share_cumulative": "Cumulative share of persons (%)",
-    "text.curves_note": "Lorenz: persons ranked by the scenario's welfare per capita. Concentration: persons ranked by "
-                        "baseline welfare per capita; a curve above the diagonal reaches the poorest more than "
-                        "proportionally.",
-}
-
-
-def text(key: str, **values: object) -> str:
-    """A new label of :data:`ENGLISH_TEXTS` with its ``{placeholders}`` filled."""
-    return ENGLISH_TEXTS[key].format(**values)
-
-
 def comparison_table(reports: Sequence[ReportData]) -> pd.DataFrame:
     """Every option's headline side by side with the baseline: one row per (indicator, option, measure).
 
     The baseline rows come from the first report that shows the indicator (the baseline is the same run in every
     report); an indicator some option's headline leaves out (a programme paying nothing there) has no row for it.
+    Labels are in the reports' language.
     """
+    labels = reports[0].labels if reports else Labels()
     rows: list[dict] = []
     seen_baseline: set[str] = set()
     order = {key: i for i, key in enumerate(merged_order([list(dict.fromkeys(report.tables["headline"]["indicator"]))
@@ -89,7 +50,7 @@ def comparison_table(reports: Sequence[ReportData]) -> pd.DataFrame:
                 if indicator in seen_baseline:
                     continue
                 seen_baseline.add(indicator)
-                rows.append({**base, "option": "baseline", "option_label": text("comparison.baseline"),
+                rows.append({**base, "option": "baseline", "option_label": labels["comparison.baseline"],
                              "measure": "level", **numbers})
             else:
                 measure = "level" if record["side"] == "reform" else "change"
@@ -146,27 +107,30 @@ def wide_records(table: pd.DataFrame) -> list[dict]:
     return list(records.values())
 
 
-def comparison_text_rows(results, reforms: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+def comparison_text_rows(results, reforms: Sequence[str], labels: Labels | None = None
+                         ) -> tuple[list[str], list[list[str]]]:
     """The comparison the command line prints, from the run's point estimates (``Results.comparison``, the
-    figures of each option's own headline table): header and rows of text, one row per headline figure —
-    the baseline, then each option's level and change."""
+    figures of each option's own headline table): header and rows of text in ``labels``' language, one row per
+    headline figure — the baseline, then each option's level and change."""
     from simulations.reports.summary import headline_rows
 
+    labels = labels or Labels()
     comparisons = {reform: results.comparison(reform) for reform in reforms}
-    header = ["Indicator", "Baseline"]
+    header = [labels["col.indicator"], labels["col.baseline"]]
     for reform in reforms:
-        header += [reform, f"{reform}: change"]
+        header += [reform, labels.text("comparison.change_of", option=reform)]
     rows: list[list[str]] = []
-    shown = {reform: {row.key: row for row in headline_rows(results, comparisons[reform])} for reform in reforms}
+    shown = {reform: {row.key: row for row in headline_rows(results, comparisons[reform], labels)}
+             for reform in reforms}
     for key in merged_order([list(rows_of) for rows_of in shown.values()]):
         row, reform = next((shown[reform][key], reform) for reform in reforms if key in shown[reform])
-        cells = [row.label, format_figure(comparisons[reform][row.key]["baseline"], row.kind)]
+        cells = [row.label, format_figure(comparisons[reform][row.key]["baseline"], row.kind, labels=labels)]
         for other in reforms:
             figures = comparisons[other].get(row.key)
             if figures is None:
                 cells += ["", ""]
                 continue
-            cells += [format_figure(figures["reform"], row.kind),
-                      format_figure(figures["change"], row.kind, change=True)]
+            cells += [format_figure(figures["reform"], row.kind, labels=labels),
+                      format_figure(figures["change"], row.kind, labels=labels, change=True)]
         rows.append(cells)
     return header, rows

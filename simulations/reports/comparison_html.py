@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from simulations.reports.html import _ci, _text
+from simulations.reports.html import _ci
 from simulations.reports.numbers import figure_style, format_number, shown_unit
 from simulations.reports.tables import ReportData
 
@@ -60,7 +60,7 @@ def render_comparison_html(table: pd.DataFrame, report: ReportData) -> str:
         change_kind = "percent2" if record["kind"] == "rate" else kind
         unit = shown_unit(record["kind"], record["unit"], labels, currency)
         if record["kind"] == "rate":
-            unit = f"{unit}; {_text('comparison.points')}"
+            unit = f"{unit}; {labels['comparison.points']}"
         cells = []
         for option, _ in options:
             if option not in record:
@@ -76,12 +76,12 @@ def render_comparison_html(table: pd.DataFrame, report: ReportData) -> str:
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     return environment.from_string(COMPARISON_TEMPLATE).render(
         language=labels.language,
-        title=_text("comparison.title", country=context["country"], year=context["year"]),
-        synthetic=_text("comparison.synthetic") if context["synthetic"] else "",
-        note=_text("comparison.note", currency=currency),
-        indicator=_text("comparison.indicator"), unit=_text("comparison.unit"),
-        baseline=_text("comparison.baseline"),
-        options=[{"label": label or option, "change": _text("comparison.change_of", option=label or option),
+        title=labels.text("comparison.title", country=context["country"], year=context["year"]),
+        synthetic=labels.text("comparison.synthetic") if context["synthetic"] else "",
+        note=labels.text("comparison.note", currency=currency),
+        indicator=labels["col.indicator"], unit=labels["col.unit"],
+        baseline=labels.text("comparison.baseline"),
+        options=[{"label": label or option, "change": labels.text("comparison.change_of", option=label or option),
                   "ci": labels["col.ci"]} for option, label in options],
         rows=rows,
         generated=labels.text("text.generated", version=context["floorsim_version"], date=context["generated"]),

@@ -392,21 +392,15 @@ def render_html(report: ReportData, charts: dict[str, Path]) -> str:
         method=report.method,
         provenance=flatten(report.summary["provenance"]),
         chart=chart,
-        curve_charts=_curve_charts(charts),
-        curves_title=_text("title.curves"),
-        curves_note=_text("text.curves_note"),
+        curve_charts=_curve_charts(charts, labels),
+        curves_title=labels["title.curves"],
+        curves_note=labels["text.curves_note"],
     )
 
 
-def _text(key: str, **values: object) -> str:
-    from simulations.reports.comparison import text
-
-    return text(key, **values)
-
-
-def _curve_charts(charts: dict[str, Path]) -> list[Markup]:
-    """The Lorenz and concentration charts, embedded (titled by the new labels of ``comparison.ENGLISH_TEXTS``)."""
-    return [Markup(f'<figure><img src="{_embedded(charts[name])}" alt="{escape(_text(f"chart.{name}.title"))}">'
+def _curve_charts(charts: dict[str, Path], labels) -> list[Markup]:
+    """The Lorenz and concentration charts, embedded (titled in the report's language)."""
+    return [Markup(f'<figure><img src="{_embedded(charts[name])}" alt="{escape(labels[f"chart.{name}.title"])}">'
                    "</figure>") for name in ("lorenz", "concentration") if name in charts]
 
 

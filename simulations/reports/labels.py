@@ -19,11 +19,13 @@ writers format them with ``numbers.format_number`` in the language's CLDR conven
 from __future__ import annotations
 
 import gettext
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from simulations.errors import FloorsimError
+from simulations.reports.labels_files import FILE_LABELS
 
 DEFAULT_LANGUAGE = "en"
 DOMAIN = "floorsim"
@@ -322,6 +324,7 @@ ENGLISH: dict[str, str] = {
     "denominator.gdp": N_("GDP"),
     "denominator.government_expenditure": N_("General government expenditure"),
 }
+ENGLISH.update(FILE_LABELS)  # the comparison, curves, Stata labels, run messages and recorded facts
 
 
 class LabelError(KeyError):
@@ -362,10 +365,49 @@ class Labels:
         itself where the catalogue has none yet."""
         return translations(self.language).gettext(message)
 
+    def fact(self, record: dict) -> str:
+        """A fact the run recorded as data, ``{"fact": key, **values}`` (``simulations.projections.simulated_year``),
+        as a sentence in this language; a recorded text (older records) is read by :meth:`recorded`."""
+        if isinstance(record, str):
+            return self.recorded(record)
+        values = {name: self.fact(value) if isinstance(value, (str, dict)) else value
+                  for name, value in record.items() if name != "fact"}
+        return self.text(record["fact"], **values)
+
+    def recorded(self, text: str) -> str:
+        """A sentence a lower layer recorded in English from a ``fact.*`` template of this table (the engine's
+        price notes, a survey's calibration margins) in this language: the template it matches, its values
+        kept; a text matching no template is returned as it is (data: a file name, a citation)."""
+        if self.language == DEFAULT_LANGUAGE:
+            return text
+        for key, pattern in _fact_patterns():
+            found = pattern.fullmatch(text)
+            if found:
+                return self.text(key, **{name: self.recorded(value) for name, value in found.groupdict().items()})
+        return text
+
     @property
     def locale(self) -> str:
         """The CLDR locale of the language's numbers and dates (:data:`NUMBER_LOCALES`)."""
         return NUMBER_LOCALES.get(self.language, NUMBER_LOCALES[DEFAULT_LANGUAGE])
+
+
+@cache
+def _fact_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    """Each ``fact.*`` template as a regular expression whose named groups are its ``{placeholders}``."""
+    patterns = []
+    for key, template in ENGLISH.items():
+        if key.startswith("fact."):
+            parts = re.split(r"\{([a-z_]+)\}", template)
+            regex, seen = "", set()
+            for index, part in enumerate(parts):
+                if index % 2 == 0:
+                    regex += re.escape(part)
+                else:  # a placeholder: a named group, or a back-reference where it appears again
+                    regex += f"(?P={part})" if part in seen else f"(?P<{part}>.+?)"
+                    seen.add(part)
+            patterns.append((key, re.compile(regex, re.DOTALL)))
+    return tuple(patterns)
 
 
 def available_languages() -> list[str]:

@@ -57,7 +57,7 @@ def method_notes(results: Results, uncertainty: Uncertainty, programmes: Sequenc
             )
         )
     if prices.notes:
-        notes.append(labels.text("method.price_notes", notes="; ".join(prices.notes)))
+        notes.append(labels.text("method.price_notes", notes="; ".join(labels.recorded(note) for note in prices.notes)))
     take_up = _take_up(results, programmes)
     if take_up:
         items = ", ".join(
@@ -91,5 +91,6 @@ def _calibration_note(uncertainty: Uncertainty, labels: Labels) -> str:
         key = "method.calibration_linearization" if uncertainty.calibration != "none" else "method.calibration_none"
         return labels[key]
     if uncertainty.calibration == "recalibrated":
-        return labels.text("method.calibration_replicates", margins=uncertainty.replicates.calibration or "-")
+        return labels.text("method.calibration_replicates",
+                           margins=labels.recorded(uncertainty.replicates.calibration or "-"))
     return labels[f"method.calibration_{uncertainty.calibration}"]

@@ -29,6 +29,7 @@ from pathlib import Path
 from simulations.analysis.phases import Phases
 from simulations.errors import FloorsimError
 from simulations.reports.errors import ReportError
+from simulations.reports.labels import Labels
 from simulations.reports.summary import SUMMARY_FILE
 from simulations.reports.sampling import survey_uncertainty
 from simulations.reports.tables import DEFAULT_REPLICATES, ReportData, build_report
@@ -160,7 +161,7 @@ def write_comparison_files(reports: Sequence[ReportData], folder: Path, *, full:
 
     table = comparison_table(reports)
     written = write_named_tables({COMPARISON_TABLE: table}, folder / TABLES_FOLDER, formats=formats,
-                                 csv_dialect=csv_dialect)
+                                 csv_dialect=csv_dialect, labels=reports[0].labels)
     if full:
         from simulations.reports.excel import write_comparison_workbook
         from simulations.reports.comparison_html import write_comparison_html
@@ -170,15 +171,18 @@ def write_comparison_files(reports: Sequence[ReportData], folder: Path, *, full:
     return written
 
 
-def describe_outputs(paths: Sequence[Path], out: str | Path) -> str:
-    """A short listing of written files for the terminal: files at the top, folders with their number of files."""
+def describe_outputs(paths: Sequence[Path], out: str | Path, labels: Labels | None = None) -> str:
+    """A short listing of written files for the terminal: files at the top, folders with their number of files
+    (in ``labels``' language)."""
+    labels = labels or Labels()
     out = Path(out)
     top: dict[str, int] = {}
     for path in paths:
         relative = path.relative_to(out)
         key = relative.parts[0] + ("/" if len(relative.parts) > 1 else "")
         top[key] = top.get(key, 0) + 1
-    return ", ".join(name if not name.endswith("/") else f"{name} ({count} files)" for name, count in top.items())
+    return ", ".join(name if not name.endswith("/") else labels.text("cli.folder_files", folder=name, count=count)
+                     for name, count in top.items())
 
 
 def read_summary(folder: str | Path) -> dict:

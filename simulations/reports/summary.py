@@ -70,12 +70,14 @@ def summary_units(results: Results, labels: Labels | None = None) -> dict[str, s
 def year_facts(provenance: dict, currency: str, labels: Labels | None = None) -> list[str]:
     """Sentences stating the population the run stands for (year, persons, source) and the GDP and government
     expenditure its costs are divided by (year, value in millions, source), or why one is not shown; from the
-    record the run made (``provenance["population"]``, ``provenance["cost_denominators"]``)."""
+    record the run made (``provenance["population"]``, ``provenance["cost_denominators"]``), its facts written in
+    ``labels``' language (``Labels.fact``)."""
     labels = labels or Labels()
     facts = []
     population = provenance.get("population")
     if population:
-        facts.append(labels.text("text.population", year=population["year"], source=population["source"],
+        source = labels.fact(population.get("source_fact") or population["source"])
+        facts.append(labels.text("text.population", year=population["year"], source=source,
                                  persons=format_number(population["persons"], "count", labels)))
     denominators = provenance.get("cost_denominators") or {}
     for name in ("gdp", "government_expenditure"):
@@ -83,8 +85,9 @@ def year_facts(provenance: dict, currency: str, labels: Labels | None = None) ->
         if figure:
             facts.append(labels.text("text.denominator", name=labels[f"denominator.{name}"], year=figure["year"],
                                      currency=currency, value=format_number(figure["value"], "money_millions", labels),
-                                     source=figure["source"]))
-    facts += [labels.text("text.denominator_missing", note=note) for note in denominators.get("notes", [])]
+                                     source=labels.fact(figure.get("source_fact") or figure["source"])))
+    notes = denominators.get("note_facts") or denominators.get("notes", [])
+    facts += [labels.text("text.denominator_missing", note=labels.fact(note)) for note in notes]
     return facts
 
 

@@ -255,7 +255,7 @@ def build_report(
         tables["parameters"] = parameters_table(results, reform, labels)
     tables["curves"] = curves_table(frame, scenarios, programmes)
     for name in ("headline", "poverty", "inequality"):
-        tables[name] = with_value_units(tables[name])
+        tables[name] = with_value_units(tables[name], labels)
     tables = {name: _plain(table) for name, table in tables.items()}
 
     reform_label, description = _reform_description(results, reform, labels)
@@ -304,23 +304,20 @@ def _deciles(frame: pd.DataFrame, reform: str, programmes: list[str], uncertaint
     return deciles.merge(errors, on=["scenario", "decile"], how="left")
 
 
-# What the numbers of a row are, by kind of figure (plain English, in one place for translation).
-VALUE_UNITS = {
-    "rate": "fraction (x100: {unit}; a change x100: percentage points)",
-}
+def value_unit(kind: str, unit: str, labels: Labels | None = None) -> str:
+    """The unit of the raw numbers of an estimate table's row, in ``labels``' language: rates are fractions (the
+    ``unit`` column says how they are shown: in %, their changes in percentage points; label ``value_unit.rate``),
+    other figures are in their ``unit``."""
+    if kind == "rate":
+        return (labels or Labels()).text("value_unit.rate", unit=unit)
+    return unit
 
 
-def value_unit(kind: str, unit: str) -> str:
-    """The unit of the raw numbers of an estimate table's row: rates are fractions (the ``unit`` column says how
-    they are shown: in %, their changes in percentage points), other figures are in their ``unit``."""
-    return VALUE_UNITS[kind].format(unit=unit) if kind in VALUE_UNITS else unit
-
-
-def with_value_units(table: pd.DataFrame) -> pd.DataFrame:
+def with_value_units(table: pd.DataFrame, labels: Labels | None = None) -> pd.DataFrame:
     """An estimate table with ``value_unit`` after ``unit`` (:func:`value_unit`)."""
     table = table.copy()
     table.insert(table.columns.get_loc("unit") + 1, "value_unit",
-                 [value_unit(kind, unit) for kind, unit in zip(table["kind"], table["unit"], strict=True)])
+                 [value_unit(kind, unit, labels) for kind, unit in zip(table["kind"], table["unit"], strict=True)])
     return table
 
 

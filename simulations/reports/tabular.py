@@ -9,7 +9,7 @@ CSV, Parquet and Stata hold the same DataFrames (``tables.ReportData.tables``): 
   order mark (so accents survive), semicolon separator, decimal comma. The numbers are the same in both (written
   with round-trip precision); ``pandas.read_csv(path, sep=";", decimal=",")`` reads an ``excel-eu`` file back equal.
 - Stata ``.dta`` (``--formats ...,dta``; pyreadstat's Stata 15 format, UTF-8): written with pyreadstat, each
-  variable with a label (:data:`DTA_VARIABLE_LABELS`, else its name in words), and the categorical text columns
+  variable with a label in the run's language (``dta.<column>`` of ``labels.py``, else its name in words), and the categorical text columns
   (:data:`DTA_CATEGORICAL`) as integer codes carrying value labels, as Stata users expect (``tabulate side`` shows
   the words). Missing numbers are Stata's ``.``; missing text is ``""``.
 """
@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from simulations.reports.errors import ReportError
+from simulations.reports.labels import ENGLISH, Labels
 from simulations.reports.tables import ReportData
 
 FORMATS = ("csv", "parquet")
@@ -51,48 +52,24 @@ CSV_DIALECTS: dict[str, CsvDialect] = {
 
 # Text columns written to Stata as integer codes with value labels (few distinct values, used to tabulate).
 DTA_CATEGORICAL = ("side", "scenario", "measure", "method", "kind", "curve", "group_variable", "option")
-# Variable labels of the columns the tables share (Stata: at most 80 characters); other columns get their name in
-# words. Plain English, in one place, for translation.
-DTA_VARIABLE_LABELS: dict[str, str] = {
-    "indicator": "Indicator (key)",
-    "label": "Indicator",
-    "unit": "Unit of the values",
-    "kind": "Kind of figure (money, count, rate, index, ratio)",
-    "side": "Baseline, reform, or change (reform minus baseline)",
-    "scenario": "Scenario",
-    "measure": "Level or change",
-    "estimate": "Point estimate",
-    "se": "Standard error",
-    "ci_low": "95% confidence interval: lower bound",
-    "ci_high": "95% confidence interval: upper bound",
-    "level": "Confidence level of the interval",
-    "method": "Variance estimation method",
-    "replicates": "Number of replicate weights (0: linearisation)",
-    "programme": "Programme (key)",
-    "programme_label": "Programme",
-    "cost": "Cost (currency per year)",
-    "beneficiaries": "Beneficiaries (persons or households)",
-    "decile": "Decile of baseline welfare per capita (all: everybody)",
-    "population_share": "Share of the population (fraction)",
-    "share": "Share of the total (fraction)",
-    "curve": "Lorenz curve of welfare, or concentration curve of a programme's benefits",
-    "group_variable": "Population group variable",
-    "group": "Population group (key)",
-    "group_label": "Population group",
-    "option": "Reform option",
-}
+# Variable labels (Stata: at most 80 characters) are the labels ``dta.<column>`` of ``labels.py``, in the run's
+# language; ``<column>_se``/``_ci_low``/``_ci_high`` are labelled from their column's label; other columns get
+# their name in words.
+DTA_LABEL_PREFIX = "dta."
+DTA_STATISTICS = ("se", "ci_low", "ci_high")
 
 
 def write_tables(report: ReportData, folder: str | Path, *, formats: Sequence[str] = FORMATS,
                  csv_dialect: str = "default") -> list[Path]:
     """Write every table of ``report`` in each of ``formats`` into ``folder`` (a staging folder:
-    ``outputs.write_outputs``); returns the files written."""
-    return write_named_tables(report.tables, folder, formats=formats, csv_dialect=csv_dialect)
+    ``outputs.write_outputs``); returns the files written. Stata variable labels in the report's language."""
+    return write_named_tables(report.tables, folder, formats=formats, csv_dialect=csv_dialect, labels=report.labels)
 
 
 def write_named_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path, *, formats: Sequence[str] = FORMATS,
-                       csv_dialect: str = "default") -> list[Path]:
-    """Write ``{name: table}`` as ``<name>.<format>`` for each of ``formats`` (``ALL_FORMATS``) into ``folder``."""
+                       csv_dialect: str = "default", labels: Labels | None = None) -> list[Path]:
+    """Write ``{name: table}`` as ``<name>.<format>`` for each of ``formats`` (``ALL_FORMATS``) into ``folder``
+    (Stata variable labels in ``labels``' language, English by default)."""
     check_formats(formats, csv_dialect)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -105,7 +82,7 @@ def write_named_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path, *
             elif kind == "parquet":
                 table.to_parquet(path, index=False)
             else:
-                write_dta(table, path)
+                write_dta(table, path, labels)
             written.append(path)
     return written
 
@@ -144,9 +121,9 @@ def _round_trip(decimal: str):
     return lambda value: repr(float(value)).replace(".", decimal)
 
 
-def write_dta(table: pd.DataFrame, path: Path) -> Path:
-    """``table`` as a Stata 14+ ``.dta`` file (pyreadstat), with variable labels, and value labels on the
-    categorical text columns (see the module's docstring)."""
+def write_dta(table: pd.DataFrame, path: Path, labels: Labels | None = None) -> Path:
+    """``table`` as a Stata 14+ ``.dta`` file (pyreadstat), with variable labels in ``labels``' language, and value
+    labels on the categorical text columns (see the module's docstring)."""
     import pyreadstat
 
     data: dict[str, object] = {}
@@ -168,15 +145,25 @@ def write_dta(table: pd.DataFrame, path: Path) -> Path:
         else:
             data[name] = series.astype(object).where(series.notna(), "").astype(str)
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(table)))
-    labels = {name: dta_variable_label(str(column))[:80] for column, name in zip(table.columns, names, strict=True)}
-    pyreadstat.write_dta(frame, str(path), column_labels=labels, version=15, variable_value_labels=value_labels)
+    variable_labels = {name: dta_variable_label(str(column), labels)[:80]
+                       for column, name in zip(table.columns, names, strict=True)}
+    pyreadstat.write_dta(frame, str(path), column_labels=variable_labels, version=15,
+                         variable_value_labels=value_labels)
     return path
 
 
-def dta_variable_label(column: str) -> str:
-    """The Stata variable label of a table column: :data:`DTA_VARIABLE_LABELS`, else the name in words
-    (``mean_gain_ci_low`` → ``mean gain ci low``)."""
-    return DTA_VARIABLE_LABELS.get(column, column.replace("_", " "))
+def dta_variable_label(column: str, labels: Labels | None = None) -> str:
+    """The Stata variable label of a table column in ``labels``' language: its label ``dta.<column>``; for
+    ``<column>_se``, ``_ci_low``, ``_ci_high`` the column's label with the statistic (``Mean gain per person
+    (currency per month): standard error``); else the name in words (``mean_gain_x`` → ``mean gain x``)."""
+    labels = labels or Labels()
+    if DTA_LABEL_PREFIX + column in ENGLISH:
+        return labels[DTA_LABEL_PREFIX + column]
+    for statistic in DTA_STATISTICS:
+        stem = column.removesuffix(f"_{statistic}")
+        if stem != column and DTA_LABEL_PREFIX + stem in ENGLISH:
+            return labels.text(f"{DTA_LABEL_PREFIX}of_{statistic}", variable=labels[DTA_LABEL_PREFIX + stem])
+    return column.replace("_", " ")
 
 
 def _stata_names(columns: list[str]) -> list[str]:

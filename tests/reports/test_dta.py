@@ -7,7 +7,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from simulations.reports.tabular import DTA_VARIABLE_LABELS, write_tables
+from simulations.reports.labels import ENGLISH
+from simulations.reports.tabular import write_tables
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +37,9 @@ def test_values_read_back_equal(dta_folder, bundled_report, name):
 def test_variable_and_value_labels(dta_folder, bundled_report):
     codes, meta = pyreadstat.read_dta(str(dta_folder / "headline.dta"))
     labels = meta.column_names_to_labels
-    assert labels["estimate"] == DTA_VARIABLE_LABELS["estimate"] == "Point estimate"
+    assert labels["estimate"] == ENGLISH["dta.estimate"] == "Point estimate"
     assert labels["ci_low"] == "95% confidence interval: lower bound"
-    assert labels["value_unit"] == "value unit"  # no label given: the name in words
+    assert labels["value_unit"] == "Unit of the raw numbers"
     # side is stored as codes with value labels, in order of first appearance
     assert meta.variable_value_labels["side"] == {1: "baseline", 2: "reform", 3: "change"}
     table = bundled_report.tables["headline"]
