@@ -152,6 +152,20 @@ FILE_LABELS: dict[str, str] = {
     # ----- price notes the engine records (simulations.engine.prices), read back by their English template -----
     "fact.prices_held": N_("prices held at their {level} level for {first}-{last}: no published inflation rate"),
     "fact.prices_chained": N_("price level of {year} chained from the {base} CPI with annual inflation rates"),
+    # ----- what the raw numbers of summary.json are (its "units") -----
+    "units.cost": N_("{currency} per year"),
+    "units.beneficiaries": N_("persons (person programmes) or households (household programmes)"),
+    "units.poverty_headcount": N_("fraction of persons with welfare per capita below the poverty line ({line})"),
+    "units.poor_persons": N_("persons with welfare per capita below the poverty line ({line})"),
+    "units.poverty_gap": N_("{gap}: FGT(1), fraction of the line"),
+    "units.gini": N_("Gini coefficient of welfare per capita, person-weighted (0-1)"),
+    "units.total_cost_share_gdp": N_("fraction of the GDP of the simulated year (cost_denominators.gdp)"),
+    "units.total_cost_share_expenditure": N_(
+        "fraction of the general government expenditure of the simulated year (cost_denominators.government_expenditure)"
+    ),
+    # ----- welfare concepts of a survey (surveys.model.WELFARE_CONCEPTS) -----
+    "welfare.consumption": N_("consumption"),
+    "welfare.income": N_("income"),
     # ----- calibration margins a survey records -----
     "fact.margin_age": N_("raking to persons by age group ({file})"),
     "fact.margin_age_sex": N_("raking to persons by age group and sex ({file})"),

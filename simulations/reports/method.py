@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from simulations.engine.results import Results
-from simulations.reports.labels import Labels
+from simulations.reports.labels import ENGLISH, Labels
 from simulations.reports.numbers import format_number
 from simulations.reports.sampling import Uncertainty
 
@@ -28,7 +28,8 @@ def method_notes(results: Results, uncertainty: Uncertainty, programmes: Sequenc
     prices = results.prices
     notes = [
         labels.text(
-            "method.welfare", welfare_concept=meta.welfare_concept, welfare_definition=meta.welfare_definition or "-",
+            "method.welfare", welfare_concept=_welfare_concept(meta.welfare_concept, labels),
+            welfare_definition=meta.welfare_definition or "-",
             year=results.year,
         )
     ]
@@ -94,3 +95,9 @@ def _calibration_note(uncertainty: Uncertainty, labels: Labels) -> str:
         return labels.text("method.calibration_replicates",
                            margins=labels.recorded(uncertainty.replicates.calibration or "-"))
     return labels[f"method.calibration_{uncertainty.calibration}"]
+
+
+def _welfare_concept(concept: str, labels: Labels) -> str:
+    """The survey's welfare concept (``consumption``, ``income``) in the report's language; as recorded otherwise."""
+    key = f"welfare.{concept}"
+    return labels[key] if key in ENGLISH else concept

@@ -50,20 +50,20 @@ def headline_rows(
 
 
 def summary_units(results: Results, labels: Labels | None = None) -> dict[str, str]:
-    """The ``units`` of ``summary.json``: what the raw numbers of each figure are, with the run's poverty line."""
+    """The ``units`` of ``summary.json``: what the raw numbers of each figure are, with the run's poverty line, in
+    ``labels``' language."""
     labels = labels or Labels()
     line = poverty_line_label(results.spec, labels)
     gap = figure_label(FIGURE_BY_KEY["poverty_gap"], results.spec, labels)
     return {
-        "*_cost": f"{results.spec.currency} per year",
-        "*_beneficiaries": "persons (person programmes) or households (household programmes)",
-        "poverty_headcount": f"fraction of persons with welfare per capita below the poverty line ({line})",
-        "poor_persons": f"persons with welfare per capita below the poverty line ({line})",
-        "poverty_gap": f"{gap}: FGT(1), fraction of the line",
-        "gini": "Gini coefficient of welfare per capita, person-weighted (0-1)",
-        "total_cost_share_gdp": "fraction of the GDP of the simulated year (cost_denominators.gdp)",
-        "total_cost_share_expenditure": "fraction of the general government expenditure of the simulated year "
-                                        "(cost_denominators.government_expenditure)",
+        "*_cost": labels.text("units.cost", currency=results.spec.currency),
+        "*_beneficiaries": labels["units.beneficiaries"],
+        "poverty_headcount": labels.text("units.poverty_headcount", line=line),
+        "poor_persons": labels.text("units.poor_persons", line=line),
+        "poverty_gap": labels.text("units.poverty_gap", gap=gap),
+        "gini": labels["units.gini"],
+        "total_cost_share_gdp": labels["units.total_cost_share_gdp"],
+        "total_cost_share_expenditure": labels["units.total_cost_share_expenditure"],
     }
 
 
@@ -91,17 +91,17 @@ def year_facts(provenance: dict, currency: str, labels: Labels | None = None) ->
     return facts
 
 
-def summary_document(results: Results, reform: str | None) -> dict:
+def summary_document(results: Results, reform: str | None, labels: Labels | None = None) -> dict:
     """The content of ``summary.json``: headline figures (raw units: currency/year, fractions) and the provenance the
     engine recorded when it ran. ``reform`` None: a baseline-only run (the diagnostic of current law), whose
-    ``headline`` has the baseline side only."""
+    ``headline`` has the baseline side only. The ``units`` are written in ``labels``' language."""
     return {
         "baseline": "baseline",
         "reform": reform,
         "baseline_only": reform is None,
         "period": results.year,
         "currency": results.spec.currency,
-        "units": summary_units(results),
+        "units": summary_units(results, labels),
         "headline": baseline_figures(results) if reform is None else results.comparison(reform),
         "population": results.provenance.get("population"),
         "cost_denominators": results.provenance.get("cost_denominators"),

@@ -213,7 +213,7 @@ def build_report(
     seed = results.run_info.get("seed", 0) if seed is None else seed
     if uncertainty is None:  # else given by the caller, once for every reform (reports.outputs.write_outputs)
         uncertainty = survey_uncertainty(frame, replicates, seed, results.survey)
-    summary = summary_document(results, reform)
+    summary = summary_document(results, reform, labels)
     summary["uncertainty"] = uncertainty.description
     comparison = summary["headline"]
     programmes = active_programmes(comparison, list(results.spec.programmes)) or list(results.spec.programmes)
