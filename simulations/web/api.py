@@ -24,6 +24,7 @@ from simulations.errors import FloorsimError
 from simulations.engine.reforms import ParameterChange, ReformSpec
 from simulations.web.cache import ExpiredResults
 from simulations.web.errors import WebError
+from simulations.web.language import request_language
 from simulations.web.jobs import REFORM_NAME, Workspace
 from simulations.web.results_json import clean, reform_dict
 
@@ -202,7 +203,7 @@ def run_reform(request: Request, body: RunIn) -> dict:
     setting = _setting(space, body)
     spec = make_reform(space, setting.country, setting.period, body.name, body.label, body.changes)
     try:
-        job = space.submit(spec, setting, body.replicates)
+        job = space.submit(spec, setting, body.replicates, language=request_language(request))
     except WebError as error:
         raise HTTPException(status_code=429, detail={"message": str(error)}) from None
     return {"id": job.id, "status": job.status, "status_url": f"/api/jobs/{job.id}", "page": f"/jobs/{job.id}"}

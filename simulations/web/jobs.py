@@ -69,6 +69,7 @@ class Job:
     headline: list[dict] | None = None  # the summary kept in memory (GET /api/jobs/{id}/results reads the cache)
     expired: bool = False  # the results were removed from the cache
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    language: str = "en"  # of the page that submitted it: its results and downloads are written in it
 
     @property
     def seconds(self) -> float | None:
@@ -178,13 +179,14 @@ class Workspace:
 
     # ----- jobs -----
 
-    def submit(self, spec: ReformSpec, setting: Setting, replicates: int | None = None) -> Job:
-        """Queue a reform run; returns the job at once."""
+    def submit(self, spec: ReformSpec, setting: Setting, replicates: int | None = None, language: str = "en") -> Job:
+        """Queue a reform run whose results are labelled in ``language``; returns the job at once."""
         with self._lock:
             waiting = sum(job.status in ("queued", "running") for job in self.jobs.values())
             if waiting >= MAX_QUEUED:
                 raise WebError(f"{waiting} runs are already waiting; try again when they are done")
-            job = Job(uuid.uuid4().hex[:16], spec, setting, self.replicates if replicates is None else replicates)
+            job = Job(uuid.uuid4().hex[:16], spec, setting, self.replicates if replicates is None else replicates,
+                      language=language)
             self.jobs[job.id] = job
             finished = [key for key, old in self.jobs.items() if old.status in ("done", "failed")]
             for key in finished[: max(0, len(self.jobs) - MAX_JOBS_KEPT)]:
@@ -210,7 +212,7 @@ class Workspace:
             job.stage, job.progress = stage, fraction
 
         task = Task(job.id, job.setting.country, self.surveys[job.setting.survey], job.setting.period, job.reform,
-                    job.replicates, self.cache.folder(job.id))
+                    job.replicates, self.cache.folder(job.id), job.language)
         try:
             outcome = self.worker.run(task, self.timeout, progress)
         except FloorsimError as error:

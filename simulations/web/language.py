@@ -13,9 +13,15 @@ from pathlib import Path
 from babel.messages.extract import extract_javascript
 from fastapi import Request
 
-from simulations.reports.labels import DEFAULT_LANGUAGE, LANGUAGE_NAMES, Labels, available_languages
+from simulations.reports.labels import DEFAULT_LANGUAGE, LANGUAGE_NAMES, Labels, N_, available_languages
 
 COOKIE = "floorsim_language"
+# The stages a job reports (``jobs.Job.stage``, the worker's progress messages), shown by the job page and its
+# script in the page's language.
+JOB_STAGES: tuple[str, ...] = (
+    N_("waiting for the engine"), N_("preparing the survey and the baseline"), N_("simulating the reform"),
+    N_("computing tables and confidence intervals"), N_("done"), N_("failed"),
+)
 SCRIPT = Path(__file__).parent / "static" / "app.js"
 
 
@@ -45,5 +51,5 @@ def script_messages() -> tuple[str, ...]:
 
 
 def script_texts(labels: Labels) -> dict[str, str]:
-    """``{English: translation}`` of the scripts' texts, embedded in every page for ``t()``."""
-    return {message: labels.gettext(message) for message in script_messages()}
+    """``{English: translation}`` of the scripts' texts and of the job stages, embedded in every page for ``t()``."""
+    return {message: labels.gettext(message) for message in (*script_messages(), *JOB_STAGES)}

@@ -46,6 +46,7 @@ class Task:
         reform: the parameter changes to run, or ``None`` to only build the engine and its baseline.
         replicates: bootstrap replicates of the intervals (0: linearisation).
         folder: the result cache's folder of this job (written through a staged folder).
+        language: the language of the report's labels (results page and downloads).
     """
 
     job_id: str
@@ -55,6 +56,7 @@ class Task:
     reform: ReformSpec | None = None
     replicates: int = 0
     folder: Path | None = None
+    language: str = "en"
 
 
 # ----- in the worker process -----
@@ -99,7 +101,7 @@ def _perform(task: Task, engines: OrderedDict, n_jobs: int, send: Callable[[tupl
     from simulations.web.results_json import results_dict
     from surveys.atomic import staged_folder
 
-    report = build_report(results, REFORM_NAME, replicates=task.replicates)
+    report = build_report(results, REFORM_NAME, replicates=task.replicates, language=task.language)
     timings["tables"] = round(time.perf_counter() - clock, 3)
     clock = time.perf_counter()
     data = results_dict(task.job_id, task.reform, report)

@@ -17,7 +17,7 @@ from simulations.reports.labels import Labels
 from simulations.reports.numbers import format_parameter_value
 from simulations.web import create_app
 from simulations.web.jobs import Workspace
-from simulations.web.language import COOKIE, script_messages
+from simulations.web.language import COOKIE, JOB_STAGES, script_messages
 from tests.reports.test_translations import _Texts, english_in, english_patterns
 
 
@@ -71,7 +71,7 @@ def test_scripts_receive_their_texts_translated(client):
     page = client.get("/parameters", params={"lang": "es"}).text
     embedded = json.loads(re.search(r'<script type="application/json" id="floorsim-texts">(.*?)</script>', page,
                                     re.DOTALL).group(1))
-    assert set(embedded) == set(script_messages())
+    assert set(embedded) == set(script_messages()) | set(JOB_STAGES)
     assert embedded["Add at least one change first."] == "Añada primero al menos un cambio."
     assert "'{text}' is not a number (or true/false) for {path}" in embedded  # a t() call with placeholders
 

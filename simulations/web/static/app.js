@@ -101,7 +101,7 @@ const floorsim = (() => {
       const response = await fetch(`/api/jobs/${jobId}`);
       if (!response.ok) return;
       const job = await response.json();
-      document.getElementById("stage").textContent = job.stage;
+      document.getElementById("stage").textContent = t(job.stage);  // stages: web/language.py JOB_STAGES
       document.getElementById("progress").value = job.progress;
       if (job.status === "done" || job.status === "failed") { window.location.reload(); return; }
       setTimeout(tick, 250);
