@@ -224,7 +224,7 @@ def cost_denominators(
                            last=assumptions.years.end))
     else:
         if gdp is not None:
-            fact = _fact("expenditure", file=where, share=f"{share.value:.6g}")
+            fact = _fact("expenditure", file=where, share=float(f"{share.value:.6g}"))
             expenditure = {"value": share.value * gdp["value"], "year": year, "label": "general government expenditure",
                            "source": _english(fact), "source_fact": fact}
     return {"gdp": gdp, "government_expenditure": expenditure, "notes": [_english(note) for note in notes],

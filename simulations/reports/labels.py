@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from babel.numbers import format_decimal
+
 from simulations.errors import FloorsimError
 from simulations.reports.labels_files import FILE_LABELS
 
@@ -367,10 +369,13 @@ class Labels:
 
     def fact(self, record: dict) -> str:
         """A fact the run recorded as data, ``{"fact": key, **values}`` (``simulations.projections.simulated_year``),
-        as a sentence in this language; a recorded text (older records) is read by :meth:`recorded`."""
+        as a sentence in this language: values that are facts are written the same way, floats in the language's
+        CLDR conventions (up to 6 decimals), other values as they are; a recorded text (older records) is read by
+        :meth:`recorded`."""
         if isinstance(record, str):
             return self.recorded(record)
-        values = {name: self.fact(value) if isinstance(value, (str, dict)) else value
+        values = {name: self.fact(value) if isinstance(value, (str, dict)) else
+                  format_decimal(value, "#,##0.######", locale=self.locale) if isinstance(value, float) else value
                   for name, value in record.items() if name != "fact"}
         return self.text(record["fact"], **values)
 
