@@ -389,6 +389,8 @@ class Labels:
             found = pattern.fullmatch(text)
             if found:
                 return self.text(key, **{name: self.recorded(value) for name, value in found.groupdict().items()})
+        if "; " in text:  # a list (a survey's calibration margins): item by item
+            return "; ".join(self.recorded(item) for item in text.split("; "))
         return text
 
     @property

@@ -166,7 +166,15 @@ FILE_LABELS: dict[str, str] = {
     # ----- welfare concepts of a survey (surveys.model.WELFARE_CONCEPTS) -----
     "welfare.consumption": N_("consumption"),
     "welfare.income": N_("income"),
-    # ----- calibration margins a survey records -----
-    "fact.margin_age": N_("raking to persons by age group ({file})"),
-    "fact.margin_age_sex": N_("raking to persons by age group and sex ({file})"),
+    # ----- calibration margins a survey records ("raking to households; persons by age; ..."), read back -----
+    "fact.margins_raking": N_("raking to {margins}"),
+    "fact.margins_linear": N_("linear to {margins}"),
+    "fact.margins_logit": N_("logit to {margins}"),
+    "fact.margin_households": N_("households"),
+    "fact.margin_age": N_("persons by age"),
+    "fact.margin_sex": N_("persons by sex"),
+    "fact.margin_sex_age": N_("persons by sex and age"),
+    "fact.margin_stratum": N_("persons by stratum"),
+    "fact.margin_age_group": N_("persons by age group ({file})"),
+    "fact.margin_age_group_sex": N_("persons by age group and sex ({file})"),
 }
