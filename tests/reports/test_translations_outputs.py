@@ -141,9 +141,8 @@ def english_left(texts: dict[str, list[str]], language: str, allowed: set[str]) 
         for text in items:
             for known in sorted(allowed, key=len, reverse=True):  # longest first: a label holding another
                 text = text.replace(known, " ")
-            pieces = {text, *re.split(r" · |: |; | \(|\)", text)}
+            pieces = {text.strip(), *(piece.strip(" ()-.:;,") for piece in re.split(r" · |: |; | \(|\)", text))}
             for piece in pieces:
-                piece = piece.strip(" ()-.:;,")
                 if (not piece or IDENTIFIER.fullmatch(piece) or not re.search(r"[A-Za-z]", piece)
                         or piece in translated):  # a word both languages spell alike (French "Gain")
                     continue
@@ -201,3 +200,16 @@ def test_recorded_facts_are_written_in_the_language():
     assert Labels("pt").recorded(note) == "nível de preços de 2025 encadeado a partir do IPC de 2014 com as taxas de " \
                                           "inflação anuais"
     assert Labels("pt").recorded("World Population Prospects 2022") == "World Population Prospects 2022"
+
+
+@pytest.mark.parametrize("language", ["tet", "vi"])
+def test_started_languages_state_their_coverage_in_the_docs(language):
+    """docs/translations.md gives each started language's coverage; it equals the catalogue's count."""
+    from simulations.reports import catalogues
+
+    messages = [message for message in catalogues.read_catalogue(language) if message.id]
+    done = sum(bool(message.string) for message in messages)
+    page = (Path(__file__).parents[2] / "docs" / "translations.md").read_text(encoding="utf-8")
+    row = next(line for line in page.splitlines() if line.startswith("|") and f"| `{language}` |" in line)
+    assert f"started: {done} of {len(messages)} texts ({round(100 * done / len(messages))}%" in row
+    assert 0 < done < len(messages)
