@@ -85,3 +85,33 @@ def test_parameter_values_in_the_page_language(client):
     number = float(value.replace(",", ""))
     assert format_parameter_value(number, Labels("fr")) in french
     assert format_parameter_value(1234.5, Labels("fr")) == "1\u202f234,5"
+
+
+def test_a_jobs_results_and_downloads_are_in_the_language_of_the_page_that_ran_it(client):
+    """A run started from a Portuguese page: its results (JSON, page) and its workbook are labelled in Portuguese,
+    its progress stages too; the same job shown on an English page keeps the labels it was built with."""
+    import io
+
+    import openpyxl
+
+    client.cookies.clear()
+    client.cookies.set(COOKIE, "pt")
+    response = client.post("/api/reforms/run", json={"name": "saii_80", "replicates": 0, "changes": [
+        {"parameter": "benefits.saii.amount", "value": 80}]})
+    assert response.status_code == 202, response.text
+    job_id = response.json()["id"]
+    job = client.app.state.workspace.wait(job_id, timeout=120)
+    assert job.status == "done", job.error
+    labels = Labels("pt")
+    results = client.get(f"/api/jobs/{job_id}/results").json()
+    shown = {row["indicator"]: row["label"] for row in results["headline"]}
+    assert shown["poverty_headcount"].startswith(labels["indicator.poverty_headcount"])  # "Taxa de pobreza, ..."
+    assert shown["total_cost"] == labels.text("indicator.total_cost")
+    page = client.get(f"/jobs/{job_id}").text
+    assert english_in(visible_texts(page), english_patterns("pt"), set()) == []
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/api/jobs/{job_id}/workbook").content), read_only=True)
+    assert workbook.sheetnames[:3] == [labels["sheet.summary"], labels["sheet.cost"], labels["sheet.poverty"]]
+    embedded = json.loads(re.search(r'<script type="application/json" id="floorsim-texts">(.*?)</script>', page,
+                                    re.DOTALL).group(1))
+    assert embedded["simulating the reform"] == "a simular a reforma"  # the stage the script shows, translated
+    client.cookies.clear()
