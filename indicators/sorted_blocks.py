@@ -149,16 +149,20 @@ class SortedBlock:
         numerator of a poverty measure with a line re-estimated in every replicate.
 
         ``terms(k, z)`` gives g_i(z_r) for the k poorest observations (B × k), or None for g = 1 (the headcount),
-        which is read off the cumulative weights: C_r at the last observation below z_r.
+        which is read off the cumulative weights (C_r at the last observation below z_r) when the block has
+        formed them for other statistics.
         """
         below = np.searchsorted(self.values, lines, side="left")  # x < z strictly, as in fgt()
         widest = int(below.max()) if below.size else 0
         if widest == 0:
             return np.zeros(self.size)
         g = terms(widest, lines)
-        if g is None:
+        outside = np.arange(widest)[None, :] >= below[:, None]  # observations at or above each row's line
+        if g is None and "cumulative" in vars(self):  # cumulative weights already formed: read them
             return np.where(below > 0, self.cumulative[np.arange(self.size), np.maximum(below - 1, 0)], 0.0)
-        g[np.arange(widest)[None, :] >= below[:, None]] = 0.0  # only the observations below each row's line
+        if g is None:  # else sum the k poorest weights (cheaper than cumulating all m)
+            return np.where(outside, 0.0, self.weights[:, :widest]).sum(axis=1)
+        g[outside] = 0.0
         return np.einsum("ij,ij->i", self.weights[:, :widest], g)
 
     def lorenz(self, p: FloatArray) -> FloatArray:
@@ -214,23 +218,27 @@ def evaluate_members(order: _Sorted, weights: WeightSet, requested: BlockMember,
     of ``order`` that have no result for ``weights`` yet; their results are left in their caches (as
     ``batched.prefetch_totals`` does for totals), so evaluating them next costs nothing.
 
-    Members that need something first (a poverty line per replicate: ``_needs_preparation``) join a pass only
-    once it is ready: a line estimated on the same values is computed, with the other statistics that need
-    nothing, by the pass its evaluation starts; the poverty measures then share a second pass. Blocks run on
+    Members that need something first (a poverty line per replicate: ``_needs_preparation``) are prepared before
+    the pass: a line estimated on other values comes from that order's pass, so one pass serves them all; a line
+    estimated on these same values starts a nested pass (the statistics that need nothing), and the poverty
+    measures then share a second one. Blocks run on
     ``threads`` threads (default ``weightsets.default_threads()``; numpy releases the GIL in the gathers,
     cumulative sums and products), each block of ``block_values / threads`` weights so that memory stays
     bounded; results never depend on the number of threads or the block size.
     """
-    members, prepared = [requested], [_prepared(order, requested, weights)]
-    for member in list(order.members):
-        if member is requested or _cached(member, weights) or id(member) in order.busy:
-            continue
-        if member._needs_preparation != requested._needs_preparation:
-            continue  # free members join free passes; lines of dependent ones may need those passes first
-        context = _prepared(order, member, weights)
-        if not _cached(member, weights):  # preparing it may have computed it
-            members.append(member)
-            prepared.append(context)
+    # Prepare first (the lines of the poverty measures), so that one pass can then serve every member. A line
+    # estimated on these same values starts a nested pass (the free members only: preparing dependents only at
+    # the top level bounds the nesting to one), which leaves them computed.
+    top_level = not order.busy
+    candidates = [requested, *(m for m in list(order.members) if m is not requested)]
+    prepared: dict[int, Any] = {}
+    for member in candidates:
+        if member._needs_preparation and (top_level or member is requested) and id(member) not in order.busy \
+                and not _cached(member, weights):
+            prepared[id(member)] = _prepared(order, member, weights)
+    members = [m for m in candidates if not _cached(m, weights) and id(m) not in order.busy
+               and (not m._needs_preparation or id(m) in prepared)]
+    contexts = [prepared.get(id(m)) for m in members]
     results = [np.empty(weights.n_sets) for _ in members]
     source = weights.at(order.indices)
     count = default_threads() if threads is None else max(1, threads)
@@ -240,19 +248,25 @@ def evaluate_members(order: _Sorted, weights: WeightSet, requested: BlockMember,
     def run(start: int) -> None:
         block = SortedBlock(order.values, gathered_rows(source, start, min(start + step, source.n_sets)), start)
         with np.errstate(divide="ignore", invalid="ignore"):
-            for member, context, result in zip(members, prepared, results):
+            for member, context, result in zip(members, contexts, results):
                 result[start:start + block.size] = member._of_block(block, context)
 
+    if not members:
+        starts = range(0)
     if count == 1 or len(starts) == 1:
         for start in starts:
             run(start)
     else:
         with ThreadPoolExecutor(max_workers=count) as pool:
             list(pool.map(run, starts))
-    for member, result in zip(members[1:], results[1:]):
-        result.flags.writeable = False
-        member._cache = ((weights, result), *member._cache[: member._CACHE_SIZE - 1])  # type: ignore[attr-defined]
-    return results[0]
+    for member, result in zip(members, results):
+        if member is not requested:
+            result.flags.writeable = False
+            member._cache = ((weights, result), *member._cache[: member._CACHE_SIZE - 1])  # type: ignore[attr-defined]
+    if members and members[0] is requested:
+        return results[0]
+    # A nested pass (started while a line was prepared) computed the requested statistic.
+    return next(result for held, result in requested._cache if held is weights)  # type: ignore[attr-defined]
 
 
 def _cached(member: BlockMember, weights: WeightSet) -> bool:
