@@ -208,7 +208,7 @@ def gathered_rows(source: RowSource, start: int, stop: int) -> FloatArray:
     if isinstance(source, _ScaledDenseRows):
         return source.matrix[start:stop].take(source.indices, axis=1) * source.scale
     if isinstance(source, _FixedRows):
-        return source.weights[None, :]
+        return source.weights[None, :][start:stop]
     return np.stack([source.row(r) for r in range(start, stop)])
 
 
