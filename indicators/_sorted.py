@@ -2,12 +2,15 @@
 
 A domain is a boolean array (True for the observations of a group); ``_Sorted`` holds a domain's observations
 sorted by value, on which quantiles, the Gini and poverty with an estimated line are computed replicate by
-replicate; ``_density_at`` is the kernel density their linearisations need.
+replicate (one sort shared by every statistic of the same values and domain: ``shared_sorted``);
+``_density_at`` is the kernel density their linearisations need.
 """
 
 from __future__ import annotations
 
 import math
+import weakref
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -16,9 +19,6 @@ from ._validation import FloatArray
 from .errors import IndicatorError
 from .quantiles import weighted_quantile
 from .weightsets import IntArray
-
-_HIT_TOLERANCE = 1e-12  # as in quantiles.py: relative tolerance of an exact hit of q W
-
 
 def _domain(domain: ArrayLike | None, n: int) -> np.ndarray | None:
     """The domain as a boolean array of length n (None: everybody)."""
@@ -37,39 +37,50 @@ def _in_domain(mask: np.ndarray | None, n: int) -> FloatArray:
 
 
 class _Sorted:
-    """The domain's observations sorted by value (stable), computed once per statistic."""
+    """The domain's observations sorted by value (stable), computed once and shared.
+
+    Build it with :func:`shared_sorted`: statistics of the same values and domain (the Gini, the median, the
+    Palma ratio of one welfare vector) then share one sort, and register themselves in ``members`` so that one
+    pass over blocks of replicate weights computes all of them (``sorted_blocks.evaluate_members``).
+    """
 
     def __init__(self, values: FloatArray, mask: np.ndarray | None) -> None:
         idx = np.arange(values.size) if mask is None else np.flatnonzero(mask)
         if idx.size == 0:
             raise IndicatorError("the domain is empty: no observation belongs to it.")
         order = np.argsort(values[idx], kind="stable")
+        self.n = int(values.size)
         self.indices: IntArray = idx[order].astype(np.int64)
         self.values: FloatArray = values[self.indices]
+        # Held weakly: a statistic nobody refers to any more is not computed again.
+        self.members: weakref.WeakSet[Any] = weakref.WeakSet()
+        self.busy: set[int] = set()  # members being prepared for a pass (sorted_blocks.evaluate_members)
+
+    def holds(self, values: FloatArray, mask: np.ndarray | None) -> bool:
+        """Whether this is the sorted order of ``values`` over ``mask``: the same observations, the same values."""
+        size = values.size if mask is None else int(np.count_nonzero(mask))
+        if values.size != self.n or size != self.indices.size:
+            return False
+        if mask is not None and not mask[self.indices].all():
+            return False
+        return bool(np.array_equal(values[self.indices], self.values))
 
 
-def _quantile_of_sorted(x: FloatArray, w: FloatArray, q: float) -> float:
-    """Eurostat weighted quantile (as ``weighted_quantile``) of sorted x with weights w that may contain zeros.
+# The sorted orders alive, by (observations, domain size, sum of the domain's values); checked with ``holds``.
+_SHARED: weakref.WeakValueDictionary[tuple[int, int, float], _Sorted] = weakref.WeakValueDictionary()
 
-    Zero weights (PSUs not drawn in a replicate) are skipped through the cumulative sums: the first positive
-    weight is the first index where C > 0, and the value following an exact hit is the first index where C
-    increases again.
-    """
-    cumulative = np.cumsum(w)
-    total = cumulative[-1]
-    if not total > 0:
-        return math.nan
-    first = int(np.searchsorted(cumulative, 0.0, side="right"))
-    if q == 0.0:
-        return float(x[first])
-    if q == 1.0:
-        return float(x[np.flatnonzero(w > 0)[-1]])
-    target, tolerance = q * total, _HIT_TOLERANCE * total
-    k = min(max(int(np.searchsorted(cumulative, target - tolerance, side="left")), first), x.size - 1)
-    if abs(cumulative[k] - target) <= tolerance:
-        following = int(np.searchsorted(cumulative, cumulative[k], side="right"))
-        return float((x[k] + x[following if following < x.size else k]) / 2.0)
-    return float(x[k])
+
+def shared_sorted(values: FloatArray, mask: np.ndarray | None) -> _Sorted:
+    """The sorted order of ``values`` over ``mask``: the one already built for the same values and domain if a
+    statistic still holds it (so it is sorted once), else a new one."""
+    inside = values if mask is None else values[mask]
+    key = (int(values.size), int(inside.size), float(inside.sum()))
+    held = _SHARED.get(key)
+    if held is not None and held.holds(values, mask):
+        return held
+    made = _Sorted(values, mask)
+    _SHARED[key] = made
+    return made
 
 
 def _density_at(values: FloatArray, weights: FloatArray, at: float) -> float:

@@ -13,13 +13,14 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._sorted import _density_at, _domain, _in_domain, _Sorted
+from ._sorted import _density_at, _domain, _in_domain, _Sorted, shared_sorted
 from ._validation import FloatArray, as_float_array, as_line, as_parameter
 from .design import SurveyDesign
 from .errors import IndicatorError
-from .estimator import Statistic, _dot, _OfValues
+from .estimator import Statistic, _OfValues
 from .linear_statistics import Mean, Total
-from .weightsets import WeightSet, map_rows
+from .sorted_blocks import SortedBlock, evaluate_members
+from .weightsets import WeightSet
 
 
 class _LineStatistic(_OfValues):
@@ -33,25 +34,24 @@ class _LineStatistic(_OfValues):
     _size: Total
 
     @abstractmethod
-    def _sum_below(self, w: FloatArray, k: int, z: float) -> float:
-        """The weighted sum of the terms of the k observations below the line z (``w``: their weights)."""
+    def _terms(self, k: int, lines: FloatArray) -> FloatArray | None:
+        """The terms g_i(z_r) of the k poorest observations for each line z_r (len(lines) × k); None: g = 1."""
 
     def _evaluate(self, weights: WeightSet) -> FloatArray:
         if self._fixed is not None:
             return self._fixed.evaluate(weights)
+        # One pass over sorted blocks of replicate weights, shared with the other statistics of these values.
+        return evaluate_members(self._sorted, weights, self)
+
+    _needs_preparation = True  # the line of every replicate, before the blocks
+
+    def _prepare(self, weights: WeightSet) -> tuple[FloatArray, FloatArray]:
         assert self.line is not None
-        lines = self.line.evaluate(weights)
-        s = self._sorted
-        below = np.searchsorted(s.values, lines, side="left")  # y < z strictly, as in fgt()
-        widest = int(below.max())
+        return self.line.evaluate(weights), self._size.evaluate(weights)
 
-        def one(w: FloatArray, r: int) -> float:
-            k = int(below[r])
-            return self._sum_below(w[:k], k, lines[r])
-
-        # Only the poorest `widest` observations can be below any replicate's line: gather just those.
-        sums = map_rows(weights.at(s.indices[:widest]), one) if widest > 0 else np.zeros(weights.n_sets)
-        return sums / self._size.evaluate(weights)
+    def _of_block(self, block: SortedBlock, prepared: tuple[FloatArray, FloatArray]) -> FloatArray:
+        lines, sizes = (part[block.start:block.start + block.size] for part in prepared)
+        return block.sums_below(lines, self._terms) / sizes
 
 
 class FGT(_LineStatistic):
@@ -79,20 +79,21 @@ class FGT(_LineStatistic):
             if line.n != y.size:
                 raise IndicatorError("the line statistic is defined on a different number of observations.")
             self.line = line
-            self._sorted = _Sorted(y, self._mask)
+            self._sorted = shared_sorted(y, self._mask)
+            self._sorted.members.add(self)
             self._size = Total(np.ones(y.size), self._mask)
             self._fixed = None
         else:
             self._fixed = Mean(_fgt_terms(y, as_line(line, y.size), self.alpha), self._mask)
 
-    def _sum_below(self, w: FloatArray, k: int, z: float) -> float:
-        """Σ w_i g_i over the k poorest observations (those below the line z)."""
+    def _terms(self, k: int, lines: FloatArray) -> FloatArray | None:
+        """g_i = ((z − y_i) / z)^α over the k poorest observations (None for α = 0: the headcount)."""
         if self.alpha == 0.0:
-            return float(w.sum())
-        gap = (z - self._sorted.values[:k]) / z
+            return None
+        z = lines[:, None]
+        gap = (z - self._sorted.values[None, :k]) / z
         alpha = self.alpha
-        terms = gap if alpha == 1.0 else gap * gap if alpha == 2.0 else gap**alpha
-        return _dot(w, terms)
+        return gap if alpha == 1.0 else gap * gap if alpha == 2.0 else gap**alpha
 
     def _influence(self, design: SurveyDesign) -> FloatArray:
         if self._fixed is not None:
@@ -159,13 +160,14 @@ class Watts(_LineStatistic):
             self._fixed = Mean(np.where(safe < z, np.log(z / safe), 0.0), self._mask)
         else:
             self._fixed = None
-            self._sorted = _Sorted(y, self._mask)
+            self._sorted = shared_sorted(y, self._mask)
+            self._sorted.members.add(self)
             self._size = Total(np.ones(y.size), self._mask)
             self._log_sorted = self._log_y[self._sorted.indices]
 
-    def _sum_below(self, w: FloatArray, k: int, z: float) -> float:
-        """Σ w_i (ln z − ln y_i) over the k poorest observations (those below the line z)."""
-        return float(w.sum() * math.log(z) - _dot(w, self._log_sorted[:k]))
+    def _terms(self, k: int, lines: FloatArray) -> FloatArray:
+        """ln z − ln y_i over the k poorest observations (those below the line z)."""
+        return np.log(lines)[:, None] - self._log_sorted[None, :k]
 
     def _influence(self, design: SurveyDesign) -> FloatArray:
         if self._fixed is not None:

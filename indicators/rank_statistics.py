@@ -11,23 +11,41 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._sorted import _density_at, _domain, _quantile_of_sorted, _Sorted
+from ._sorted import _density_at, _domain, shared_sorted
 from ._validation import FloatArray, as_float_array, as_parameter
 from .design import SurveyDesign
 from .errors import IndicatorError
-from .estimator import Scaled, Statistic, _dot, _OfValues
+from .estimator import Scaled, Statistic, _OfValues
 from .linear_statistics import Mean
-from .weightsets import WeightSet, map_rows
+from .sorted_blocks import SortedBlock, evaluate_members
+from .weightsets import WeightSet
 
 
 class _SortedStatistic(_OfValues):
-    """A statistic computed on a domain's observations sorted by value (quantiles, the Gini)."""
+    """A statistic computed on a domain's observations sorted by value (quantiles, the Gini, the share ratios).
+
+    The sort is shared with every statistic of the same values and domain (``shared_sorted``), and all of them
+    are evaluated in one pass over blocks of replicate weights (``sorted_blocks``): ``_of_block`` gives the
+    statistic for a block of replicates.
+    """
 
     def __init__(self, values: FloatArray, domain: ArrayLike | None, label: str) -> None:
         self._y = values
         self._mask = _domain(domain, values.size)
-        self._sorted = _Sorted(values, self._mask)
+        self._sorted = shared_sorted(values, self._mask)
+        self._sorted.members.add(self)
         self.label = label
+
+    _needs_preparation = False
+
+    def _prepare(self, weights: WeightSet) -> None:
+        """Nothing to compute before the blocks."""
+
+    def _of_block(self, block: SortedBlock, prepared: None) -> FloatArray:
+        raise NotImplementedError
+
+    def _evaluate(self, weights: WeightSet) -> FloatArray:
+        return evaluate_members(self._sorted, weights, self)
 
 
 class Quantile(_SortedStatistic):
@@ -40,9 +58,8 @@ class Quantile(_SortedStatistic):
             raise IndicatorError(f"q must lie in [0, 1]; got {self.q}.")
         super().__init__(y, domain, label)
 
-    def _evaluate(self, weights: WeightSet) -> FloatArray:
-        s = self._sorted
-        return map_rows(weights.at(s.indices), lambda w, r: _quantile_of_sorted(s.values, w, self.q))
+    def _of_block(self, block: SortedBlock, prepared: None) -> FloatArray:
+        return block.quantile(self.q)
 
     def _influence(self, design: SurveyDesign) -> FloatArray:
         s = self._sorted
@@ -85,18 +102,8 @@ class Gini(_SortedStatistic):
     def __init__(self, values: ArrayLike, domain: ArrayLike | None = None, label: str = "") -> None:
         super().__init__(as_float_array(values, "values"), domain, label)
 
-    def _evaluate(self, weights: WeightSet) -> FloatArray:
-        x = self._sorted.values
-
-        def one(w: FloatArray, r: int) -> float:
-            # Σ w x (2C − w − W) / (W T), expanded into dot products so no n-sized temporaries pile up.
-            cumulative = np.cumsum(w)
-            total_weight = cumulative[-1]
-            wx = w * x
-            total = wx.sum()
-            return float((2.0 * _dot(wx, cumulative) - _dot(wx, w) - total_weight * total) / (total_weight * total))
-
-        return map_rows(weights.at(self._sorted.indices), one)
+    def _of_block(self, block: SortedBlock, prepared: None) -> FloatArray:
+        return block.gini()
 
     def _influence(self, design: SurveyDesign) -> FloatArray:
         s = self._sorted

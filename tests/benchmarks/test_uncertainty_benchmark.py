@@ -9,6 +9,12 @@ fast; reproduce docs/PERFORMANCE.md ("Uncertainty") with
         --benchmark-enable --benchmark-columns=min,mean,rounds -s
 
 ``FLOORSIM_THREADS`` sets the threads of the per-replicate loops (default: the machine's cores, at most 8).
+
+``test_rank_statistics_over_replicates`` times the rank statistics alone on persons collapsed to households (as
+``floorsim run`` computes them): reproduce docs/PERFORMANCE.md ("Rank statistics over replicates") with
+
+    FLOORSIM_BENCH_PERSONS=1000000 .venv/bin/python -m pytest tests/benchmarks/test_uncertainty_benchmark.py \
+        -k rank_statistics --benchmark-enable --benchmark-columns=median,min,max,rounds -s
 """
 
 from __future__ import annotations
@@ -26,7 +32,10 @@ from simulations.analysis import (
     headline_estimates,
     relative_line_statistics,
 )
-from indicators import FGT, Gini, Mean, RelativeLine, Total, estimate, rao_wu_bootstrap
+from simulations.analysis.uncertainty import compacted
+from indicators import (
+    FGT, Gini, Mean, Palma, Quantile, QuintileShareRatio, RelativeLine, Total, estimate, rao_wu_bootstrap,
+)
 from indicators.weightsets import default_threads
 
 REPLICATES = 200
@@ -147,3 +156,36 @@ def test_headline_table(benchmark, frame: pd.DataFrame, replicates, method: str)
     table = benchmark(run)
     _info(benchmark, frame)
     assert len(table) == 3 * 9 and table["se"].notna().all()
+
+
+DECILES = [k / 10 for k in range(1, 10)]
+
+
+def rank_statistics(frame: pd.DataFrame, scenario: str) -> dict[str, object]:
+    """The rank statistics of one scenario: Gini, median and decile cut-points, Palma, S80/S20, and poverty
+    P0, P1, P2 against 60 % of the scenario's own median (re-estimated in every replicate)."""
+    y = frame[f"welfare_{scenario}"].to_numpy()
+    line = RelativeLine(y, 0.6)
+    stats: dict[str, object] = {"gini": Gini(y), "palma": Palma(y), "s80_s20": QuintileShareRatio(y)}
+    stats.update({f"q{q:g}": Quantile(y, q) for q in DECILES})
+    stats.update({f"p{a}": FGT(y, line, a) for a in (0, 1, 2)})
+    return stats
+
+
+def test_rank_statistics_over_replicates(benchmark, frame: pd.DataFrame, replicates) -> None:
+    """Replicate estimates of the rank statistics of baseline and reform (16 each) and the paired changes, on the
+    household-collapsed frame with 200 replicates; every statistic is built afresh in each round (its sort
+    included), so nothing comes from a cache of an earlier round."""
+    compact, reps = compacted(frame, replicates)
+
+    def run():
+        base, reform = rank_statistics(compact, "baseline"), rank_statistics(compact, "reform")
+        return {name: estimate(reform[name] - base[name], replicates=reps) for name in base}
+
+    changes = benchmark.pedantic(run, rounds=int(os.environ.get("FLOORSIM_BENCH_ROUNDS", "3")), iterations=1)
+    _info(benchmark, frame)
+    benchmark.extra_info["households"] = len(compact)
+    # The reform pays transfers to about 30 % of households: poverty and inequality fall, the poor's
+    # quantiles rise; every change has a positive replicate SE.
+    assert changes["gini"].estimate < 0 and changes["p0"].estimate < 0 and changes["q0.1"].estimate > 0
+    assert all(change.se > 0 for change in changes.values())

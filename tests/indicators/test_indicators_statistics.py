@@ -18,7 +18,7 @@ from indicators import (
     FGT, FullSample, Generic, Gini, IndicatorError, Mean, Proportion, Quantile, Ratio, RelativeLine, SurveyDesign,
     Total, Watts, atkinson, fgt, gini, rao_wu_bootstrap, watts, weighted_quantile,
 )
-from indicators._sorted import _quantile_of_sorted
+from indicators.sorted_blocks import SortedBlock
 from tests.indicators.design_samples import lognormal_sample
 
 
@@ -136,7 +136,7 @@ def test_sorted_quantile_with_zero_weights_equals_weighted_quantile(values, data
     w = np.array(data.draw(st.lists(st.integers(0, 3), min_size=x.size, max_size=x.size)), dtype=float)
     if w.sum() == 0:
         w[data.draw(st.integers(0, x.size - 1))] = 1.0
-    assert _quantile_of_sorted(x, w, q) == weighted_quantile(x, w, q)
+    assert SortedBlock(x, w[None, :]).quantile(q)[0] == weighted_quantile(x, w, q)
 
 
 def test_full_sample_is_a_weight_set_of_one() -> None:
