@@ -8,8 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators import FGT, Mean, Proportion, Statistic, Total
+from indicators import FGT, IndicatorError, Mean, Proportion, Ratio, Statistic, Total, estimate_table
 from simulations.analysis import by_group_estimates
+from simulations.analysis.compact import PERSONS, compact_frame, first_rows, member_shares
+from simulations.analysis.errors import AnalysisError
+from simulations.analysis.frame import design_from_frame
 from simulations.engine.results import AGE_GROUP_LABELS
 from simulations.reports.labels import Labels
 from simulations.reports.sampling import Uncertainty
@@ -75,7 +78,27 @@ def by_group_table(
     month) and the share of winners in every group but the poor at baseline, with standard errors.
 
     ``reform_welfare`` None (a baseline-only run): the persons, the baseline poverty headcount and the mean baseline
-    welfare per capita (currency per person per month) of each group."""
+    welfare per capita (currency per person per month) of each group.
+
+    With a fixed line (a number) the figures are computed on households (:func:`compact_by_group`, exact); a
+    line re-estimated per replicate (a relative line) keeps the person frame."""
+    if not isinstance(line, Statistic):
+        try:
+            return compact_by_group(frame, groups, baseline_welfare, reform_welfare, float(line), uncertainty)
+        except (AnalysisError, IndicatorError):  # members differ in weight or welfare: the person frame
+            pass
+    return person_by_group(frame, groups, baseline_welfare, reform_welfare, line, uncertainty)
+
+
+def person_by_group(
+    frame: pd.DataFrame,
+    groups: list[PopulationGroup],
+    baseline_welfare: np.ndarray,
+    reform_welfare: np.ndarray | None,
+    line: float | Statistic,
+    uncertainty: Uncertainty,
+) -> pd.DataFrame:
+    """:func:`by_group_table` on the person frame (domains of persons): any line, any weights."""
     ones = np.ones(len(frame))
 
     def baseline_statistics(domain: np.ndarray | None) -> dict[str, Statistic]:
@@ -114,6 +137,77 @@ def by_group_table(
         part = part.sort_values("group", key=lambda c: c.map(order), kind="stable")
         parts.append(part)
     by_group = pd.concat(parts, ignore_index=True)
+    by_group["group"] = by_group["group"].astype(str)
+    by_group["replicates"] = by_group["replicates"].fillna(0).astype(int)
+    return by_group
+
+
+def compact_by_group(
+    frame: pd.DataFrame,
+    groups: list[PopulationGroup],
+    baseline_welfare: np.ndarray,
+    reform_welfare: np.ndarray | None,
+    line: float,
+    uncertainty: Uncertainty,
+) -> pd.DataFrame:
+    """:func:`by_group_table` on one row per household (``analysis.compact``), for a fixed poverty line.
+
+    Group g of persons is the share s_hg of each household's members in it (``member_shares``); with the
+    household weight W_h = w_h n_h and a value v_h constant within the household (welfare, gain):
+
+        persons_g = Σ_h W_h s_hg,   headcount_g = Σ_h W_h s_hg 1[y_h < z] / persons_g,
+        mean gain_g = Σ_h W_h s_hg (y'_h − y_h) / persons_g,   winners_g = Σ_h W_h s_hg 1[y'_h > y_h] / persons_g,
+
+    the same sums as over persons (and in every replicate, replicate weights summed over members), so the table
+    equals the person-level one to rounding; H rows instead of n, every total in a few matrix products. Persons of
+    a variable in none of its groups (e.g. unknown age) form a last group with no name, as on the person frame.
+
+    Raises:
+        AnalysisError, IndicatorError: members of a household differ in weight, welfare or PSU (not collapsible).
+    """
+    compact, codes = compact_frame(frame)
+    members = compact[PERSONS].to_numpy(np.float64)
+    first = first_rows(codes, len(compact))
+    welfare = {"baseline": np.asarray(baseline_welfare, dtype=np.float64)}
+    if reform_welfare is not None:
+        welfare["reform"] = np.asarray(reform_welfare, dtype=np.float64)
+    for name, values in list(welfare.items()):
+        if not np.array_equal(values[first][codes], values):
+            raise AnalysisError(f"{name} welfare differs within a household: the frame cannot be collapsed.")
+        welfare[name] = values[first]
+    if uncertainty.replicates is not None:
+        variance: dict = {"replicates": uncertainty.replicates.collapsed(codes)}
+    else:
+        variance = {"design": design_from_frame(compact, uncertainty.lonely_rule)}
+    before = (welfare["baseline"] < line).astype(np.float64)
+    if reform_welfare is not None:
+        after = (welfare["reform"] < line).astype(np.float64)
+        gain = welfare["reform"] - welfare["baseline"]
+        winners = (gain > 0).astype(np.float64)
+
+    def statistics(share: np.ndarray) -> dict[str, Statistic]:
+        persons = Total(share)
+        headcount = Ratio(share * before, share)
+        if reform_welfare is None:
+            return {"persons": persons, "headcount_baseline": headcount,
+                    "mean_welfare_baseline": Ratio(share * welfare["baseline"], share)}
+        reform_headcount = Ratio(share * after, share)
+        return {"persons": persons, "headcount_baseline": headcount, "headcount_reform": reform_headcount,
+                "headcount_change": reform_headcount - headcount, "mean_gain": Ratio(share * gain, share),
+                "winners": Ratio(share * winners, share)}
+
+    rows: list[tuple[dict[str, object], Statistic]] = []
+    group_list = [g for g in groups if g.variable != "poor"]
+    for variable in dict.fromkeys(g.variable for g in group_list):
+        cells = [(g.value, g.label, g.mask) for g in group_list if g.variable == variable]
+        outside = ~np.logical_or.reduce([mask for _, _, mask in cells])
+        if outside.any():
+            cells.append((np.nan, np.nan, outside))
+        for value, label, mask in cells:
+            tags = {"group_variable": variable, "group": value, "group_label": label}
+            for name, statistic in statistics(member_shares(codes, members, mask)).items():
+                rows.append(({**tags, "indicator": name}, statistic))
+    by_group = estimate_table(rows, **variance)
     by_group["group"] = by_group["group"].astype(str)
     by_group["replicates"] = by_group["replicates"].fillna(0).astype(int)
     return by_group
