@@ -179,14 +179,17 @@ class Results:
                     )
         persons, households = survey.persons, survey.households
         age = persons["age"].to_numpy()
+        def text(column: pd.Series) -> pd.Series:  # Arrow text as it is: no n Python strings in between
+            return column.astype("str")
+
         groups = {
-            "sex": persons["sex"].to_numpy(),
+            "sex": text(persons["sex"]),
             "age": age,
             "age_group": pd.cut(age, AGE_GROUP_EDGES, right=False, labels=AGE_GROUP_LABELS).astype(str),
-            "region": households["region"].to_numpy()[index],
+            "region": text(households["region"]).take(index),
             "urban": households["urban"].to_numpy()[index],
             "disability_severity": persons["disability_severity"].to_numpy(),
-            "relationship": persons["relationship"].to_numpy(),
+            "relationship": text(persons["relationship"]),
         }
         design = {column: households[column].to_numpy()[index] for column in ("stratum", "psu") if column in households}
         return build_person_frame(

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators import FGT, IndicatorError, Mean, Proportion, Ratio, Statistic, Total, estimate_table
+from indicators import FGT, IndicatorError, Mean, Proportion, Statistic, Total, estimate_table
+from indicators.estimator import Quotient
 from simulations.analysis import by_group_estimates
 from simulations.analysis.compact import PERSONS, compact_frame, first_rows, member_shares
 from simulations.analysis.errors import AnalysisError
@@ -33,24 +34,36 @@ def population_groups(frame: pd.DataFrame, poor: np.ndarray, labels: Labels, inc
     if include_poor:
         groups.append(PopulationGroup("poor", "poor", labels["group.poor"], poor))
     if "age_group" in frame:
-        values = frame["age_group"].astype(str).to_numpy()
-        for value in [v for v in AGE_GROUP_LABELS if v in set(values)]:
-            groups.append(PopulationGroup("age_group", value, labels.text("group.age", value=value), values == value))
+        masks = _value_masks(frame["age_group"])
+        for value in [v for v in AGE_GROUP_LABELS if v in masks]:
+            groups.append(PopulationGroup("age_group", value, labels.text("group.age", value=value), masks[value]))
     if "sex" in frame:
-        values = frame["sex"].astype(str).to_numpy()
-        for value in sorted(set(values)):
+        masks = _value_masks(frame["sex"])
+        for value in sorted(masks):
             label = labels[f"group.{value}"] if value in ("female", "male") else value
-            groups.append(PopulationGroup("sex", value, label, values == value))
+            groups.append(PopulationGroup("sex", value, label, masks[value]))
     if "urban" in frame:
         values = frame["urban"].astype(bool).to_numpy()
         for flag, name in ((True, "urban"), (False, "rural")):
             if (values == flag).any():
                 groups.append(PopulationGroup("area", name, labels[f"group.{name}"], values == flag))
     if "region" in frame:
-        values = frame["region"].astype(str).to_numpy()
-        for value in sorted(set(values)):
-            groups.append(PopulationGroup("region", value, value, values == value))
+        masks = _value_masks(frame["region"])
+        for value in sorted(masks):
+            groups.append(PopulationGroup("region", value, value, masks[value]))
     return groups
+
+
+def _value_masks(column: pd.Series) -> dict[str, np.ndarray]:
+    """``{str(value): rows holding it}`` for every value of the column, as ``column.astype(str) == value`` (one
+    factorisation instead of a text copy of n rows); missing values are in no group."""
+    codes, uniques = pd.factorize(column, sort=False)
+    texts = pd.Series(uniques).astype(str).to_numpy() if len(uniques) else np.array([], dtype=object)
+    masks: dict[str, np.ndarray] = {}
+    for code, text in enumerate(texts):
+        hit = codes == code
+        masks[text] = masks[text] | hit if text in masks else hit
+    return masks
 
 
 def _group_frame(frame: pd.DataFrame, groups: list[PopulationGroup]) -> tuple[pd.DataFrame, list[str]]:
@@ -186,15 +199,18 @@ def compact_by_group(
         winners = (gain > 0).astype(np.float64)
 
     def statistics(share: np.ndarray) -> dict[str, Statistic]:
-        persons = Total(share)
-        headcount = Ratio(share * before, share)
+        persons = Total(share)  # one total, the denominator of every mean of the group
+
+        def mean(values: np.ndarray) -> Statistic:
+            return Quotient(Total(share * values), persons)
+
+        headcount = mean(before)
         if reform_welfare is None:
             return {"persons": persons, "headcount_baseline": headcount,
-                    "mean_welfare_baseline": Ratio(share * welfare["baseline"], share)}
-        reform_headcount = Ratio(share * after, share)
+                    "mean_welfare_baseline": mean(welfare["baseline"])}
+        reform_headcount = mean(after)
         return {"persons": persons, "headcount_baseline": headcount, "headcount_reform": reform_headcount,
-                "headcount_change": reform_headcount - headcount, "mean_gain": Ratio(share * gain, share),
-                "winners": Ratio(share * winners, share)}
+                "headcount_change": reform_headcount - headcount, "mean_gain": mean(gain), "winners": mean(winners)}
 
     rows: list[tuple[dict[str, object], Statistic]] = []
     group_list = [g for g in groups if g.variable != "poor"]
