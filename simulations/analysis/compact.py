@@ -101,3 +101,12 @@ def recipients_of(frame: pd.DataFrame, amounts: np.ndarray, programmes: list[str
         return frame[columns].to_numpy(np.float64)
     return (amounts > 0).astype(np.float64)
 
+
+
+def member_shares(codes: np.ndarray, members: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The share of each household's members in a person group: s_h = #{i in h: mask_i} / n_h (H,).
+
+    On the compact frame (weight W_h = w_h n_h) a person-group total is a household total with the share as a
+    fractional domain: Σ_i w_i 1[i in g] v_h = Σ_h W_h s_h v_h for any v constant within the household (its
+    welfare, its gain), and the same with replicate weights, so every by-group figure is exact on H rows."""
+    return np.bincount(codes, weights=np.asarray(mask, dtype=np.float64), minlength=members.size) / members

@@ -131,7 +131,15 @@ def amounts_of(frame: pd.DataFrame, programmes: Sequence[str], scenario: str) ->
 def household_codes(frame: pd.DataFrame) -> tuple[np.ndarray, int]:
     """0-based household code of each row and the number of households."""
     require_columns(frame, [HOUSEHOLD_ID], "household counts")
-    codes, uniques = pd.factorize(frame[HOUSEHOLD_ID], sort=False)
+    ids = frame[HOUSEHOLD_ID]
+    if pd.api.types.is_integer_dtype(ids.dtype) and ids.is_monotonic_increasing:
+        # members of a household next to each other (the engine's frame): the codes are the count of id changes,
+        # the same codes as factorize (order of first appearance) without hashing n ids
+        values = ids.to_numpy()
+        codes = np.zeros(values.size, dtype=np.intp)
+        np.cumsum(values[1:] != values[:-1], out=codes[1:])
+        return codes, int(codes[-1]) + 1 if codes.size else 0
+    codes, uniques = pd.factorize(ids, sort=False)
     if (codes < 0).any():
         raise AnalysisError("household_id is missing for some persons.")
     return codes, len(uniques)
@@ -239,6 +247,16 @@ def attribute_household_amounts(
     return amounts[position] * hw[position] / member_weight[position]
 
 
+def _column_values(values: ArrayLike) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """A column's values without its index: a Series or extension array as it is stored (text stays Arrow
+    text, not n Python strings), anything else as a numpy array."""
+    if isinstance(values, pd.Series):
+        return values.array
+    if isinstance(values, pd.api.extensions.ExtensionArray):
+        return values
+    return np.asarray(values)
+
+
 def build_person_frame(
     household_id: ArrayLike,
     weight: ArrayLike,
@@ -278,12 +296,13 @@ def build_person_frame(
             if name in columns:
                 raise AnalysisError(f"group column {name!r} clashes with a reserved person-frame column.")
             columns[str(name)] = groups[name]
-    lengths = {name: len(np.asarray(values)) for name, values in columns.items()}
+    columns = {name: _column_values(values) for name, values in columns.items()}
+    lengths = {name: len(values) for name, values in columns.items()}
     n = lengths[HOUSEHOLD_ID]
     wrong = {name: size for name, size in lengths.items() if size != n}
     if wrong:
         raise AnalysisError(f"every column needs one entry per person ({n}); got {wrong}.")
-    frame = pd.DataFrame({name: np.asarray(values) for name, values in columns.items()})
+    frame = pd.DataFrame(columns)
     weights_of(frame)
     for scenario in welfare:
         welfare_of(frame, scenario)

@@ -139,6 +139,23 @@ class Results:
         before, after = self.headline(baseline), self.headline(reform)
         return {key: {"baseline": before[key], "reform": after[key], "change": after[key] - before[key]} for key in before}
 
+    def design_frame(self) -> pd.DataFrame:
+        """The design columns of :meth:`person_frame` alone, one row per person: ``household_id``, ``weight``,
+        ``household_weight`` and ``stratum``, ``psu`` when the survey has them. The sampling design and its
+        replicate weights depend on these only (``reports.sampling.survey_uncertainty``), so they can be drawn
+        before the full frame exists (a lower peak of memory). Needs an in-memory run."""
+        if self.survey is None:
+            raise ScenarioError("a person frame needs an in-memory run; this run was streamed from a survey folder")
+        index = self.survey.person_household_index
+        households = self.survey.households
+        weight = self.households["weight"][index]
+        frame = pd.DataFrame({"household_id": self.households["household_id"][index], "weight": weight,
+                              "household_weight": weight})
+        for column in ("stratum", "psu"):
+            if column in households:
+                frame[column] = households[column].to_numpy()[index]  # as in person_frame
+        return frame
+
     def person_frame(self, scenarios: list[str] | None = None) -> pd.DataFrame:
         """The run as a *person frame* (``simulations.analysis.frame``), the input of every analysis table.
 
@@ -179,14 +196,17 @@ class Results:
                     )
         persons, households = survey.persons, survey.households
         age = persons["age"].to_numpy()
+        def text(column: pd.Series) -> pd.Series:  # Arrow text as it is: no n Python strings in between
+            return column.astype("str")
+
         groups = {
-            "sex": persons["sex"].to_numpy(),
+            "sex": text(persons["sex"]),
             "age": age,
             "age_group": pd.cut(age, AGE_GROUP_EDGES, right=False, labels=AGE_GROUP_LABELS).astype(str),
-            "region": households["region"].to_numpy()[index],
+            "region": text(households["region"]).take(index),
             "urban": households["urban"].to_numpy()[index],
             "disability_severity": persons["disability_severity"].to_numpy(),
-            "relationship": persons["relationship"].to_numpy(),
+            "relationship": text(persons["relationship"]),
         }
         design = {column: households[column].to_numpy()[index] for column in ("stratum", "psu") if column in households}
         return build_person_frame(

@@ -124,12 +124,13 @@ def write_outputs(
         # the whole folder is replaced: no file of an earlier run (an old report.html) stays beside the new ones
         with staged_folder(out, marker=SUMMARY_FILE) as staging:
             phases = phases or Phases()
-            with phases.phase("person frame"):
-                frame = results.person_frame(["baseline", *reforms])
             seed = results.run_info.get("seed", 0) if seed is None else seed
             with phases.phase(f"uncertainty ({replicates} replicates)" if replicates else "uncertainty (design)"):
-                # one design and one set of replicate weights for every reform (re-calibrating them is costly)
-                uncertainty = survey_uncertainty(frame, replicates, seed, results.survey)
+                # one design and one set of replicate weights for every reform (re-calibrating them is costly);
+                # drawn from the design columns before the person frame exists, so their peaks do not add up
+                uncertainty = survey_uncertainty(results.design_frame(), replicates, seed, results.survey)
+            with phases.phase("person frame"):
+                frame = results.person_frame(["baseline", *reforms])
             staged = []
             reports = []
             for reform in list(reforms) or [None]:
