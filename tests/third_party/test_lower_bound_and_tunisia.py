@@ -111,12 +111,24 @@ def _abattement_pensions(python: Path) -> float:
     return float(values[max(date for date in values if str(date) <= f"{YEAR}-01-01")]["value"])
 
 
+# An illustrative option (not a law): the deduction for a disabled dependant raised to TND 2500 from 2025.
+REFORM = """\
+name: infirme_2500
+label: Deduction for a disabled dependant raised to TND 2500 (illustrative)
+changes:
+  - parameter: impot_revenu.deductions.famille.infirme
+    value: 2500
+    start: 2025-01-01
+"""
+
+
 def test_openfisca_tunisia_with_three_entities_runs_through_the_cli(legacy, tmp_path):
     out = tmp_path / "tunisia"
+    (tmp_path / "reform.yaml").write_text(REFORM, encoding="utf-8")
     result = _run(
         legacy, "-m", "simulations.cli", "run", "--country", str(EXAMPLE), "--survey", str(EXAMPLE / "survey.csv"),
-        "--mapping", str(EXAMPLE / "mapping.yaml"), "--period", str(YEAR), "--baseline-only", "--replicates", "20",
-        "--jobs", "1", "--out", str(out),
+        "--mapping", str(EXAMPLE / "mapping.yaml"), "--period", str(YEAR), "--reform", str(tmp_path / "reform.yaml"),
+        "--replicates", "20", "--jobs", "1", "--out", str(out),
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
@@ -156,6 +168,8 @@ def test_openfisca_tunisia_with_three_entities_runs_through_the_cli(legacy, tmp_
     headline = summary["headline"]
     assert headline["deduction_famille_cost"]["baseline"] == pytest.approx(cost, rel=1e-12)
     assert headline["deduction_famille_beneficiaries"]["baseline"] == pytest.approx(beneficiaries, rel=1e-12)
+    # The reform: one disabled dependant (person 504, household 5, weight 90) gets 2500 instead of `infirme`.
+    assert headline["deduction_famille_cost"]["change"] == pytest.approx(90 * (2500 - p["infirme"]), rel=1e-12)
     # A package whose programmes are all household-level writes every output, as Timor-Leste's run does (the same
     # list as tests/test_household_level_run.py), without person-level results.
     written = {str(path.relative_to(out)) for path in out.rglob("*") if path.is_file()}
