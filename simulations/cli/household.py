@@ -17,6 +17,7 @@ from simulations.cli.terminal import console, reported_errors
 from simulations.errors import FloorsimError
 from simulations.engine.countries import load_country
 from simulations.explain import household as single_household
+from simulations.explain.household_file import group_id
 from simulations.projections.simulated_year import check_period_covered
 
 
@@ -93,13 +94,19 @@ def print_household(report: single_household.HouseholdReport, details: bool = Tr
     def listing(values: dict) -> str:
         return ", ".join(f"{key} {single_household.format_value(value)}" for key, value in values.items())
 
+    def groups(name: str) -> str:  # e.g. "foyer_fiscal_2 declarant_principal"
+        return ", ".join(f"{found['group']} {found['role']}" for found in report.person_groups(name).values())
+
     people = ", ".join(
-        f"{p.name} ({', '.join(filter(None, [report.roles[p.name], listing(p.inputs)]))})"
+        f"{p.name} ({', '.join(filter(None, [report.roles[p.name], groups(p.name), listing(p.inputs)]))})"
         for p in report.household.persons
     )
     caption = f"Persons: {people}."
     if report.household.inputs:
         caption += f" Household: {listing(report.household.inputs)}."
+    for entity, given in report.household.groups.items():
+        for key, values in given.items():
+            caption += f" {group_id(entity, key)}: {listing(values)}."
     if report.defaults_used:
         caption += f"\nNot given (for some or all persons), so defaults were used: {listing(report.defaults_used)}."
     table = Table(

@@ -54,7 +54,8 @@ def build_simulation(
 
     simulation = Simulation(tax_benefit_system, populations)
     months = period.get_subperiods(DateUnit.MONTH) if months is None else months
-    for inputs in (chunk.person_inputs, chunk.household_inputs):
+    group_inputs = [group.inputs for group in chunk.groups]  # one value per group (entities.group_input_values)
+    for inputs in (chunk.person_inputs, chunk.household_inputs, *group_inputs):
         for name, values in inputs.items():
             if name not in tax_benefit_system.variables:  # an input only some scenario's reform defines
                 continue

@@ -88,14 +88,38 @@ class PovertyLine(BaseModel):
     inflation: str | None = Field(default=None, description="annual inflation rates chaining the index forward")
 
 
+class GroupInput(BaseModel):
+    """How one survey column becomes the values of an input variable of a group entity (one value per group).
+
+    ``aggregate`` is the rule from the members' values to the group's: ``constant`` (the default) takes the value
+    every member carries and refuses a column that differs within a group; ``sum`` adds the members' values (e.g.
+    a count of dependent parents from a per-person flag); ``first_of_role`` takes the value of the first member in
+    ``role`` (e.g. the principal declarant's). A household column is constant within every group (a group never
+    spans two households). ``scale`` multiplies numbers, as for person and household inputs.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    column: str
+    aggregate: Literal["constant", "sum", "first_of_role"] = "constant"
+    role: str | None = Field(default=None, description="the role whose first member gives the value (first_of_role)")
+    scale: float = 1.0
+
+    @model_validator(mode="after")
+    def _role_with_first_of_role(self) -> GroupInput:
+        if (self.aggregate == "first_of_role") != (self.role is not None):
+            raise ValueError("give role (a role of the entity) with aggregate: first_of_role, and only then")
+        return self
+
+
 class GroupSpec(BaseModel):
     """How the survey fills one group entity of the package other than the household (a tax unit, a family):
-    membership and roles (``simulations/engine/entities.py``; docs/third_party_packages.md).
+    membership, roles and inputs (``simulations/engine/entities.py``; docs/third_party_packages.md).
 
     ``column`` is a person column naming the person's group within the household (no column: one group per
     household). A person's role is the value of ``role_column``, or else their ``relationship`` looked up in
     ``roles`` (``default_role`` for relationships not listed). Roles are the package's role keys (sub-roles where
-    a role has them, e.g. ``declarant_principal``).
+    a role has them, e.g. ``declarant_principal``). ``inputs`` maps variables of the entity to survey columns
+    (:class:`GroupInput`; ``variable: column`` is short for ``{column: column}``).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -103,6 +127,13 @@ class GroupSpec(BaseModel):
     role_column: str | None = None
     roles: dict[Literal[RELATIONSHIPS], str] = Field(default_factory=dict)  # type: ignore[valid-type]
     default_role: str | None = None
+    inputs: dict[str, GroupInput] = Field(default_factory=dict)
+
+    @field_validator("inputs", mode="before")
+    @classmethod
+    def _column_shorthand(cls, inputs: dict | None) -> dict:
+        """``variable: column`` is short for ``variable: {column: column}``."""
+        return {name: {"column": value} if isinstance(value, str) else value for name, value in (inputs or {}).items()}
 
     @model_validator(mode="after")
     def _one_role_source(self) -> GroupSpec:

@@ -105,7 +105,8 @@ def _simulate_scenario(request: ChunkRequest, scenario: Scenario, chunk: ChunkIn
     system = scenario_system(request.country, scenario.steps)
     spec = load_country(request.country)
     wanted = tuple(dict.fromkeys(request.person_variables + request.household_variables))
-    segments, months = _scenario_months(request.country, scenario.steps, request.year, wanted, request.months)
+    read = (*wanted, *request.group_variables)  # a yearly group variable reads every month's inputs
+    segments, months = _scenario_months(request.country, scenario.steps, request.year, read, request.months)
     simulation = build_simulation(system, spec, chunk, periods.period(str(request.year)), months)
     values = {}
     for variable in wanted:

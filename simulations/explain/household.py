@@ -49,7 +49,7 @@ from simulations.explain.household_file import (
 from simulations.explain.period import default_period, parse_period
 from simulations.explain.programme import DEFAULT_DEPTH, analyse_programme
 from simulations.explain.report import Factor, HouseholdReport, ProgrammeResult, ScenarioResult, Verdict
-from simulations.explain.situation import build_simulation, resolve_roles
+from simulations.explain.situation import GroupMembership, build_simulation, resolve_group_roles, resolve_roles
 
 BASELINE = "baseline"
 
@@ -58,6 +58,7 @@ __all__ = [
     "DEFAULT_DEPTH",
     "HOUSEHOLD_ID",
     "Factor",
+    "GroupMembership",
     "HouseholdError",
     "HouseholdInputs",
     "HouseholdReport",
@@ -80,6 +81,7 @@ __all__ = [
     "parse_assignments",
     "parse_period",
     "read_household_file",
+    "resolve_group_roles",
     "resolve_roles",
     "scenario_system",
     "simulate_household",
@@ -113,18 +115,20 @@ def simulate_household(
 ) -> HouseholdReport:
     """Every programme of ``country``'s ``floorsim.yaml`` for one household, under current legislation and each
     reform, over ``period`` (a month, or a year for annual sums; default: the household's own ``period``, else
-    :func:`default_period`). ``depth`` limits how far down the formulas the explanation goes (1: direct inputs)."""
+    :func:`default_period`). ``depth`` limits how far down the formulas the explanation goes (1: direct inputs).
+    The package's other group entities are filled as a run fills them (:func:`resolve_group_roles`)."""
     if depth < 1:
         raise HouseholdError(f"explanation depth must be at least 1, not {depth}")
     spec = load_country(country)
     baseline = scenario_system(country, ())
     resolved = parse_period(period if period is not None else household.period, baseline, today)
     roles = resolve_roles(baseline, spec, household, resolved)
+    groups = resolve_group_roles(baseline, spec, household, roles)
     results = []
     for name, label, steps in _scenarios(country, reforms):
         system = scenario_system(country, steps)
         programmes = [
-            analyse_programme(system, spec, household, resolved, key, programme, depth, roles)
+            analyse_programme(system, spec, household, resolved, key, programme, depth, roles, groups)
             for key, programme in spec.programmes.items()
         ]
         results.append(ScenarioResult(name=name, label=label, programmes=programmes))
@@ -136,6 +140,13 @@ def simulate_household(
         period_unit="year" if resolved.unit == DateUnit.YEAR else "month",
         household=household,
         roles=roles,
+        group_roles={
+            membership.entity: {
+                name: {"group": membership.group_id(key), "role": membership.person_role[name]}
+                for name, key in membership.person_group.items()
+            }
+            for membership in groups
+        },
         scenarios=results,
         depth=depth,
     )

@@ -21,7 +21,7 @@ from simulations.explain.json_values import jsonable
 from simulations.explain.period import condition_period, months_of
 from simulations.explain.reasons import ProgrammeContext, decisive_factors, no_rule_note
 from simulations.explain.report import Factor, ProgrammeResult, Verdict
-from simulations.explain.situation import build_simulation
+from simulations.explain.situation import GroupMembership, build_simulation, resolve_group_roles, resolve_roles
 from simulations.explain.trace import TracedItem, flatten_trace, plain_value, trace_names, with_tracer
 
 DEFAULT_DEPTH = 2  # how far down the formulas an explanation goes by default
@@ -47,9 +47,14 @@ def analyse_programme(
     programme: Programme,
     depth: int = DEFAULT_DEPTH,
     roles: dict[str, str] | None = None,
+    groups: tuple[GroupMembership, ...] | None = None,
 ) -> ProgrammeResult:
     """Amounts of one programme for the household over ``period``, with the factors and verdicts explaining them
-    (``roles``: by person name, default :func:`resolve_roles`)."""
+    (``roles``: by person name, default :func:`resolve_roles`; ``groups``: the other group entities, default
+    :func:`resolve_group_roles`).
+
+    A programme whose variable belongs to another group entity (a tax household's deduction) has one amount per
+    group; the household's amount is their sum, as a run adds them up per household."""
     try:
         variable = system.get_variable(programme.variable, check_existence=True)
     except VariableNotFoundError:
@@ -62,8 +67,11 @@ def analyse_programme(
             raise HouseholdError(
                 f"programme '{name}' of floorsim.yaml lists an unknown condition variable '{condition}'"
             )
-    ctx = ProgrammeContext(system, spec, household, programme)
-    simulation = with_tracer(build_simulation(system, spec, household, period, roles))
+    if groups is None or roles is None:
+        roles = roles if roles is not None else resolve_roles(system, spec, household, period)
+        groups = resolve_group_roles(system, spec, household, roles)
+    ctx = ProgrammeContext(system, spec, household, programme, groups)
+    simulation = with_tracer(build_simulation(system, spec, household, period, roles, groups))
 
     # Evaluation points: each month for monthly programmes; the year for yearly ones (a twelfth for a month).
     if variable.definition_period == DateUnit.YEAR:
@@ -159,19 +167,27 @@ def analyse_programme(
         applies=total != 0,
         verdicts=verdicts,
         factors=factors,
-        defaults_used=_defaults_used(system, spec, household, read),
+        defaults_used=_defaults_used(system, spec, household, read, groups),
         conditions=conditions,
     )
 
-def _defaults_used(system: TaxBenefitSystem, spec: CountrySpec, household: HouseholdInputs, read: set[str]) -> dict:
+def _defaults_used(
+    system: TaxBenefitSystem, spec: CountrySpec, household: HouseholdInputs, read: set[str],
+    groups: tuple[GroupMembership, ...] = (),
+) -> dict:
     """Pure inputs (no formula) among the variables ``read``, not given for every member: name → default value."""
+    keys = {membership.entity: membership.keys for membership in groups}
     result = {}
     for name in sorted(read):
         variable = system.variables.get(name)
         if variable is None or variable.formulas:
             continue
-        if variable.entity.key == spec.person_entity:
+        entity = variable.entity.key
+        if entity == spec.person_entity:
             given = all(name in person.inputs for person in household.persons)
+        elif entity in keys:
+            inputs = household.groups.get(entity, {})
+            given = all(name in inputs.get(key, {}) for key in keys[entity])
         else:
             given = name in household.inputs
         if not given:

@@ -12,6 +12,7 @@ from openfisca_core.variables import Variable
 
 from simulations.engine.countries import CountrySpec, Programme
 from simulations.explain.household_file import HOUSEHOLD_ID, HouseholdInputs
+from simulations.explain.situation import GroupMembership
 from simulations.explain.trace import plain_value
 
 
@@ -26,27 +27,58 @@ def _is_number(value: Any) -> bool:
 
 
 class ProgrammeContext:
-    """What the analysis of one programme needs to know about the household and the system."""
+    """What the analysis of one programme needs to know about the household and the system.
 
-    def __init__(self, system: TaxBenefitSystem, spec: CountrySpec, household: HouseholdInputs, programme: Programme):
+    The programme's *members* are those of its variable's entity: the persons, the household, or the groups of
+    another group entity (e.g. ``foyer_fiscal_1``, ``foyer_fiscal_2``: ``groups``).
+    """
+
+    def __init__(
+        self,
+        system: TaxBenefitSystem,
+        spec: CountrySpec,
+        household: HouseholdInputs,
+        programme: Programme,
+        groups: tuple[GroupMembership, ...] = (),
+    ):
         self.system = system
         self.spec = spec
         self.persons = [person.name for person in household.persons]
         self.programme = programme
+        self.groups = {membership.entity: membership for membership in groups}
         self.programme_entity = self.entity_of(programme.variable)  # the variable's, whatever floorsim.yaml says
 
     def entity_of(self, variable: str) -> str:
         return self.system.get_variable(variable, check_existence=True).entity.key
 
     def members(self) -> list[str]:
-        return self.persons if self.programme_entity == self.spec.person_entity else [HOUSEHOLD_ID]
+        if self.programme_entity == self.spec.person_entity:
+            return self.persons
+        if self.programme_entity in self.groups:
+            return self.groups[self.programme_entity].ids
+        return [HOUSEHOLD_ID]
 
     def relevant(self, variable: str, value: list, member: int) -> list:
-        """The values of ``variable`` that concern member ``member`` of the programme's entity."""
+        """The values of ``variable`` that concern member ``member`` of the programme's entity: a person's own, the
+        members' of a group, the group's of a person; everything else of the household."""
         if not isinstance(value, list):
             return [value]
-        if self.entity_of(variable) == self.spec.person_entity:
-            return [value[member]] if self.programme_entity == self.spec.person_entity else value
+        entity, programme = self.entity_of(variable), self.programme_entity
+        if entity == self.spec.person_entity:
+            if programme == self.spec.person_entity:
+                return [value[member]]
+            if programme in self.groups:  # the persons of the group
+                membership = self.groups[programme]
+                key = membership.keys[member]
+                return [v for name, v in zip(self.persons, value) if membership.person_group[name] == key]
+            return value
+        if entity == programme:
+            return [value[member]] if member < len(value) else value[:1]
+        if entity in self.groups:
+            membership = self.groups[entity]
+            if programme == self.spec.person_entity:  # the person's group
+                return [value[membership.keys.index(membership.person_group[self.persons[member]])]]
+            return value
         return value[:1]
 
     def label(self, kind: str, name: str) -> str:
@@ -55,10 +87,14 @@ class ProgrammeContext:
         return name
 
     def by_member(self, kind: str, name: str, value: Any) -> Any:
-        """A traced value as shown: ``{person: value}`` for person variables, one value otherwise."""
+        """A traced value as shown: ``{person: value}`` for person variables, ``{group: value}`` for variables of
+        another group entity with several groups in the household, one value otherwise."""
         if kind == "variable" and isinstance(value, list):
-            if self.entity_of(name) == self.spec.person_entity and len(value) == len(self.persons):
+            entity = self.entity_of(name)
+            if entity == self.spec.person_entity and len(value) == len(self.persons):
                 return dict(zip(self.persons, value))
+            if entity in self.groups and len(value) == len(self.groups[entity].keys) > 1:
+                return dict(zip(self.groups[entity].ids, value))
             if len(value) == 1:
                 return value[0]
         return value

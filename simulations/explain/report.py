@@ -55,7 +55,7 @@ class ProgrammeResult:
     variable: str
     entity: str
     amount: float  # household total over the period (months summed for a year)
-    amounts: dict[str, float]  # by person (person programmes) or {"household": total}
+    amounts: dict[str, float]  # by person (person programmes), by group (e.g. foyer_fiscal_1), or {"household": total}
     applies: bool
     verdicts: list[Verdict]
     factors: list[Factor]
@@ -89,6 +89,12 @@ class HouseholdReport:
     roles: dict[str, str]  # by person name, as simulated
     scenarios: list[ScenarioResult]
     depth: int
+    # Other group entities, as simulated: entity → person name → {"group": id, "role": role key}.
+    group_roles: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+
+    def person_groups(self, name: str) -> dict[str, dict[str, str]]:
+        """The groups of person ``name``: entity → {"group", "role"}."""
+        return {entity: persons[name] for entity, persons in self.group_roles.items() if name in persons}
 
     def scenario(self, name: str) -> ScenarioResult:
         return next(scenario for scenario in self.scenarios if scenario.name == name)
@@ -118,7 +124,9 @@ class HouseholdReport:
                 "household": {
                     **self.household.to_dict(),
                     "persons": [
-                        {**person, "role": self.roles[person["name"]]} for person in self.household.to_dict()["persons"]
+                        {**person, "role": self.roles[person["name"]],
+                         **({"groups": self.person_groups(person["name"])} if self.group_roles else {})}
+                        for person in self.household.to_dict()["persons"]
                     ],
                 },
                 "scenarios": {

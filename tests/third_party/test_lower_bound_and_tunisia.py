@@ -97,42 +97,163 @@ def _parameter(python: Path, name: str) -> float:
     return float(values[in_force]["value"])
 
 
+def _family_parameters(python: Path) -> dict[str, float]:
+    """The family-deduction parameters of IRPP art. 40 in force in YEAR."""
+    names = ["enf1", "enf2", "enf3", "enf4", "infirme", "chef_de_famille", "parent_taux", "parent_max", "age"]
+    return {name: _parameter(python, name) for name in names}
+
+
+def _abattement_pensions(python: Path) -> float:
+    """The allowance on pensions (art. 26-II: the share of a pension not taxed) in force in YEAR."""
+    located = _run(python, "-c", "import openfisca_tunisia, pathlib; print(pathlib.Path(openfisca_tunisia.__file__).parent)")
+    values = yaml.safe_load((Path(located.stdout.strip()) / "parameters/impot_revenu/tspr/abat_pen.yaml")
+                            .read_text(encoding="utf-8"))["values"]
+    return float(values[max(date for date in values if str(date) <= f"{YEAR}-01-01")]["value"])
+
+
+# An illustrative option (not a law): the deduction for a disabled dependant raised to TND 2500 from 2025.
+REFORM = """\
+name: infirme_2500
+label: Deduction for a disabled dependant raised to TND 2500 (illustrative)
+changes:
+  - parameter: impot_revenu.deductions.famille.infirme
+    value: 2500
+    start: 2025-01-01
+"""
+
+
 def test_openfisca_tunisia_with_three_entities_runs_through_the_cli(legacy, tmp_path):
     out = tmp_path / "tunisia"
+    (tmp_path / "reform.yaml").write_text(REFORM, encoding="utf-8")
     result = _run(
         legacy, "-m", "simulations.cli", "run", "--country", str(EXAMPLE), "--survey", str(EXAMPLE / "survey.csv"),
-        "--mapping", str(EXAMPLE / "mapping.yaml"), "--period", str(YEAR), "--baseline-only", "--replicates", "20",
-        "--jobs", "1", "--out", str(out),
+        "--mapping", str(EXAMPLE / "mapping.yaml"), "--period", str(YEAR), "--reform", str(tmp_path / "reform.yaml"),
+        "--replicates", "20", "--jobs", "1", "--out", str(out),
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
     # Income tax family deductions (IRPP art. 40) per tax household (foyer_fiscal): the first four dependants
     # (role personne_a_charge) aged up to `age` get enf1..enf4 each, a disabled dependant (handicap 3) `infirme`
-    # instead; declarants get nothing here (chef_de_famille needs a marital status the survey does not give).
-    enf = [_parameter(legacy, f"enf{rank}") for rank in range(1, 5)]
-    infirme = _parameter(legacy, "infirme")
-    assert _parameter(legacy, "age") >= 12  # every dependant child of survey.csv is of age for the deduction
+    # instead; chef_de_famille (a foyer input, from the survey's column `chef`, constant within each tax household)
+    # adds its amount; each supported parent (nb_parents, a foyer input summed from the per-person flag
+    # `parent_charge`) adds min(parent_taux x rng, parent_max), rng the tax household's net income.
+    p = _family_parameters(legacy)
+    enf = [p["enf1"], p["enf2"], p["enf3"], p["enf4"]]
+    assert p["age"] >= 12  # every dependant child of survey.csv is of age for the deduction
 
-    def foyer(children: int, disabled: int = 0) -> float:
-        return sum(enf[:children]) + disabled * infirme
+    def foyer(children: int, disabled: int = 0, chef: bool = False, parents: int = 0, rng: float = 0.0) -> float:
+        parent = min(p["parent_taux"] * rng, p["parent_max"]) * parents
+        return sum(enf[:children]) + disabled * p["infirme"] + chef * p["chef_de_famille"] + parent
 
+    # Household 2's declarant has a pension of 2000 a month: rng = 12 x 2000 x (1 - abattement on pensions).
+    rng_2 = 12 * 2000 * (1 - _abattement_pensions(legacy))
     # survey.csv by hand: household → (weight, its tax households' deductions).
     households = {
-        1: (120.0, [foyer(2)]),                # children aged 3 and 8
-        2: (80.0, [foyer(1)]),                 # child aged 4; the spouse is a declarant (conjoint)
-        3: (50.0, [foyer(4), foyer(1)]),       # two tax households: 4 children, and a grandparent with 1;
-                                               # as one tax household it would be foyer(5) = 4 ranks only
-        4: (60.0, [foyer(0)]),                 # a disabled declarant alone: not a dependant, no deduction
-        5: (90.0, [foyer(2, disabled=1)]),     # children 0 and 5, and a disabled child of 6
+        1: (120.0, [foyer(2, chef=True)]),                     # children aged 3 and 8
+        2: (80.0, [foyer(1, chef=True, parents=1, rng=rng_2)]),  # child aged 4; person 204, aged 90, a parent
+                                                                # supported (a dependant, too old for enf)
+        3: (50.0, [foyer(4, chef=True), foyer(1, chef=True)]),  # two tax households: 4 children, and a
+                                                                # grandparent with 1; as one tax household it would
+                                                                # be 4 ranks only
+        4: (60.0, [foyer(0)]),                                  # a disabled declarant alone: not a dependant
+        5: (90.0, [foyer(2, disabled=1)]),                      # children 0 and 5, and a disabled child of 6
     }
     cost = sum(weight * sum(amounts) for weight, amounts in households.values())
     beneficiaries = sum(weight for weight, amounts in households.values() if sum(amounts) > 0)
-    assert cost == 255_000.0  # with the 2025 parameters (enf 100 each, infirme 2000): a check of the hand sum
+    # With the 2025 parameters (enf 100 each, infirme 2000, chef 300, parent 5% of 18000 capped at 450), a check of
+    # the hand sum: 120 x 500 + 80 x 850 + 50 x (700 + 400) + 90 x 2200.
+    assert cost == 381_000.0
 
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     headline = summary["headline"]
     assert headline["deduction_famille_cost"]["baseline"] == pytest.approx(cost, rel=1e-12)
     assert headline["deduction_famille_beneficiaries"]["baseline"] == pytest.approx(beneficiaries, rel=1e-12)
-    # A package whose programmes are all household-level still writes every output (no person-level results).
-    for written in ("results.xlsx", "report.html", "tables/headline.csv"):
-        assert (out / written).is_file(), written
+    # The reform: one disabled dependant (person 504, household 5, weight 90) gets 2500 instead of `infirme`.
+    assert headline["deduction_famille_cost"]["change"] == pytest.approx(90 * (2500 - p["infirme"]), rel=1e-12)
+    # A package whose programmes are all household-level writes every output, as Timor-Leste's run does (the same
+    # list as tests/test_household_level_run.py), without person-level results.
+    written = {str(path.relative_to(out)) for path in out.rglob("*") if path.is_file()}
+    tables = ("headline", "poverty", "inequality", "cost", "deciles", "coverage", "targeting", "by_group",
+              "parameters", "curves")
+    charts = ("deciles", "poverty", "cost", "coverage", "winners_losers", "lorenz", "concentration")
+    expected = {"summary.json", "report.html", "results.xlsx",
+                *(f"tables/{name}.{ext}" for name in tables for ext in ("csv", "parquet")),
+                *(f"charts/{name}.{ext}" for name in charts for ext in ("png", "svg"))}
+    assert expected <= written, sorted(expected - written)
+
+
+def test_a_foyer_input_that_differs_within_a_tax_household_is_refused_on_one_line(legacy, tmp_path):
+    survey = (EXAMPLE / "survey.csv").read_text(encoding="utf-8").splitlines()
+    # Person 102 (household 1's tax household 1) says no chef de famille where 101, 103 and 104 say yes.
+    survey = [line[: line.rindex(",", 0, line.rindex(","))] + ",0,0" if line.startswith("1,102,") else line
+              for line in survey]
+    (tmp_path / "survey.csv").write_text("\n".join(survey) + "\n", encoding="utf-8")
+    result = _run(
+        legacy, "-m", "simulations.cli", "run", "--country", str(EXAMPLE), "--survey", str(tmp_path / "survey.csv"),
+        "--mapping", str(EXAMPLE / "mapping.yaml"), "--period", str(YEAR), "--baseline-only", "--replicates", "0",
+        "--jobs", "1", "--out", str(tmp_path / "out"),
+    )
+    assert result.returncode == 2, result.stdout[-3000:] + result.stderr[-3000:]
+    message = result.stderr.strip()
+    assert "Traceback" not in message and len(message.splitlines()) == 1, message
+    assert "groups.foyer_fiscal.inputs.chef_de_famille reads column 'group_foyer_fiscal_chef_de_famille'" in message
+    assert "must be constant within each foyer_fiscal" in message
+    assert "household 1 (persons [101, 102, 103, 104]): values [True, False, True, True]" in message
+    assert not (tmp_path / "out" / "summary.json").exists()
+
+
+HOUSEHOLD = """\
+# Household 3 of survey.csv, described by hand: two tax households, the grandparent's with a grandchild.
+period: 2025
+persons:
+  - {name: sami, relationship: head, age: 40, foyer_fiscal_role: declarant_principal}
+  - {name: amel, relationship: spouse, age: 38, foyer_fiscal_role: conjoint}
+  - {name: yassine, relationship: child, age: 5, foyer_fiscal_role: personne_a_charge}
+  - {name: salma, relationship: child, age: 10, handicap: 3, foyer_fiscal_role: personne_a_charge}
+  - {name: hedi, relationship: parent, age: 67, pension_de_retraite: 500, foyer_fiscal: 2,
+     foyer_fiscal_role: declarant_principal}
+  - {name: nour, relationship: other_relative, age: 2, foyer_fiscal: 2, foyer_fiscal_role: personne_a_charge}
+groups:
+  foyer_fiscal:
+    1: {chef_de_famille: true}
+    2: {chef_de_famille: true, nb_parents: 1}
+"""
+
+
+def test_the_household_explainer_fills_the_tax_households_and_sums_their_deductions(legacy, tmp_path):
+    (tmp_path / "household.yaml").write_text(HOUSEHOLD, encoding="utf-8")
+    result = _run(legacy, "-m", "simulations.cli", "household", str(tmp_path / "household.yaml"),
+                  "--country", str(EXAMPLE), "--json")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads(result.stdout)
+    p = _family_parameters(legacy)
+    # Tax household 1: dependants yassine (5) and salma (10, disabled: infirme instead of a rank) → enf1 + infirme,
+    # plus chef_de_famille. Tax household 2: nour (2) → enf1, chef_de_famille, and one supported parent:
+    # min(parent_taux x rng, parent_max) with rng = 12 x 500 x (1 - abattement): 5% of 4500 = 225, under the cap.
+    rng_2 = 12 * 500 * (1 - _abattement_pensions(legacy))
+    first = p["enf1"] + p["infirme"] + p["chef_de_famille"]
+    second = p["enf1"] + p["chef_de_famille"] + min(p["parent_taux"] * rng_2, p["parent_max"])
+    assert (first, second) == (2400.0, 625.0)  # with the 2025 parameters: a check of the hand values
+    deduction = report["scenarios"]["baseline"]["programmes"]["deduction_famille"]
+    assert deduction["amounts"] == {"foyer_fiscal_1": pytest.approx(first), "foyer_fiscal_2": pytest.approx(second)}
+    assert deduction["amount"] == pytest.approx(first + second)  # the household's: the sum, as a run adds them
+    verdicts = {verdict["member"]: verdict["status"] for verdict in deduction["verdicts"]}
+    assert verdicts == {"foyer_fiscal_1": "paid", "foyer_fiscal_2": "paid"}
+    # The roles as simulated: household roles from relationships (floorsim.yaml household_roles), the tax
+    # households as given.
+    persons = {person["name"]: person for person in report["household"]["persons"]}
+    assert [persons[name]["role"] for name in ("sami", "amel", "yassine", "hedi", "nour")] == [
+        "personne_de_reference", "conjoint", "enfant", "ascendant", "autre"]
+    assert persons["hedi"]["groups"] == {"foyer_fiscal": {"group": "foyer_fiscal_2", "role": "declarant_principal"}}
+    # The explanation reads the tax households' own variables, one value per tax household.
+    (nb_enf,) = [factor for factor in deduction["factors"] if factor["name"] == "nb_enf"]
+    assert nb_enf["values"][0]["value"] == {"foyer_fiscal_1": 2.0, "foyer_fiscal_2": 1.0}
+
+
+def test_the_household_explainer_asks_for_a_role_the_survey_would_give(legacy, tmp_path):
+    (tmp_path / "household.yaml").write_text(HOUSEHOLD.replace(", foyer_fiscal_role: conjoint", ""), encoding="utf-8")
+    result = _run(legacy, "-m", "simulations.cli", "household", str(tmp_path / "household.yaml"),
+                  "--country", str(EXAMPLE))
+    assert result.returncode == 2, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "amel: no role in foyer_fiscal: give foyer_fiscal_role" in result.stderr
+    assert "Traceback" not in result.stderr
