@@ -193,7 +193,7 @@ def project(
     survey: Survey | str | Path | None = None,
     backend: str = "sequential",
     n_jobs: int = 1,
-    chunk_size: int = 5_000,
+    chunk_size: int | None = None,
     keep_results: bool = False,
     progress: Callable[[int], None] | None = None,
     phases: Phases | None = None,
@@ -205,7 +205,9 @@ def project(
         reforms: ``{name: reform}`` (anything :class:`~simulations.Microsimulation` accepts), or reform files
             (named by their ``name``); default: the file's ``reforms``. The baseline is always added.
         survey: an in-memory survey or a survey folder; default: the file's ``survey``, else the bundled survey.
-        backend, n_jobs, chunk_size: passed to the engine for each year.
+        backend, n_jobs, chunk_size: passed to the engine for each year (``chunk_size`` None: the engine's plan,
+            ``simulations/engine/plan.py``; the projection used 5,000 households before, which at a million persons
+            made 37 chunks a year on one worker).
         keep_results: keep each year's engine :class:`Results` in ``ProjectionResult.results``.
         progress: called with each year once it is done.
         phases: the command's phases (``simulations.analysis.phases``), to which the projection adds its own:
@@ -228,6 +230,7 @@ def project(
     kept: dict[int, Results] = {}
     price_notes: dict[int, list[str]] = {}
     ageing = StaticAgeing(data, a.population.method, a.population.bounds, a.where)
+    chosen = chunk_size
     for year in a.years.years:
         with phases.phase(f"{year}: ageing and calibration"):
             aged, calibrated = ageing.age(population.margin(year), year, macro.survey_money_factor(year))
@@ -246,6 +249,7 @@ def project(
                 a.country, aged, year, backend=backend, n_jobs=n_jobs, chunk_size=chunk_size, seed=a.seed
             )
             results = simulation.run(inputs)
+            chosen = results.run_info.get("chunk_size", chunk_size)  # what the engine chose, for the provenance
         with phases.phase(f"{year}: indicators and cross-checks"):
             prices = macro.price_context(year, aged.metadata.reference_year)
             price_notes[year] = list(prices.notes)
@@ -260,7 +264,7 @@ def project(
         if progress is not None:
             progress(year)
     return _result(a, spec, population_file, population, rules, scenarios, data, macro, rows, indexation,
-                   calibration, checks, kept, price_notes, backend, n_jobs, chunk_size, phases)
+                   calibration, checks, kept, price_notes, backend, n_jobs, chosen, phases)
 
 
 def _prepare(assumptions: Assumptions | str | Path, reforms, survey) -> tuple:
@@ -297,7 +301,7 @@ def _prepare(assumptions: Assumptions | str | Path, reforms, survey) -> tuple:
 def _result(a: Assumptions, spec, population_file, population, rules, scenarios, data: Survey, macro: MacroPath,
             rows: list[dict], indexation: list[dict], calibration: list[pd.DataFrame], checks: list[dict],
             kept: dict[int, Results], price_notes: dict[int, list[str]], backend: str, n_jobs: int,
-            chunk_size: int, phases: Phases) -> ProjectionResult:
+            chunk_size: int | None, phases: Phases) -> ProjectionResult:
     """The projection's tables and provenance (with the phase timings) from what the years produced."""
     table = _drop_silent_programmes(pd.DataFrame(rows, columns=TABLE_COLUMNS))
     calibration_table = pd.concat(calibration, ignore_index=True)[

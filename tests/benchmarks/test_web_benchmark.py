@@ -59,6 +59,6 @@ def test_reform_round_trip(benchmark, client):
     measured = phases[1:]  # the warm-up round left out
     shown = ", ".join(f"{name} {statistics.median(round_[name] for round_ in measured):.3f} s "
                       f"({min(round_[name] for round_ in measured):.3f}-{max(round_[name] for round_ in measured):.3f})"
-                      for name in ("simulation", "tables", "written"))
+                      for name in ("simulation", "tables", "tables_cpu", "written"))
     print(f"\nweb round trip, {WORKERS} worker(s), {INTERACTIVE_REPLICATES} replicates; worker phases, median "
           f"(range) of {len(measured)} rounds: {shown}")
