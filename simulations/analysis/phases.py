@@ -2,10 +2,15 @@
 time and peak memory, recorded for ``summary.json`` (``provenance.phase_timings``), and a progress display naming
 the phase that is running.
 
-The display (rich, on stderr, only when stderr is a terminal) shows the phase's name, a spinner and the elapsed
-time, redrawn by rich's own refresh thread, so it moves during a phase that is one long computation; a phase with
-known steps (``total``) also shows a bar that ``advance`` moves. The simulation phase shows the engine's own bar
-(chunks done) instead: rich allows one live display at a time.
+The display (rich, on stderr, only when stderr is a terminal; or on the ``console`` given, e.g. a test's console
+writing to a StringIO with ``force_terminal``) shows the phase's name, a spinner and the elapsed time, redrawn by
+rich's own refresh thread, so it moves during a phase that is one long computation; a phase with known steps
+(``total``) also shows a bar that ``advance`` moves. A phase whose engine shows its own bar (chunks done) passes
+``display=False``: rich allows one live display at a time, so phases are never nested.
+
+Every long command times its phases with one :class:`Phases` (``floorsim run``, ``variants``, ``solve``,
+``project``, ``spf``, ``synth``, ``golden``), shown unless ``floorsim -q``, and writes :meth:`Phases.record` into
+the JSON it writes (``summary.json``, ``variants.json``, ``spf.json``, ``projection.json``, ``solve --json``).
 
 Peak memory is the process's ``ru_maxrss`` (high-water mark since it started) when the phase ends, in MB; worker
 processes are not included (the engine's benchmarks measure them).
@@ -18,6 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 
 def peak_memory_mb() -> float | None:
@@ -41,17 +47,26 @@ class PhaseTiming:
 
 @dataclass
 class Phases:
-    """Times the phases of a command and, with ``show``, displays the running one (see the module docstring)."""
+    """Times the phases of a command and, with ``show``, displays the running one (see the module docstring).
+
+    Attributes:
+        show: draw the display (on ``console``, else on stderr when it is a terminal).
+        timings: the phases done so far.
+        console: a ``rich.console.Console`` to draw on instead of stderr (drawn on whether or not it is a terminal:
+            the caller decided).
+    """
 
     show: bool = False
     timings: list[PhaseTiming] = field(default_factory=list)
+    console: Any = None
 
     @contextmanager
     def phase(self, name: str, total: int | None = None, display: bool = True) -> Iterator[Callable[[int], None]]:
         """Run a phase: yields ``advance(steps)`` for phases with a known ``total`` of steps (a no-op otherwise);
         ``display=False`` for a phase that shows its own progress (the engine's)."""
         started = time.perf_counter()
-        live = _Display(name, total) if self.show and display and sys.stderr.isatty() else None
+        shown = self.show and display and (self.console is not None or _stderr_is_terminal())
+        live = _Display(name, total, self.console) if shown else None
         try:
             yield (live.advance if live is not None else _ignore)
         finally:
@@ -69,6 +84,18 @@ class Phases:
         }
 
 
+def _stderr_is_terminal() -> bool:
+    """Whether standard error is a terminal (the display is drawn only there unless a console is given)."""
+    return sys.stderr.isatty()
+
+
+def _stderr_console() -> Any:
+    """The console the display draws on by default: standard error."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
 def _ignore(steps: int = 1) -> None:
     """``advance`` of a phase without display."""
 
@@ -76,17 +103,17 @@ def _ignore(steps: int = 1) -> None:
 class _Display:
     """A transient rich progress line on stderr: spinner, phase name, (bar,) elapsed time."""
 
-    def __init__(self, name: str, total: int | None) -> None:
-        from rich.console import Console
+    def __init__(self, name: str, total: int | None, console: Any = None) -> None:
         from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         columns = [SpinnerColumn(), TextColumn("{task.description}")]
         if total is not None:
             columns.append(BarColumn())
         columns.append(TimeElapsedColumn())
-        self._progress = Progress(*columns, console=Console(stderr=True), transient=True)
+        self._progress = Progress(*columns, console=console or _stderr_console(),
+                                  transient=True)
+        self._task = self._progress.add_task(name, total=total)  # before start: the first frame names the phase
         self._progress.start()
-        self._task = self._progress.add_task(name, total=total)
 
     def advance(self, steps: int = 1) -> None:
         self._progress.advance(self._task, steps)

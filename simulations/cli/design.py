@@ -12,7 +12,7 @@ from rich.table import Table
 
 from simulations.cli.app import app
 from simulations.cli.options import DEFAULT_COUNTRY, DEFAULT_YEAR, CountryOrConfigOption, JobsOption, YearOption
-from simulations.cli.terminal import console, reported_errors
+from simulations.cli.terminal import console, progress_wanted, reported_errors
 from simulations.reports.numbers import format_figure
 
 
@@ -37,13 +37,16 @@ def variants_command(
     ] = None,
 ) -> None:
     """Run every variant of a grid against one baseline in one pass; print and write the comparison and frontier."""
+    from simulations.analysis.phases import Phases
     from simulations.design import variants as variant_grids
 
     from surveys.atomic import check_output_folder
 
     with reported_errors(OSError):  # an unwritable or foreign --out is one line too, found before the runs
         check_output_folder(out, "variants.json")
-        outcome = variant_grids.run_grid(variant_grids.load_grid(grid), jobs=jobs, chunk_size=chunk_size)
+        phases = Phases(show=progress_wanted())  # shown on a terminal (not under -q), timed into variants.json
+        outcome = variant_grids.run_grid(variant_grids.load_grid(grid), jobs=jobs, chunk_size=chunk_size,
+                                         phases=phases)
         written = outcome.write(out)
     print_variants(outcome)
     console.print(f"Wrote {', '.join(str(path) for path in written.values())}")
@@ -138,6 +141,7 @@ def solve_command(
     """Find the value of a parameter that meets a target, by bracketing and bisection (several points per run)."""
     import datetime
 
+    from simulations.analysis.phases import Phases
     from simulations.design import solve as solver
     from simulations.design import variants as variant_grids
 
@@ -147,12 +151,14 @@ def solve_command(
             start_date = datetime.date.fromisoformat(start) if start else None
         except ValueError:
             raise solver.SolveError(f"--start takes a date YYYY-MM-DD, got '{start}'") from None
-        data = variant_grids.load_survey_for(survey, mapping)
+        phases = Phases(show=progress_wanted())  # one phase per engine run; timings in the --json output
+        with phases.phase("reading the survey"):
+            data = variant_grids.load_survey_for(survey, mapping)
         simulation = variant_grids.make_simulation(country, data, period, jobs=jobs)
         solution = solver.solve(
             simulation, parameter, low, high, goal, base=base or (), baseline=baseline or (), start=start_date,
             points=points, xtol=xtol, ftol=ftol, max_runs=max_runs, integer=integer,
-            gdp=variant_grids.GDPSetting(parameter=gdp_parameter, scale=gdp_scale),
+            gdp=variant_grids.GDPSetting(parameter=gdp_parameter, scale=gdp_scale), phases=phases,
         )
     if as_json:
         typer.echo(json.dumps({"target_description": goal.describe(), **solution.to_dict()}, indent=2))

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from simulations.cli.app import app
 from simulations.cli.options import DEFAULT_COUNTRY, CountryOption
-from simulations.cli.terminal import console, reported_errors
+from simulations.cli.terminal import console, progress_wanted, reported_errors
 from simulations.engine.microsimulation import BASELINE
 
 
@@ -44,6 +44,7 @@ def project_command(
     """Project cost (money, % of GDP, % of government expenditure), beneficiaries, poverty and Gini of the baseline
     and reforms for every year of an assumptions file; write a tidy table (CSV, Parquet), an Excel workbook and a
     chart of cost paths."""
+    from simulations.analysis.phases import Phases
     from simulations.engine.countries import load_country
     from simulations.engine.scenarios import resolve_reform
     from simulations.errors import FloorsimError
@@ -65,8 +66,11 @@ def project_command(
         if reform:  # files or names of the package's reforms, like floorsim run --reform
             reforms = {named.name: named for named in (resolve_reform(value, load_country(chosen.country))
                                                        for value in reform)}
-        result = project(chosen, reforms, survey=survey, backend="sequential" if jobs == 1 else "loky", n_jobs=jobs)
-        written = write_outputs(result, out)
+        phases = Phases(show=progress_wanted())  # shown on a terminal (not under -q); in provenance.json
+        result = project(chosen, reforms, survey=survey, backend="sequential" if jobs == 1 else "loky", n_jobs=jobs,
+                         phases=phases)
+        with phases.phase("writing the outputs"):
+            written = write_outputs(result, out)
     costs, extra = result.pivot("cost_pct_gdp"), result.pivot("additional_cost_pct_gdp")
     table = Table(title=f"{result.assumptions.label or result.assumptions.name}: cost of all transfers, % of GDP "
                   "(additional cost over the baseline)")

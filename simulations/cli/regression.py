@@ -10,7 +10,7 @@ import typer
 
 from simulations.cli.app import app
 from simulations.cli.options import DEFAULT_COUNTRY, DEFAULT_YEAR, CountryOrConfigOption
-from simulations.cli.terminal import fail, reported_errors
+from simulations.cli.terminal import fail, progress_wanted, reported_errors
 
 
 DIFF_MARKER = "diff.json"  # the file an earlier --out of floorsim diff holds (it may be replaced)
@@ -102,9 +102,11 @@ def golden_command(
     ] = None,
 ) -> None:
     """Check the headline figures of the baseline and every library reform against the committed snapshot."""
+    from simulations.analysis.phases import Phases
     from simulations.regression import golden
 
-    with reported_errors():
-        code = golden.run(country, update=update, snapshot=snapshot, years=year, survey=survey)
+    with reported_errors():  # phases shown on a terminal (not under -q)
+        code = golden.run(country, update=update, snapshot=snapshot, years=year, survey=survey,
+                          phases=Phases(show=progress_wanted()))
     if code:
         raise typer.Exit(code=code)

@@ -119,7 +119,7 @@ def run(
     and write summary.json, tidy tables (CSV, Parquet), an Excel workbook, charts (PNG, SVG) and a self-contained
     HTML report into --out."""
     with reported_errors():
-        phases = Phases(show=True)  # timed into summary.json (provenance.phase_timings), shown on a terminal
+        phases = Phases(show=progress_wanted())  # timed into summary.json (provenance.phase_timings); shown on a terminal, not under -q
         spec = load_country(country)
         if baseline_only and reform:
             raise FloorsimError("--baseline-only runs current law alone: give no --reform")

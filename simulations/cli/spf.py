@@ -12,7 +12,7 @@ from rich.table import Table
 
 from simulations.cli.app import app
 from simulations.cli.options import DEFAULT_COUNTRY, DEFAULT_YEAR, CountryOption, JobsOption, YearOption
-from simulations.cli.terminal import console, reported_errors
+from simulations.cli.terminal import console, progress_wanted, reported_errors
 from simulations.reports.numbers import format_figure, format_number
 from simulations.reports.tables import DEFAULT_REPLICATES
 from surveys import load_survey
@@ -51,17 +51,21 @@ def spf_command(
     """Cost the ILO social protection floor on a survey: each guarantee's beneficiaries, cost (money, % of GDP, %
     of government expenditure), what current programmes already pay the same people (the gap), and its poverty
     and Gini impact with confidence intervals; the floor's total."""
+    from simulations.analysis.phases import Phases
     from simulations.design.spf_costing import cost_floor
     from simulations.engine.countries import load_country
     from simulations.engine.scenarios import resolve_reform
 
     with reported_errors():
+        phases = Phases(show=progress_wanted())  # shown on a terminal (not under -q); timings in spf.json
         spec = load_country(country)
-        data = load_survey(survey or resolve_survey(spec) or BUNDLED_SURVEY, mapping=mapping)
+        with phases.phase("reading the survey"):
+            data = load_survey(survey or resolve_survey(spec) or BUNDLED_SURVEY, mapping=mapping)
         steps = [resolve_reform(path, spec) for path in reform or []]
-        costing = cost_floor(country, data, period, steps=steps, jobs=jobs, replicates=replicates, seed=seed)
+        costing = cost_floor(country, data, period, steps=steps, jobs=jobs, replicates=replicates, seed=seed,
+                             phases=phases)
         if out is not None:
-            with staged_folder(out, merge=True) as staging:
+            with phases.phase("writing the outputs"), staged_folder(out, merge=True) as staging:
                 costing.table.to_csv(staging / "spf.csv", index=False)
                 (staging / "spf.json").write_text(json.dumps(costing.as_json(), indent=2, default=str))
     print_costing(costing)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from simulations.cli.app import app
-from simulations.cli.terminal import console, reported_errors
+from simulations.cli.terminal import console, progress_wanted, reported_errors
 
 
 @app.command(
@@ -29,6 +29,7 @@ def synth_command(
 ) -> None:
     """Generate a synthetic survey calibrated to a country profile; write it (households.parquet, persons.parquet)
     and its calibration report (calibration_report.csv: each target, achieved value, gap), and print the report."""
+    from simulations.analysis.phases import Phases
     from surveys.synthetic import format_table
     from surveys.synthetic.targets import PROFILES
     from surveys.synthetic.writer import REPORT_FILE, synthesise
@@ -36,7 +37,8 @@ def synth_command(
     if not profile.exists() and not profile.suffix and (PROFILES / f"{profile}.yaml").is_file():
         profile = PROFILES / f"{profile}.yaml"  # a shipped profile by name, installed or not
     with reported_errors(OSError):
-        survey, report = synthesise(profile, out, households, seed)
+        phases = Phases(show=progress_wanted())  # shown on a terminal (not under -q); the survey holds no timings
+        survey, report = synthesise(profile, out, households, seed, phase=phases.phase)
     console.print(
         f"wrote {out}: {len(survey):,} households, {len(survey.persons):,} persons (SYNTHETIC; seed {seed}); "
         f"calibration report {out / REPORT_FILE}",

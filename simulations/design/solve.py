@@ -31,6 +31,7 @@ from typing import Literal
 
 import numpy as np
 
+from simulations.analysis.phases import Phases
 from simulations.errors import FloorsimError
 from simulations.engine.reforms import ParameterChange, ReformSpec, find_parameter
 from simulations.engine.scenarios import make_scenario, scenario_system
@@ -110,6 +111,7 @@ class Solution:
     evaluations: list[tuple[float, float]] = field(default_factory=list)
     converged: bool = True
     notes: list[str] = field(default_factory=list)
+    phase_timings: dict | None = None  # ``Phases.record()`` of the search (one phase per engine run)
 
     def to_dict(self) -> dict:
         return {
@@ -125,6 +127,7 @@ class Solution:
             "evaluations": [list(pair) for pair in self.evaluations],
             "converged": self.converged,
             "notes": self.notes,
+            "phase_timings": self.phase_timings,
         }
 
 
@@ -152,12 +155,14 @@ def solve(
     max_runs: int = 40,
     integer: bool = False,
     gdp: GDPSetting | None = None,
+    phases: Phases | None = None,
 ) -> Solution:
     """Find ``x`` in ``[low, high]`` with ``metric(x) = target`` on ``simulation`` (a Microsimulation).
 
     ``base``: scenario stack before the parameter change (e.g. the floor reform); for a budget-neutral target the
     other scheme's reform is appended to it. ``integer``: the parameter takes whole values (ages); the search stops
-    at two neighbouring integers and returns the one closer to the target.
+    at two neighbouring integers and returns the one closer to the target. ``phases``: the command's phases, to
+    which every engine run adds its simulation and metrics phases (``engine run N``), recorded in the solution.
     """
     if not low < high:
         raise SolveError(f"the search range must have low < high, got [{low}, {high}]")
@@ -170,6 +175,7 @@ def solve(
     find_parameter(scenario_system(simulation.country, make_scenario("check", steps or None).steps).parameters, parameter)
     xtol = xtol if xtol is not None else (high - low) * 1e-4
     gdp_setting = gdp or GDPSetting()
+    phases = phases or Phases()
     evaluations: dict[float, float] = {}
     runs = 0
 
@@ -183,7 +189,8 @@ def solve(
                 ParameterChange(parameter=parameter, value=int(x) if integer else x, start=start),))]
             for index, x in enumerate(xs)
         }
-        table, _, gdp_value = compare(simulation, scenarios, baseline, gdp_setting)
+        table, _, gdp_value = compare(simulation, scenarios, baseline, gdp_setting, phases=phases,
+                                      named=f" of engine run {runs + 1}")
         runs += 1
         if target.kind == "cost_share_of_gdp":
             if gdp_value is None:
@@ -243,6 +250,7 @@ def solve(
         evaluations=sorted(evaluations.items()),
         converged=converged,
         notes=notes,
+        phase_timings=phases.record(),
     )
 
 

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from country_packages.social_protection_floor import BIRTHS, COMPONENTS
+from simulations.analysis.phases import Phases
 from simulations.analysis.headline import cost_denominators, headline_statistics, statistic_line
 from simulations.analysis.uncertainty import scenario_estimates
 from simulations.design.spf_hosts import DOTTED_PATH
@@ -58,6 +59,7 @@ class FloorCosting:
     table: pd.DataFrame
     results: Results
     notes: list[str] = field(default_factory=list)
+    phase_timings: dict | None = None  # ``Phases.record()`` of the costing (written into spf.json)
 
     def as_json(self) -> dict:
         """The table and its context, JSON-able (``--out`` writes it as ``spf.json``)."""
@@ -72,6 +74,7 @@ class FloorCosting:
             "notes": self.notes,
             "births": births_definition(results),
             "rows": json_rows(self.table),
+            "phase_timings": self.phase_timings,
         }
 
 
@@ -100,14 +103,18 @@ def cost_floor(
     replicates: int = DEFAULT_REPLICATES,
     seed: int = 0,
     level: float = 0.95,
+    phases: Phases | None = None,
 ) -> FloorCosting:
     """Run the floor on ``survey`` for ``period`` and build its ILO-style table (see the module docstring).
 
     The survey is moved to the year's population where the country projects one, and GDP and government
-    expenditure are those the run records for the year (as ``floorsim run`` does).
+    expenditure are those the run records for the year (as ``floorsim run`` does). ``phases``: the command's
+    phases, to which the costing adds its own (timed, shown when the command shows them, kept in the result).
     """
+    phases = phases or Phases()
     spec = load_country(country)
-    year = simulated_year(spec, survey, period)
+    with phases.phase("population of the simulated year"):
+        year = simulated_year(spec, survey, period)
     simulation = Microsimulation(country, year.survey, period, backend="sequential" if jobs == 1 else "loky",
                                  n_jobs=jobs, seed=seed)
     prices = year.macro.price_context(period, year.survey.metadata.reference_year) if year.macro else None
@@ -120,10 +127,13 @@ def cost_floor(
                      f"{spec.currency} per person per month in {period} (the country's projection assumptions).")
     scenarios = floor_scenarios(steps, f"{period}-01-01", list(COMPONENTS))
     variables = [*COMPONENTS.values(), births_variable(spec)]
-    results = simulation.run(scenarios, variables=variables)
+    with phases.phase(f"simulation ({len(scenarios)} scenarios)"):
+        results = simulation.run(scenarios, variables=variables)
     results = record_simulated_year(results, year.population, year.cost_denominators, prices)
-    table = floor_table(results, replicates=replicates, seed=seed, level=level)
-    return FloorCosting(table, results, [*notes, *costing_notes(results)])
+    shown = f"{replicates} replicates" if replicates else "linearisation"
+    with phases.phase(f"costing table and confidence intervals ({shown})"):
+        table = floor_table(results, replicates=replicates, seed=seed, level=level)
+    return FloorCosting(table, results, [*notes, *costing_notes(results)], phases.record())
 
 
 def person_weights(results: Results) -> np.ndarray:

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from simulations.analysis.phases import Phases
 from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.errors import FloorsimError, ReformError, ScenarioError
 from indicators import weighted_total
@@ -281,12 +282,14 @@ class VariantRun:
     results: Results
     gdp: GDP | None
     baseline_headline: dict[str, float] = field(default_factory=dict)
+    phases: Phases = field(default_factory=Phases)  # the run's phases (timed; shown by the command)
 
     def write(self, out: str | Path) -> dict[str, Path]:
-        """Write ``variants.csv``, ``variants.json`` (table and provenance) and the frontier chart (PNG and SVG)."""
+        """Write ``variants.csv``, ``variants.json`` (table, provenance and the phase timings of the run) and the
+        frontier chart (PNG and SVG), as the phase ``writing the outputs``."""
         out = Path(out)
-        with staged_folder(out, marker="variants.json") as staging:  # all or nothing (surveys/atomic.py)
-            staged = self._write_files(staging)
+        with self.phases.phase("writing the outputs"), staged_folder(out, marker="variants.json") as staging:
+            staged = self._write_files(staging)  # all or nothing (surveys/atomic.py)
         return {key: out / path.relative_to(staging) for key, path in staged.items()}
 
     def _write_files(self, out: Path) -> dict[str, Path]:
@@ -300,6 +303,7 @@ class VariantRun:
             "run": self.results.run_info,
             "survey": self.results.metadata.name,
             "variants": json.loads(self.table.to_json(orient="records")),
+            "phase_timings": self.phases.record(),  # the phases before writing (simulation, metrics...)
         }
         written["json"].write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
         written.update(plot_frontier(self.table, out, title=self.grid.label or self.grid.name, gdp=self.gdp))
@@ -337,35 +341,50 @@ def make_simulation(country: str, survey, period: int, *, backend: str = "loky",
 
 
 def compare(simulation: Microsimulation, scenarios: dict[str, list], baseline: Sequence = (),
-            gdp_setting: GDPSetting | None = None) -> tuple[pd.DataFrame, Results, GDP | None]:
-    """Run ``scenarios`` (name → stack) with ``baseline`` in one engine run; one row of metrics per scenario."""
+            gdp_setting: GDPSetting | None = None, *, phases: Phases | None = None,
+            named: str = "") -> tuple[pd.DataFrame, Results, GDP | None]:
+    """Run ``scenarios`` (name → stack) with ``baseline`` in one engine run; one row of metrics per scenario.
+
+    With ``phases``, the phases ``simulation`` and ``metrics`` (suffixed by ``named``) are timed and shown."""
     if BASELINE in scenarios:
         raise ScenarioError(f"'{BASELINE}' is reserved for the comparison baseline")
-    results = simulation.run({BASELINE: list(baseline) or None, **scenarios})
-    base_steps = results.scenario(BASELINE).scenario.steps
-    gdp = resolve_gdp(scenario_system(simulation.country, base_steps), gdp_setting or GDPSetting(), simulation.year)
-    before = results.headline(BASELINE)
-    rows = []
-    for name in scenarios:
-        steps = results.scenario(name).scenario.steps
-        share = administrative_share(simulation.country, steps, simulation.year)
-        rows.append({"variant": name, **scenario_metrics(results, name, BASELINE, share, gdp, before)})
+    phases = phases or Phases()
+    with phases.phase(f"simulation{named} ({len(scenarios)} scenarios and the baseline)"):
+        results = simulation.run({BASELINE: list(baseline) or None, **scenarios})
+    with phases.phase(f"metrics{named}", total=len(scenarios)) as advance:
+        base_steps = results.scenario(BASELINE).scenario.steps
+        gdp = resolve_gdp(scenario_system(simulation.country, base_steps), gdp_setting or GDPSetting(),
+                          simulation.year)
+        before = results.headline(BASELINE)
+        rows = []
+        for name in scenarios:
+            steps = results.scenario(name).scenario.steps
+            share = administrative_share(simulation.country, steps, simulation.year)
+            rows.append({"variant": name, **scenario_metrics(results, name, BASELINE, share, gdp, before)})
+            advance(1)
     return pd.DataFrame(rows), results, gdp
 
 
 def run_grid(grid: VariantGrid, *, survey=None, backend: str = "loky", jobs: int = -1,
-             chunk_size: int | None = None) -> VariantRun:
-    """Run every variant of ``grid`` in one engine run and compare them with the baseline."""
-    survey = survey if survey is not None else load_survey_for(grid.survey, grid.mapping)
+             chunk_size: int | None = None, phases: Phases | None = None) -> VariantRun:
+    """Run every variant of ``grid`` in one engine run and compare them with the baseline.
+
+    ``phases`` (``simulations.analysis.phases``): the command's phases, to which reading the survey, the simulation
+    and the metrics are added (timed, and shown when the command shows them); kept in the result for
+    ``variants.json``."""
+    phases = phases or Phases()
+    if survey is None:
+        with phases.phase("reading the survey"):
+            survey = load_survey_for(grid.survey, grid.mapping)
     simulation = make_simulation(grid.country, survey, grid.period, backend=backend, jobs=jobs, chunk_size=chunk_size)
     variants = expand(grid)
     scenarios = {variant.name: [*grid.base, variant.spec] for variant in variants}
-    metrics, results, gdp = compare(simulation, scenarios, grid.baseline, grid.gdp)
+    metrics, results, gdp = compare(simulation, scenarios, grid.baseline, grid.gdp, phases=phases)
     values = pd.DataFrame([{"variant": v.name, "label": v.label, **v.values} for v in variants])
     table = values.merge(metrics, on="variant")
     table["poverty_reduction_pp"] = -100.0 * table["poverty_headcount_change"]
     table["efficient"] = efficient_frontier(table["total_cost"], table["poverty_reduction_pp"])
-    return VariantRun(grid, variants, table, results, gdp, results.headline(BASELINE))
+    return VariantRun(grid, variants, table, results, gdp, results.headline(BASELINE), phases)
 
 
 def plot_frontier(table: pd.DataFrame, out: Path, *, title: str = "", gdp: GDP | None = None,

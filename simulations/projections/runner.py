@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simulations.analysis.phases import Phases
 from simulations.engine.countries import load_country
 from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.errors import FloorsimError
@@ -192,9 +193,10 @@ def project(
     survey: Survey | str | Path | None = None,
     backend: str = "sequential",
     n_jobs: int = 1,
-    chunk_size: int = 5_000,
+    chunk_size: int | None = None,
     keep_results: bool = False,
     progress: Callable[[int], None] | None = None,
+    phases: Phases | None = None,
 ) -> ProjectionResult:
     """Project the baseline and ``reforms`` over the horizon of ``assumptions`` (see the module docstring).
 
@@ -203,14 +205,71 @@ def project(
         reforms: ``{name: reform}`` (anything :class:`~simulations.Microsimulation` accepts), or reform files
             (named by their ``name``); default: the file's ``reforms``. The baseline is always added.
         survey: an in-memory survey or a survey folder; default: the file's ``survey``, else the bundled survey.
-        backend, n_jobs, chunk_size: passed to the engine for each year.
+        backend, n_jobs, chunk_size: passed to the engine for each year (``chunk_size`` None: the engine's plan,
+            ``simulations/engine/plan.py``; the projection used 5,000 households before, which at a million persons
+            made 37 chunks a year on one worker).
         keep_results: keep each year's engine :class:`Results` in ``ProjectionResult.results``.
         progress: called with each year once it is done.
+        phases: the command's phases (``simulations.analysis.phases``), to which the projection adds its own:
+            preparing, then per year ageing and calibration, simulation, indicators and cross-checks (timed, and
+            shown when the command shows them); recorded in ``provenance["phase_timings"]``.
 
     Raises:
         ProjectionError: assumptions inconsistent with the country package or the population file (naming the
             file and the field); ReformError, ScenarioError, SurveyError from the layers below.
     """
+    phases = phases or Phases()
+    with phases.phase("preparing: assumptions, population, survey, macro path"):
+        a, spec, system, population_file, population, rules, rate_parameters, scenarios, data, macro = _prepare(
+            assumptions, reforms, survey)
+
+    rows: list[dict] = []
+    indexation: list[dict] = []
+    calibration: list[pd.DataFrame] = []
+    checks: list[dict] = []
+    kept: dict[int, Results] = {}
+    price_notes: dict[int, list[str]] = {}
+    ageing = StaticAgeing(data, a.population.method, a.population.bounds, a.where)
+    chosen = chunk_size
+    for year in a.years.years:
+        with phases.phase(f"{year}: ageing and calibration"):
+            aged, calibrated = ageing.age(population.margin(year), year, macro.survey_money_factor(year))
+            calibration.append(calibrated.margins.assign(year=year))
+            inputs = {}
+            for name, scenario in scenarios.items():
+                changes, records = year_changes(
+                    scenario_system(a.country, scenario.steps), rules, year, a.base_year, macro.index_level
+                )
+                changes += take_up_changes(a, rate_parameters, year)
+                reform = year_reform(name, year, changes)
+                inputs[name] = list(scenario.steps) + ([reform] if reform is not None else [])
+                indexation += [{"scenario": name, **dataclasses.asdict(record)} for record in records]
+        with phases.phase(f"{year}: simulation ({len(inputs)} scenarios)"):
+            simulation = Microsimulation(
+                a.country, aged, year, backend=backend, n_jobs=n_jobs, chunk_size=chunk_size, seed=a.seed
+            )
+            results = simulation.run(inputs)
+            chosen = results.run_info.get("chunk_size", chunk_size)  # what the engine chose, for the provenance
+        with phases.phase(f"{year}: indicators and cross-checks"):
+            prices = macro.price_context(year, aged.metadata.reference_year)
+            price_notes[year] = list(prices.notes)
+            results = dataclasses.replace(results, price_context=prices)
+            rows += indicator_rows(results, macro)
+            for name in scenarios:
+                year_system = scenario_system(a.country, results.scenario(name).scenario.steps)
+                rates = {key: _take_up_rate(year_system, path, year) for key, path in rate_parameters.items()}
+                checks += cross_check_rows(results, name, year_system, population, a, rates)
+        if keep_results:
+            kept[year] = results
+        if progress is not None:
+            progress(year)
+    return _result(a, spec, population_file, population, rules, scenarios, data, macro, rows, indexation,
+                   calibration, checks, kept, price_notes, backend, n_jobs, chosen, phases)
+
+
+def _prepare(assumptions: Assumptions | str | Path, reforms, survey) -> tuple:
+    """The checked inputs of a projection: assumptions, country, population, uprating rules, take-up rates,
+    scenarios, survey and macro path (everything that can fail fails here, before any year is simulated)."""
     if not isinstance(assumptions, Assumptions):
         assumptions = load_assumptions(assumptions)
     a = assumptions
@@ -236,43 +295,14 @@ def project(
         scenario_system(a.country, scenario.steps)  # reforms that do not apply fail before any work
     data = _survey(a, survey)
     macro = MacroPath.build(a, spec, system, data.metadata.reference_year)
+    return a, spec, system, population_file, population, rules, rate_parameters, scenarios, data, macro
 
-    rows: list[dict] = []
-    indexation: list[dict] = []
-    calibration: list[pd.DataFrame] = []
-    checks: list[dict] = []
-    kept: dict[int, Results] = {}
-    price_notes: dict[int, list[str]] = {}
-    ageing = StaticAgeing(data, a.population.method, a.population.bounds, a.where)
-    for year in a.years.years:
-        aged, calibrated = ageing.age(population.margin(year), year, macro.survey_money_factor(year))
-        calibration.append(calibrated.margins.assign(year=year))
-        inputs = {}
-        for name, scenario in scenarios.items():
-            changes, records = year_changes(
-                scenario_system(a.country, scenario.steps), rules, year, a.base_year, macro.index_level
-            )
-            changes += take_up_changes(a, rate_parameters, year)
-            reform = year_reform(name, year, changes)
-            inputs[name] = list(scenario.steps) + ([reform] if reform is not None else [])
-            indexation += [{"scenario": name, **dataclasses.asdict(record)} for record in records]
-        simulation = Microsimulation(
-            a.country, aged, year, backend=backend, n_jobs=n_jobs, chunk_size=chunk_size, seed=a.seed
-        )
-        results = simulation.run(inputs)
-        prices = macro.price_context(year, aged.metadata.reference_year)
-        price_notes[year] = list(prices.notes)
-        results = dataclasses.replace(results, price_context=prices)
-        rows += indicator_rows(results, macro)
-        for name in scenarios:
-            year_system = scenario_system(a.country, results.scenario(name).scenario.steps)
-            rates = {key: _take_up_rate(year_system, path, year) for key, path in rate_parameters.items()}
-            checks += cross_check_rows(results, name, year_system, population, a, rates)
-        if keep_results:
-            kept[year] = results
-        if progress is not None:
-            progress(year)
 
+def _result(a: Assumptions, spec, population_file, population, rules, scenarios, data: Survey, macro: MacroPath,
+            rows: list[dict], indexation: list[dict], calibration: list[pd.DataFrame], checks: list[dict],
+            kept: dict[int, Results], price_notes: dict[int, list[str]], backend: str, n_jobs: int,
+            chunk_size: int | None, phases: Phases) -> ProjectionResult:
+    """The projection's tables and provenance (with the phase timings) from what the years produced."""
     table = _drop_silent_programmes(pd.DataFrame(rows, columns=TABLE_COLUMNS))
     calibration_table = pd.concat(calibration, ignore_index=True)[
         ["year", "margin", "category", "target", "initial", "calibrated", "relative_error"]
@@ -297,6 +327,7 @@ def project(
         "seed": a.seed,
         "engine": {"backend": backend, "n_jobs": n_jobs, "chunk_size": chunk_size},
         "price_notes": price_notes,
+        "phase_timings": phases.record(),
     }
     return ProjectionResult(
         assumptions=a,

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simulations.analysis.headline import figure_kind as headline_figure_kind
+from simulations.analysis.phases import Phases
 from simulations.engine.countries import load_country
 from simulations.engine.microsimulation import BASELINE, Microsimulation
 from simulations.errors import FloorsimError
@@ -83,24 +84,30 @@ def reform_library(country: str) -> dict[str, Path]:
     return {path.stem: path for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml"), *folder.glob("*.json")])}
 
 
-def compute_figures(country: str, years: tuple[int, ...] | list[int], survey_folder: Path | None = None) -> dict:
-    """``{year: {scenario: {figure: value}}}`` (years as strings) for the baseline and every library reform."""
+def compute_figures(country: str, years: tuple[int, ...] | list[int], survey_folder: Path | None = None,
+                    phases: Phases | None = None) -> dict:
+    """``{year: {scenario: {figure: value}}}`` (years as strings) for the baseline and every library reform;
+    ``phases`` times (and shows) reading the survey and each year's runs."""
+    phases = phases or Phases()
     spec = load_country(country)
     folder = survey_folder or bundled_survey(country)
     if folder is None:
         raise GoldenError(f"country '{spec.name}' has no bundled survey; golden aggregates need one")
-    survey = load_survey(folder)
+    with phases.phase("reading the survey"):
+        survey = load_survey(folder)
     reforms = reform_library(country)
     if BASELINE in reforms:
         raise GoldenError(f"a reform file may not be called '{BASELINE}'")
     figures: dict[str, dict[str, dict[str, float]]] = {}
     for year in years:
-        results = Microsimulation(country, survey, int(year), backend="sequential").run(
-            {BASELINE: None, **{name: path for name, path in reforms.items()}}
-        )
-        figures[str(year)] = {
-            name: {key: float(value) for key, value in results.headline(name).items()} for name in results.scenarios
-        }
+        with phases.phase(f"{year}: simulation and figures ({len(reforms) + 1} scenarios)"):
+            results = Microsimulation(country, survey, int(year), backend="sequential").run(
+                {BASELINE: None, **{name: path for name, path in reforms.items()}}
+            )
+            figures[str(year)] = {
+                name: {key: float(value) for key, value in results.headline(name).items()}
+                for name in results.scenarios
+            }
     return figures
 
 
@@ -119,7 +126,8 @@ def survey_folder(country: str, survey: Path | None = None, snapshot: dict | Non
 
 
 def build_snapshot(
-    country: str, years: tuple[int, ...] | list[int] | None = None, survey: Path | None = None
+    country: str, years: tuple[int, ...] | list[int] | None = None, survey: Path | None = None,
+    phases: Phases | None = None,
 ) -> dict:
     """A complete snapshot document (figures plus what produced them and how to regenerate it)."""
     spec = load_country(country)
@@ -137,7 +145,7 @@ def build_snapshot(
         "scenarios": {BASELINE: None, **{name: _relative(path) for name, path in reform_library(country).items()}},
         "tolerances": {kind: {"absolute": a, "relative": r} for kind, (a, r) in TOLERANCES.items()},
         "regenerate": command,
-        "figures": compute_figures(country, years, folder),
+        "figures": compute_figures(country, years, folder, phases),
     }
 
 
@@ -249,13 +257,14 @@ def format_table(moved: list[Moved]) -> str:
     return "\n".join([line(header), line(["-" * width for width in widths]), *(line(row) for row in rows)])
 
 
-def check(country: str, path: Path | None = None, survey: Path | None = None) -> tuple[list[Moved], dict]:
+def check(country: str, path: Path | None = None, survey: Path | None = None,
+          phases: Phases | None = None) -> tuple[list[Moved], dict]:
     """Recompute the snapshot's years and compare; returns the moved figures and the snapshot."""
     path = path or snapshot_path(country)
     snapshot = load_snapshot(path)
     years = [int(year) for year in snapshot["years"]]
     folder = survey_folder(country, survey, snapshot)
-    return compare(snapshot["figures"], compute_figures(country, years, folder)), snapshot
+    return compare(snapshot["figures"], compute_figures(country, years, folder, phases)), snapshot
 
 
 def report(moved: list[Moved], path: Path, snapshot: dict) -> str:
@@ -302,20 +311,22 @@ def run(
     snapshot: Path | None = None,
     years: list[int] | None = None,
     survey: Path | None = None,
+    phases: Phases | None = None,
 ) -> int:
-    """The ``golden`` command: 0 when the figures match (or the snapshot was written), 1 when some moved."""
+    """The ``golden`` command: 0 when the figures match (or the snapshot was written), 1 when some moved.
+    ``phases``: timed and shown (the snapshot holds no timings: it must not change from run to run)."""
     try:
         path = snapshot or snapshot_path(country)
         if update:
             previous = load_snapshot(path) if path.is_file() else None
-            document = build_snapshot(country, years or (previous["years"] if previous else None), survey)
+            document = build_snapshot(country, years or (previous["years"] if previous else None), survey, phases)
             moved = compare(previous["figures"], document["figures"]) if previous else []
             write_snapshot(document, path)
             print(f"Wrote {path}: {sum(len(s) for s in document['figures'].values())} scenario-years.")
             if moved:
                 print(f"{len(moved)} figure(s) changed from the previous snapshot:\n\n{format_table(moved)}")
             return 0
-        moved, document = check(country, path, survey)
+        moved, document = check(country, path, survey, phases)
     except FloorsimError as error:
         print(f"floorsim: error: {error}", file=sys.stderr)
         return 2

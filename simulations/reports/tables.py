@@ -193,6 +193,7 @@ def build_report(
     seed: int | None = None,
     language: str = "en",
     uncertainty=None,
+    only: tuple[str, ...] | None = None,
 ) -> ReportData:
     """All tables of the report comparing ``reform`` with the baseline, or of the baseline alone.
 
@@ -204,8 +205,11 @@ def build_report(
         replicates: Rao–Wu bootstrap replicates for standard errors; 0 for Taylor linearisation.
         seed: seed of the replicates (default: the run's seed).
         language: labels' language (``labels.LABELS``).
+        only: build these of ``coverage``, ``targeting`` and ``curves`` only (the web app's page shows none of
+            them; its downloads build the whole report). Default: all tables.
     """
     labels = get_labels(language)
+    wanted = set(TABLE_NAMES if only is None else only)
     if frame is None:
         frame = results.person_frame()
     frame = with_unknown_age_sex(frame, results.survey)
@@ -233,19 +237,21 @@ def build_report(
     base_welfare = welfare_of(frame, BASELINE)
     poor = base_welfare < float(results.poverty_line)
     groups = population_groups(frame, poor, labels)
-    contingencies = [Contingency(str(i), lambda f, m=g.mask: m, None, "household") for i, g in enumerate(groups)]
-    coverage = coverage_table(frame, scenarios, programmes, contingencies)
-    index = coverage["contingency"].astype(int)
-    coverage.insert(0, "side", np.where(coverage["scenario"] == BASELINE, "baseline", "reform"))
-    coverage.insert(2, "group_variable", [groups[i].variable for i in index])
-    coverage.insert(3, "group", [groups[i].value for i in index])
-    coverage.insert(4, "group_label", [groups[i].label for i in index])
-    tables["coverage"] = coverage.drop(columns="contingency")
+    if "coverage" in wanted:
+        contingencies = [Contingency(str(i), lambda f, m=g.mask: m, None, "household") for i, g in enumerate(groups)]
+        coverage = coverage_table(frame, scenarios, programmes, contingencies)
+        index = coverage["contingency"].astype(int)
+        coverage.insert(0, "side", np.where(coverage["scenario"] == BASELINE, "baseline", "reform"))
+        coverage.insert(2, "group_variable", [groups[i].variable for i in index])
+        coverage.insert(3, "group", [groups[i].value for i in index])
+        coverage.insert(4, "group_label", [groups[i].label for i in index])
+        tables["coverage"] = coverage.drop(columns="contingency")
 
-    targeting = targeting_table(frame, scenarios, programmes, poor, receipt="household")
-    targeting.insert(0, "side", np.where(targeting["scenario"] == BASELINE, "baseline", "reform"))
-    targeting.insert(3, "programme_label", targeting["programme"].map(labels_of))
-    tables["targeting"] = targeting
+    if "targeting" in wanted:
+        targeting = targeting_table(frame, scenarios, programmes, poor, receipt="household")
+        targeting.insert(0, "side", np.where(targeting["scenario"] == BASELINE, "baseline", "reform"))
+        targeting.insert(3, "programme_label", targeting["programme"].map(labels_of))
+        tables["targeting"] = targeting
 
     line = statistic_line(results, frame)
     reform_welfare = None if reform is None else welfare_of(frame, reform)
@@ -253,7 +259,8 @@ def build_report(
 
     if reform is not None:
         tables["parameters"] = parameters_table(results, reform, labels)
-    tables["curves"] = curves_table(frame, scenarios, programmes)
+    if "curves" in wanted:
+        tables["curves"] = curves_table(frame, scenarios, programmes)
     for name in ("headline", "poverty", "inequality"):
         tables[name] = with_value_units(tables[name], labels)
     tables = {name: _plain(table) for name, table in tables.items()}

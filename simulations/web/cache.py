@@ -1,34 +1,29 @@
 """The web app's result cache: each finished run's results on disk, bounded, the oldest removed first.
 
-The worker process writes a run's folder (``results.json``: what ``GET /api/jobs/{id}/results`` serves, and
-``report.pickle``: the report's tables, from which the workbook and the HTML report are written on first download)
-through :func:`surveys.atomic.staged_folder`, so a folder is either complete or absent. The server's process keeps
-only each job's status and headline in memory (a few kilobytes, where the results of a run on 500,000 persons are
-about 125 MB).
+The worker process writes a run's folder (``results.json``: what ``GET /api/jobs/{id}/results`` serves) through
+:func:`surveys.atomic.staged_folder`, so a folder is either complete or absent. The workbook and the HTML report are
+written into it by the worker on first download (it runs the reform again and builds the whole report: the run
+behind the results page builds only the tables the page shows), each file atomically, and kept. The server's
+process keeps only each job's status and headline in memory (a few kilobytes, where the results of a run on
+500,000 persons are about 125 MB).
 
 Bounds: at most ``max_runs`` runs and ``max_bytes`` bytes; beyond either, the oldest runs are removed (never the one
 just added). A removed run's job stays known: asking for its results gives :class:`ExpiredResults`.
-
-``report.pickle`` is read only from this cache, which the server created for itself (mode 0700) and which only its
-own worker writes: it never holds data that came from the network.
 """
 
 from __future__ import annotations
 
 import json
-import pickle
 import shutil
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
-from simulations.reports.tables import ReportData
 from simulations.web.errors import WebError
-from surveys.atomic import write_bytes_atomic
 
 RESULTS_FILE = "results.json"
-REPORT_PICKLE = "report.pickle"
 DOWNLOAD_FILES = {"xlsx": "results.xlsx", "html": "report.html"}
 MAX_RUNS = 50
 MAX_BYTES = 1024**3  # 1 GiB
@@ -78,29 +73,23 @@ class ResultCache:
         except FileNotFoundError:  # removed between the check and the read
             raise self._expired(job_id) from None
 
-    def download(self, job_id: str, kind: str) -> bytes:
-        """The workbook (``xlsx``) or the HTML report (``html``) of a run, written on first request and kept."""
+    def download(self, job_id: str, kind: str, write: Callable[[], None]) -> bytes:
+        """The workbook (``xlsx``) or the HTML report (``html``) of a run; ``write()`` (the worker) writes both into
+        the run's folder on first request, and they are kept (and counted in the cache's bounds)."""
         path = self._kept(job_id) / DOWNLOAD_FILES[kind]
         try:
             if not path.is_file():
-                self._write_downloads(job_id)
+                write()
+                self._recount(job_id)
             return path.read_bytes()
         except FileNotFoundError:  # removed meanwhile
             raise self._expired(job_id) from None
 
-    def _write_downloads(self, job_id: str) -> None:
-        """Write the workbook and the HTML report of a run from its pickled report, then recount the cache."""
-        from simulations.reports.outputs import REPORT_FILE, WORKBOOK_FILE, write_report_files
-
-        folder = self.folder(job_id)
-        report: ReportData = pickle.loads((folder / REPORT_PICKLE).read_bytes())
-        with tempfile.TemporaryDirectory(prefix="floorsim-web-download-") as scratch:
-            write_report_files(report, scratch, full=True)
-            for kind, written in (("xlsx", WORKBOOK_FILE), ("html", REPORT_FILE)):
-                write_bytes_atomic(folder / DOWNLOAD_FILES[kind], (Path(scratch) / written).read_bytes())
+    def _recount(self, job_id: str) -> None:
+        """Count a run's files again (downloads were added); remove the oldest runs beyond the bounds."""
         with self._lock:
             if job_id in self._sizes:
-                self._sizes[job_id] = _size(folder)
+                self._sizes[job_id] = _size(self.folder(job_id))
                 self._evict(keep=job_id)
 
     def close(self) -> None:

@@ -15,6 +15,7 @@ under ``if __name__ == "__main__":`` (``floorsim serve``, pytest and notebooks n
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import threading
 import time
@@ -202,8 +203,19 @@ class Workspace:
         return self.cache.results(job.id)
 
     def download(self, job: Job, kind: str) -> bytes:
-        """The workbook (``xlsx``) or the HTML report (``html``) of a finished job."""
-        return self.cache.download(job.id, kind)
+        """The workbook (``xlsx``) or the HTML report (``html``) of a finished job, written by the worker on first
+        request (after the jobs already queued: the worker does one thing at a time)."""
+
+        def write() -> None:
+            task = dataclasses.replace(self._task(job), downloads=True)
+            self._executor.submit(self.worker.run, task, self.timeout, lambda stage, fraction: None).result()
+
+        return self.cache.download(job.id, kind, write)
+
+    def _task(self, job: Job) -> Task:
+        """The worker's task of a job (its reform, setting, replicates, cache folder and language)."""
+        return Task(job.id, job.setting.country, self.surveys[job.setting.survey], job.setting.period, job.reform,
+                    job.replicates, self.cache.folder(job.id), job.language)
 
     def _run(self, job: Job) -> None:
         job.status, job.started = "running", time.time()
@@ -211,10 +223,8 @@ class Workspace:
         def progress(stage: str, fraction: float) -> None:
             job.stage, job.progress = stage, fraction
 
-        task = Task(job.id, job.setting.country, self.surveys[job.setting.survey], job.setting.period, job.reform,
-                    job.replicates, self.cache.folder(job.id), job.language)
         try:
-            outcome = self.worker.run(task, self.timeout, progress)
+            outcome = self.worker.run(self._task(job), self.timeout, progress)
         except FloorsimError as error:
             job.status, job.error, job.stage = "failed", str(error), "failed"
         except Exception as error:  # noqa: BLE001 - shown to the user; the server keeps running

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +20,8 @@ REPORT_FILE = "calibration_report.csv"
 
 
 def synthesise(
-    profile: str | Path, out: str | Path, n_households: int, seed: int
+    profile: str | Path, out: str | Path, n_households: int, seed: int,
+    phase: Callable[[str], AbstractContextManager] = lambda name: nullcontext(),
 ) -> tuple[Survey, pd.DataFrame]:
     """Generate the survey of ``profile`` and write it to the folder ``out`` with ``calibration_report.csv``.
 
@@ -28,6 +31,9 @@ def synthesise(
     and checked before anything is written, and the folder is written beside ``out`` and renamed into place, so a
     failure leaves ``out`` as it was.
 
+    ``phase(name)``: a context manager timing (and showing) each step: generation and calibration, the
+    calibration report, writing (``floorsim synth`` passes its ``Phases.phase``).
+
     Raises:
         SurveyError: the profile is not valid (file, field, rule), the size is too small, or ``out`` is a folder
             that holds other files than a survey (it would be replaced whole).
@@ -36,13 +42,15 @@ def synthesise(
     _check_replaceable(out)
     targets = load_targets(profile)
     try:
-        survey = generate_survey(targets, seed, n_households)
+        with phase("generating and calibrating the survey"):
+            survey = generate_survey(targets, seed, n_households)
     except ValueError as error:
         if isinstance(error, SurveyError):
             raise
         raise SurveyError(str(error), source=str(profile), field="--households") from None
-    report = achieved_vs_targets(survey, targets)
-    with staged_folder(out) as staging:
+    with phase("calibration report"):
+        report = achieved_vs_targets(survey, targets)
+    with phase("writing the survey"), staged_folder(out) as staging:
         # write_survey replaces the (empty) staged folder by one holding the two Parquet files, renamed in place;
         # the report joins them, then the whole folder is renamed to ``out``.
         write_survey(survey, staging)

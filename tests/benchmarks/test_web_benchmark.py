@@ -7,12 +7,16 @@ pool; reproduce docs/PERFORMANCE.md ("Web app") with
 
     FLOORSIM_BENCH_WORKERS=2 .venv/bin/python -m pytest tests/benchmarks/test_web_benchmark.py \
         --benchmark-enable --benchmark-columns=min,median,mean,max,rounds -s
+
+(``FLOORSIM_BENCH_ROUNDS`` rounds, default 5); it also prints the worker's median seconds per phase (simulation,
+tables and intervals, results JSON written).
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import statistics
 import warnings
 
 import pytest
@@ -25,6 +29,7 @@ from simulations.web import create_app
 from simulations.web.jobs import INTERACTIVE_REPLICATES, Workspace
 
 WORKERS = int(os.environ.get("FLOORSIM_BENCH_WORKERS", "1"))
+ROUNDS = int(os.environ.get("FLOORSIM_BENCH_ROUNDS", "5"))
 
 
 @pytest.fixture(scope="module")
@@ -37,15 +42,23 @@ def client():
 
 def test_reform_round_trip(benchmark, client):
     values = itertools.count(61)
+    phases: list[dict[str, float]] = []  # the worker's seconds per phase, each round
 
     def round_trip() -> dict:
         body = {"name": "bench", "changes": [{"parameter": "benefits.saii.amount", "value": next(values)}]}
         job_id = client.post("/api/reforms/run", json=body).json()["id"]
         job = client.app.state.workspace.wait(job_id, timeout=60)
         assert job.status == "done", job.error
+        phases.append(job.timings)
         return client.get(f"/api/jobs/{job_id}/results").json()
 
-    results = benchmark.pedantic(round_trip, rounds=5, warmup_rounds=1)
+    results = benchmark.pedantic(round_trip, rounds=ROUNDS, warmup_rounds=1)
     cost = {row["indicator"]: row for row in results["headline"]}["saii_cost"]
     assert cost["change"]["estimate"] > 0 and cost["change"]["ci_low"] < cost["change"]["ci_high"]
-    print(f"\nweb round trip, {WORKERS} worker(s), {INTERACTIVE_REPLICATES} replicates: see the benchmark table")
+    assert results["headline"][0]["replicates"] == INTERACTIVE_REPLICATES
+    measured = phases[1:] or phases  # the warm-up round left out (timing disabled: one round, no warm-up)
+    shown = ", ".join(f"{name} {statistics.median(round_[name] for round_ in measured):.3f} s "
+                      f"({min(round_[name] for round_ in measured):.3f}-{max(round_[name] for round_ in measured):.3f})"
+                      for name in ("simulation", "tables", "tables_cpu", "written"))
+    print(f"\nweb round trip, {WORKERS} worker(s), {INTERACTIVE_REPLICATES} replicates; worker phases, median "
+          f"(range) of {len(measured)} rounds: {shown}")

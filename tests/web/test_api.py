@@ -135,6 +135,14 @@ def test_downloads(client, saii_job):
     assert "Summary" in sheets and "Deciles" in sheets
     report = client.get(f"/api/jobs/{saii_job['id']}/report")
     assert report.status_code == 200 and b"<html" in report.content[:500].lower()
+    # The downloads come from a new run of the same reform (the page's run builds only the tables it shows): the
+    # report shows the figures of the page, with the page's replicates, and the tables the page has not
+    # (coverage, targeting, curves) are in the workbook.
+    results = client.get(f"/api/jobs/{saii_job['id']}/results").json()
+    text = report.content.decode("utf-8")
+    for row in results["headline"]:
+        assert format_figure(row["change"]["estimate"], row["kind"], change=True) in text, row["indicator"]
+    assert "Coverage and targeting" in sheets, sheets
 
 
 def test_variants_save_compare_export(client, saii_job, tmp_path):
