@@ -1,6 +1,6 @@
 """Collects every country package's OpenFisca YAML tests into the project's pytest run.
 
-The YAML files under ``country_packages/<country>/tests/`` stay runnable with ``openfisca test`` unchanged; here they
+The YAML files under ``floorsim/country_packages/<country>/tests/`` stay runnable with ``openfisca test`` unchanged; here they
 are collected with openfisca-core's own test items, against the package's TaxBenefitSystem built once per session.
 """
 
@@ -11,12 +11,12 @@ from pathlib import Path
 
 from openfisca_core.tools.test_runner import OpenFiscaPlugin, YamlFile
 
-PACKAGES = Path(__file__).resolve().parent / "country_packages"
+PACKAGES = Path(__file__).resolve().parent / "floorsim" / "country_packages"
 
 
 @functools.lru_cache(maxsize=None)
 def _tax_benefit_system(country: str):
-    from simulations.engine.countries import load_country, tax_benefit_system_class
+    from floorsim.simulations.engine.countries import load_country, tax_benefit_system_class
 
     return tax_benefit_system_class(load_country(country))()
 

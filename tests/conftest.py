@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from surveys.model import Survey, SurveyMetadata
+from floorsim.surveys.model import Survey, SurveyMetadata
 
 
 def make_tiny_survey(reference_year: int = 2025) -> Survey:

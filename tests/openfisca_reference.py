@@ -17,8 +17,8 @@ from openfisca_core.periods import DateUnit, Period
 from openfisca_core.simulations import Simulation, SimulationBuilder
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
-from simulations.engine.countries import CountrySpec
-from surveys.model import Survey, is_money_column
+from floorsim.simulations.engine.countries import CountrySpec
+from floorsim.surveys.model import Survey, is_money_column
 
 
 def openfisca_input(variable, values):

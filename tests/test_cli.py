@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from simulations.cli import app
-from surveys import write_survey
+from floorsim.simulations.cli import app
+from floorsim.surveys import write_survey
 from tests.conftest import make_tiny_survey
 
 runner = CliRunner()
@@ -75,7 +75,7 @@ def test_unknown_country_lists_available(tmp_path, tiny_folder):
 def test_two_reforms_write_one_folder_each(tmp_path, tiny_folder):
     second = tmp_path / "saii_70.yaml"
     second.write_text("name: saii_70\nchanges:\n  - {parameter: benefits.saii.amount, value: 70, start: 2025-01-01}\n")
-    default = "country_packages/timor_leste/reforms/saii_increase.yaml"
+    default = "floorsim/country_packages/timor_leste/reforms/saii_increase.yaml"
     out = tmp_path / "out"
     result = runner.invoke(
         app, ["run", "--survey", str(tiny_folder), "--reform", default, "--reform", str(second), "--out", str(out), "--jobs", "1"]
@@ -102,7 +102,7 @@ def test_run_on_a_mapped_file_with_another_package(tmp_path):
     result = runner.invoke(
         app,
         ["run", "--country", "country_template", "--survey", str(data), "--mapping",
-         str(root / "surveys/examples/eusilc_mapping.yaml"), "--reform", str(reform), "--period", "2017",
+         str(root / "floorsim/surveys/examples/eusilc_mapping.yaml"), "--reform", str(reform), "--period", "2017",
          "--out", str(out), "--jobs", "1", "--no-report"],
     )
     assert result.exit_code == 0, result.output
@@ -116,7 +116,7 @@ def test_run_on_a_mapped_file_with_another_package(tmp_path):
     )
 
 
-# ----- one error handler for every command (simulations/cli/terminal.py) -----
+# ----- one error handler for every command (floorsim/simulations/cli/terminal.py) -----
 
 MALFORMED = {
     # command: (arguments with one malformed value, words of the expected one-line reason)
@@ -142,7 +142,7 @@ MALFORMED = {
 def test_every_command_is_covered_by_the_malformed_argument_test():
     import typer
 
-    from simulations.cli import COMMANDS, load_all_commands
+    from floorsim.simulations.cli import COMMANDS, load_all_commands
 
     load_all_commands()
     assert set(typer.main.get_command(app).commands) == set(MALFORMED) == set(COMMANDS)
@@ -150,10 +150,10 @@ def test_every_command_is_covered_by_the_malformed_argument_test():
 
 @pytest.mark.parametrize("command", sorted(MALFORMED))
 def test_a_malformed_argument_gives_one_line_and_exit_2(command, tmp_path, monkeypatch):
-    import simulations.web
+    import floorsim.simulations.web
 
     # serve must not start a server should its argument be accepted: fail loudly instead.
-    monkeypatch.setattr(simulations.web, "serve", lambda **kwargs: pytest.fail("serve started"))
+    monkeypatch.setattr(floorsim.simulations.web, "serve", lambda **kwargs: pytest.fail("serve started"))
     arguments, reason = MALFORMED[command]
     result = runner.invoke(app, [argument.format(tmp=tmp_path) for argument in arguments])
     assert result.exit_code == 2, result.output
@@ -166,13 +166,13 @@ def test_a_malformed_argument_gives_one_line_and_exit_2(command, tmp_path, monke
 
 
 def test_project_exceptions_are_one_line_and_other_exceptions_keep_their_traceback(monkeypatch):
-    import simulations.web
-    from indicators import IndicatorError
+    import floorsim.simulations.web
+    from floorsim.indicators import IndicatorError
 
     def indicator_failure(**kwargs):
         raise IndicatorError("weights must be finite;\n3 are NaN")
 
-    monkeypatch.setattr(simulations.web, "serve", indicator_failure)
+    monkeypatch.setattr(floorsim.simulations.web, "serve", indicator_failure)
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 2
     assert result.stderr == "floorsim: error: weights must be finite; 3 are NaN\n"
@@ -180,7 +180,7 @@ def test_project_exceptions_are_one_line_and_other_exceptions_keep_their_traceba
     def bug(**kwargs):
         raise KeyError("a bug")
 
-    monkeypatch.setattr(simulations.web, "serve", bug)
+    monkeypatch.setattr(floorsim.simulations.web, "serve", bug)
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 1
     assert isinstance(result.exception, KeyError)  # not swallowed: typer shows its traceback
@@ -188,7 +188,7 @@ def test_project_exceptions_are_one_line_and_other_exceptions_keep_their_traceba
 
 
 def test_one_line_joins_the_lines_of_a_message():
-    from simulations.cli.terminal import one_line
+    from floorsim.simulations.cli.terminal import one_line
 
     assert one_line("file.csv: 2 problems:\n  - age < 0\n\n  - weight missing\n") == (
         "file.csv: 2 problems: - age < 0; - weight missing"

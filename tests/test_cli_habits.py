@@ -15,9 +15,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from simulations.cli import COMMANDS, app, load_all_commands
-from simulations.cli.app import declared_help
-from surveys import write_survey
+from floorsim.simulations.cli import COMMANDS, app, load_all_commands
+from floorsim.simulations.cli.app import declared_help
+from floorsim.surveys import write_survey
 from tests.conftest import make_tiny_survey
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -29,17 +29,17 @@ def floorsim(*arguments: str, cwd: Path | None = None, env: dict | None = None) 
     environment = {k: v for k, v in os.environ.items() if not k.startswith("FLOORSIM_")}
     environment["PYTHONPATH"] = str(REPOSITORY)
     environment.update(env or {})
-    return subprocess.run([sys.executable, "-m", "simulations.cli", *arguments], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "floorsim.simulations.cli", *arguments], capture_output=True, text=True,
                           cwd=cwd or REPOSITORY, env=environment, timeout=300)
 
 
 def test_help_imports_neither_pandas_nor_openfisca_nor_matplotlib():
     probe = (
         "import sys; sys.argv = ['floorsim', '--help']\n"
-        "from simulations.cli import app\n"
+        "from floorsim.simulations.cli import app\n"
         "try:\n    app()\nexcept SystemExit:\n    pass\n"
-        "heavy = ('pandas', 'numpy', 'openfisca_core', 'matplotlib', 'pyarrow', 'surveys', 'indicators')\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+        "heavy = ('pandas', 'numpy', 'openfisca_core', 'matplotlib', 'pyarrow', 'floorsim.surveys', 'floorsim.indicators')\n"
+        "print(sorted(set(sys.modules) & set(heavy)))\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPOSITORY, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -55,7 +55,7 @@ def test_the_command_table_matches_the_commands_the_modules_register():
     assert set(registered) == set(COMMANDS)
     for name, module in COMMANDS.items():
         command = registered[name]
-        assert command.callback.__module__ == f"simulations.cli.{module}", name
+        assert command.callback.__module__ == f"floorsim.simulations.cli.{module}", name
         assert declared_help(module)[name] == command.help, name
 
 
@@ -100,8 +100,8 @@ def test_errors_are_one_line_through_a_pipe(arguments, reason):
 
 
 def _warn_then_fail(monkeypatch, error: Exception | None):
-    import simulations.web
-    from simulations.engine.run_warnings import FloorsimWarning
+    import floorsim.simulations.web
+    from floorsim.simulations.engine.run_warnings import FloorsimWarning
 
     def serve(**kwargs):
         warnings.warn("the year is beyond the price data", FloorsimWarning, stacklevel=1)
@@ -109,7 +109,7 @@ def _warn_then_fail(monkeypatch, error: Exception | None):
         if error is not None:
             raise error
 
-    monkeypatch.setattr(simulations.web, "serve", serve)
+    monkeypatch.setattr(floorsim.simulations.web, "serve", serve)
 
 
 @pytest.mark.filterwarnings("ignore:a library deprecation")
@@ -127,7 +127,7 @@ def test_quiet_hides_warnings_normal_shows_floorsim_warnings_verbose_shows_all(m
 
 @pytest.mark.filterwarnings("ignore:a library deprecation")
 def test_two_v_show_the_traceback_above_the_one_line_error(monkeypatch):
-    from simulations.errors import FloorsimError
+    from floorsim.simulations.errors import FloorsimError
 
     _warn_then_fail(monkeypatch, FloorsimError("no such thing"))
     plain = runner.invoke(app, ["-q", "serve"])
@@ -140,7 +140,7 @@ def test_two_v_show_the_traceback_above_the_one_line_error(monkeypatch):
 
 @pytest.mark.filterwarnings("ignore:a library deprecation")
 def test_quiet_turns_the_progress_display_off(monkeypatch):
-    from simulations.cli import terminal
+    from floorsim.simulations.cli import terminal
 
     _warn_then_fail(monkeypatch, None)
     runner.invoke(app, ["-q", "serve"])
@@ -153,7 +153,7 @@ def test_quiet_turns_the_progress_display_off(monkeypatch):
 
 
 def test_defaults_precedence_flag_over_environment_over_config_over_builtin(tmp_path):
-    from simulations.cli.settings import option_defaults
+    from floorsim.simulations.cli.settings import option_defaults
 
     load_all_commands()
     group = typer.main.get_command(app)
@@ -214,7 +214,7 @@ def test_an_explicit_config_file_must_exist(tmp_path):
 
 # ----- what an installed floorsim needs -----
 
-CHECKOUT_PATHS = ("country_packages/", "surveys/", "tests/", "simulations/", "examples/")
+CHECKOUT_PATHS = ("floorsim/country_packages/", "floorsim/surveys/", "tests/", "floorsim/simulations/", "examples/")
 
 
 def test_help_texts_name_no_file_of_the_checkout():
@@ -253,7 +253,7 @@ def test_household_names_a_shipped_reform_like_run():
     social pension of a person of 72 up by USD 20 a month (base amount 60 -> 80, age supplement unchanged)."""
     arguments = ["household", "--person", "age=72", "--period", "2025-03", "--json", "--reform"]
     by_name = runner.invoke(app, [*arguments, "saii_increase"])
-    by_file = runner.invoke(app, [*arguments, str(REPOSITORY / "country_packages/timor_leste/reforms/saii_increase.yaml")])
+    by_file = runner.invoke(app, [*arguments, str(REPOSITORY / "floorsim/country_packages/timor_leste/reforms/saii_increase.yaml")])
     assert by_name.exit_code == 0, by_name.output
     named, filed = json.loads(by_name.stdout), json.loads(by_file.stdout)
     assert named == filed

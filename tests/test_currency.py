@@ -9,7 +9,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from simulations.cli import app
+from floorsim.simulations.cli import app
 from tests.test_household_level_run import MAPPING, household_file
 
 runner = CliRunner()

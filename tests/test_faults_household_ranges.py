@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from simulations.cli import app
+from floorsim.simulations.cli import app
 
 
 def _household(*args: str):

@@ -8,13 +8,13 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from simulations.projections import ProjectionError, load_assumptions
-from surveys import load_survey
-from surveys.bundled import BUNDLED_SURVEY
-from surveys.errors import SurveyError
-from surveys.input_files import InputFileError, read_yaml_text
+from floorsim.simulations.projections import ProjectionError, load_assumptions
+from floorsim.surveys import load_survey
+from floorsim.surveys.bundled import BUNDLED_SURVEY
+from floorsim.surveys.errors import SurveyError
+from floorsim.surveys.input_files import InputFileError, read_yaml_text
 from tests.conftest import make_tiny_survey
-from surveys.io import HOUSEHOLDS_FILE, METADATA_KEY, PERSONS_FILE, SurveyFile
+from floorsim.surveys.io import HOUSEHOLDS_FILE, METADATA_KEY, PERSONS_FILE, SurveyFile
 from tests.fuzz.cli_checks import assert_one_line_error, invoke
 from tests.projections.helpers import raw_assumptions, write_assumptions
 
@@ -113,8 +113,8 @@ def test_a_year_outside_the_calendar_is_a_one_line_error(period: str, tmp_path: 
                           f"period {period} is outside the years country 'timor_leste' covers: 2014-2035")
     assert not out.exists()
     # The engine refuses it too, for the Python API (the command line stops earlier, at the years covered).
-    from simulations.engine.microsimulation import Microsimulation
-    from simulations.errors import ScenarioError
+    from floorsim.simulations.engine.microsimulation import Microsimulation
+    from floorsim.simulations.errors import ScenarioError
 
     with pytest.raises(ScenarioError, match=f"the simulated year must be from 1 to 9999, got {period}"):
         Microsimulation("timor_leste", make_tiny_survey(), int(period), backend="sequential")

@@ -1,6 +1,6 @@
 """``floorsim household``: one household through every programme of the Timor-Leste package, with explanations.
 
-Expected amounts are worked out by hand from the parameters in country_packages/timor_leste/parameters/benefits:
+Expected amounts are worked out by hand from the parameters in floorsim/country_packages/timor_leste/parameters/benefits:
 SAII base amount (saii/amount.yaml) 20 from 2008-01-01, 30 from 2010, 50 from 2022, 57 from 2023, 60 from 2024; age
 supplement (saii/age_supplement.yaml) +20 at 70-79 and +40 from 80, from 2024 only; old-age minimum age 60; the SAII
 formula starts in January 2008 (variables/saii.py); from 2024 any regular monthly earnings exclude
@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from simulations.explain import household as single_household
-from simulations.cli import app
-from simulations.engine.countries import load_country
-from simulations.explain.household import HouseholdError, load_household, simulate_household
+from floorsim.simulations.explain import household as single_household
+from floorsim.simulations.cli import app
+from floorsim.simulations.engine.countries import load_country
+from floorsim.simulations.explain.household import HouseholdError, load_household, simulate_household
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
@@ -368,7 +368,7 @@ def test_inputs_left_to_their_defaults_are_reported():
 
 
 def test_any_package_with_a_floorsim_yaml_works_roles_by_age():
-    # The PyPI country template (country_packages/country_template/floorsim.yaml): roles adult/child, adults from
+    # The PyPI country template (floorsim/country_packages/country_template/floorsim.yaml): roles adult/child, adults from
     # adult_age 18; basic income EUR 600 a month from age 18 since December 2016 (the template's own parameters).
     report = household_json(
         "--country", "country_template", "--person", "name=a,birth=1980-05-01",

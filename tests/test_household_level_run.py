@@ -12,7 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from simulations.cli import app
+from floorsim.simulations.cli import app
 
 runner = CliRunner()
 PERIOD = 2024

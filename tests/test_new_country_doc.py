@@ -15,12 +15,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from indicators import fgt, gini
-from surveys import load_survey
+from floorsim.indicators import fgt, gini
+from floorsim.surveys import load_survey
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "new_country.md"
-PROFILE = ROOT / "surveys" / "data" / "profiles" / "examplia.yaml"
+PROFILE = ROOT / "floorsim" / "surveys" / "data" / "profiles" / "examplia.yaml"
 
 
 def walkthrough_steps(text: str) -> list[tuple[str, str, str]]:
@@ -47,8 +47,7 @@ def test_the_page_has_every_step_of_the_issue():
 def walked(tmp_path_factory) -> Path:
     """Run the page in a fresh folder holding links to the repository's example files."""
     folder = tmp_path_factory.mktemp("new_country")
-    for name in ("surveys", "simulations"):
-        (folder / name).symlink_to(ROOT / name)
+    (folder / "floorsim").symlink_to(ROOT / "floorsim")  # the page's paths: floorsim/surveys/..., floorsim/simulations/...
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     for kind, name, content in walkthrough_steps(DOC.read_text(encoding="utf-8")):
         if kind == "file":

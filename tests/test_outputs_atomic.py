@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from simulations.reports.summary import SUMMARY_FILE
-from surveys import write_survey
-from surveys.atomic import OutputFolderError, check_output_folder, clean_stale, staged_folder
+from floorsim.simulations.reports.summary import SUMMARY_FILE
+from floorsim.surveys import write_survey
+from floorsim.surveys.atomic import OutputFolderError, check_output_folder, clean_stale, staged_folder
 from tests.conftest import make_tiny_survey
 from tests.fuzz.cli_checks import assert_one_line_error, files_under, invoke
 
@@ -61,8 +61,8 @@ def test_sigkill_leaves_the_old_folder_and_the_next_write_cleans_up(tmp_path: Pa
     kill = "os.kill(os.getpid(), signal.SIGKILL)"
     script = textwrap.dedent(f"""
         import os, signal
-        from surveys import atomic
-        from surveys.atomic import staged_folder
+        from floorsim.surveys import atomic
+        from floorsim.surveys.atomic import staged_folder
         if {moment!r} == "between the renames":
             real = os.replace
             def replace(source, target):
@@ -137,8 +137,8 @@ def test_run_diff_project_and_variants_refuse_a_file_or_foreign_out(tmp_path: Pa
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("keep")
-    assumptions = REPOSITORY / "country_packages/timor_leste/projections/assumptions_2025_2035.yaml"
-    grid = REPOSITORY / "country_packages/social_protection_floor/examples/child_benefit_grid.yaml"
+    assumptions = REPOSITORY / "floorsim/country_packages/timor_leste/projections/assumptions_2025_2035.yaml"
+    grid = REPOSITORY / "floorsim/country_packages/social_protection_floor/examples/child_benefit_grid.yaml"
     for out, message in ((afile, "is a file"), (foreign, "already holds other files")):
         assert_one_line_error(invoke("run", "--survey", tiny_folder, "--jobs", "1", "--out", out), message)
         assert_one_line_error(invoke("diff", "HEAD", "HEAD", "--out", out), message)
@@ -153,7 +153,7 @@ def test_a_full_disk_midway_leaves_the_previous_projection_whole(tmp_path: Path,
     dropped and the previous output stays as it was."""
     import errno
 
-    from simulations.projections import outputs
+    from floorsim.simulations.projections import outputs
 
     out = tmp_path / "projection"
     out.mkdir()

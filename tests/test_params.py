@@ -10,10 +10,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from simulations.cli import app
+from floorsim.simulations.cli import app
 
 runner = CliRunner()
-PARAMETERS = Path(__file__).resolve().parent.parent / "country_packages" / "timor_leste" / "parameters"
+PARAMETERS = Path(__file__).resolve().parent.parent / "floorsim" / "country_packages" / "timor_leste" / "parameters"
 SAII = PARAMETERS / "benefits" / "saii"
 
 

@@ -1,6 +1,6 @@
 """A period outside the years a package covers stops ``floorsim run`` with one line naming them, nothing written.
 
-The covered years are read from the packages' own dated parameters (``simulations.analysis.covered_years``); the
+The covered years are read from the packages' own dated parameters (``floorsim.simulations.analysis.covered_years``); the
 expected ranges are those of the parameter files, by hand.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from simulations.analysis.covered_years import covered_years
-from simulations.cli import app
-from simulations.engine.countries import load_country
-from simulations.engine.scenarios import baseline_system
+from floorsim.simulations.analysis.covered_years import covered_years
+from floorsim.simulations.cli import app
+from floorsim.simulations.engine.countries import load_country
+from floorsim.simulations.engine.scenarios import baseline_system
 from tests.test_household_level_run import write
 
 runner = CliRunner()

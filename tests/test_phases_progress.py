@@ -1,4 +1,4 @@
-"""Progress over every phase of every long command (``simulations.analysis.phases``): with the display forced on
+"""Progress over every phase of every long command (``floorsim.simulations.analysis.phases``): with the display forced on
 (a rich console writing to a StringIO as a terminal), each command names its phases in the order they run, and the
 JSON it writes carries the same phases, timed; under ``floorsim -q`` and without a terminal nothing is drawn."""
 
@@ -12,16 +12,16 @@ import yaml
 from rich.console import Console
 from typer.testing import CliRunner
 
-from simulations.analysis import phases as phases_module
-from simulations.analysis.phases import Phases
-from simulations.cli import app
-from simulations.regression.settings import snapshot_path
+from floorsim.simulations.analysis import phases as phases_module
+from floorsim.simulations.analysis.phases import Phases
+from floorsim.simulations.cli import app
+from floorsim.simulations.regression.settings import snapshot_path
 from tests.conftest import make_tiny_survey
 from tests.projections.helpers import raw_assumptions, write_assumptions
-from surveys.io import write_survey
+from floorsim.surveys.io import write_survey
 
 runner = CliRunner()
-FLOOR = "country_packages.social_protection_floor.SocialProtectionFloor"
+FLOOR = "floorsim.country_packages.social_protection_floor.SocialProtectionFloor"
 
 
 @pytest.fixture

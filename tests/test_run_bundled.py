@@ -18,12 +18,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from indicators import fgt
-from surveys.bundled import BUNDLED_SURVEY, generate_bundled_survey, load_bundled_survey
-from surveys.io import survey_hash
+from floorsim.indicators import fgt
+from floorsim.surveys.bundled import BUNDLED_SURVEY, generate_bundled_survey, load_bundled_survey
+from floorsim.surveys.io import survey_hash
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-ASSUMPTIONS = REPOSITORY / "country_packages" / "timor_leste" / "projections" / "assumptions_2025_2035.yaml"
+ASSUMPTIONS = REPOSITORY / "floorsim" / "country_packages" / "timor_leste" / "projections" / "assumptions_2025_2035.yaml"
 
 
 def saii_2025_by_hand(persons: pd.DataFrame, base: float = 60.0) -> np.ndarray:
@@ -36,7 +36,7 @@ def saii_2025_by_hand(persons: pd.DataFrame, base: float = 60.0) -> np.ndarray:
 def run_summary(out: Path, *arguments: str) -> tuple[dict, str]:
     """summary.json and the terminal output of ``floorsim run`` (a separate process, as a user runs it)."""
     completed = subprocess.run(
-        [sys.executable, "-m", "simulations.cli", "run", "--out", str(out), *arguments],
+        [sys.executable, "-m", "floorsim.simulations.cli", "run", "--out", str(out), *arguments],
         capture_output=True, text=True, check=False,
     )
     assert completed.returncode == 0, completed.stderr
@@ -59,7 +59,7 @@ def gdp_by_hand(year: int) -> tuple[float, float]:
     """GDP and government expenditure of ``year`` (USD) from the YAML files: non-oil GDP of 2023 (USD million,
     country package) × Π (1 + nominal growth) of the assumptions file; expenditure = its share of GDP × GDP."""
     values = yaml.safe_load(
-        (REPOSITORY / "country_packages/timor_leste/parameters/country/gdp/non_oil.yaml").read_text()
+        (REPOSITORY / "floorsim/country_packages/timor_leste/parameters/country/gdp/non_oil.yaml").read_text()
     )["values"]
     gdp = next(float(v["value"]) for k, v in values.items() if str(k).startswith("2023")) * 1e6
     assumptions = yaml.safe_load(ASSUMPTIONS.read_text())
@@ -78,7 +78,7 @@ def gdp_by_hand(year: int) -> tuple[float, float]:
 
 def test_default_run_stands_for_the_projected_population_of_the_year(projected):
     summary, stdout = projected
-    raw = yaml.safe_load((REPOSITORY / "surveys/data/timor_leste_population_projection.yaml").read_text())
+    raw = yaml.safe_load((REPOSITORY / "floorsim/surveys/data/timor_leste_population_projection.yaml").read_text())
     persons = 1000.0 * sum(raw["years"][2025]["both_sexes"].values())  # the file is in thousands
     assert summary["population"]["year"] == 2025
     assert summary["population"]["projected"] is True

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from simulations.cli import app
-from surveys.bundled import load_bundled_survey
+from floorsim.simulations.cli import app
+from floorsim.surveys.bundled import load_bundled_survey
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -35,7 +35,7 @@ def test_bundled_survey_report_matches_the_tables():
 def test_mapped_file_report_and_the_inputs_a_package_needs():
     raw = pd.read_parquet(ROOT / "tests/fixtures/eusilc/eusilc.parquet")
     data = report(
-        str(ROOT / "tests/fixtures/eusilc/eusilc.parquet"), "--mapping", str(ROOT / "surveys/examples/eusilc_mapping.yaml"),
+        str(ROOT / "tests/fixtures/eusilc/eusilc.parquet"), "--mapping", str(ROOT / "floorsim/surveys/examples/eusilc_mapping.yaml"),
         "--country", "country_template",
     )
     assert data["sizes"]["households"] == raw["db030"].nunique()
@@ -44,7 +44,7 @@ def test_mapped_file_report_and_the_inputs_a_package_needs():
     assert zero and sorted(zero[0]["ids"]) == [40, 4214]  # the two zero-income households of the fixture README
     # The eusilc mapping has no municipality or consumption: the Timor-Leste package lists what it lacks.
     timor = report(
-        str(ROOT / "tests/fixtures/eusilc/eusilc.parquet"), "--mapping", str(ROOT / "surveys/examples/eusilc_mapping.yaml"),
+        str(ROOT / "tests/fixtures/eusilc/eusilc.parquet"), "--mapping", str(ROOT / "floorsim/surveys/examples/eusilc_mapping.yaml"),
     )
     assert any("'consumption'" in gap for gap in timor["country_inputs"]["missing_columns"])
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from simulations.regression.validation import administrative_figures, bundled_validation_table, markdown_table
+from floorsim.simulations.regression.validation import administrative_figures, bundled_validation_table, markdown_table
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "validation.md"
 
@@ -15,12 +15,12 @@ def test_validation_page_is_up_to_date():
     text = DOC.read_text(encoding="utf-8")
     documented = text.split("<!-- table:start -->\n", 1)[1].split("<!-- table:end -->", 1)[0]
     assert documented == markdown_table(bundled_validation_table("timor_leste")), (
-        "docs/validation.md is out of date: regenerate its table with `.venv/bin/python -m simulations.regression.validation`"
+        "docs/validation.md is out of date: regenerate its table with `.venv/bin/python -m floorsim.simulations.regression.validation`"
     )
 
 
 def test_every_figure_has_a_source_and_a_known_programme():
-    from simulations.engine.countries import load_country
+    from floorsim.simulations.engine.countries import load_country
 
     figures = administrative_figures("timor_leste")
     programmes = load_country("timor_leste").programmes
@@ -34,8 +34,8 @@ def test_saii_2016_excess_is_in_the_60_plus_group_as_the_page_says():
     method, without the rules) and check that they add up to the engine's count and match the page's figures."""
     import numpy as np
 
-    from simulations.engine.microsimulation import Microsimulation
-    from surveys.bundled import load_bundled_survey
+    from floorsim.simulations.engine.microsimulation import Microsimulation
+    from floorsim.surveys.bundled import load_bundled_survey
 
     survey = load_bundled_survey()
     age = survey.persons["age"].to_numpy()

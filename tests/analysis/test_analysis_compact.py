@@ -1,4 +1,4 @@
-"""Persons collapsed to households (``simulations.analysis.compact``): every replicated figure of the report equals
+"""Persons collapsed to households (``floorsim.simulations.analysis.compact``): every replicated figure of the report equals
 the person-frame computation (the second method, kept here) to 1e-10, on the bundled survey (national line,
 replicates re-calibrated to the survey's margins) and on the EU-SILC fixture of the country template (a relative
 line re-estimated in every replicate)."""
@@ -11,17 +11,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators import rao_wu_bootstrap
-from simulations import Microsimulation, ReformSpec
-from simulations.analysis import distribution_estimates, scenario_estimates
-from simulations.analysis.compact import PERSONS, compact_frame, recipients_column
-from simulations.analysis.frame import design_from_frame
-from simulations.analysis.headline import headline_statistics, statistic_line
-from simulations.analysis.uncertainty import compacted
-from simulations.engine.reforms import ParameterChange
-from simulations.reports.sampling import survey_uncertainty
-from surveys import load_survey
-from surveys.bundled import load_bundled_survey
+from floorsim.indicators import rao_wu_bootstrap
+from floorsim.simulations import Microsimulation, ReformSpec
+from floorsim.simulations.analysis import distribution_estimates, scenario_estimates
+from floorsim.simulations.analysis.compact import PERSONS, compact_frame, recipients_column
+from floorsim.simulations.analysis.frame import design_from_frame
+from floorsim.simulations.analysis.headline import headline_statistics, statistic_line
+from floorsim.simulations.analysis.uncertainty import compacted
+from floorsim.simulations.engine.reforms import ParameterChange
+from floorsim.simulations.reports.sampling import survey_uncertainty
+from floorsim.surveys import load_survey
+from floorsim.surveys.bundled import load_bundled_survey
 
 from .conftest import make_frame
 
@@ -41,7 +41,7 @@ def national():
 @pytest.fixture(scope="module")
 def relative():
     survey = load_survey(ROOT / "tests/fixtures/eusilc/eusilc.parquet",
-                         mapping=ROOT / "surveys/examples/eusilc_mapping.yaml")
+                         mapping=ROOT / "floorsim/surveys/examples/eusilc_mapping.yaml")
     simulation = Microsimulation("country_template", survey, 2017, backend="sequential")
     return simulation.run({"baseline": None, "basic_700": BASIC_700})
 
@@ -114,7 +114,7 @@ def test_compact_frame_refuses_welfare_that_differs_within_a_household() -> None
 
 def test_replicates_recalibrated_in_blocks_equal_one_block(national, monkeypatch) -> None:
     """The bundled survey records its raking: 24 replicates solved in blocks of 5 equal the same solved at once."""
-    from surveys import recorded_calibration
+    from floorsim.surveys import recorded_calibration
 
     frame = national.person_frame()
     monkeypatch.setattr(recorded_calibration, "REPLICATES_PER_BLOCK", 1000)

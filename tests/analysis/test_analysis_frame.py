@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulations.analysis import (
+from floorsim.simulations.analysis import (
     AnalysisError,
     amount_column,
     attribute_household_amounts,

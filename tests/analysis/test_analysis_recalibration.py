@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators import Total, estimate
-from simulations.analysis import frame_replicates
-from simulations.analysis.uncertainty import survey_recalibration
-from simulations.reports.sampling import survey_uncertainty
-from surveys.bundled import load_bundled_survey
-from surveys.model import Survey
+from floorsim.indicators import Total, estimate
+from floorsim.simulations.analysis import frame_replicates
+from floorsim.simulations.analysis.uncertainty import survey_recalibration
+from floorsim.simulations.reports.sampling import survey_uncertainty
+from floorsim.surveys.bundled import load_bundled_survey
+from floorsim.surveys.model import Survey
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +78,8 @@ def test_survey_uncertainty_recalibrates_and_says_so(survey):
 
 
 def test_the_method_section_says_whether_replicates_were_re_calibrated(survey):
-    from simulations.reports.labels import get_labels
-    from simulations.reports.method import _calibration_note
+    from floorsim.simulations.reports.labels import get_labels
+    from floorsim.simulations.reports.method import _calibration_note
 
     labels = get_labels("en")
     frame = _frame(survey)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulations.analysis import (
+from floorsim.simulations.analysis import (
     AnalysisError,
     Contingency,
     adequacy_table,
@@ -24,7 +24,7 @@ from simulations.analysis import (
     targeting_table,
     welfare_groups,
 )
-from indicators import fgt
+from floorsim.indicators import fgt
 from tests.analysis.conftest import PROGRAMMES, one_row
 
 LINE = 60.0

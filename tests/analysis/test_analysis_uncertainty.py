@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulations.analysis import (
+from floorsim.simulations.analysis import (
     AnalysisError,
     build_person_frame,
     by_group_estimates,
@@ -21,7 +21,7 @@ from simulations.analysis import (
     headline_estimates,
     relative_line_statistics,
 )
-from indicators import FGT, fgt, gini, weighted_quantile
+from floorsim.indicators import FGT, fgt, gini, weighted_quantile
 from tests.analysis.conftest import PROGRAMMES, one_row
 from tests.indicators.design_samples import clustered_sample
 

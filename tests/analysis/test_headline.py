@@ -1,4 +1,4 @@
-"""The one headline definition (``simulations.analysis.headline``): point figures and statistics agree, kinds and
+"""The one headline definition (``floorsim.simulations.analysis.headline``): point figures and statistics agree, kinds and
 labels follow the figures and the run's poverty line.
 
 Two runs: the bundled Timor-Leste survey (a national line moved with the CPI) and the OpenFisca country template
@@ -12,14 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulations import Microsimulation, ReformSpec
-from simulations.analysis import AnalysisError, headline
-from simulations.analysis.frame import weights_of
-from simulations.engine.countries import PovertyLine
-from simulations.engine.reforms import ParameterChange
-from simulations.reports.labels import ENGLISH, Labels
-from surveys import load_survey
-from surveys.bundled import load_bundled_survey
+from floorsim.simulations import Microsimulation, ReformSpec
+from floorsim.simulations.analysis import AnalysisError, headline
+from floorsim.simulations.analysis.frame import weights_of
+from floorsim.simulations.engine.countries import PovertyLine
+from floorsim.simulations.engine.reforms import ParameterChange
+from floorsim.simulations.reports.labels import ENGLISH, Labels
+from floorsim.surveys import load_survey
+from floorsim.surveys.bundled import load_bundled_survey
 
 ROOT = Path(__file__).resolve().parents[2]
 SAII_80 = ReformSpec(name="saii_80", changes=(ParameterChange(parameter="benefits.saii.amount", value=80,
@@ -39,7 +39,7 @@ def national():
 def relative():
     """The country template 2017 on the EU-SILC fixture: 60 % of the median."""
     survey = load_survey(ROOT / "tests/fixtures/eusilc/eusilc.parquet",
-                         mapping=ROOT / "surveys/examples/eusilc_mapping.yaml")
+                         mapping=ROOT / "floorsim/surveys/examples/eusilc_mapping.yaml")
     simulation = Microsimulation("country_template", survey, 2017, backend="sequential")
     return simulation.run({"baseline": None, "basic_700": BASIC_700})
 

@@ -1,7 +1,7 @@
 """The numpy floor: the Timor-Leste rules of one year hand-written in numpy, a contender in the engine benchmark.
 
 What a programmer who knows the rules would write without OpenFisca: every programme of
-``country_packages/timor_leste`` as array arithmetic over persons and households, parameter values read from the
+``floorsim/country_packages/timor_leste`` as array arithmetic over persons and households, parameter values read from the
 package's sourced parameter tree (the baseline's or a reform's), each month's amount computed once and multiplied
 by twelve where the parameters are the same in every month of the year (checked, else refused). Nothing is
 simulated through OpenFisca. The benchmark checks that every output equals the engine's element by element, so
@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
-from simulations.engine.take_up import take_up_draws
-from surveys.model import Survey
+from floorsim.simulations.engine.take_up import take_up_draws
+from floorsim.surveys.model import Survey
 
 MONTHS = 12
 

@@ -6,8 +6,8 @@ import os
 
 import pandas as pd
 
-from surveys.bundled import load_bundled_survey
-from surveys.model import Survey
+from floorsim.surveys.bundled import load_bundled_survey
+from floorsim.surveys.model import Survey
 
 ID_OFFSET = 10**8
 

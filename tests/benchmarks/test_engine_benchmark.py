@@ -22,7 +22,8 @@ stays fast; reproduce the figures of docs/PERFORMANCE.md with
         tests/benchmarks/test_engine_benchmark.py --benchmark-enable -s
 
 ``test_against_previous_release`` runs the engine of another source tree (``FLOORSIM_BENCH_PREVIOUS``: a folder
-made with ``git worktree add /tmp/floorsim-previous <ref>``; default: this tree) and this one, each in a fresh
+made with ``git worktree add /tmp/floorsim-previous <ref>``, with the ``floorsim/`` package or, from before the
+namespace of issue 22, the engine's packages at its root, without the ``floorsim/`` folder; default: this tree) and this one, each in a fresh
 process, on the same survey folder, checks their outputs equal and reports the ratio.
 """
 
@@ -41,14 +42,14 @@ import numpy as np
 import pytest
 from openfisca_core import periods
 
-from simulations import Microsimulation
-from simulations.engine.countries import load_country
-from simulations.engine.prices import price_context
-from simulations.engine.reforms import ParameterChange, ReformSpec
-from simulations.engine.scenarios import baseline_system, scenario_system
-from simulations.engine.take_up import take_up_rate
-from surveys import write_survey
-from surveys.model import Survey
+from floorsim.simulations import Microsimulation
+from floorsim.simulations.engine.countries import load_country
+from floorsim.simulations.engine.prices import price_context
+from floorsim.simulations.engine.reforms import ParameterChange, ReformSpec
+from floorsim.simulations.engine.scenarios import baseline_system, scenario_system
+from floorsim.simulations.engine.take_up import take_up_rate
+from floorsim.surveys import write_survey
+from floorsim.surveys.model import Survey
 from tests.benchmarks.numpy_floor import floor_inputs, floor_run
 from tests.benchmarks.scaled_survey import benchmark_persons, scaled_survey
 from tests.openfisca_reference import documented_builder_simulation, one_month_simulation
@@ -213,14 +214,20 @@ def timed(function, *args):
 # on the survey folder read into memory; one cold run then warm rounds; the programme outputs saved for comparison.
 RELEASE_RUNNER = textwrap.dedent(
     """
-    import json, sys, time
+    import importlib, json, os, sys, time
     tree, folder, rounds, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     sys.path.insert(0, tree)
     import numpy as np
-    from simulations import Microsimulation
-    from simulations.engine.reforms import ParameterChange, ReformSpec
-    from simulations.engine.scenarios import baseline_system
-    from surveys import load_survey
+    # A tree from before the floorsim namespace (issue 22) has the engine's packages at its root, not in floorsim/.
+    prefix = ["floorsim"] if os.path.isdir(os.path.join(tree, "floorsim", "simulations")) else []
+    def module(*parts):
+        return importlib.import_module(".".join([*prefix, *parts]))
+    engine = module("simulations")
+    Microsimulation = engine.Microsimulation
+    ParameterChange = module("simulations", "engine", "reforms").ParameterChange
+    ReformSpec = module("simulations", "engine", "reforms").ReformSpec
+    baseline_system = module("simulations", "engine", "scenarios").baseline_system
+    load_survey = module("surveys").load_survey
     survey = load_survey(folder)
     reform = ReformSpec(name="saii_80", changes=(ParameterChange(parameter="benefits.saii.amount", value=80,
                                                                   start="2025-01-01"),))
@@ -235,8 +242,7 @@ RELEASE_RUNNER = textwrap.dedent(
         outputs = results.scenario(name)
         arrays.update({f"{name}/{k}": v for k, v in {**outputs.person, **outputs.household}.items() if ":" not in k})
     np.savez(out, **arrays)
-    import simulations
-    print(json.dumps({"cold": seconds[0], "warm": seconds[1:], "source": simulations.__file__}))
+    print(json.dumps({"cold": seconds[0], "warm": seconds[1:], "source": engine.__file__}))
     """
 )
 

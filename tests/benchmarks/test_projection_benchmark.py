@@ -17,8 +17,8 @@ import time
 
 import pytest
 
-from simulations.projections import parse_assumptions, project
-from surveys.bundled import load_bundled_survey
+from floorsim.simulations.projections import parse_assumptions, project
+from floorsim.surveys.bundled import load_bundled_survey
 from tests.projections.helpers import ASSUMPTIONS, REFORMS, raw_assumptions
 
 START = 2025

@@ -33,7 +33,7 @@ import textwrap
 
 import pytest
 
-from surveys import write_survey
+from floorsim.surveys import write_survey
 from tests.benchmarks.scaled_survey import benchmark_persons, scaled_survey
 
 REPLICATES = int(os.environ.get("FLOORSIM_BENCH_REPLICATES", "200"))
@@ -43,10 +43,10 @@ ENGINE = textwrap.dedent(
     """
     import json, resource, sys, time
     started = time.perf_counter()
-    from simulations import Microsimulation
-    from simulations.engine.countries import load_country
-    from simulations.engine.scenarios import resolve_reform
-    from surveys import load_survey
+    from floorsim.simulations import Microsimulation
+    from floorsim.simulations.engine.countries import load_country
+    from floorsim.simulations.engine.scenarios import resolve_reform
+    from floorsim.surveys import load_survey
 
     spec = load_country("timor_leste")
     reform = resolve_reform(spec.default_reform_path(), spec)
@@ -72,10 +72,10 @@ ENGINE = textwrap.dedent(
 ENGINE_COMMAND_SCRIPT = textwrap.dedent(
     """
     import sys
-    from simulations import Microsimulation
-    from simulations.engine.countries import load_country
-    from simulations.engine.scenarios import resolve_reform
-    from surveys import load_survey
+    from floorsim.simulations import Microsimulation
+    from floorsim.simulations.engine.countries import load_country
+    from floorsim.simulations.engine.scenarios import resolve_reform
+    from floorsim.surveys import load_survey
 
     spec = load_country("timor_leste")
     reform = resolve_reform(spec.default_reform_path(), spec)
@@ -102,7 +102,7 @@ COMMAND = textwrap.dedent(
     """
     import json, resource, subprocess, sys, time
     started = time.perf_counter()
-    completed = subprocess.run([sys.executable, "-m", "simulations.cli", "run", "--survey", sys.argv[1],
+    completed = subprocess.run([sys.executable, "-m", "floorsim.simulations.cli", "run", "--survey", sys.argv[1],
                                 "--out", sys.argv[2], "--replicates", sys.argv[3], "--population-year", "survey"],
                                capture_output=True, text=True)
     seconds = time.perf_counter() - started

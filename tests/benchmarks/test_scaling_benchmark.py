@@ -19,7 +19,7 @@ import textwrap
 
 import pytest
 
-from surveys import write_survey
+from floorsim.surveys import write_survey
 from tests.benchmarks.scaled_survey import scaled_survey
 
 SIZES = [int(size) for size in os.environ.get("FLOORSIM_BENCH_SIZES", "20000").split(",")]
@@ -27,15 +27,15 @@ SIZES = [int(size) for size in os.environ.get("FLOORSIM_BENCH_SIZES", "20000").s
 RUNNER = textwrap.dedent(
     """
     import json, resource, sys, time
-    from simulations import Microsimulation, ReformSpec
-    from simulations.engine.reforms import ParameterChange
+    from floorsim.simulations import Microsimulation, ReformSpec
+    from floorsim.simulations.engine.reforms import ParameterChange
 
     folder, backend, jobs, variants = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     scenarios = {"baseline": None}
     for k in range(variants):
         change = ParameterChange(parameter="benefits.saii.amount", value=61 + k, start="2025-01-01")
         scenarios[f"v{k}"] = ReformSpec(name=f"v{k}", changes=(change,))
-    # jobs 0: the engine's default settings (workers chosen from the survey's size, simulations.engine.plan)
+    # jobs 0: the engine's default settings (workers chosen from the survey's size, floorsim.simulations.engine.plan)
     options = {} if jobs == 0 else {"backend": backend, "n_jobs": jobs}
     simulation = Microsimulation("timor_leste", folder, 2025, **options)
     simulation.run({"baseline": None})  # warm: worker pool and tax-benefit systems, as in a long session
@@ -74,7 +74,7 @@ def test_streamed_run_scaling(benchmark, folder):
     one = measure(folder, "sequential", 1, 1)
     two = benchmark.pedantic(measure, args=(folder, "loky", 2, 1), rounds=1, iterations=1)
     default = measure(folder, "loky", 0, 1)
-    assert default["workers"] == 1  # the engine's choice for streamed surveys (simulations/engine/plan.py)
+    assert default["workers"] == 1  # the engine's choice for streamed surveys (floorsim/simulations/engine/plan.py)
     benchmark.extra_info.update(
         persons=one["persons"],
         seconds_1_worker=round(one["seconds"], 3),

@@ -25,18 +25,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulations.analysis import (
+from floorsim.simulations.analysis import (
     build_person_frame,
     design_from_frame,
     frame_replicates,
     headline_estimates,
     relative_line_statistics,
 )
-from simulations.analysis.uncertainty import compacted
-from indicators import (
+from floorsim.simulations.analysis.uncertainty import compacted
+from floorsim.indicators import (
     FGT, Gini, Mean, Palma, Quantile, QuintileShareRatio, RelativeLine, Total, estimate, rao_wu_bootstrap,
 )
-from indicators.weightsets import default_threads
+from floorsim.indicators.weightsets import default_threads
 
 REPLICATES = 200
 SEED = 20250101

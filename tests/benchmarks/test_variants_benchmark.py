@@ -19,9 +19,9 @@ import time
 import pandas as pd
 import pytest
 
-from country_packages.social_protection_floor import EXAMPLES_DIR
-from simulations.design.spf_hosts import DOTTED_PATH
-from simulations.design.variants import VariantGrid, compare, expand, make_simulation, run_grid
+from floorsim.country_packages.social_protection_floor import EXAMPLES_DIR
+from floorsim.simulations.design.spf_hosts import DOTTED_PATH
+from floorsim.simulations.design.variants import VariantGrid, compare, expand, make_simulation, run_grid
 from tests.benchmarks.scaled_survey import benchmark_persons, scaled_survey
 
 GRID = VariantGrid(

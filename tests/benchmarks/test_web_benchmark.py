@@ -25,8 +25,8 @@ with warnings.catch_warnings():  # starlette's notice that httpx will be replace
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from simulations.web import create_app
-from simulations.web.jobs import INTERACTIVE_REPLICATES, Workspace
+from floorsim.simulations.web import create_app
+from floorsim.simulations.web.jobs import INTERACTIVE_REPLICATES, Workspace
 
 WORKERS = int(os.environ.get("FLOORSIM_BENCH_WORKERS", "1"))
 ROUNDS = int(os.environ.get("FLOORSIM_BENCH_ROUNDS", "5"))

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from openfisca_core.simulations import SimulationBuilder
 
-from simulations.engine.countries import load_country, tax_benefit_system_class
-from simulations.engine.reforms import apply_reform, check_reform, load_reform
+from floorsim.simulations.engine.countries import load_country, tax_benefit_system_class
+from floorsim.simulations.engine.reforms import apply_reform, check_reform, load_reform
 
-REFORMS = Path(__file__).resolve().parents[2] / "country_packages" / "timor_leste" / "reforms"
+REFORMS = Path(__file__).resolve().parents[2] / "floorsim" / "country_packages" / "timor_leste" / "reforms"
 BASELINE = tax_benefit_system_class(load_country("timor_leste"))()
 
 

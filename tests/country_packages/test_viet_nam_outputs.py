@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from simulations.cli import app
-from simulations.regression.validation import bundled_validation_table
-from surveys import load_survey
-from surveys.bundled import VIET_NAM_SURVEY
+from floorsim.simulations.cli import app
+from floorsim.simulations.regression.validation import bundled_validation_table
+from floorsim.surveys import load_survey
+from floorsim.surveys.bundled import VIET_NAM_SURVEY
 
 ROOT = Path(__file__).resolve().parents[2]
 RURAL_LINE = 1_500_000  # VND per person per month, Decree 07/2021 Art. 3(1)(a): the line the floor is a share of

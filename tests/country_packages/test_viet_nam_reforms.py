@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulations.design.spf_hosts import DOTTED_PATH
-from simulations.engine.countries import load_country, tax_benefit_system_class
-from simulations.engine.reforms import apply_reform, check_reform, load_reform
-from simulations.engine.scenarios import resolve_reform, scenario_system
+from floorsim.simulations.design.spf_hosts import DOTTED_PATH
+from floorsim.simulations.engine.countries import load_country, tax_benefit_system_class
+from floorsim.simulations.engine.reforms import apply_reform, check_reform, load_reform
+from floorsim.simulations.engine.scenarios import resolve_reform, scenario_system
 from tests.country_packages.test_reform_library import simulate  # one fresh simulation; a year sums its months
 
 SPEC = load_country("viet_nam")

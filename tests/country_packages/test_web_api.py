@@ -6,7 +6,7 @@ import json
 
 from openfisca_web_api.app import create_app
 
-from country_packages.timor_leste import CountryTaxBenefitSystem
+from floorsim.country_packages.timor_leste import CountryTaxBenefitSystem
 
 
 def test_calculate_endpoint_pays_the_2025_social_pension():

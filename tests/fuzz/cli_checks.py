@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import Result
 from typer.testing import CliRunner
 
-from simulations.cli import app
+from floorsim.simulations.cli import app
 
 runner = CliRunner()
 

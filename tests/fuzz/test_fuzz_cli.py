@@ -13,8 +13,8 @@ from click.testing import Result
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from surveys import write_survey
-from surveys.io import HOUSEHOLDS_FILE, METADATA_KEY, PERSONS_FILE, encode_metadata
+from floorsim.surveys import write_survey
+from floorsim.surveys.io import HOUSEHOLDS_FILE, METADATA_KEY, PERSONS_FILE, encode_metadata
 from tests.conftest import make_tiny_survey
 from tests.fuzz import settings
 from tests.fuzz.cli_checks import assert_one_line_error, files_under, invoke

@@ -2,7 +2,7 @@
 
 Each property feeds malformed input to one reader and checks the one invariant of the input-safety layer. A
 project error is any subclass of ``FloorsimError``, ``SurveyError`` or ``IndicatorError``
-(``simulations.cli.terminal.PROJECT_ERRORS``): what the CLI prints as one line.
+(``floorsim.simulations.cli.terminal.PROJECT_ERRORS``): what the CLI prints as one line.
 """
 
 from __future__ import annotations
@@ -18,22 +18,22 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulations.cli.terminal import PROJECT_ERRORS
-from simulations.engine.reforms import ReformSpec, check_reform, load_reform
-from simulations.engine.scenarios import baseline_system
-from simulations.projections.assumptions import Assumptions, parse_assumptions
-from surveys.input_files import read_yaml_text
-from surveys.io import decode_metadata
-from surveys.mapping import SurveyMapping, load_mapping
-from surveys.model import Survey, SurveyMetadata
+from floorsim.simulations.cli.terminal import PROJECT_ERRORS
+from floorsim.simulations.engine.reforms import ReformSpec, check_reform, load_reform
+from floorsim.simulations.engine.scenarios import baseline_system
+from floorsim.simulations.projections.assumptions import Assumptions, parse_assumptions
+from floorsim.surveys.input_files import read_yaml_text
+from floorsim.surveys.io import decode_metadata
+from floorsim.surveys.mapping import SurveyMapping, load_mapping
+from floorsim.surveys.model import Survey, SurveyMetadata
 from tests.conftest import make_tiny_survey
 from tests.fuzz import settings
 from tests.fuzz.strategies import NASTY_NUMBERS, NASTY_TEXT, VALUES, edited
 from tests.projections.helpers import raw_assumptions
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-MAPPING = yaml.safe_load((REPOSITORY / "surveys/examples/eusilc_mapping.yaml").read_text(encoding="utf-8"))
-REFORM = yaml.safe_load((REPOSITORY / "country_packages/timor_leste/reforms/saii_increase.yaml").read_text())
+MAPPING = yaml.safe_load((REPOSITORY / "floorsim/surveys/examples/eusilc_mapping.yaml").read_text(encoding="utf-8"))
+REFORM = yaml.safe_load((REPOSITORY / "floorsim/country_packages/timor_leste/reforms/saii_increase.yaml").read_text())
 ASSUMPTIONS = raw_assumptions()
 TINY = make_tiny_survey()
 

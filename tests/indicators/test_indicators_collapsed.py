@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indicators import (
+from floorsim.indicators import (
     Atkinson,
     GeneralizedEntropy,
     Generic,
@@ -117,7 +117,7 @@ def test_theil_by_hand() -> None:
 def test_prefetched_totals_equal_totals_evaluated_one_by_one() -> None:
     """A table's totals in blocks of columns (``batched.prefetch_totals``) against each statistic evaluated alone on
     fresh objects; a block width of 2 forces several blocks."""
-    from indicators import FGT, Mean, Proportion, Ratio, Total, batched
+    from floorsim.indicators import FGT, Mean, Proportion, Ratio, Total, batched
 
     household, psu, stratum, weight, value = _households(21)
     replicates = rao_wu_bootstrap(SurveyDesign.from_arrays(weight, strata=stratum, psu=psu), 40, 8)
@@ -144,7 +144,7 @@ def test_prefetched_totals_equal_totals_evaluated_one_by_one() -> None:
 def test_palma_and_s80_s20_sorted_once_equal_the_functions_in_every_replicate() -> None:
     """Against ``Generic(palma)`` / ``Generic(quintile_share_ratio)`` (the functions equal laeken), with ties (members
     of a household share a value) and replicates that drop PSUs (zero weights)."""
-    from indicators import Palma, QuintileShareRatio, palma, quintile_share_ratio
+    from floorsim.indicators import Palma, QuintileShareRatio, palma, quintile_share_ratio
 
     household, psu, stratum, weight, value = _households(31)
     replicates = rao_wu_bootstrap(SurveyDesign.from_arrays(weight, strata=stratum, psu=psu), 40, 3)

@@ -20,7 +20,7 @@ import math
 import numpy as np
 import pytest
 
-from indicators import (
+from floorsim.indicators import (
     IndicatorError,
     Mean,
     SurveyDesign,
@@ -241,7 +241,7 @@ def test_several_variables_at_once_and_table_from_a_mapping(design: SurveyDesign
 
 
 def test_mean_of_an_empty_domain_is_undefined_not_an_error():
-    from indicators import Mean, estimate
+    from floorsim.indicators import Mean, estimate
 
     design = SurveyDesign.from_arrays(np.ones(6), strata=np.array([1, 1, 1, 2, 2, 2]), psu=np.arange(6))
     result = estimate(Mean(np.arange(6.0), domain=np.zeros(6, dtype=bool)), design=design)

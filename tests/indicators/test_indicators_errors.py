@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from indicators import (
+from floorsim.indicators import (
     IndicatorError,
     atkinson,
     concentration_coefficient,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indicators import IndicatorError, quantile_groups, weighted_quantile
+from floorsim.indicators import IndicatorError, quantile_groups, weighted_quantile
 
 
 def test_quintiles_of_ten_people_hand_computed() -> None:

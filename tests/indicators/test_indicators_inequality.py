@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from indicators import (
+from floorsim.indicators import (
     IndicatorError,
     atkinson,
     concentration_coefficient,

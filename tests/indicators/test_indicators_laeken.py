@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators import (
+from floorsim.indicators import (
     fgt,
     gini,
     quintile_share_ratio,

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from indicators import IndicatorError, international_line, relative_line, relative_lines, uprated_line
+from floorsim.indicators import IndicatorError, international_line, relative_line, relative_lines, uprated_line
 
 
 def test_relative_line_of_the_median_hand_computed() -> None:

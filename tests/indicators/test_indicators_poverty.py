@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from indicators import IndicatorError, fgt, relative_median_poverty_gap, watts
+from floorsim.indicators import IndicatorError, fgt, relative_median_poverty_gap, watts
 
 # Values 50, 80, 100, 150 and a line of 100: 50 and 80 are poor, 100 (exactly at the line) is not.
 VALUES = [50.0, 80.0, 100.0, 150.0]

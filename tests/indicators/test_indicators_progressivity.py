@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indicators import IndicatorError, concentration_coefficient, gini, kakwani, reynolds_smolensky
+from floorsim.indicators import IndicatorError, concentration_coefficient, gini, kakwani, reynolds_smolensky
 
 INCOME = np.array([10.0, 20.0, 30.0, 40.0])
 W = np.ones(4)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from indicators import (
+from floorsim.indicators import (
     FGT,
     Gini,
     Mean,

@@ -16,7 +16,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from indicators import weighted_quantile
+from floorsim.indicators import weighted_quantile
 
 
 def test_unit_weights_hand_computed() -> None:

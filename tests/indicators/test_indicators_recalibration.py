@@ -1,4 +1,4 @@
-"""Calibration-aware replicates (``indicators.recalibrate``) against a hand-written re-raked bootstrap.
+"""Calibration-aware replicates (``floorsim.indicators.recalibrate``) against a hand-written re-raked bootstrap.
 
 The independent computation: for each Rao–Wu replicate, household weights are raked by textbook iterative
 proportional fitting (IPF) to two household-level margins (region, and households with / without an older
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indicators import (
+from floorsim.indicators import (
     IndicatorError,
     Recalibration,
     SurveyDesign,
@@ -21,7 +21,7 @@ from indicators import (
     rao_wu_bootstrap,
     recalibrate,
 )
-from surveys.recorded_calibration import CalibrationSystem, calibrate_replicates
+from floorsim.surveys.recorded_calibration import CalibrationSystem, calibrate_replicates
 
 REGIONS = 2
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators import (
+from floorsim.indicators import (
     IndicatorError,
     household_adult_equivalents,
     parametric_scale,

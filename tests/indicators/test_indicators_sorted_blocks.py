@@ -1,4 +1,4 @@
-"""Rank statistics over replicates from one sort (``indicators/sorted_blocks.py``) against the one-replicate-at-a-time
+"""Rank statistics over replicates from one sort (``floorsim/indicators/sorted_blocks.py``) against the one-replicate-at-a-time
 path: ``Generic(function)`` applies the plain function (``gini``, ``weighted_quantile``, ``palma``,
 ``quintile_share_ratio``, ``fgt``, ``watts``: they equal laeken) to each replicate's weights, sorting every time.
 
@@ -15,13 +15,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indicators import (
+from floorsim.indicators import (
     FGT, FullSample, Generic, Gini, IndicatorError, Palma, Quantile, QuintileShareRatio, Recalibration,
     RelativeLine, SurveyDesign, Watts, fgt, gini, palma, quintile_share_ratio, rao_wu_bootstrap, recalibrate,
     survey_replicates, watts, weighted_quantile,
 )
-from indicators._sorted import shared_sorted
-from indicators.sorted_blocks import SortedBlock, evaluate_members, gathered_rows
+from floorsim.indicators._sorted import shared_sorted
+from floorsim.indicators.sorted_blocks import SortedBlock, evaluate_members, gathered_rows
 
 QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.8, 0.9, 1.0)
 

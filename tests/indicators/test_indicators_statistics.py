@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indicators import (
+from floorsim.indicators import (
     FGT, FullSample, Generic, Gini, IndicatorError, Mean, Proportion, Quantile, Ratio, RelativeLine, SurveyDesign,
     Total, Watts, atkinson, fgt, gini, rao_wu_bootstrap, watts, weighted_quantile,
 )
-from indicators.sorted_blocks import SortedBlock
+from floorsim.indicators.sorted_blocks import SortedBlock
 from tests.indicators.design_samples import lognormal_sample
 
 
@@ -240,7 +240,7 @@ def test_generic_replicates_and_watts_drop_rule() -> None:
     np.testing.assert_allclose(stat.evaluate(reps), expected, rtol=1e-13)
 
 
-# --- composed statistics (indicators/estimator.py) ------------------------------------------------------------
+# --- composed statistics (floorsim/indicators/estimator.py) ------------------------------------------------------------
 
 
 def test_difference_and_quotient_by_hand() -> None:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from indicators import IndicatorError, weighted_count, weighted_total
+from floorsim.indicators import IndicatorError, weighted_count, weighted_total
 
 
 def test_weighted_total_hand_computed() -> None:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators import (
+from floorsim.indicators import (
     FGT,
     Gini,
     Mean,

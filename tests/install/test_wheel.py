@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-PACKAGES = ("country_packages", "indicators", "simulations", "surveys")
+PACKAGES = ("floorsim",)  # the one top-level package floorsim installs
 FULL = os.environ.get("FLOORSIM_INSTALL_TEST", "") == "full"
 
 
@@ -78,10 +78,10 @@ def installed(tmp_path_factory) -> Installed:
 
 
 def in_repository(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
-    """The same command from the checkout (``python -m simulations.cli``), for figures to compare with."""
+    """The same command from the checkout (``python -m floorsim.simulations.cli``), for figures to compare with."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("FLOORSIM_")}
     env["PYTHONPATH"] = str(REPOSITORY)
-    return _run([sys.executable, "-m", "simulations.cli", *arguments], cwd=cwd, env=env)
+    return _run([sys.executable, "-m", "floorsim.simulations.cli", *arguments], cwd=cwd, env=env)
 
 
 def test_the_wheel_holds_every_data_file_of_the_packages_and_the_licence(installed):
@@ -89,12 +89,14 @@ def test_the_wheel_holds_every_data_file_of_the_packages_and_the_licence(install
     data = {path for path in tracked if not path.endswith(".py") and (REPOSITORY / path).is_file()}
     names = set(zipfile.ZipFile(installed.wheel).namelist())
     assert data - names == set()
+    # One top-level package (issue 22): nothing a user's own surveys.py could shadow, no stale build/ leftovers.
+    assert {name.split("/")[0] for name in names if ".dist-info/" not in name} == {"floorsim"}
     licence = next(name for name in names if name.endswith(".dist-info/licenses/LICENSE"))
     assert b"GNU AFFERO GENERAL PUBLIC LICENSE" in zipfile.ZipFile(installed.wheel).read(licence)
 
 
 def test_the_environment_imports_floorsim_from_the_wheel_and_its_requirements_are_met(installed):
-    where = _run([installed.python, "-c", "import simulations, surveys; print(simulations.__file__)"],
+    where = _run([installed.python, "-c", "import floorsim.simulations, floorsim.surveys; print(floorsim.simulations.__file__)"],
                  cwd=installed.work, env=installed.env)
     assert Path(where.stdout.strip()).is_relative_to(installed.venv)
     _run([sys.executable, "-m", "pip", "--python", installed.python, "check"], cwd=installed.work)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulations.projections import project
+from floorsim.simulations.projections import project
 from tests.projections.helpers import ASSUMPTIONS
 
 

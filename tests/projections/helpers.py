@@ -8,9 +8,9 @@ from pathlib import Path
 import yaml
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-ASSUMPTIONS = REPOSITORY / "country_packages" / "timor_leste" / "projections" / "assumptions_2025_2035.yaml"
-POPULATION = REPOSITORY / "surveys" / "data" / "timor_leste_population_projection.yaml"
-REFORMS = REPOSITORY / "country_packages" / "timor_leste" / "reforms"
+ASSUMPTIONS = REPOSITORY / "floorsim" / "country_packages" / "timor_leste" / "projections" / "assumptions_2025_2035.yaml"
+POPULATION = REPOSITORY / "floorsim" / "surveys" / "data" / "timor_leste_population_projection.yaml"
+REFORMS = REPOSITORY / "floorsim" / "country_packages" / "timor_leste" / "reforms"
 
 
 def raw_assumptions(end: int | None = None) -> dict:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from simulations.projections import ProjectionError, load_assumptions, project
-from simulations.projections.assumptions import series_value
+from floorsim.simulations.projections import ProjectionError, load_assumptions, project
+from floorsim.simulations.projections.assumptions import series_value
 from tests.projections.helpers import ASSUMPTIONS, raw_assumptions, write_assumptions
 
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from simulations.cli import app
-from simulations.projections import FILES, ProjectionError
+from floorsim.simulations.cli import app
+from floorsim.simulations.projections import FILES, ProjectionError
 from tests.projections.helpers import REFORMS, raw_assumptions, write_assumptions
 
 runner = CliRunner()
@@ -94,7 +94,7 @@ def test_nothing_partial_when_an_output_cannot_be_rendered(tmp_path, short_assum
     def broken(_result) -> bytes:
         raise ProjectionError("cannot render the workbook")
 
-    monkeypatch.setattr("simulations.projections.outputs._excel", broken)
+    monkeypatch.setattr("floorsim.simulations.projections.outputs._excel", broken)
     result = runner.invoke(app, ["project", str(short_assumptions), "--out", str(out)])
     assert result.exit_code == 2
     assert "floorsim: error: cannot render the workbook" in text(result)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from simulations.projections import ProjectionError
-from simulations.projections.population import read_population_projection
-from surveys.bundled import load_bundled_survey
-from surveys.calibration import calibration_matrix
+from floorsim.simulations.projections import ProjectionError
+from floorsim.simulations.projections.population import read_population_projection
+from floorsim.surveys.bundled import load_bundled_survey
+from floorsim.surveys.calibration import calibration_matrix
 from tests.projections.helpers import POPULATION
 
 

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulations.projections import project
-from simulations.projections.population import read_population_projection
-from surveys.bundled import load_bundled_survey
+from floorsim.simulations.projections import project
+from floorsim.simulations.projections.population import read_population_projection
+from floorsim.surveys.bundled import load_bundled_survey
 from tests.projections.helpers import POPULATION, raw_assumptions, write_assumptions
 
 YEARS = range(2025, 2036)

@@ -14,10 +14,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from simulations.cli import app
-from simulations.engine.microsimulation import BASELINE
-from simulations.projections.errors import ProjectionError
-from simulations.projections.simulated_year import parse_population_year
+from floorsim.simulations.cli import app
+from floorsim.simulations.engine.microsimulation import BASELINE
+from floorsim.simulations.projections.errors import ProjectionError
+from floorsim.simulations.projections.simulated_year import parse_population_year
 from tests.projections.helpers import POPULATION
 
 REFORM = "saii_increase"
@@ -79,12 +79,12 @@ def test_population_year_option_rejects_other_words():
 def test_a_survey_moved_to_2025_records_the_2025_margins_its_replicates_are_recalibrated_to():
     """The reweighted survey's weights meet the 2025 population by age group, and its recorded calibration is that
     margin (not the survey's own), so every bootstrap replicate is re-calibrated to the 2025 population."""
-    from simulations.engine.countries import load_country
-    from simulations.projections.population import read_population_projection
-    from simulations.projections.simulated_year import country_assumptions, simulated_year
-    from surveys.bundled import load_bundled_survey
-    from surveys.calibration import calibration_matrix
-    from surveys.recorded_calibration import margins_from_record
+    from floorsim.simulations.engine.countries import load_country
+    from floorsim.simulations.projections.population import read_population_projection
+    from floorsim.simulations.projections.simulated_year import country_assumptions, simulated_year
+    from floorsim.surveys.bundled import load_bundled_survey
+    from floorsim.surveys.calibration import calibration_matrix
+    from floorsim.surveys.recorded_calibration import margins_from_record
 
     spec = load_country("timor_leste")
     moved = simulated_year(spec, load_bundled_survey(), 2025)
@@ -101,21 +101,21 @@ def test_a_survey_moved_to_2025_records_the_2025_margins_its_replicates_are_reca
 
 
 def test_the_method_section_says_the_survey_was_moved_to_the_simulated_year():
-    from simulations import Microsimulation
-    from simulations.engine.countries import load_country
-    from simulations.projections.simulated_year import simulated_year
-    from simulations.reports.tables import build_report
-    from surveys.bundled import load_bundled_survey
+    from floorsim.simulations import Microsimulation
+    from floorsim.simulations.engine.countries import load_country
+    from floorsim.simulations.projections.simulated_year import simulated_year
+    from floorsim.simulations.reports.tables import build_report
+    from floorsim.surveys.bundled import load_bundled_survey
 
     moved = simulated_year(load_country("timor_leste"), load_bundled_survey(), 2025)
     factor = moved.survey.metadata.extra["projection"]["money_factor"]
     results = Microsimulation("timor_leste", moved.survey, 2025, n_jobs=1, backend="sequential").run(
-        {"baseline": None, REFORM: "country_packages/timor_leste/reforms/saii_increase.yaml"}
+        {"baseline": None, REFORM: "floorsim/country_packages/timor_leste/reforms/saii_increase.yaml"}
     )
     method = " ".join(build_report(results, REFORM, replicates=0).method)
     assert "The survey, collected in 2015, was moved to 2025 before the run" in method
     assert f"multiplied by {factor:.4f}" in method and factor > 1.0
     unmoved = Microsimulation("timor_leste", load_bundled_survey(), 2025, n_jobs=1, backend="sequential").run(
-        {"baseline": None, REFORM: "country_packages/timor_leste/reforms/saii_increase.yaml"}
+        {"baseline": None, REFORM: "floorsim/country_packages/timor_leste/reforms/saii_increase.yaml"}
     )
     assert "was moved to" not in " ".join(build_report(unmoved, REFORM, replicates=0).method)

@@ -9,10 +9,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from simulations.projections import ProjectionError, load_assumptions
-from simulations.projections.uprating import metadata_rules, uprating_rules, year_changes
-from simulations.engine.reforms import ParameterChange, ReformSpec, apply_reform
-from simulations.engine.scenarios import baseline_system
+from floorsim.simulations.projections import ProjectionError, load_assumptions
+from floorsim.simulations.projections.uprating import metadata_rules, uprating_rules, year_changes
+from floorsim.simulations.engine.reforms import ParameterChange, ReformSpec, apply_reform
+from floorsim.simulations.engine.scenarios import baseline_system
 from tests.projections.helpers import ASSUMPTIONS
 from tests.projections.test_projection import cpi
 

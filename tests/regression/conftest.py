@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-PACKAGE = REPOSITORY / "country_packages" / "timor_leste"
+PACKAGE = REPOSITORY / "floorsim" / "country_packages" / "timor_leste"
 SAII_AMOUNT = Path("parameters/benefits/saii/amount.yaml")
 
 
@@ -20,9 +20,9 @@ def copy_package(destination: Path) -> Path:
 
 def copy_as_repository_tree(root: Path) -> Path:
     """``root/country_packages/timor_leste`` (with the parent package's ``__init__.py``); returns the package."""
-    (root / "country_packages").mkdir(parents=True)
-    shutil.copy(REPOSITORY / "country_packages" / "__init__.py", root / "country_packages" / "__init__.py")
-    return copy_package(root / "country_packages" / "timor_leste")
+    (root / "floorsim" / "country_packages").mkdir(parents=True)
+    shutil.copy(REPOSITORY / "floorsim" / "country_packages" / "__init__.py", root / "floorsim" / "country_packages" / "__init__.py")
+    return copy_package(root / "floorsim" / "country_packages" / "timor_leste")
 
 
 def add_dated_value(package: Path, relative: Path, date: str, value: object, title: str) -> None:

@@ -1,5 +1,5 @@
 """Dead-parameter check: every parameter a formula reads is read by a YAML test and moves an output on the bundled
-survey, except the allow-listed ones, each with its reason (simulations/regression/dead.py)."""
+survey, except the allow-listed ones, each with its reason (floorsim/simulations/regression/dead.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import textwrap
 
 import pytest
 
-from simulations.regression import dead, formula_reads, parameter_traces, perturbation
-from simulations.engine.scenarios import baseline_system
+from floorsim.simulations.regression import dead, formula_reads, parameter_traces, perturbation
+from floorsim.simulations.engine.scenarios import baseline_system
 
 
 @pytest.fixture(scope="module")
@@ -116,8 +116,8 @@ def test_yaml_test_tracing_records_what_each_test_reads(tmp_path):
 
 
 def test_perturbation_detects_a_live_and_a_dead_parameter(report):
-    from simulations.engine.countries import load_country
-    from surveys.bundled import load_bundled_survey
+    from floorsim.simulations.engine.countries import load_country
+    from floorsim.surveys.bundled import load_bundled_survey
 
     spec, system = load_country("timor_leste"), baseline_system("timor_leste")
     runner = perturbation.SurveyRunner(spec, load_bundled_survey(), system)

@@ -1,19 +1,20 @@
 """``floorsim diff``: changed parameters and variables are listed exactly, and the impact equals what the change
-works out to by hand (simulations/regression/diff.py)."""
+works out to by hand (floorsim/simulations/regression/diff.py)."""
 
 from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from simulations.regression import diff
-from simulations.cli import app
-from surveys import write_survey
-from surveys.bundled import load_bundled_survey
+from floorsim.simulations.regression import diff
+from floorsim.simulations.cli import app
+from floorsim.surveys import write_survey
+from floorsim.surveys.bundled import load_bundled_survey
 from tests.conftest import make_tiny_survey
 from tests.regression.conftest import (
     SAII_AMOUNT,
@@ -123,7 +124,7 @@ def test_formula_and_variable_changes_are_reported(tmp_path):
     saii.write_text(saii.read_text().replace("One allowance per person, whichever", "One allowance a person, whichever"))
     (new / "variables" / "extra.py").write_text(
         "from openfisca_core.periods import MONTH\nfrom openfisca_core.variables import Variable\n\n"
-        "from country_packages.timor_leste.entities import Person\n\n\n"
+        "from floorsim.country_packages.timor_leste.entities import Person\n\n\n"
         "class new_flag(Variable):\n    value_type = bool\n    entity = Person\n    definition_period = MONTH\n"
         "    label = 'A new input'\n"
     )
@@ -198,7 +199,7 @@ def test_threshold_not_reached_exits_zero(repository):
         (["HEAD", "HEAD", "--fail-if", "saii_cost>0.05"], "write FIGURE:rel>X or FIGURE:abs>X"),
         (["HEAD", "HEAD", "--fail-if", "total_costs:rel>0.05"], "no figure 'total_costs'"),
         (["HEAD", "HEAD", "--period", "twenty"], "--period takes years"),
-        (["HEAD", "HEAD", "--country", "atlantis"], "has no country_packages/atlantis/floorsim.yaml"),
+        (["HEAD", "HEAD", "--country", "atlantis"], "has no floorsim/country_packages/atlantis/floorsim.yaml"),
     ],
 )
 def test_bad_input_is_a_one_line_error(repository, arguments, message):
@@ -252,7 +253,7 @@ def test_country_package_repository_layout(tmp_path):
 
 
 def test_parameters_are_compared_by_the_value_in_force_on_each_date():
-    from simulations.regression.rules import compare_parameters
+    from floorsim.simulations.regression.rules import compare_parameters
 
     def values(*entries):
         return {"unit": "currency-USD", "description": "d", "values": [
@@ -284,8 +285,8 @@ def test_parameters_are_compared_by_the_value_in_force_on_each_date():
 
 
 def test_scale_brackets_are_described_leaf_by_leaf_with_the_scale_references():
-    from simulations.regression.rules import describe_parameters
-    from simulations.engine.scenarios import baseline_system
+    from floorsim.simulations.regression.rules import describe_parameters
+    from floorsim.simulations.engine.scenarios import baseline_system
 
     described = describe_parameters(baseline_system("timor_leste").parameters)
     bracket = described["benefits.saii.age_supplement[1].amount"]
@@ -300,8 +301,8 @@ def _declare_survey(package, survey: str) -> None:
     """Point the package's regression.survey (floorsim.yaml) at ``survey``."""
     path = package / "floorsim.yaml"
     text = path.read_text(encoding="utf-8")
-    assert "  survey: surveys:data/timor_leste_synthetic\n" in text
-    path.write_text(text.replace("  survey: surveys:data/timor_leste_synthetic\n", f"  survey: {survey}\n"),
+    assert "  survey: floorsim.surveys:data/timor_leste_synthetic\n" in text
+    path.write_text(text.replace("  survey: floorsim.surveys:data/timor_leste_synthetic\n", f"  survey: {survey}\n"),
                     encoding="utf-8")
 
 
@@ -326,3 +327,40 @@ def test_a_declared_survey_missing_from_a_revision_asks_for_survey(tmp_path):
     git(root, "commit", "-q", "-m", "package")
     with pytest.raises(diff.DiffError, match=r"no_such_survey'.*give the survey folder \(--survey\)"):
         diff.run_diff("HEAD", "HEAD", repo=root, periods=[2025])
+
+
+def _as_before_the_namespace(package: Path) -> None:
+    """The package as it was before floorsim moved into one namespace (issue 22): no leading ``floorsim.``."""
+    for path in package.rglob("*"):
+        if path.suffix in (".py", ".yaml"):
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace("floorsim.country_packages.", "country_packages."), encoding="utf-8")
+
+
+def test_a_revision_from_before_the_floorsim_namespace_is_found_by_name(tmp_path):
+    """HEAD~1 holds the package where it was before issue 22 (no floorsim folder), HEAD in
+    floorsim/country_packages/timor_leste: ``--country timor_leste`` finds both, and the engine is the running one."""
+    root = tmp_path / "repo"
+    before = root.joinpath("country_packages")  # the layout before issue 22
+    before.mkdir(parents=True)
+    (before / "__init__.py").write_text("", encoding="utf-8")
+    _as_before_the_namespace(copy_package(before / "timor_leste"))
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "package, old layout")
+    (root / "floorsim").mkdir()
+    git(root, "mv", "country_packages", "floorsim/country_packages")
+    shutil.rmtree(root / "floorsim" / "country_packages" / "timor_leste")
+    package = copy_package(root / "floorsim" / "country_packages" / "timor_leste")
+    add_dated_value(package, SAII_AMOUNT, "2025-01-01", 70, TITLE)
+    # A checkout's own engine beside its packages must not be run: the diff extracts floorsim/country_packages only.
+    (root / "floorsim" / "simulations").mkdir()
+    for name in ("floorsim/__init__.py", "floorsim/simulations/__init__.py"):
+        (root / name).write_text("raise RuntimeError('the revision\\'s engine was imported')\n", encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "floorsim namespace; SAII 70")
+    folder = write_survey(make_tiny_survey(), tmp_path / "tiny")
+    report = diff.run_diff("HEAD~1", "HEAD", repo=root, periods=[2025], survey=folder)
+    (row,) = report["parameters"]
+    assert (row["path"], row["old"], row["new"]) == ("benefits.saii.amount", 60, 70)
+    assert report["impact"]["2025"]["figures"]["saii_cost"]["change"] == pytest.approx(10 * 12 * 450)

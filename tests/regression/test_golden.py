@@ -1,18 +1,19 @@
 """Golden aggregates: the committed headline figures of every country with a bundled survey still come out, and a
-deliberate change to the rules is caught with a readable table (simulations/regression/golden.py)."""
+deliberate change to the rules is caught with a readable table (floorsim/simulations/regression/golden.py)."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
 import pytest
 
-from simulations.engine.countries import load_country
-from simulations.regression import golden, settings
-from tests.regression.conftest import REPOSITORY, SAII_AMOUNT, copy_as_repository_tree, replace_value
+from floorsim.simulations.engine.countries import load_country
+from floorsim.simulations.regression import golden, settings
+from tests.regression.conftest import REPOSITORY, SAII_AMOUNT, replace_value
 
 
 @pytest.mark.parametrize("country", settings.countries_with_bundled_survey())
@@ -56,11 +57,15 @@ def test_money_tolerance_is_absolute_plus_relative():
 
 def test_golden_check_catches_a_deliberate_change(tmp_path):
     """A copy of the package with the 2024 SAII base raised from 60 to 61, checked against the committed snapshot."""
-    package = copy_as_repository_tree(tmp_path / "tree")
+    # A copy of the whole floorsim package, as a modified checkout holds it: first on PYTHONPATH, it is what runs (one
+    # package cannot be taken from two folders, so a copy of the country package alone would not be imported).
+    shutil.copytree(REPOSITORY / "floorsim", tmp_path / "tree" / "floorsim",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    package = tmp_path / "tree" / "floorsim" / "country_packages" / "timor_leste"
     replace_value(package, SAII_AMOUNT, "2024-01-01", 60, 61)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path / "tree"), str(REPOSITORY)]))
     completed = subprocess.run(
-        [sys.executable, "-m", "simulations.regression.golden", "--country", str(package / "floorsim.yaml")],
+        [sys.executable, "-m", "floorsim.simulations.regression.golden", "--country", str(package / "floorsim.yaml")],
         cwd=tmp_path / "tree", env=env, capture_output=True, text=True, check=False,
     )
     assert completed.returncode == 1, completed.stdout + completed.stderr

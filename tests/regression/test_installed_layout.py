@@ -1,5 +1,5 @@
 """The regression tools work from an installed floorsim: the golden snapshot, the dead-parameter allow-list and the
-survey the checks run on are found through the packages (simulations/regression/settings.py), never through the
+survey the checks run on are found through the packages (floorsim/simulations/regression/settings.py), never through the
 repository's ``tests/`` folder, which a wheel does not have."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from simulations.engine.countries import CountrySpec, load_country
-from simulations.errors import CountryError
-from simulations.regression import settings
+from floorsim.simulations.engine.countries import CountrySpec, load_country
+from floorsim.simulations.errors import CountryError
+from floorsim.simulations.regression import settings
 from tests.regression.conftest import REPOSITORY, SAII_AMOUNT, add_dated_value
 
 FLOORSIM = Path(sys.executable).parent / "floorsim"
@@ -42,7 +42,7 @@ def test_floorsim_golden_finds_the_snapshot_and_survey_through_the_package(tmp_p
     completed = subprocess.run([str(FLOORSIM), "golden"], cwd=cwd, env=env, capture_output=True, text=True,
                                check=False)
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    snapshot = installed("country_packages.timor_leste") / "regression" / "golden.json"
+    snapshot = installed("floorsim.country_packages.timor_leste") / "regression" / "golden.json"
     document = json.loads(snapshot.read_text(encoding="utf-8"))
     count = sum(len(figures) for scenarios in document["figures"].values() for figures in scenarios.values())
     # 6 reference years x (baseline + 6 library reforms) x their headline figures
@@ -57,7 +57,7 @@ def test_floorsim_diff_runs_two_package_folders_on_the_declared_survey(tmp_path)
     """Two copies of the installed package (the new one pays the SAII USD 70 a month from 2025 instead of 60),
     compared from a folder outside the checkout without --survey or --repo."""
     cwd, env = outside_the_checkout(tmp_path)
-    package = installed("country_packages.timor_leste")
+    package = installed("floorsim.country_packages.timor_leste")
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     old = shutil.copytree(package, tmp_path / "old" / "timor_leste", ignore=ignore)
     new = shutil.copytree(package, tmp_path / "new" / "timor_leste", ignore=ignore)
@@ -66,7 +66,7 @@ def test_floorsim_diff_runs_two_package_folders_on_the_declared_survey(tmp_path)
                                capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     report = json.loads(completed.stdout)
-    assert Path(report["survey"]["path"]) == installed("surveys") / "data" / "timor_leste_synthetic"
+    assert Path(report["survey"]["path"]) == installed("floorsim.surveys") / "data" / "timor_leste_synthetic"
     figures = report["impact"]["2025"]["figures"]
     beneficiaries = figures["saii_beneficiaries"]["new"]
     assert figures["saii_beneficiaries"]["change"] == 0
@@ -74,7 +74,7 @@ def test_floorsim_diff_runs_two_package_folders_on_the_declared_survey(tmp_path)
     assert figures["saii_cost"]["change"] == pytest.approx(10 * 12 * beneficiaries, rel=1e-12)
 
 
-# ----- nothing under simulations/ opens a path in tests/ -----
+# ----- nothing under floorsim/simulations/ opens a path in tests/ -----
 
 
 PATH_CALLS = {"Path", "PurePath", "PurePosixPath", "open", "joinpath", "files"}
@@ -113,7 +113,7 @@ def test_the_path_scan_catches_paths_into_tests():
 def test_no_module_under_simulations_opens_a_path_in_tests():
     offenders = {
         path.relative_to(REPOSITORY).as_posix(): lines
-        for path in sorted((REPOSITORY / "simulations").rglob("*.py"))
+        for path in sorted((REPOSITORY / "floorsim" / "simulations").rglob("*.py"))
         if (lines := paths_into_tests(path.read_text(encoding="utf-8")))
     }
     assert offenders == {}
@@ -129,12 +129,12 @@ def spec_with_survey(folder: Path, survey: str) -> CountrySpec:
 
 
 def test_timor_leste_declares_the_bundled_survey_and_golden_years():
-    import surveys.bundled
+    import floorsim.surveys.bundled
 
-    assert settings.bundled_survey("timor_leste") == surveys.bundled.BUNDLED_SURVEY
+    assert settings.bundled_survey("timor_leste") == floorsim.surveys.bundled.BUNDLED_SURVEY
     assert settings.reference_years("timor_leste") == (2016, 2020, 2022, 2023, 2024, 2025)
     assert settings.countries_with_bundled_survey() == ["timor_leste", "viet_nam"]
-    folder = installed("country_packages.timor_leste") / "regression"
+    folder = installed("floorsim.country_packages.timor_leste") / "regression"
     assert settings.snapshot_path("timor_leste") == folder / "golden.json"
     assert settings.allowlist_path("timor_leste") == folder / "dead_parameters_allowlist.yaml"
 
@@ -145,7 +145,7 @@ def test_survey_is_a_package_folder_or_a_path_beside_floorsim_yaml(tmp_path):
     with pytest.raises(settings.RegressionSettingsError, match="no importable package 'no_such_package'"):
         settings.resolve_survey(spec_with_survey(tmp_path, "no_such_package:data"))
     with pytest.raises(settings.RegressionSettingsError, match="no folder"):
-        settings.resolve_survey(spec_with_survey(tmp_path, "surveys:data/no_such_survey"))
+        settings.resolve_survey(spec_with_survey(tmp_path, "floorsim.surveys:data/no_such_survey"))
     # One letter before the colon is a Windows drive, not a package: a path (missing here).
     with pytest.raises(settings.RegressionSettingsError, match=r"regression.survey 'C:/x': no folder"):
         settings.resolve_survey(spec_with_survey(tmp_path, "C:/x"))
@@ -153,7 +153,7 @@ def test_survey_is_a_package_folder_or_a_path_beside_floorsim_yaml(tmp_path):
 
 
 def test_unknown_regression_settings_are_refused(tmp_path):
-    text = (installed("country_packages.timor_leste") / "floorsim.yaml").read_text(encoding="utf-8")
+    text = (installed("floorsim.country_packages.timor_leste") / "floorsim.yaml").read_text(encoding="utf-8")
     path = tmp_path / "timor_leste" / "floorsim.yaml"
     path.parent.mkdir()
     path.write_text(text.replace("  golden_years:", "  golden_year:"), encoding="utf-8")

@@ -14,12 +14,12 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 
 def test_every_yaml_test_of_every_country_package_is_collected():
     expected: dict[str, int] = {}
-    for path in sorted((REPOSITORY / "country_packages").glob("*/tests/*.yaml")):
+    for path in sorted((REPOSITORY / "floorsim" / "country_packages").glob("*/tests/*.yaml")):
         tests = yaml.safe_load(path.read_text(encoding="utf-8"))
         expected[path.relative_to(REPOSITORY).as_posix()] = len(tests) if isinstance(tests, list) else 1
-    assert expected, "no YAML tests found under country_packages/*/tests/"
+    assert expected, "no YAML tests found under floorsim/country_packages/*/tests/"
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "country_packages"],
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "floorsim/country_packages"],
         cwd=REPOSITORY, capture_output=True, text=True, check=False,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -8,12 +8,12 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from simulations import Microsimulation
-from simulations.cli import app
-from simulations.reports import build_report, write_report_files
-from surveys.bundled import load_bundled_survey
+from floorsim.simulations import Microsimulation
+from floorsim.simulations.cli import app
+from floorsim.simulations.reports import build_report, write_report_files
+from floorsim.surveys.bundled import load_bundled_survey
 
-REFORM = "country_packages/timor_leste/reforms/saii_increase.yaml"
+REFORM = "floorsim/country_packages/timor_leste/reforms/saii_increase.yaml"
 
 
 @pytest.fixture(scope="session")

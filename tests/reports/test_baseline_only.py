@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from simulations import Microsimulation
-from simulations.cli import app
-from surveys import load_survey, write_survey
+from floorsim.simulations import Microsimulation
+from floorsim.simulations.cli import app
+from floorsim.surveys import load_survey, write_survey
 from tests.conftest import make_tiny_survey
 
 runner = CliRunner()
@@ -121,7 +121,7 @@ def test_package_without_default_reform_runs_baseline_only(tmp_path):
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    data, mapping = root / "tests/fixtures/eusilc/eusilc.parquet", root / "surveys/examples/eusilc_mapping.yaml"
+    data, mapping = root / "tests/fixtures/eusilc/eusilc.parquet", root / "floorsim/surveys/examples/eusilc_mapping.yaml"
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", "--country", "country_template", "--survey", str(data), "--mapping",
                                  str(mapping), "--period", "2017", "--out", str(out), "--jobs", "1",
@@ -137,7 +137,7 @@ def test_package_without_default_reform_runs_baseline_only(tmp_path):
 
 
 def test_baseline_only_with_a_reform_is_refused(tmp_path):
-    reform = "country_packages/timor_leste/reforms/saii_increase.yaml"
+    reform = "floorsim/country_packages/timor_leste/reforms/saii_increase.yaml"
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", "--baseline-only", "--reform", reform, "--out", str(out)])
     assert result.exit_code == 2

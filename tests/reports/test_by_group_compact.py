@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulations.analysis.frame import welfare_of
-from simulations.reports.groups import compact_by_group, person_by_group, population_groups
-from simulations.reports.labels import get_labels
-from simulations.reports.sampling import survey_uncertainty
+from floorsim.simulations.analysis.frame import welfare_of
+from floorsim.simulations.reports.groups import compact_by_group, person_by_group, population_groups
+from floorsim.simulations.reports.labels import get_labels
+from floorsim.simulations.reports.sampling import survey_uncertainty
 
 COLUMNS = ["estimate", "se", "ci_low", "ci_high"]
 

@@ -6,7 +6,7 @@ from xml.etree import ElementTree
 
 from PIL import Image
 
-from simulations.reports.charts import CHARTS, FORMATS
+from floorsim.simulations.reports.charts import CHARTS, FORMATS
 
 
 def test_every_chart_is_a_valid_png_and_svg(bundled_out):

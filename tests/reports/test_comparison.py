@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from simulations.cli import app
-from simulations.reports.comparison import merged_order
-from surveys import write_survey
+from floorsim.simulations.cli import app
+from floorsim.simulations.reports.comparison import merged_order
+from floorsim.surveys import write_survey
 from tests.conftest import make_tiny_survey
 
-REFORM = "country_packages/timor_leste/reforms/saii_increase.yaml"
+REFORM = "floorsim/country_packages/timor_leste/reforms/saii_increase.yaml"
 
 
 @pytest.fixture(scope="module")

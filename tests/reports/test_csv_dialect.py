@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulations.reports.errors import ReportError
-from simulations.reports.tabular import write_tables
+from floorsim.simulations.reports.errors import ReportError
+from floorsim.simulations.reports.tabular import write_tables
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_unknown_dialect_or_format_is_refused(bundled_report, tmp_path):
 def test_cli_refuses_an_unknown_dialect_or_format_in_one_line(tmp_path):
     from typer.testing import CliRunner
 
-    from simulations.cli import app
+    from floorsim.simulations.cli import app
 
     out = tmp_path / "out"
     for option, value, message in (("--csv-dialect", "excel-us", "unknown dialect 'excel-us'"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulations.reports.sampling import _survey_uncertainty
+from floorsim.simulations.reports.sampling import _survey_uncertainty
 
 
 def test_design_frame_equals_the_person_frames_columns(bundled_results):

@@ -7,8 +7,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from simulations.reports.labels import ENGLISH
-from simulations.reports.tabular import write_tables
+from floorsim.simulations.reports.labels import ENGLISH
+from floorsim.simulations.reports.tabular import write_tables
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_variable_and_value_labels(dta_folder, bundled_report):
 
 
 def test_long_column_names_fit_stata(tmp_path):
-    from simulations.reports.tabular import write_dta
+    from floorsim.simulations.reports.tabular import write_dta
 
     long = "a_column_name_that_is_much_longer_than_thirty_two"
     table = pd.DataFrame({long: [1.0], long + "_2": [2.0], "9lives": ["x"]})

@@ -1,4 +1,4 @@
-"""Lorenz and concentration curves: the points (``indicators.lorenz``, ``indicators.concentration_curve``) against
+"""Lorenz and concentration curves: the points (``floorsim.indicators.lorenz``, ``floorsim.indicators.concentration_curve``) against
 hand calculations, the identity Gini = 1 − 2 × area under the Lorenz curve (and the same for the concentration
 coefficient), and the report's ``curves`` table against the report's own Gini."""
 
@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indicators import IndicatorError, concentration_coefficient, concentration_curve, gini, lorenz
-from simulations.analysis.frame import amounts_of, weights_of, welfare_of
-from simulations.reports.curves import area_under
+from floorsim.indicators import IndicatorError, concentration_coefficient, concentration_curve, gini, lorenz
+from floorsim.simulations.analysis.frame import amounts_of, weights_of, welfare_of
+from floorsim.simulations.reports.curves import area_under
 
 
 def test_lorenz_by_hand():

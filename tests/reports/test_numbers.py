@@ -1,4 +1,4 @@
-"""The one number formatter (``simulations.reports.numbers``): styles, figure kinds by medium, parameter values."""
+"""The one number formatter (``floorsim.simulations.reports.numbers``): styles, figure kinds by medium, parameter values."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from simulations.reports.labels import Labels
-from simulations.reports.numbers import format_figure, format_number, format_parameter_value, shown_unit
+from floorsim.simulations.reports.labels import Labels
+from floorsim.simulations.reports.numbers import format_figure, format_number, format_parameter_value, shown_unit
 
 
 @pytest.mark.parametrize(

@@ -8,14 +8,14 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from simulations import Microsimulation
-from simulations.cli import app
-from simulations.reports import ReportError, write_outputs
-from surveys import write_survey
+from floorsim.simulations import Microsimulation
+from floorsim.simulations.cli import app
+from floorsim.simulations.reports import ReportError, write_outputs
+from floorsim.surveys import write_survey
 from tests.conftest import make_tiny_survey
 
 runner = CliRunner()
-REFORM = "country_packages/timor_leste/reforms/saii_increase.yaml"
+REFORM = "floorsim/country_packages/timor_leste/reforms/saii_increase.yaml"
 EXPECTED = {
     "summary.json", "report.html", "results.xlsx",
     *(f"tables/{name}.{ext}" for name in ("headline", "poverty", "inequality", "cost", "deciles", "coverage",
@@ -90,7 +90,7 @@ def broken_workbook(report, path):
 
 
 def test_a_failing_writer_leaves_nothing(tmp_path, tiny_results, monkeypatch):
-    monkeypatch.setattr("simulations.reports.excel.write_workbook", broken_workbook)
+    monkeypatch.setattr("floorsim.simulations.reports.excel.write_workbook", broken_workbook)
     out = tmp_path / "deeper" / "out"
     with pytest.raises(ReportError, match="disk full.*nothing was written"):
         write_outputs(tiny_results, ["saii_increase"], out)
@@ -101,7 +101,7 @@ def test_a_failing_writer_leaves_an_earlier_run_untouched(tmp_path, tiny_results
     out = tmp_path / "out"
     write_outputs(tiny_results, ["saii_increase"], out, replicates=10)
     before = {name: (out / name).read_bytes() for name in files_under(out)}
-    monkeypatch.setattr("simulations.reports.charts.write_charts", lambda report, folder: 1 / 0)
+    monkeypatch.setattr("floorsim.simulations.reports.charts.write_charts", lambda report, folder: 1 / 0)
     with pytest.raises(ReportError, match="ZeroDivisionError"):
         write_outputs(tiny_results, ["saii_increase"], out, replicates=20)
     assert {name: (out / name).read_bytes() for name in files_under(out)} == before
@@ -109,7 +109,7 @@ def test_a_failing_writer_leaves_an_earlier_run_untouched(tmp_path, tiny_results
 
 
 def test_cli_reports_a_failing_writer_in_one_line(tmp_path, tiny_folder, monkeypatch):
-    monkeypatch.setattr("simulations.reports.excel.write_workbook", broken_workbook)
+    monkeypatch.setattr("floorsim.simulations.reports.excel.write_workbook", broken_workbook)
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", "--survey", str(tiny_folder), "--out", str(out), "--jobs", "1"])
     assert result.exit_code == 2

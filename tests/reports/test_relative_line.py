@@ -26,8 +26,8 @@ def relative_run(tmp_path_factory):
     reform.write_text("name: basic_700\nchanges:\n  - {parameter: benefits.basic_income, value: 700, start: 2017-01-01}\n")
     out = folder / "out"
     completed = subprocess.run(
-        [sys.executable, "-m", "simulations.cli", "run", "--country", "country_template", "--survey",
-         str(ROOT / "tests/fixtures/eusilc/eusilc.parquet"), "--mapping", str(ROOT / "surveys/examples/eusilc_mapping.yaml"),
+        [sys.executable, "-m", "floorsim.simulations.cli", "run", "--country", "country_template", "--survey",
+         str(ROOT / "tests/fixtures/eusilc/eusilc.parquet"), "--mapping", str(ROOT / "floorsim/surveys/examples/eusilc_mapping.yaml"),
          "--reform", str(reform), "--period", "2017", "--out", str(out), "--jobs", "1", "--replicates", "20"],
         capture_output=True, text=True, check=False, env={**os.environ, "COLUMNS": "200"},
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from simulations.reports import TABLE_NAMES, build_report
-from simulations.reports.labels import ENGLISH, Labels, get_labels, missing_keys
-from simulations.reports.numbers import format_number
+from floorsim.simulations.reports import TABLE_NAMES, build_report
+from floorsim.simulations.reports.labels import ENGLISH, Labels, get_labels, missing_keys
+from floorsim.simulations.reports.numbers import format_number
 
 
 def read_csv_like(path, table: pd.DataFrame) -> pd.DataFrame:
@@ -83,9 +83,9 @@ def test_parameters_table_reads_old_values_and_references(bundled_report):
 
 def test_python_reform_steps_are_listed_by_class(bundled_results):
     """A structural (Python) reform appears by its class in the parameters table."""
-    from simulations.engine.provenance import reform_steps_record
-    from simulations.engine.scenarios import Scenario
-    from simulations.reports.tables import parameters_table
+    from floorsim.simulations.engine.provenance import reform_steps_record
+    from floorsim.simulations.engine.scenarios import Scenario
+    from floorsim.simulations.reports.tables import parameters_table
 
     original = bundled_results.scenario("saii_increase").scenario
     step = "openfisca_core.reforms.Reform"

@@ -13,11 +13,11 @@ from babel.dates import format_date as babel_date
 from babel.numbers import format_decimal, format_percent
 from typer.testing import CliRunner
 
-from simulations.cli import app
-from simulations.reports import catalogues
-from simulations.reports.labels import COMPLETE_LANGUAGES, ENGLISH, Labels, get_labels, translations
-from simulations.reports.numbers import format_date, format_number
-from surveys import write_survey
+from floorsim.simulations.cli import app
+from floorsim.simulations.reports import catalogues
+from floorsim.simulations.reports.labels import COMPLETE_LANGUAGES, ENGLISH, Labels, get_labels, translations
+from floorsim.simulations.reports.numbers import format_date, format_number
+from floorsim.surveys import write_survey
 from tests.conftest import make_tiny_survey
 
 TRANSLATED = [language for language in COMPLETE_LANGUAGES if language != "en"]
@@ -63,7 +63,7 @@ def test_placeholder_check_refuses_a_lost_placeholder(tmp_path):
 def test_template_lists_exactly_the_source_texts(source_texts):
     with catalogues.TEMPLATE.open("rb") as handle:
         template = {message.id for message in catalogues.read_po(handle) if message.id}
-    assert template == source_texts, "floorsim.pot is stale: python -m simulations.reports.catalogues update"
+    assert template == source_texts, "floorsim.pot is stale: python -m floorsim.simulations.reports.catalogues update"
 
 
 def test_domain_terms():

@@ -23,10 +23,10 @@ import pyreadstat
 import pytest
 from typer.testing import CliRunner
 
-from simulations.cli import app
-from simulations.engine.countries import load_country
-from simulations.reports.labels import Labels
-from surveys import write_survey
+from floorsim.simulations.cli import app
+from floorsim.simulations.engine.countries import load_country
+from floorsim.simulations.reports.labels import Labels
+from floorsim.surveys import write_survey
 from tests.conftest import make_tiny_survey
 from tests.reports.test_translations import _Texts, english_patterns
 
@@ -78,7 +78,7 @@ def package_texts(out: Path) -> set[str]:
 
 def reform_labels() -> set[str]:
     """The reforms' labels and descriptions, as the package's reform files write them."""
-    from simulations.engine.reforms import load_reform
+    from floorsim.simulations.engine.reforms import load_reform
 
     folder = Path(load_country("timor_leste").folder) / "reforms"
     found = set()
@@ -121,7 +121,7 @@ def output_texts(out: Path, stdout: str, language: str) -> dict[str, list[str]]:
 
 def translated_pieces(language: str) -> set[str]:
     """The translations of ``language``'s catalogue and their parts (split as :func:`english_left` splits)."""
-    from simulations.reports import catalogues
+    from floorsim.simulations.reports import catalogues
 
     pieces = set()
     for message in catalogues.read_catalogue(language):
@@ -205,7 +205,7 @@ def test_recorded_facts_are_written_in_the_language():
 @pytest.mark.parametrize("language", ["tet", "vi"])
 def test_started_languages_state_their_coverage_in_the_docs(language):
     """docs/translations.md gives each started language's coverage; it equals the catalogue's count."""
-    from simulations.reports import catalogues
+    from floorsim.simulations.reports import catalogues
 
     messages = [message for message in catalogues.read_catalogue(language) if message.id]
     done = sum(bool(message.string) for message in messages)

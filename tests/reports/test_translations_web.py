@@ -13,11 +13,11 @@ with warnings.catch_warnings():  # starlette's notice that httpx will be replace
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from simulations.reports.labels import Labels
-from simulations.reports.numbers import format_parameter_value
-from simulations.web import create_app
-from simulations.web.jobs import Workspace
-from simulations.web.language import COOKIE, JOB_STAGES, script_messages
+from floorsim.simulations.reports.labels import Labels
+from floorsim.simulations.reports.numbers import format_parameter_value
+from floorsim.simulations.web import create_app
+from floorsim.simulations.web.jobs import Workspace
+from floorsim.simulations.web.language import COOKIE, JOB_STAGES, script_messages
 from tests.reports.test_translations import _Texts, english_in, english_patterns
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from simulations.reports import labels as labels_module
-from simulations.reports.excel import write_workbook
-from simulations.reports.labels import Labels
+from floorsim.simulations.reports import labels as labels_module
+from floorsim.simulations.reports.excel import write_workbook
+from floorsim.simulations.reports.labels import Labels
 
 SHEETS = ["Summary", "Cost", "Poverty", "Inequality", "Deciles", "Coverage and targeting", "By group",
           "Parameters changed", "Lorenz and concentration", "Provenance"]

@@ -1,7 +1,7 @@
 """Fixtures of the scaffold tests: the fictional example package, generated once, and a survey built for it.
 
 The survey repeats four household patterns whose annual amounts under every scheme of
-``simulations/scaffold/examples/examplia.yaml`` are worked out by hand in :data:`EXPECTED_2025`.
+``floorsim/simulations/scaffold/examples/examplia.yaml`` are worked out by hand in :data:`EXPECTED_2025`.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulations.scaffold.generate import new_country
-from surveys.model import Survey, SurveyMetadata
+from floorsim.simulations.scaffold.generate import new_country
+from floorsim.surveys.model import Survey, SurveyMetadata
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "simulations" / "scaffold" / "examples"
+EXAMPLES = ROOT / "floorsim" / "simulations" / "scaffold" / "examples"
 COPIES = 50  # households per pattern
 
 # (region, urban, consumption per month, adult equivalents, persons: (age, sex, severity, flags...))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from simulations.scaffold.generate import new_country
-from simulations.scaffold.schemes_file import read_schemes_file
+from floorsim.simulations.scaffold.generate import new_country
+from floorsim.simulations.scaffold.schemes_file import read_schemes_file
 from tests.scaffold.conftest import EXAMPLES
 
 OPENFISCA = Path(sys.executable).parent / "openfisca"

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 import yaml
 
-from simulations import Microsimulation
-from simulations.engine.countries import load_country
-from surveys.io import write_survey
+from floorsim.simulations import Microsimulation
+from floorsim.simulations.engine.countries import load_country
+from floorsim.surveys.io import write_survey
 from tests.scaffold.conftest import COPIES, EXPECTED_2025, PATTERNS, examplia_survey, expected_totals
 
 FLOORSIM = Path(sys.executable).parent / "floorsim"

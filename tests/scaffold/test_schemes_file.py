@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulations.engine.countries import MISSING_REFERENCE, MissingReferenceWarning, load_country, missing_references
-from simulations.scaffold.generate import new_country
-from simulations.scaffold.schemes_file import SchemesFileError, read_schemes_file
+from floorsim.simulations.engine.countries import MISSING_REFERENCE, MissingReferenceWarning, load_country, missing_references
+from floorsim.simulations.scaffold.generate import new_country
+from floorsim.simulations.scaffold.schemes_file import SchemesFileError, read_schemes_file
 from tests.scaffold.conftest import EXAMPLES
 
 FLOORSIM = Path(sys.executable).parent / "floorsim"

@@ -7,7 +7,7 @@ from openfisca_core.periods import MONTH
 from openfisca_core.reforms import Reform
 from openfisca_core.variables import Variable
 
-from country_packages.timor_leste.entities import Person
+from floorsim.country_packages.timor_leste.entities import Person
 
 
 class SaiiPlusTen(Reform):

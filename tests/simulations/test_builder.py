@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from openfisca_core import periods
 
-from simulations.engine.builder import build_simulation
-from simulations.engine.chunks import make_chunks
-from simulations.engine.countries import load_country, tax_benefit_system_class
+from floorsim.simulations.engine.builder import build_simulation
+from floorsim.simulations.engine.chunks import make_chunks
+from floorsim.simulations.engine.countries import load_country, tax_benefit_system_class
 from tests.conftest import make_tiny_survey
 from tests.openfisca_reference import documented_builder_simulation
 
@@ -40,7 +40,7 @@ def test_array_path_equals_documented_builder_path():
 def test_reference_gets_exactly_the_engines_inputs():
     """The plain-OpenFisca reference of the benchmark is fed what the engine feeds: every input array, stored as
     OpenFisca stores it, equal element by element — consumption included, at the simulated year's prices."""
-    from simulations.engine.prices import price_context
+    from floorsim.simulations.engine.prices import price_context
     from tests.benchmarks.scaled_survey import scaled_survey
 
     spec = load_country("timor_leste")

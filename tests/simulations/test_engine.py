@@ -9,9 +9,9 @@ import numpy as np
 import yaml
 import pytest
 
-from simulations import Microsimulation, ReformSpec, ScenarioError
-from simulations.errors import ReformError
-from simulations.engine.reforms import ParameterChange
+from floorsim.simulations import Microsimulation, ReformSpec, ScenarioError
+from floorsim.simulations.errors import ReformError
+from floorsim.simulations.engine.reforms import ParameterChange
 from tests.conftest import make_tiny_survey
 
 REFORM_80 = ReformSpec(
@@ -21,7 +21,7 @@ REFORM_80 = ReformSpec(
 
 def expected_line_2025() -> float:
     """The 2014 national line moved to 2025 prices: CPI level of 2014 chained with 2015-2024 inflation rates."""
-    folder = Path("country_packages/timor_leste/parameters/country")
+    folder = Path("floorsim/country_packages/timor_leste/parameters/country")
     levels = yaml.safe_load((folder / "cpi.yaml").read_text())["values"]
     rates = yaml.safe_load((folder / "cpi_inflation.yaml").read_text())["values"]
     line = yaml.safe_load((folder / "poverty_line" / "national.yaml").read_text())["values"]
@@ -55,7 +55,7 @@ def test_headline_figures_match_hand_calculation():
     assert comparison["saii_cost"]["change"] == pytest.approx(240 * (100 * 2 + 200 + 50))
     assert comparison["saii_beneficiaries"]["baseline"] == pytest.approx(100 * 2 + 200 + 50)
     # Line: 46.37 in 2014 prices, moved to 2025 with the CPI chained by inflation rates (read from the YAML
-    # files here, independently of simulations/engine/prices.py): about 58.9. Survey prices are 2025's: no uprating.
+    # files here, independently of floorsim/simulations/engine/prices.py): about 58.9. Survey prices are 2025's: no uprating.
     line = expected_line_2025()
     assert 58 < line < 60
     # Per capita: h1 50, h2 40, h3 60, h4 150. Poor: h1 (3 x 100 persons) and h2 (2 x 200) out of 1400.

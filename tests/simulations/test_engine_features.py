@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from simulations import Microsimulation, ReformSpec, ScenarioError
-from simulations.engine.countries import load_country
-from simulations.errors import ChunkError, ReformError
-from simulations.engine.reforms import ParameterChange
-from simulations.engine.take_up import take_up_draws
-from surveys.model import Survey
+from floorsim.simulations import Microsimulation, ReformSpec, ScenarioError
+from floorsim.simulations.engine.countries import load_country
+from floorsim.simulations.errors import ChunkError, ReformError
+from floorsim.simulations.engine.reforms import ParameterChange
+from floorsim.simulations.engine.take_up import take_up_draws
+from floorsim.surveys.model import Survey
 from tests.conftest import make_tiny_survey
 
 SAII_75_MID_YEAR = ReformSpec(
@@ -114,10 +114,10 @@ def test_take_up_rate_from_a_reform_applies_reproducibly(tmp_path):
 def test_scenario_order_does_not_matter():
     survey = make_tiny_survey()
     first = Microsimulation("timor_leste", survey, 2025, backend="sequential").run(
-        {"baseline": None, "a": SAII_75_MID_YEAR, "b": "country_packages/timor_leste/reforms/saii_increase.yaml"}
+        {"baseline": None, "a": SAII_75_MID_YEAR, "b": "floorsim/country_packages/timor_leste/reforms/saii_increase.yaml"}
     )
     second = Microsimulation("timor_leste", survey, 2025, backend="sequential").run(
-        {"b": "country_packages/timor_leste/reforms/saii_increase.yaml", "a": SAII_75_MID_YEAR, "baseline": None}
+        {"b": "floorsim/country_packages/timor_leste/reforms/saii_increase.yaml", "a": SAII_75_MID_YEAR, "baseline": None}
     )
     for name in ("baseline", "a", "b"):
         np.testing.assert_array_equal(saii(first, name), saii(second, name))
@@ -132,7 +132,7 @@ def test_python_reform_class_and_stack():
             "baseline": None,
             "class": SaiiPlusTen,
             "dotted": "tests.simulations.reforms_for_tests.SaiiPlusTen",
-            "stack": ["country_packages/timor_leste/reforms/saii_increase.yaml", SaiiPlusTen],
+            "stack": ["floorsim/country_packages/timor_leste/reforms/saii_increase.yaml", SaiiPlusTen],
         }
     )
     base = saii(results)

@@ -8,18 +8,18 @@ import pandas as pd
 import pytest
 from openfisca_core import periods
 
-from simulations import Microsimulation, ReformSpec, ScenarioError
-from simulations.engine import chunks
-from simulations.engine.builder import build_simulation
-from simulations.engine.chunks import encode_input, make_chunks
-from simulations.engine.countries import load_country
-from simulations.engine.microsimulation import scenario_segments
-from simulations.engine.periods import months_to_set
-from simulations.engine.plan import SEQUENTIAL_CHUNK_HOUSEHOLDS, plan_run
-from simulations.engine.reforms import ParameterChange
-from simulations.engine.scenarios import baseline_system
-from surveys.bundled import load_bundled_survey
-from surveys.model import Survey
+from floorsim.simulations import Microsimulation, ReformSpec, ScenarioError
+from floorsim.simulations.engine import chunks
+from floorsim.simulations.engine.builder import build_simulation
+from floorsim.simulations.engine.chunks import encode_input, make_chunks
+from floorsim.simulations.engine.countries import load_country
+from floorsim.simulations.engine.microsimulation import scenario_segments
+from floorsim.simulations.engine.periods import months_to_set
+from floorsim.simulations.engine.plan import SEQUENTIAL_CHUNK_HOUSEHOLDS, plan_run
+from floorsim.simulations.engine.reforms import ParameterChange
+from floorsim.simulations.engine.scenarios import baseline_system
+from floorsim.surveys.bundled import load_bundled_survey
+from floorsim.surveys.model import Survey
 from tests.conftest import make_tiny_survey
 
 SAII_75_MID_YEAR = ReformSpec(

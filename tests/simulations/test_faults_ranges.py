@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulations.engine.microsimulation import Microsimulation
-from simulations.engine.parameter_ranges import ParameterRange, RangeWarning, check_parameter_ranges, parameter_range
-from simulations.engine.reforms import ParameterChange, ReformSpec
-from simulations.engine.run_warnings import FloorsimWarning, inactive_reform_warnings, period_warnings
-from simulations.engine.scenarios import baseline_system, make_scenario
-from simulations.engine.countries import load_country
-from simulations.errors import ReformError
-from surveys import write_survey
+from floorsim.simulations.engine.microsimulation import Microsimulation
+from floorsim.simulations.engine.parameter_ranges import ParameterRange, RangeWarning, check_parameter_ranges, parameter_range
+from floorsim.simulations.engine.reforms import ParameterChange, ReformSpec
+from floorsim.simulations.engine.run_warnings import FloorsimWarning, inactive_reform_warnings, period_warnings
+from floorsim.simulations.engine.scenarios import baseline_system, make_scenario
+from floorsim.simulations.engine.countries import load_country
+from floorsim.simulations.errors import ReformError
+from floorsim.surveys import write_survey
 from tests.conftest import make_tiny_survey
 from tests.fuzz.cli_checks import assert_one_line_error, invoke
 

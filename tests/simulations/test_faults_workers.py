@@ -15,11 +15,11 @@ from openfisca_core.periods import MONTH
 from openfisca_core.reforms import Reform
 from openfisca_core.variables import Variable
 
-from country_packages.timor_leste.entities import Person
-from simulations.engine import backends
-from simulations.engine.backends import Execution, check_jobs, run_chunks, useful_workers
-from simulations.engine.microsimulation import Microsimulation
-from simulations.errors import ChunkError, ScenarioError
+from floorsim.country_packages.timor_leste.entities import Person
+from floorsim.simulations.engine import backends
+from floorsim.simulations.engine.backends import Execution, check_jobs, run_chunks, useful_workers
+from floorsim.simulations.engine.microsimulation import Microsimulation
+from floorsim.simulations.errors import ChunkError, ScenarioError
 from tests.conftest import make_tiny_survey
 from tests.fuzz.cli_checks import assert_one_line_error, invoke
 

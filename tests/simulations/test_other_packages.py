@@ -9,18 +9,18 @@ import pytest
 from openfisca_core import periods
 from openfisca_core.simulations import SimulationBuilder
 
-from simulations import Microsimulation, ReformSpec
-from simulations.engine.countries import load_country
-from simulations.engine.reforms import ParameterChange
-from simulations.engine.scenarios import baseline_system
-from surveys import load_survey
+from floorsim.simulations import Microsimulation, ReformSpec
+from floorsim.simulations.engine.countries import load_country
+from floorsim.simulations.engine.reforms import ParameterChange
+from floorsim.simulations.engine.scenarios import baseline_system
+from floorsim.surveys import load_survey
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def survey():
-    return load_survey(ROOT / "tests/fixtures/eusilc/eusilc.parquet", mapping=ROOT / "surveys/examples/eusilc_mapping.yaml")
+    return load_survey(ROOT / "tests/fixtures/eusilc/eusilc.parquet", mapping=ROOT / "floorsim/surveys/examples/eusilc_mapping.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def test_engine_equals_the_documented_openfisca_path(survey, results):
 
 
 def test_relative_poverty_line_is_share_of_baseline_median(results):
-    from indicators import weighted_quantile
+    from floorsim.indicators import weighted_quantile
 
     welfare = results.welfare_per_capita("baseline")
     median = weighted_quantile(welfare, results.person_weight_of_household, 0.5)

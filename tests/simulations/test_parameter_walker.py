@@ -1,4 +1,4 @@
-"""The one parameter-tree walker (``simulations.engine.parameters``) against an independent walk of the tree
+"""The one parameter-tree walker (``floorsim.simulations.engine.parameters``) against an independent walk of the tree
 written here with OpenFisca's ``ParameterNode.children`` and ``ParameterScale.brackets``, and every former walker's
 caller checked against that independent walk."""
 
@@ -9,14 +9,14 @@ import datetime
 import pytest
 from openfisca_core.parameters import Parameter, ParameterNode, ParameterScale
 
-from simulations.engine.parameters import latest_value_date, leaves, parameter_paths, walk
-from simulations.engine.periods import change_months
-from simulations.engine.reforms import find_parameter
-from simulations.engine.scenarios import baseline_system
-from simulations.errors import ReformError
-from simulations.explain import parameters as browser
-from simulations.projections.uprating import metadata_rules
-from simulations.regression.rules import describe_parameters, leaf_names, resolve_node
+from floorsim.simulations.engine.parameters import latest_value_date, leaves, parameter_paths, walk
+from floorsim.simulations.engine.periods import change_months
+from floorsim.simulations.engine.reforms import find_parameter
+from floorsim.simulations.engine.scenarios import baseline_system
+from floorsim.simulations.errors import ReformError
+from floorsim.simulations.explain import parameters as browser
+from floorsim.simulations.projections.uprating import metadata_rules
+from floorsim.simulations.regression.rules import describe_parameters, leaf_names, resolve_node
 
 SCALE = "benefits.saii.age_supplement"
 

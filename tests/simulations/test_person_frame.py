@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulations import Microsimulation
-from simulations.errors import ScenarioError
-from surveys.bundled import load_bundled_survey
+from floorsim.simulations import Microsimulation
+from floorsim.simulations.errors import ScenarioError
+from floorsim.surveys.bundled import load_bundled_survey
 
-REFORMS = {"baseline": None, "saii_increase": "country_packages/timor_leste/reforms/saii_increase.yaml"}
+REFORMS = {"baseline": None, "saii_increase": "floorsim/country_packages/timor_leste/reforms/saii_increase.yaml"}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def test_welfare_and_groups_follow_the_survey(results):
 
 
 def test_streamed_runs_have_no_person_frame(tmp_path):
-    from surveys import write_survey
+    from floorsim.surveys import write_survey
 
     folder = write_survey(load_bundled_survey(), tmp_path / "s")
     streamed = Microsimulation("timor_leste", folder, 2025, backend="sequential").run({"baseline": None})

@@ -2,7 +2,7 @@
 the workbook's "Parameters changed" sheet present that record exactly as they did when they rebuilt the rules.
 
 Expected rows were taken from the report before the change and checked by hand against
-``country_packages/timor_leste/parameters``: ``benefits/saii/amount.yaml`` has USD 60 from 2024-01-01 with two
+``floorsim/country_packages/timor_leste/parameters``: ``benefits/saii/amount.yaml`` has USD 60 from 2024-01-01 with two
 references of its own (the government press release of 11 January 2024 and Independente of 19 June 2024);
 ``take_up/saii.yaml`` is 1 (unit ``/1``) with the ILO country note as its reference; bracket values of
 ``benefits/saii/age_supplement.yaml`` have no description, unit or reference of their own (20 from 2024-01-01 for
@@ -14,16 +14,16 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from simulations import Microsimulation
-from simulations.design.spf_hosts import DOTTED_PATH
-from simulations.engine.reforms import ParameterChange, ReformSpec, load_reform
-from simulations.reports import build_report
-from simulations.reports.excel import write_workbook
-from simulations.reports.tables import _reform_description, parameters_table
+from floorsim.simulations import Microsimulation
+from floorsim.simulations.design.spf_hosts import DOTTED_PATH
+from floorsim.simulations.engine.reforms import ParameterChange, ReformSpec, load_reform
+from floorsim.simulations.reports import build_report
+from floorsim.simulations.reports.excel import write_workbook
+from floorsim.simulations.reports.tables import _reform_description, parameters_table
 from tests.conftest import make_tiny_survey
 
-DEFAULT = "country_packages/timor_leste/reforms/saii_increase.yaml"
-FLOOR = "country_packages/social_protection_floor/examples/spf_variant.yaml"
+DEFAULT = "floorsim/country_packages/timor_leste/reforms/saii_increase.yaml"
+FLOOR = "floorsim/country_packages/social_protection_floor/examples/spf_variant.yaml"
 SAII_DESCRIPTION = (
     "Monthly amount of the SAII allowance (from 2022 the non-contributory social pension) per beneficiary, base rate"
 )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from simulations.engine.countries import load_country, tax_benefit_system_class
-from simulations.errors import ReformError
-from simulations.engine.reforms import apply_reform, load_reform
+from floorsim.simulations.engine.countries import load_country, tax_benefit_system_class
+from floorsim.simulations.errors import ReformError
+from floorsim.simulations.engine.reforms import apply_reform, load_reform
 
 SYSTEM = tax_benefit_system_class(load_country("timor_leste"))()
 

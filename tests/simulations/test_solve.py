@@ -7,20 +7,20 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from simulations.design.spf_hosts import DOTTED_PATH
-from simulations.design.spf_scenarios import levels
-from simulations import Microsimulation
-from simulations.cli import app
-from simulations.engine.reforms import ParameterChange, ReformSpec
-from simulations.engine.scenarios import baseline_system
-from simulations.design.solve import SolveError, Target, TargetUnreachableError, parse_target, solve
-from simulations.design.spf_calculator import FloorLevels, eligible_populations
-from simulations.design.variants import GDPSetting, compare, resolve_gdp
-from surveys.bundled import load_bundled_survey
+from floorsim.simulations.design.spf_hosts import DOTTED_PATH
+from floorsim.simulations.design.spf_scenarios import levels
+from floorsim.simulations import Microsimulation
+from floorsim.simulations.cli import app
+from floorsim.simulations.engine.reforms import ParameterChange, ReformSpec
+from floorsim.simulations.engine.scenarios import baseline_system
+from floorsim.simulations.design.solve import SolveError, Target, TargetUnreachableError, parse_target, solve
+from floorsim.simulations.design.spf_calculator import FloorLevels, eligible_populations
+from floorsim.simulations.design.variants import GDPSetting, compare, resolve_gdp
+from floorsim.surveys.bundled import load_bundled_survey
 from tests.surveys.eusilc_by_hand import EUSILC, EUSILC_MAPPING, weighted_adult_months
 
 START = "2025-01-01"
-MATERNITY_OFF = "country_packages/social_protection_floor/examples/start_from_nothing.yaml"  # every guarantee off
+MATERNITY_OFF = "floorsim/country_packages/social_protection_floor/examples/start_from_nothing.yaml"  # every guarantee off
 
 
 # Timor-Leste non-oil GDP in force in 2025 (USD; resolve_gdp is checked in test_variants.py)
@@ -83,7 +83,7 @@ def test_child_benefit_costing_one_percent_of_gdp_matches_the_hand_formula(simul
 
 def test_budget_neutral_swap_rerun_costs_nothing(simulation):
     # Pay for a universal child grant (USD 20 a month under 6) by cutting the SAII allowance.
-    grant = "country_packages/timor_leste/reforms/universal_child_grant.yaml"
+    grant = "floorsim/country_packages/timor_leste/reforms/universal_child_grant.yaml"
     solution = solve(simulation, "benefits.saii.amount", 0, 60, parse_target(f"budget-neutral-with={grant}"), points=2)
     spec = ReformSpec(name="cut", changes=(ParameterChange(parameter="benefits.saii.amount", value=solution.value,
                                                             start=START),))

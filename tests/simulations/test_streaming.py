@@ -6,13 +6,13 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from simulations import Microsimulation
-from simulations.errors import ChunkError
-from surveys import SurveyError, write_survey
-from surveys.bundled import load_bundled_survey
-from surveys.io import SurveyFile
+from floorsim.simulations import Microsimulation
+from floorsim.simulations.errors import ChunkError
+from floorsim.surveys import SurveyError, write_survey
+from floorsim.surveys.bundled import load_bundled_survey
+from floorsim.surveys.io import SurveyFile
 
-REFORMS = {"baseline": None, "saii_increase": "country_packages/timor_leste/reforms/saii_increase.yaml"}
+REFORMS = {"baseline": None, "saii_increase": "floorsim/country_packages/timor_leste/reforms/saii_increase.yaml"}
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,13 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from simulations.design.spf_hosts import DOTTED_PATH
-from simulations import Microsimulation
-from simulations.cli import app
-from simulations.errors import ReformError, ScenarioError
-from simulations.engine.reforms import find_parameter
-from simulations.engine.scenarios import baseline_system
-from simulations.design.variants import (
+from floorsim.simulations.design.spf_hosts import DOTTED_PATH
+from floorsim.simulations import Microsimulation
+from floorsim.simulations.cli import app
+from floorsim.simulations.errors import ReformError, ScenarioError
+from floorsim.simulations.engine.reforms import find_parameter
+from floorsim.simulations.engine.scenarios import baseline_system
+from floorsim.simulations.design.variants import (
     GDPSetting,
     VariantError,
     compare,
@@ -31,7 +31,7 @@ from tests.conftest import make_tiny_survey
 from tests.surveys.eusilc_by_hand import EUSILC, EUSILC_MAPPING, weighted_adult_months
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "country_packages/social_protection_floor/examples/child_benefit_grid.yaml"
+EXAMPLE = ROOT / "floorsim/country_packages/social_protection_floor/examples/child_benefit_grid.yaml"
 
 
 def write_grid(folder: Path, **content) -> Path:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from simulations.engine.countries import load_country
+from floorsim.simulations.engine.countries import load_country
 
 
 def write_description(folder: Path, name: str, person_inputs: dict[str, str], drop: tuple[str, ...] = ()) -> Path:

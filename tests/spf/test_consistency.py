@@ -7,13 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulations.design.spf_hosts import DOTTED_PATH
-from simulations.design.spf_scenarios import levels, only, set_parameters
-from simulations import Microsimulation
-from simulations.engine.scenarios import make_scenario, scenario_system
-from simulations.design.spf_calculator import COMPONENTS, FloorLevels, aggregate_cost, eligible_populations
-from simulations.design.variants import GDPSetting, compare
-from surveys.bundled import load_bundled_survey
+from floorsim.simulations.design.spf_hosts import DOTTED_PATH
+from floorsim.simulations.design.spf_scenarios import levels, only, set_parameters
+from floorsim.simulations import Microsimulation
+from floorsim.simulations.engine.scenarios import make_scenario, scenario_system
+from floorsim.simulations.design.spf_calculator import COMPONENTS, FloorLevels, aggregate_cost, eligible_populations
+from floorsim.simulations.design.variants import GDPSetting, compare
+from floorsim.surveys.bundled import load_bundled_survey
 from tests.conftest import make_tiny_survey
 
 START = "2025-01-01"

@@ -13,7 +13,7 @@ from openfisca_core.simulations import SimulationBuilder
 
 from openfisca_core import periods
 
-from country_packages.social_protection_floor import (
+from floorsim.country_packages.social_protection_floor import (
     ADMINISTRATIVE_COST,
     COMPONENTS,
     HOUSEHOLD_TOTAL,
@@ -24,14 +24,14 @@ from country_packages.social_protection_floor import (
     Inputs,
     floor_parameters,
 )
-from simulations.design.spf_hosts import DOTTED_PATH, SocialProtectionFloor, SocialProtectionFloorError
-from simulations.design.spf_scenarios import levels, only, poverty_line_amount, set_parameters
-from simulations import Microsimulation
-from simulations.errors import ChunkError
-from simulations.engine.reforms import find_parameter
-from simulations.engine.scenarios import baseline_system, import_reform_class, scenario_system
-from surveys import load_survey
-from surveys.model import Survey, SurveyMetadata
+from floorsim.simulations.design.spf_hosts import DOTTED_PATH, SocialProtectionFloor, SocialProtectionFloorError
+from floorsim.simulations.design.spf_scenarios import levels, only, poverty_line_amount, set_parameters
+from floorsim.simulations import Microsimulation
+from floorsim.simulations.errors import ChunkError
+from floorsim.simulations.engine.reforms import find_parameter
+from floorsim.simulations.engine.scenarios import baseline_system, import_reform_class, scenario_system
+from floorsim.surveys import load_survey
+from floorsim.surveys.model import Survey, SurveyMetadata
 from tests.conftest import make_tiny_survey
 from tests.spf.floor_hosts import write_description
 
@@ -305,7 +305,7 @@ def test_component_alone_switches_the_others_off(tiny_results):
 
 @pytest.fixture(scope="module")
 def eusilc():
-    return load_survey(ROOT / "tests/fixtures/eusilc/eusilc.parquet", mapping=ROOT / "surveys/examples/eusilc_mapping.yaml")
+    return load_survey(ROOT / "tests/fixtures/eusilc/eusilc.parquet", mapping=ROOT / "floorsim/surveys/examples/eusilc_mapping.yaml")
 
 
 def test_template_without_a_line_amount_says_what_to_set(eusilc):
@@ -336,7 +336,7 @@ def test_template_old_age_pension_on_eusilc_by_hand(eusilc):
 
 def inflation(year: int) -> float:
     """Timor-Leste's annual inflation rate of ``year``, read from country/cpi_inflation.yaml."""
-    path = ROOT / "country_packages/timor_leste/parameters/country/cpi_inflation.yaml"
+    path = ROOT / "floorsim/country_packages/timor_leste/parameters/country/cpi_inflation.yaml"
     values = yaml.safe_load(path.read_text())["values"]
     return float(next(item["value"] for date, item in values.items() if str(date).startswith(f"{year}-")))
 
@@ -380,12 +380,12 @@ def test_floor_reform_applies_to_a_host_described_by_hand_without_floorsim():
 
 
 def test_floor_reform_without_a_host_says_which_class_to_use():
-    with pytest.raises(FloorError, match="simulations.design.spf_hosts.SocialProtectionFloor"):
+    with pytest.raises(FloorError, match="floorsim.simulations.design.spf_hosts.SocialProtectionFloor"):
         FloorReform(baseline_system("timor_leste"))
 
 
 def test_the_former_dotted_path_names_the_same_reform():
-    former = "country_packages.social_protection_floor.SocialProtectionFloor"
+    former = "floorsim.country_packages.social_protection_floor.SocialProtectionFloor"
     assert import_reform_class(former) is SocialProtectionFloor
-    assert DOTTED_PATH == "simulations.design.spf_hosts.SocialProtectionFloor"
+    assert DOTTED_PATH == "floorsim.simulations.design.spf_hosts.SocialProtectionFloor"
     assert import_reform_class(DOTTED_PATH) is SocialProtectionFloor

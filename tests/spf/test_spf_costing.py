@@ -11,17 +11,17 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from country_packages.social_protection_floor import BIRTHS, COMPONENTS
-from simulations import Microsimulation
-from simulations.cli import app
-from simulations.design.spf_calculator import FloorLevels, aggregate_cost
-from simulations.design.spf_costing import FLOOR, cost_floor
-from simulations.design.spf_hosts import DOTTED_PATH, derived_inputs, load_adapter
-from simulations.design.spf_scenarios import poverty_line_amount, set_parameters
-from simulations.engine.countries import load_country
-from simulations.engine.scenarios import NamedReform, baseline_system, make_scenario, resolve_reform, scenario_system
-from simulations.errors import ReformError
-from surveys.bundled import load_bundled_survey
+from floorsim.country_packages.social_protection_floor import BIRTHS, COMPONENTS
+from floorsim.simulations import Microsimulation
+from floorsim.simulations.cli import app
+from floorsim.simulations.design.spf_calculator import FloorLevels, aggregate_cost
+from floorsim.simulations.design.spf_costing import FLOOR, cost_floor
+from floorsim.simulations.design.spf_hosts import DOTTED_PATH, derived_inputs, load_adapter
+from floorsim.simulations.design.spf_scenarios import poverty_line_amount, set_parameters
+from floorsim.simulations.engine.countries import load_country
+from floorsim.simulations.engine.scenarios import NamedReform, baseline_system, make_scenario, resolve_reform, scenario_system
+from floorsim.simulations.errors import ReformError
+from floorsim.surveys.bundled import load_bundled_survey
 from tests.conftest import make_tiny_survey
 from tests.spf.floor_hosts import write_description
 
@@ -109,9 +109,9 @@ def test_calculator_reproduces_the_microsimulation_to_1e_6(costing):
 
 
 def test_profile_cross_check_against_the_census_margins():
-    """The bundled survey is made from a profile (surveys/data/profiles/timor_leste.yaml): the floor's simulated
+    """The bundled survey is made from a profile (floorsim/surveys/data/profiles/timor_leste.yaml): the floor's simulated
     beneficiaries on the survey's own population equal the profile's census and birth figures."""
-    profile = yaml.safe_load((ROOT / "surveys/data/profiles/timor_leste.yaml").read_text())
+    profile = yaml.safe_load((ROOT / "floorsim/surveys/data/profiles/timor_leste.yaml").read_text())
     survey = load_bundled_survey()
     margins = next(m for m in survey.metadata.calibration["margins"] if m["name"] == "persons by sex and age")
     older = sum(target for _, group, target in margins["targets"] if group in ("65-69", "70-74", "75+"))
@@ -169,7 +169,7 @@ def test_a_generated_package_description_needs_no_adapter(tmp_path):
 def test_named_reforms_resolve():
     spec = load_country("timor_leste")
     assert resolve_reform("spf", spec).steps == (DOTTED_PATH,)
-    assert resolve_reform("simulations.design.spf_hosts:SocialProtectionFloor", spec).steps == (DOTTED_PATH,)
+    assert resolve_reform("floorsim.simulations.design.spf_hosts:SocialProtectionFloor", spec).steps == (DOTTED_PATH,)
     shipped = resolve_reform("saii_increase", spec)
     assert isinstance(shipped, NamedReform) and shipped.steps[0].changes[0].parameter == "benefits.saii.amount"
     with pytest.raises(ReformError, match="saii_increase"):
@@ -207,7 +207,7 @@ def test_cli_spf_prints_and_writes(tmp_path, costing):
 def test_cli_spf_on_the_template_without_births_says_what_to_set(tmp_path):
     result = CliRunner().invoke(app, [
         "spf", "--country", "country_template", "--survey", str(ROOT / "tests/fixtures/eusilc/eusilc.parquet"),
-        "--mapping", str(ROOT / "surveys/examples/eusilc_mapping.yaml"), "--period", "2017",
+        "--mapping", str(ROOT / "floorsim/surveys/examples/eusilc_mapping.yaml"), "--period", "2017",
         "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "floorsim: error:" in result.output and not (tmp_path / "o").exists()
@@ -218,10 +218,10 @@ def test_the_floor_table_on_the_country_template_with_the_eusilc_mapping():
     the user gives the line and switches maternity off (the template has no births figure); the old-age row is the
     hand count of tests/spf/test_floor_package.py (birth dates of 1 July (2005 - survey age): 12 months of pension
     from survey age 54, 6 at 53)."""
-    from surveys import load_survey
+    from floorsim.surveys import load_survey
 
     survey = load_survey(ROOT / "tests/fixtures/eusilc/eusilc.parquet",
-                         mapping=ROOT / "surveys/examples/eusilc_mapping.yaml")
+                         mapping=ROOT / "floorsim/surveys/examples/eusilc_mapping.yaml")
     line = round(Microsimulation("country_template", survey, 2017, backend="sequential")
                  .run({"baseline": None}).poverty_line, 2)
     steps = [poverty_line_amount(line, "2017-01-01"),

@@ -10,7 +10,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
 EUSILC = ROOT / "tests/fixtures/eusilc/eusilc.parquet"
-EUSILC_MAPPING = ROOT / "surveys/examples/eusilc_mapping.yaml"
+EUSILC_MAPPING = ROOT / "floorsim/surveys/examples/eusilc_mapping.yaml"
 SURVEY_YEAR = 2005  # reference_year of the mapping's metadata: ages are completed years in 2005
 ADULT_AGE = 18  # the template's general.age_of_majority
 

@@ -1,4 +1,4 @@
-"""Tests of surveys/atomic.py: all-or-nothing writes whose permissions follow the umask like an ordinary open()."""
+"""Tests of floorsim/surveys/atomic.py: all-or-nothing writes whose permissions follow the umask like an ordinary open()."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from surveys import atomic
-from surveys.atomic import staged_folder, write_atomic, write_bytes_atomic, write_text_atomic
+from floorsim.surveys import atomic
+from floorsim.surveys.atomic import staged_folder, write_atomic, write_bytes_atomic, write_text_atomic
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from surveys import CalibrationError, Margin, SurveyError, Total, calibrate_survey, calibrate_weights, load_survey
+from floorsim.surveys import CalibrationError, Margin, SurveyError, Total, calibrate_survey, calibrate_weights, load_survey
 
 ROOT = Path(__file__).resolve().parents[2]
 EUSILC = ROOT / "tests" / "fixtures" / "eusilc" / "eusilc.parquet"
-MAPPING = ROOT / "surveys" / "examples" / "eusilc_mapping.yaml"
+MAPPING = ROOT / "floorsim" / "surveys" / "examples" / "eusilc_mapping.yaml"
 
 # A 2 x 2 table with one unit per cell: columns of X are row 1, row 2, column 1, column 2.
 CELLS_X = np.array([[1, 0, 1, 0], [1, 0, 0, 1], [0, 1, 1, 0], [0, 1, 0, 1]], dtype=float)
@@ -199,9 +199,9 @@ def test_bad_options(small_problem, kwargs, field):
 
 
 def test_recorded_calibration_survives_the_survey_folder_and_rebuilds_the_margins(eusilc, tmp_path):
-    from surveys.calibration import calibration_matrix
-    from surveys.io import read_survey_folder, write_survey
-    from surveys.recorded_calibration import margins_from_record, recorded_system
+    from floorsim.surveys.calibration import calibration_matrix
+    from floorsim.surveys.io import read_survey_folder, write_survey
+    from floorsim.surveys.recorded_calibration import margins_from_record, recorded_system
 
     age_sex = {("0-14", "female"): 640_000, ("0-14", "male"): 670_000, ("15-64", "female"): 2_750_000,
                ("15-64", "male"): 2_760_000, ("65+", "female"): 820_000, ("65+", "male"): 560_000}
@@ -227,7 +227,7 @@ def test_recorded_calibration_survives_the_survey_folder_and_rebuilds_the_margin
 
 def test_a_persons_margin_may_count_by_a_household_column(tiny_survey):
     # Persons by urban: urban households 1 and 4 have 3 + 2 = 5 members, rural 2 and 3 have 2 + 2 = 4 (conftest).
-    from surveys.calibration import calibration_matrix
+    from floorsim.surveys.calibration import calibration_matrix
 
     X, _, _ = calibration_matrix(tiny_survey, [Margin("persons by urban", "persons", ("urban",),
                                                       {True: 900.0, False: 500.0})])
@@ -237,8 +237,8 @@ def test_a_persons_margin_may_count_by_a_household_column(tiny_survey):
 def test_a_folder_without_calibration_stores_no_key_and_reads_back_none(tiny_survey, tmp_path):
     import json
 
-    from surveys.io import encode_metadata, read_survey_folder, write_survey
-    from surveys.recorded_calibration import recorded_system
+    from floorsim.surveys.io import encode_metadata, read_survey_folder, write_survey
+    from floorsim.surveys.recorded_calibration import recorded_system
 
     assert "calibration" not in json.loads(encode_metadata(tiny_survey.metadata))
     read = read_survey_folder(write_survey(tiny_survey, tmp_path / "plain"))
@@ -248,7 +248,7 @@ def test_a_folder_without_calibration_stores_no_key_and_reads_back_none(tiny_sur
 @pytest.mark.parametrize(("method", "bounds"), [("raking", None), ("linear", None), ("logit", (0.2, 4.0)),
                                                 ("raking", (0.5, 2.0))])
 def test_replicates_calibrated_together_equal_calibrate_weights_one_by_one(small_problem, method, bounds):
-    from surveys.recorded_calibration import CalibrationSystem, calibrate_replicates
+    from floorsim.surveys.recorded_calibration import CalibrationSystem, calibrate_replicates
 
     X, d, t = small_problem
     rng = np.random.default_rng(8)
@@ -263,7 +263,7 @@ def test_replicates_calibrated_together_equal_calibrate_weights_one_by_one(small
 
 
 def test_a_replicate_that_cannot_meet_a_margin_is_named(small_problem):
-    from surveys.recorded_calibration import CalibrationSystem, calibrate_replicates
+    from floorsim.surveys.recorded_calibration import CalibrationSystem, calibrate_replicates
 
     X, d, t = small_problem
     D = np.vstack([d, np.where(X[:, 1] == 1, 0.0, d)])  # replicate 1 drops every unit of category "1"
@@ -275,11 +275,11 @@ def test_a_replicate_that_cannot_meet_a_margin_is_named(small_problem):
 
 
 def test_the_synthetic_survey_records_what_its_weights_were_raked_to():
-    from surveys.bundled import load_bundled_survey
-    from surveys.recorded_calibration import calibration_record, recorded_system
-    from surveys.synthetic import generate_timor_leste_survey
-    from surveys.synthetic.targets import load_targets
-    from surveys.synthetic.weights import calibration_margins
+    from floorsim.surveys.bundled import load_bundled_survey
+    from floorsim.surveys.recorded_calibration import calibration_record, recorded_system
+    from floorsim.surveys.synthetic import generate_timor_leste_survey
+    from floorsim.surveys.synthetic.targets import load_targets
+    from floorsim.surveys.synthetic.weights import calibration_margins
 
     survey = generate_timor_leste_survey(seed=5, n_households=600)
     system = recorded_system(survey)

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from surveys import Survey, describe_survey
-from surveys.describe import survey_warnings
+from floorsim.surveys import Survey, describe_survey
+from floorsim.surveys.describe import survey_warnings
 from tests.conftest import make_tiny_survey
 
 
@@ -90,7 +90,7 @@ def test_extreme_welfare_is_measured_against_the_weighted_median_over_persons():
     # Per-capita consumption of the tiny survey, household 4 made rich: 50 (3 persons x weight 100), 40 (2 x 200),
     # 60 (2 x 50), 2000 (2 x 300). Sorted, the person weights are 400 | 300 | 100 | 600 of 1,400: the cumulative
     # weight reaches exactly half (700) at 50, so the median is (50 + 60) / 2 = 55 (Eurostat's definition, as in
-    # indicators.weighted_quantile), and only household 4 lies above 20 x 55 = 1,100.
+    # floorsim.indicators.weighted_quantile), and only household 4 lies above 20 x 55 = 1,100.
     tiny = make_tiny_survey()
     households = tiny.households.assign(consumption=[150.0, 80.0, 120.0, 4000.0])
     found = survey_warnings(Survey(households, tiny.persons, tiny.metadata))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from surveys import input_files
-from surveys.input_files import InputFileError, read_yaml_file, read_yaml_text, validation_problems
+from floorsim.surveys import input_files
+from floorsim.surveys.input_files import InputFileError, read_yaml_file, read_yaml_text, validation_problems
 
 
 def test_plain_yaml_and_json_read_as_data(tmp_path):

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from surveys import SurveyError, load_mapping, load_survey
-from surveys.mapping import PER_MONTH, canonical_code
+from floorsim.surveys import SurveyError, load_mapping, load_survey
+from floorsim.surveys.mapping import PER_MONTH, canonical_code
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,7 +61,7 @@ def read(tmp_path: Path, mapping: dict, households: pd.DataFrame = HOUSEHOLDS, p
 
 
 def test_example_mapping_is_valid():
-    mapping = load_mapping(ROOT / "surveys" / "examples" / "eusilc_mapping.yaml")
+    mapping = load_mapping(ROOT / "floorsim" / "surveys" / "examples" / "eusilc_mapping.yaml")
     assert mapping.metadata.welfare_concept == "income"
     assert mapping.households["income"].source == "difference"
     assert mapping.persons["sex"].recode == {"female": "female", "male": "male", "1": "male", "2": "female"}

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from surveys import load_survey
-from surveys.errors import SurveyError
-from surveys.mapping import load_mapping
-from surveys.model import UNKNOWN_MEMBER_AGE, UNKNOWN_MEMBER_SEX
-from surveys.readers import convert_currency
+from floorsim.surveys import load_survey
+from floorsim.surveys.errors import SurveyError
+from floorsim.surveys.mapping import load_mapping
+from floorsim.surveys.model import UNKNOWN_MEMBER_AGE, UNKNOWN_MEMBER_SEX
+from floorsim.surveys.readers import convert_currency
 
 # Three households, no ids: sizes 3, 1 and 2; the head's age and sex coded 1 male / 2 female.
 FILE = pd.DataFrame({

@@ -10,8 +10,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from surveys import SurveyError, load_survey, survey_hash, write_survey
-from surveys.model import Survey
+from floorsim.surveys import SurveyError, load_survey, survey_hash, write_survey
+from floorsim.surveys.model import Survey
 from tests.conftest import make_tiny_survey
 
 

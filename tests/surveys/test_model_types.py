@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from surveys import load_survey
-from surveys.errors import SurveyError
-from surveys.io import write_survey
-from surveys.model import Survey
+from floorsim.surveys import load_survey
+from floorsim.surveys.errors import SurveyError
+from floorsim.surveys.io import write_survey
+from floorsim.surveys.model import Survey
 from tests.conftest import make_tiny_survey
 
 

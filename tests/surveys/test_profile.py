@@ -12,12 +12,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from simulations.cli import app
-from surveys.bundled import load_bundled_survey
-from surveys.errors import SurveyError
-from surveys.synthetic import generate_survey, load_targets, read_profile
+from floorsim.simulations.cli import app
+from floorsim.surveys.bundled import load_bundled_survey
+from floorsim.surveys.errors import SurveyError
+from floorsim.surveys.synthetic import generate_survey, load_targets, read_profile
 
-PROFILES = Path(__file__).resolve().parents[2] / "surveys" / "data" / "profiles"
+PROFILES = Path(__file__).resolve().parents[2] / "floorsim" / "surveys" / "data" / "profiles"
 TIMOR_LESTE = PROFILES / "timor_leste.yaml"
 
 
@@ -184,8 +184,8 @@ def test_mean_and_gini_profile_sets_the_mean(tmp_path: Path, raw: dict) -> None:
 
 
 def test_describe_warns_of_births_to_men_and_outside_ages_10_55() -> None:
-    from surveys.describe import survey_warnings
-    from surveys.model import Survey
+    from floorsim.surveys.describe import survey_warnings
+    from floorsim.surveys.model import Survey
 
     survey = load_bundled_survey()
     persons = survey.persons.copy()

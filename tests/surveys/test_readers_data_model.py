@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from surveys import Survey, SurveyError, SurveyMetadata, load_survey, write_survey
-from surveys.model import HOUSEHOLD_COLUMNS, income_components, required_household_columns
+from floorsim.surveys import Survey, SurveyError, SurveyMetadata, load_survey, write_survey
+from floorsim.surveys.model import HOUSEHOLD_COLUMNS, income_components, required_household_columns
 from tests.conftest import make_tiny_survey
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from surveys import SurveyError, load_survey
+from floorsim.surveys import SurveyError, load_survey
 
 # Three households, five persons, in one file; amounts are annual.
 ROWS = pd.DataFrame(

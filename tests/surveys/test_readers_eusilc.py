@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from surveys import SurveyError, load_survey, write_survey
+from floorsim.surveys import SurveyError, load_survey, write_survey
 
 ROOT = Path(__file__).resolve().parents[2]
 EUSILC = ROOT / "tests" / "fixtures" / "eusilc" / "eusilc.parquet"
-MAPPING = ROOT / "surveys" / "examples" / "eusilc_mapping.yaml"
+MAPPING = ROOT / "floorsim" / "surveys" / "examples" / "eusilc_mapping.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,11 @@ import pyreadstat
 import pytest
 import yaml
 
-from surveys import Survey, load_survey, read_table
+from floorsim.surveys import Survey, load_survey, read_table
 
 ROOT = Path(__file__).resolve().parents[2]
 EUSILC = ROOT / "tests" / "fixtures" / "eusilc" / "eusilc.parquet"
-MAPPING = ROOT / "surveys" / "examples" / "eusilc_mapping.yaml"
+MAPPING = ROOT / "floorsim" / "surveys" / "examples" / "eusilc_mapping.yaml"
 REGIONS = ["Burgenland", "Carinthia", "Lower Austria", "Salzburg", "Styria", "Tyrol", "Upper Austria", "Vienna",
            "Vorarlberg"]
 SEX_LABELS = {1: "male", 2: "female"}  # EU-SILC RB090 codes

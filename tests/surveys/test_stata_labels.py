@@ -14,7 +14,7 @@ import pyreadstat
 import pytest
 import yaml
 
-from surveys import SurveyError, load_survey, read_table
+from floorsim.surveys import SurveyError, load_survey, read_table
 from tests.surveys.test_readers_formats import (
     MAPPING,
     REGIONS,

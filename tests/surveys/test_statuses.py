@@ -1,4 +1,4 @@
-"""Administrative statuses of a synthetic survey (profile ``statuses``; surveys/synthetic/statuses.py) and the bundled
+"""Administrative statuses of a synthetic survey (profile ``statuses``; floorsim/surveys/synthetic/statuses.py) and the bundled
 Viet Nam survey: shares recomputed from the written files against the profile's published figures (read straight
 from the YAML), the Decree 07/2021 rule checked household by household, systematic draws by hand, determinism, no
 change to the columns drawn before, the data model's checks, and one-line errors for bad status entries."""
@@ -14,15 +14,15 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from simulations.cli import app
-from surveys.bundled import VIET_NAM_HOUSEHOLDS, VIET_NAM_PROFILE, VIET_NAM_SURVEY
-from surveys.errors import SurveyError
-from surveys.io import read_survey_folder
-from surveys.model import Survey, is_money_column
-from surveys.readers.currency import convert_currency
-from surveys.synthetic import generate_survey, load_targets
-from surveys.synthetic.profile import Status
-from surveys.synthetic.statuses import draw_status
+from floorsim.simulations.cli import app
+from floorsim.surveys.bundled import VIET_NAM_HOUSEHOLDS, VIET_NAM_PROFILE, VIET_NAM_SURVEY
+from floorsim.surveys.errors import SurveyError
+from floorsim.surveys.io import read_survey_folder
+from floorsim.surveys.model import Survey, is_money_column
+from floorsim.surveys.readers.currency import convert_currency
+from floorsim.surveys.synthetic import generate_survey, load_targets
+from floorsim.surveys.synthetic.profile import Status
+from floorsim.surveys.synthetic.statuses import draw_status
 
 SMALL = 800  # households: enough for every calibration cell, fast
 

@@ -1,4 +1,4 @@
-"""Tests of the synthetic Timor-Leste survey generator (the surveys/synthetic/ package).
+"""Tests of the synthetic Timor-Leste survey generator (the floorsim/surveys/synthetic/ package).
 
 Targets are read here straight from the YAML file, not through the generator's loader, so that a loader bug
 cannot hide a calibration bug.
@@ -14,13 +14,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from indicators import gini
-from surveys.errors import SurveyError
-from surveys.model import HOUSEHOLD_COLUMNS, PERSON_COLUMNS, Survey, validate
-from surveys.synthetic import DEFAULT_TARGETS, EA_SIZE, generate_timor_leste_survey
-from surveys.synthetic import weights as synthetic_weights
+from floorsim.indicators import gini
+from floorsim.surveys.errors import SurveyError
+from floorsim.surveys.model import HOUSEHOLD_COLUMNS, PERSON_COLUMNS, Survey, validate
+from floorsim.surveys.synthetic import DEFAULT_TARGETS, EA_SIZE, generate_timor_leste_survey
+from floorsim.surveys.synthetic import weights as synthetic_weights
 
-TARGETS_FILE = Path(__file__).resolve().parents[2] / "surveys" / "data" / "profiles" / "timor_leste.yaml"
+TARGETS_FILE = Path(__file__).resolve().parents[2] / "floorsim" / "surveys" / "data" / "profiles" / "timor_leste.yaml"
 CALIBRATION_TOLERANCE = 1e-6  # relative; the generator stops at 1e-9
 
 
@@ -130,7 +130,7 @@ def test_household_target_is_the_2015_census_household_size(raw_targets: dict) -
 
 @pytest.mark.parametrize("which", ["generated", "bundled"])
 def test_mean_household_size_is_the_2015_census_size(which: str, survey: Survey) -> None:
-    from surveys.bundled import load_bundled_survey
+    from floorsim.surveys.bundled import load_bundled_survey
 
     checked = survey if which == "generated" else load_bundled_survey()
     # Second method: count the members of each household in the persons table, then weight the counts.
@@ -188,7 +188,7 @@ def test_poverty_rate_at_official_line_reproduces_published_rate(survey: Survey,
 
 def lorenz_area_gini(values: np.ndarray, weights: np.ndarray) -> float:
     """Gini as 1 - 2 x (area under the Lorenz curve), trapezoids between sorted observations: a second method,
-    independent of ``indicators.gini`` (which sums w_i x_i (2 C_i - w_i - W) / (W T))."""
+    independent of ``floorsim.indicators.gini`` (which sums w_i x_i (2 C_i - w_i - W) / (W T))."""
     order = np.argsort(values, kind="stable")
     x, w = values[order], weights[order]
     population = np.concatenate([[0.0], np.cumsum(w) / w.sum()])
@@ -200,7 +200,7 @@ def test_gini_reproduces_published_gini(survey: Survey, raw_targets: dict) -> No
     weights = survey.households["weight"].to_numpy() * survey.household_size
     achieved = lorenz_area_gini(survey.consumption_per_capita(), weights)
     assert achieved == pytest.approx(raw_targets["welfare"]["gini"]["value"], abs=0.005)
-    # The generator solves the spread with indicators.gini; the Lorenz-area method agrees to rounding.
+    # The generator solves the spread with floorsim.indicators.gini; the Lorenz-area method agrees to rounding.
     assert gini(survey.consumption_per_capita(), weights) == pytest.approx(achieved, abs=1e-12)
 
 

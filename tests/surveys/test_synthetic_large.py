@@ -1,4 +1,4 @@
-"""Tests of the synthetic survey's large (chunked) writer and of the chosen-year option (surveys/synthetic/).
+"""Tests of the synthetic survey's large (chunked) writer and of the chosen-year option (floorsim/surveys/synthetic/).
 
 Expected values are computed here from the YAML files themselves (population projection, country package CPI),
 not through the generator's helpers, so that a helper bug cannot hide a generator bug.
@@ -19,9 +19,9 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from surveys import load_survey
-from surveys.io import SurveyFile, survey_hash
-from surveys.synthetic import (
+from floorsim.surveys import load_survey
+from floorsim.surveys.io import SurveyFile, survey_hash
+from floorsim.surveys.synthetic import (
     DEFAULT_HOUSEHOLDS,
     generate_timor_leste_survey,
     large_survey_blocks,
@@ -30,10 +30,10 @@ from surveys.synthetic import (
 )
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-TARGETS_FILE = REPOSITORY / "surveys" / "data" / "profiles" / "timor_leste.yaml"
-PROJECTION_FILE = REPOSITORY / "surveys" / "data" / "timor_leste_population_projection.yaml"
-PARAMETERS = REPOSITORY / "country_packages" / "timor_leste" / "parameters" / "country"
-ASSUMPTIONS = REPOSITORY / "country_packages" / "timor_leste" / "projections" / "assumptions_2025_2035.yaml"
+TARGETS_FILE = REPOSITORY / "floorsim" / "surveys" / "data" / "profiles" / "timor_leste.yaml"
+PROJECTION_FILE = REPOSITORY / "floorsim" / "surveys" / "data" / "timor_leste_population_projection.yaml"
+PARAMETERS = REPOSITORY / "floorsim" / "country_packages" / "timor_leste" / "parameters" / "country"
+ASSUMPTIONS = REPOSITORY / "floorsim" / "country_packages" / "timor_leste" / "projections" / "assumptions_2025_2035.yaml"
 
 PERSONS = 200_000
 ROW_GROUP = 10_000  # 200,000 persons / 5.70 per household = 35,088 households -> 4 blocks of 8,772
@@ -145,7 +145,7 @@ def test_large_survey_rejects_blocks_too_small(tmp_path: Path) -> None:
 def test_module_entry_point_writes_a_large_survey(tmp_path: Path) -> None:
     out = tmp_path / "cli"
     result = subprocess.run(
-        [sys.executable, "-m", "surveys.synthetic", "--persons", "8000", "--out", str(out), "--seed", "3"],
+        [sys.executable, "-m", "floorsim.surveys.synthetic", "--persons", "8000", "--out", str(out), "--seed", "3"],
         cwd=REPOSITORY,
         capture_output=True,
         text=True,

@@ -1,4 +1,4 @@
-"""Group entities other than the household, filled from survey columns (simulations/engine/entities.py), on a tiny
+"""Group entities other than the household, filled from survey columns (floorsim/simulations/engine/entities.py), on a tiny
 system declaring the same three entities as openfisca-tunisia and the example survey of examples/third_party."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from openfisca_core.periods import DateUnit
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from openfisca_core.variables import Variable
 
-from simulations.engine.countries import CountrySpec
-from simulations.engine.entities import check_groups, slice_groups, survey_groups
-from simulations.errors import ScenarioError
-from surveys import load_survey
+from floorsim.simulations.engine.countries import CountrySpec
+from floorsim.simulations.engine.entities import check_groups, slice_groups, survey_groups
+from floorsim.simulations.errors import ScenarioError
+from floorsim.surveys import load_survey
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples/third_party/tunisia"
 

@@ -61,8 +61,8 @@ def test_the_environment_has_openfisca_core_44(legacy):
 
 def test_timor_leste_yaml_tests_pass_on_openfisca_core_44(legacy):
     result = _run(
-        legacy, "-m", "openfisca_core.scripts.openfisca_command", "test", "country_packages/timor_leste/tests",
-        "--country-package", "country_packages.timor_leste",
+        legacy, "-m", "openfisca_core.scripts.openfisca_command", "test", "floorsim/country_packages/timor_leste/tests",
+        "--country-package", "floorsim.country_packages.timor_leste",
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert " passed" in result.stdout and "failed" not in result.stdout
@@ -70,7 +70,7 @@ def test_timor_leste_yaml_tests_pass_on_openfisca_core_44(legacy):
 
 def _headline(python: Path, out: Path, *args: str) -> dict:
     result = _run(
-        python, "-m", "simulations.cli", "run", "--period", str(YEAR), "--replicates", "0", "--no-report",
+        python, "-m", "floorsim.simulations.cli", "run", "--period", str(YEAR), "--replicates", "0", "--no-report",
         "--jobs", "1", "--out", str(out), *args,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -126,7 +126,7 @@ def test_openfisca_tunisia_with_three_entities_runs_through_the_cli(legacy, tmp_
     out = tmp_path / "tunisia"
     (tmp_path / "reform.yaml").write_text(REFORM, encoding="utf-8")
     result = _run(
-        legacy, "-m", "simulations.cli", "run", "--country", str(EXAMPLE), "--survey", str(EXAMPLE / "survey.csv"),
+        legacy, "-m", "floorsim.simulations.cli", "run", "--country", str(EXAMPLE), "--survey", str(EXAMPLE / "survey.csv"),
         "--mapping", str(EXAMPLE / "mapping.yaml"), "--period", str(YEAR), "--reform", str(tmp_path / "reform.yaml"),
         "--replicates", "20", "--jobs", "1", "--out", str(out),
     )
@@ -189,7 +189,7 @@ def test_a_foyer_input_that_differs_within_a_tax_household_is_refused_on_one_lin
               for line in survey]
     (tmp_path / "survey.csv").write_text("\n".join(survey) + "\n", encoding="utf-8")
     result = _run(
-        legacy, "-m", "simulations.cli", "run", "--country", str(EXAMPLE), "--survey", str(tmp_path / "survey.csv"),
+        legacy, "-m", "floorsim.simulations.cli", "run", "--country", str(EXAMPLE), "--survey", str(tmp_path / "survey.csv"),
         "--mapping", str(EXAMPLE / "mapping.yaml"), "--period", str(YEAR), "--baseline-only", "--replicates", "0",
         "--jobs", "1", "--out", str(tmp_path / "out"),
     )
@@ -222,7 +222,7 @@ groups:
 
 def test_the_household_explainer_fills_the_tax_households_and_sums_their_deductions(legacy, tmp_path):
     (tmp_path / "household.yaml").write_text(HOUSEHOLD, encoding="utf-8")
-    result = _run(legacy, "-m", "simulations.cli", "household", str(tmp_path / "household.yaml"),
+    result = _run(legacy, "-m", "floorsim.simulations.cli", "household", str(tmp_path / "household.yaml"),
                   "--country", str(EXAMPLE), "--json")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads(result.stdout)
@@ -252,7 +252,7 @@ def test_the_household_explainer_fills_the_tax_households_and_sums_their_deducti
 
 def test_the_household_explainer_asks_for_a_role_the_survey_would_give(legacy, tmp_path):
     (tmp_path / "household.yaml").write_text(HOUSEHOLD.replace(", foyer_fiscal_role: conjoint", ""), encoding="utf-8")
-    result = _run(legacy, "-m", "simulations.cli", "household", str(tmp_path / "household.yaml"),
+    result = _run(legacy, "-m", "floorsim.simulations.cli", "household", str(tmp_path / "household.yaml"),
                   "--country", str(EXAMPLE))
     assert result.returncode == 2, result.stdout[-3000:] + result.stderr[-3000:]
     assert "amel: no role in foyer_fiscal: give foyer_fiscal_role" in result.stderr

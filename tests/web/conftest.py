@@ -10,8 +10,8 @@ with warnings.catch_warnings():  # starlette's notice that httpx will be replace
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from simulations.web import create_app
-from simulations.web.jobs import Workspace
+from floorsim.simulations.web import create_app
+from floorsim.simulations.web.jobs import Workspace
 
 REPLICATES = 10
 BASE_URL = "http://localhost"

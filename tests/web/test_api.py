@@ -7,14 +7,14 @@ import json
 
 import pytest
 
-from simulations.explain import household as single_household
-from simulations.engine.countries import load_country
-from simulations.engine.microsimulation import BASELINE, Microsimulation
-from simulations.engine.reforms import ParameterChange, ReformSpec, load_reform
-from simulations.reports.numbers import format_figure
-from simulations.engine.scenarios import baseline_system
-from surveys import load_survey
-from surveys.bundled import BUNDLED_SURVEY
+from floorsim.simulations.explain import household as single_household
+from floorsim.simulations.engine.countries import load_country
+from floorsim.simulations.engine.microsimulation import BASELINE, Microsimulation
+from floorsim.simulations.engine.reforms import ParameterChange, ReformSpec, load_reform
+from floorsim.simulations.reports.numbers import format_figure
+from floorsim.simulations.engine.scenarios import baseline_system
+from floorsim.surveys import load_survey
+from floorsim.surveys.bundled import BUNDLED_SURVEY
 from tests.web.conftest import REPLICATES, run_reform
 
 SAII = [{"parameter": "benefits.saii.amount", "value": 80}]

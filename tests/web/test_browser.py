@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from simulations.reports.numbers import format_figure
+from floorsim.simulations.reports.numbers import format_figure
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -44,8 +44,8 @@ def free_port() -> int:
 def server():
     import uvicorn
 
-    from simulations.web import create_app
-    from simulations.web.jobs import Workspace
+    from floorsim.simulations.web import create_app
+    from floorsim.simulations.web.jobs import Workspace
 
     space = Workspace(n_jobs=1, replicates=10)
     port = free_port()

@@ -11,8 +11,8 @@ import socket
 import httpx
 import pytest
 
-from simulations.web import create_app
-from simulations.web.guards import MAX_BODY_BYTES, BodyLimit, HostCheck, split_host
+from floorsim.simulations.web import create_app
+from floorsim.simulations.web.guards import MAX_BODY_BYTES, BodyLimit, HostCheck, split_host
 from tests.web.live import free_port, live_app
 
 
@@ -157,7 +157,7 @@ def test_a_household_before_the_rules_begin_is_a_422_not_a_500(client):
 def test_a_project_error_at_the_edge_is_a_422_with_its_message(space):
     from fastapi.testclient import TestClient
 
-    from simulations.errors import FloorsimError
+    from floorsim.simulations.errors import FloorsimError
 
     app = create_app(space, warm_up=False)
 

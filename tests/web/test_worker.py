@@ -9,13 +9,13 @@ import warnings
 
 import pytest
 
-from simulations.engine.microsimulation import BASELINE, Microsimulation
-from simulations.engine.reforms import ParameterChange, ReformSpec
-from simulations.web.cache import ExpiredResults, ResultCache
-from simulations.web.jobs import Workspace
-from surveys import load_survey
-from surveys.bundled import BUNDLED_SURVEY
-from simulations.web import create_app
+from floorsim.simulations.engine.microsimulation import BASELINE, Microsimulation
+from floorsim.simulations.engine.reforms import ParameterChange, ReformSpec
+from floorsim.simulations.web.cache import ExpiredResults, ResultCache
+from floorsim.simulations.web.jobs import Workspace
+from floorsim.surveys import load_survey
+from floorsim.surveys.bundled import BUNDLED_SURVEY
+from floorsim.simulations.web import create_app
 from tests.web.conftest import BASE_URL
 from tests.web.processes import alive, command_line, descendants
 

@@ -1,0 +1,112 @@
+"""Persons collapsed to households: the compact frame every replicated statistic of a run is computed on.
+
+In a run every member of a household carries the household's weight and its welfare per capita, so a statistic of
+welfare (poverty, Gini, Theil, Palma, deciles, gains) over persons equals the same statistic over households
+weighted by w_h × n_h (n_h members): a sum over members of identical terms is one term times n_h, and a sorted
+statistic sees the same weighted distribution (its ties merged). The compact frame has one row per household:
+
+    weight_h        = Σ_{i in h} w_i                      (= w_h n_h: persons the household stands for)
+    welfare_<s>     = y_h                                  (identical for every member; checked)
+    amount_<p>_<s>  = Σ_{i in h} a_i / n_h                 (so weight × amount = Σ_i w_i a_i, every total kept)
+    recipients_<p>_<s> = #{i in h: a_i > 0} / n_h          (so weight × it = Σ_i w_i 1[a_i > 0], beneficiaries)
+    persons_h       = n_h, household_weight_h = w_h, stratum and psu of the household
+
+and replicate weights collapse the same way (``floorsim.indicators.ReplicateWeights.collapsed``): replicate r weighs the
+household Σ_{i in h} w_ri. Every figure of the headline and the decile tables is then computed on H rows instead
+of n persons (about 5.5 times fewer on the bundled survey), with the same result to rounding (tested to 1e-10
+against the person frame). Figures by person attribute (age group, sex: coverage, targeting, by group) keep the
+person frame.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .errors import AnalysisError
+from .frame import (
+    AMOUNT_PREFIX,
+    HOUSEHOLD_ID,
+    HOUSEHOLD_WEIGHT,
+    PSU,
+    STRATUM,
+    WELFARE_PREFIX,
+    household_codes,
+    weights_of,
+)
+
+PERSONS = "persons"
+RECIPIENTS_PREFIX = "recipients_"
+
+
+def recipients_column(programme: str, scenario: str) -> str:
+    """``recipients_<programme>_<scenario>``: the share of a compact row's persons with an amount > 0."""
+    return f"{RECIPIENTS_PREFIX}{programme}_{scenario}"
+
+
+def first_rows(codes: np.ndarray, count: int) -> np.ndarray:
+    """The first row of each of ``count`` groups coded 0 … count − 1."""
+    first = np.full(count, -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(codes.size, dtype=np.int64)[::-1]  # the last write wins: the first row
+    return first
+
+
+def compact_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """The person frame collapsed to one row per household (see the module docstring), and the household code
+    of every person (rows of the compact frame, in order of first appearance).
+
+    Raises:
+        AnalysisError: members of a household carry different weights or welfare (then the collapse would not be
+            exact; use the person frame).
+    """
+    codes, count = household_codes(frame)
+    first = first_rows(codes, count)
+    weights = weights_of(frame)
+    if not np.array_equal(weights[first][codes], weights):
+        raise AnalysisError("members of a household carry different weights: the frame cannot be collapsed.")
+    members = np.bincount(codes, minlength=count).astype(np.float64)
+    data: dict[str, np.ndarray] = {
+        HOUSEHOLD_ID: frame[HOUSEHOLD_ID].to_numpy()[first],
+        "weight": np.bincount(codes, weights=weights, minlength=count),
+        PERSONS: members,
+    }
+    if HOUSEHOLD_WEIGHT in frame.columns:
+        data[HOUSEHOLD_WEIGHT] = frame[HOUSEHOLD_WEIGHT].to_numpy(np.float64)[first]
+    for column in (STRATUM, PSU):
+        if column in frame.columns:
+            values = frame[column].to_numpy()
+            if not np.array_equal(values[first][codes], values):
+                raise AnalysisError(f"members of a household lie in different {column}s: cannot collapse.")
+            data[column] = values[first]
+    for column in frame.columns:
+        if column.startswith(WELFARE_PREFIX):
+            values = frame[column].to_numpy(np.float64)
+            if not np.array_equal(values[first][codes], values):
+                raise AnalysisError(f"{column} differs within a household: the frame cannot be collapsed.")
+            data[column] = values[first]
+        elif column.startswith(AMOUNT_PREFIX):
+            values = frame[column].to_numpy(np.float64)
+            data[column] = np.bincount(codes, weights=values, minlength=count) / members
+            receives = (values > 0).astype(np.float64)
+            data[RECIPIENTS_PREFIX + column[len(AMOUNT_PREFIX):]] = (
+                np.bincount(codes, weights=receives, minlength=count) / members)
+    return pd.DataFrame(data), codes
+
+
+def recipients_of(frame: pd.DataFrame, amounts: np.ndarray, programmes: list[str], scenario: str) -> np.ndarray:
+    """Share of each row's persons receiving each programme (n, programmes): the compact frame's
+    ``recipients_<p>_<s>`` columns, or 1[amount > 0] on a person frame."""
+    columns = [recipients_column(p, scenario) for p in programmes]
+    if all(column in frame.columns for column in columns) and columns:
+        return frame[columns].to_numpy(np.float64)
+    return (amounts > 0).astype(np.float64)
+
+
+
+def member_shares(codes: np.ndarray, members: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The share of each household's members in a person group: s_h = #{i in h: mask_i} / n_h (H,).
+
+    On the compact frame (weight W_h = w_h n_h) a person-group total is a household total with the share as a
+    fractional domain: Σ_i w_i 1[i in g] v_h = Σ_h W_h s_h v_h for any v constant within the household (its
+    welfare, its gain), and the same with replicate weights, so every by-group figure is exact on H rows."""
+    return np.bincount(codes, weights=np.asarray(mask, dtype=np.float64), minlength=members.size) / members
