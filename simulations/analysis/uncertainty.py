@@ -43,7 +43,7 @@ from surveys.calibration import CalibrationError
 from surveys.model import Survey
 from surveys.recorded_calibration import recorded_system
 
-from .compact import compact_frame
+from .compact import Collapse, compact_of
 from .distribution import ThresholdKind, gain_status
 from .errors import AnalysisError
 from .frame import amounts_of, design_from_frame, frame_recalibration, require_columns, weights_of, welfare_of
@@ -102,7 +102,7 @@ def survey_recalibration(frame: pd.DataFrame, survey: Survey | None) -> tuple[Re
 
 
 def compacted(
-    frame: pd.DataFrame, replicates: ReplicateWeights | None
+    frame: pd.DataFrame, replicates: ReplicateWeights | None, collapsed: Collapse | None = None
 ) -> tuple[pd.DataFrame, ReplicateWeights | None]:
     """The frame and replicates to estimate welfare statistics on: with replicate weights, persons collapsed to
     households (``analysis.compact``: one row per household, weight w_h × n_h, replicate weights summed over
@@ -112,14 +112,15 @@ def compacted(
     if replicates is None:
         return frame, None
     try:
-        compact, codes = compact_frame(frame)
+        compact, codes = compact_of(frame, collapsed)
         return compact, replicates.collapsed(codes)
     except (AnalysisError, IndicatorError):
         return frame, replicates
 
 
 def compacted_variance(
-    frame: pd.DataFrame, variance: Mapping[str, object], *, linearisation_exact: bool = True
+    frame: pd.DataFrame, variance: Mapping[str, object], *, linearisation_exact: bool = True,
+    collapsed: Collapse | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """The frame and variance keywords (``{"replicates": ...}`` or ``{"design": ...}``) to estimate welfare
     statistics on: persons collapsed to households (``analysis.compact``) with the replicates collapsed
@@ -130,16 +131,17 @@ def compacted_variance(
 
     ``linearisation_exact`` False keeps the person frame for linearisation: a relative line's (median's)
     influence uses a kernel density whose bandwidth depends on the number of rows, so it is not the same on
-    households. The person frame is kept too when members differ in weight, welfare or PSU."""
+    households. The person frame is kept too when members differ in weight, welfare or PSU. ``collapsed``: the
+    frame's ``compact_frame`` if already built."""
     replicates = variance.get("replicates")
     if replicates is not None:
-        compact, collapsed = compacted(frame, replicates)  # type: ignore[arg-type]
-        return compact, {**variance, "replicates": collapsed}
+        compact, shrunk = compacted(frame, replicates, collapsed)  # type: ignore[arg-type]
+        return compact, {**variance, "replicates": shrunk}
     design = variance.get("design")
     if design is None or not linearisation_exact:
         return frame, dict(variance)
     try:
-        compact, codes = compact_frame(frame)
+        compact, codes = compact_of(frame, collapsed)
         return compact, {**variance, "design": design.collapsed(codes)}  # type: ignore[attr-defined]
     except (AnalysisError, IndicatorError):
         return frame, dict(variance)
@@ -329,6 +331,7 @@ def distribution_estimates(
     replicates: ReplicateWeights | None = None,
     level: float = 0.95,
     compact: bool = True,
+    collapsed: Collapse | None = None,
 ) -> pd.DataFrame:
     """SEs and CIs of the decile gains of ``distribution_table`` (deciles of baseline welfare, held fixed).
 
@@ -338,14 +341,15 @@ def distribution_estimates(
 
     With ``compact``, persons are collapsed to households first (:func:`compacted_variance`: the same estimates
     on H rows, with replicates or linearised); ``compact=False`` keeps the person frame (the second method of
-    the tests).
+    the tests); ``collapsed``: the frame's ``compact_frame`` if already built.
 
     Returns:
         Columns ``scenario``, ``decile``, ``indicator`` and those of ``estimate_table``.
     """
     weights_of(frame)
     if compact:  # one row per household: same figures (means, ratios, proportions of household values), H rows
-        frame, variance = compacted_variance(frame, {"design": design, "replicates": replicates})
+        frame, variance = compacted_variance(frame, {"design": design, "replicates": replicates},
+                                             collapsed=collapsed)
         design, replicates = variance["design"], variance["replicates"]
     y_base = welfare_of(frame, baseline)
     decile = welfare_groups(frame, baseline, n_groups)

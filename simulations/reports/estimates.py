@@ -15,6 +15,7 @@ import pandas as pd
 
 from indicators import IndicatorError, Statistic, generalized_entropy, palma, quintile_share_ratio
 from simulations.analysis import scenario_estimates
+from simulations.analysis.compact import Collapse
 from simulations.analysis.uncertainty import compacted_variance
 from simulations.analysis.frame import weights_of, welfare_of
 from simulations.analysis.headline import (
@@ -118,6 +119,7 @@ def estimate_tables(
     comparison: Mapping[str, Mapping[str, float]],
     uncertainty: Uncertainty,
     labels: Labels,
+    collapsed: Collapse | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The ``headline`` (the figures of the headline table, programmes paying nothing left out), ``poverty`` and
     ``inequality`` tables: one row per indicator and side, with ``estimate``, ``se``, ``ci_low``, ``ci_high``;
@@ -126,7 +128,8 @@ def estimate_tables(
     # persons collapsed to households: the same estimates on H rows (analysis.compact), replicated or linearised;
     # a relative line's linearisation is not the same on households (its density's bandwidth counts rows)
     fixed_line = results.spec.poverty_line.share_of_median is None
-    frame, variance = compacted_variance(frame, uncertainty.variance, linearisation_exact=fixed_line)
+    frame, variance = compacted_variance(frame, uncertainty.variance, linearisation_exact=fixed_line,
+                                         collapsed=collapsed)
     line = statistic_line(results, frame)
     estimates = scenario_estimates(
         frame, BASELINE, [] if reform is None else [reform], lambda s: headline_statistics(results, frame, s, line, replicated),

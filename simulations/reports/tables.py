@@ -55,6 +55,8 @@ from simulations.analysis import (
     distribution_table,
     targeting_table,
 )
+from simulations.analysis.compact import Collapse, compact_frame
+from simulations.analysis.errors import AnalysisError
 from simulations.analysis.frame import weights_of, welfare_of
 from simulations.analysis.unknown_members import with_unknown_age_sex
 from simulations.analysis.headline import active_programmes, shown_figures, statistic_line
@@ -222,7 +224,9 @@ def build_report(
     comparison = summary["headline"]
     programmes = active_programmes(comparison, list(results.spec.programmes)) or list(results.spec.programmes)
     replicated = uncertainty.replicates is not None
-    tables = estimate_tables(results, frame, reform, comparison, uncertainty, labels)
+    # persons collapsed to households once for the estimate, decile and by-group tables (analysis.compact)
+    collapsed = _collapsed(frame)
+    tables = estimate_tables(results, frame, reform, comparison, uncertainty, labels, collapsed)
 
     labels_of = {key: results.spec.programmes[key].label for key in programmes} | {"total": labels["group.total"]}
     cost = cost_table(frame, scenarios, programmes)
@@ -231,7 +235,7 @@ def build_report(
     tables["cost"] = cost.drop(columns=["cost_share_gdp", "cost_share_expenditure"])
 
     if reform is not None:
-        tables["deciles"] = _deciles(frame, reform, programmes, uncertainty)
+        tables["deciles"] = _deciles(frame, reform, programmes, uncertainty, collapsed)
 
     weights = weights_of(frame)
     base_welfare = welfare_of(frame, BASELINE)
@@ -255,7 +259,7 @@ def build_report(
 
     line = statistic_line(results, frame)
     reform_welfare = None if reform is None else welfare_of(frame, reform)
-    tables["by_group"] = by_group_table(frame, groups, base_welfare, reform_welfare, line, uncertainty)
+    tables["by_group"] = by_group_table(frame, groups, base_welfare, reform_welfare, line, uncertainty, collapsed)
 
     if reform is not None:
         tables["parameters"] = parameters_table(results, reform, labels)
@@ -294,12 +298,22 @@ def build_report(
     return ReportData(reform, tables, summary, context, method, headline_kinds, labels)
 
 
-def _deciles(frame: pd.DataFrame, reform: str, programmes: list[str], uncertainty) -> pd.DataFrame:
+def _collapsed(frame: pd.DataFrame) -> Collapse | None:
+    """The person frame's compact frame (``analysis.compact``), or None when members differ in weight or welfare
+    (then every table keeps the person frame)."""
+    try:
+        return compact_frame(frame)
+    except (AnalysisError, IndicatorError):
+        return None
+
+
+def _deciles(frame: pd.DataFrame, reform: str, programmes: list[str], uncertainty,
+             collapsed: Collapse | None = None) -> pd.DataFrame:
     """Gains and losses by decile of baseline welfare, with CIs of the gains (``distribution_table``)."""
     deciles = distribution_table(frame, BASELINE, [reform], programmes)
     deciles["decile"] = deciles["decile"].astype(str)
     try:
-        errors = distribution_estimates(frame, BASELINE, [reform], **uncertainty.variance)
+        errors = distribution_estimates(frame, BASELINE, [reform], **uncertainty.variance, collapsed=collapsed)
     except (ZeroDivisionError, IndicatorError):
         # A decile without anybody (a survey of a few households) has no linearised variance: no intervals.
         errors = pd.DataFrame(
