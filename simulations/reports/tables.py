@@ -309,8 +309,12 @@ def _collapsed(frame: pd.DataFrame) -> Collapse | None:
 
 def _deciles(frame: pd.DataFrame, reform: str, programmes: list[str], uncertainty,
              collapsed: Collapse | None = None) -> pd.DataFrame:
-    """Gains and losses by decile of baseline welfare, with CIs of the gains (``distribution_table``)."""
-    deciles = distribution_table(frame, BASELINE, [reform], programmes)
+    """Gains and losses by decile of baseline welfare, with CIs of the gains (``distribution_table``).
+
+    On the compact frame when there is one: every figure is a weighted sum of values constant within the household
+    (or of the per-person mean of its amounts, weight w_h n_h), so the table equals the person frame's to rounding
+    (tested) on H rows instead of n (at a million persons: 0.3 s and 140 MB less)."""
+    deciles = distribution_table(frame if collapsed is None else collapsed[0], BASELINE, [reform], programmes)
     deciles["decile"] = deciles["decile"].astype(str)
     try:
         errors = distribution_estimates(frame, BASELINE, [reform], **uncertainty.variance, collapsed=collapsed)

@@ -201,3 +201,20 @@ def test_collapsed_design_keeps_psus_and_sums_weights() -> None:
     np.testing.assert_array_equal(collapsed.certainty, design.certainty)
     with pytest.raises(IndicatorError, match="different PSUs"):
         design.collapsed(np.array([0, 0, 1, 1]))  # rows 2 (PSU a) and 3 (PSU b) in one group
+
+
+def test_decile_table_on_households_equals_persons(national) -> None:
+    # The report's point decile table (reports.tables._deciles) is computed on the compact frame: every column is a
+    # weighted sum of household values (or of the mean amount per member, weight w_h n_h), so equal to rounding.
+    from simulations.analysis import distribution_table
+
+    frame = national.person_frame()
+    compact, _ = compact_frame(frame)
+    programmes = list(national.spec.programmes)
+    persons = distribution_table(frame, "baseline", ["saii_80"], programmes)
+    households = distribution_table(compact, "baseline", ["saii_80"], programmes)
+    numbers = persons.select_dtypes("number").columns
+    assert len(numbers) >= 10 and (persons["spending"] > 0).any()
+    pd.testing.assert_frame_equal(persons.drop(columns=numbers), households.drop(columns=numbers))
+    np.testing.assert_allclose(households[numbers].to_numpy(float), persons[numbers].to_numpy(float),
+                               rtol=1e-10, atol=1e-10)
