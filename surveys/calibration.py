@@ -434,9 +434,8 @@ def _persons_table(survey: Survey, margin: Margin | Total) -> pd.DataFrame:
 
 
 def _category_codes(table: pd.DataFrame, margin: Margin) -> tuple[np.ndarray, list[str]]:
-    """Each row's category as a code 0..k-1 and the k labels that occur: values as text (``str`` of each value,
-    as ``astype(str)`` gives), crossed values joined by '|'. Factorised once per column, so a million persons
-    cost one pass per column rather than one comparison of text per category."""
+    """Each row's category as a code 0..k-1 and the k labels that occur: values as text (``astype(str)``),
+    crossed values joined by '|'; factorised once per column, not one comparison of text per category."""
     parts: list[tuple[np.ndarray, np.ndarray]] = []
     for name in margin.by:
         if name == "age_group":
@@ -446,24 +445,12 @@ def _category_codes(table: pd.DataFrame, margin: Margin) -> tuple[np.ndarray, li
             parts.append((codes.astype(np.int64), pd.Series(uniques).astype(str).to_numpy()))
         else:
             raise CalibrationError(f"no column {name!r} in the {margin.level} table", field=margin.name)
-    combined = np.zeros(len(table), dtype=np.int64)
-    for codes, uniques in parts:  # mixed radix: a unique code per combination of the parts' codes
-        combined = combined * len(uniques) + codes
-    size = int(np.prod([len(uniques) for _, uniques in parts], dtype=np.float64))
-    if size <= 4 * len(combined) + 1024:  # few combinations: the ones present by counting, not sorting
-        present = np.flatnonzero(np.bincount(combined, minlength=size))
-        dense = np.zeros(size, dtype=np.int64)
-        dense[present] = np.arange(len(present))
-        codes = dense[combined]
-    else:
-        present, codes = np.unique(combined, return_inverse=True)
-    labels = []
-    for value in present:
-        texts = []
-        for part_codes, uniques in reversed(parts):
-            value, digit = divmod(int(value), len(uniques))
-            texts.append(str(uniques[digit]))
-        labels.append("|".join(reversed(texts)))
+    if len(table) == 0:
+        return np.zeros(0, dtype=np.int64), []
+    dims = [len(uniques) for _, uniques in parts]  # a combination's code: its parts' codes in mixed radix
+    present, codes = np.unique(np.ravel_multi_index([c for c, _ in parts], dims), return_inverse=True)
+    labels = ["|".join(str(uniques[digit]) for (_, uniques), digit in zip(parts, digits))
+              for digits in zip(*np.unravel_index(present, dims))]
     # distinct values can have the same text (1 and "1"): one category, as when the texts were compared
     merged, unique_labels = pd.factorize(np.asarray(labels, dtype=object))
     return merged[codes.reshape(-1)].astype(np.int64), [str(label) for label in unique_labels]
