@@ -22,7 +22,7 @@ Strata with a single PSU have no within-stratum variance estimate. The ``lonely_
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Literal
 
@@ -129,6 +129,24 @@ class SurveyDesign:
         v = np.asarray(values, dtype=np.float64)
         return psu_sums(self.psu_index, self.weights, v, self.n_psu)
 
+    def collapsed(self, codes: ArrayLike) -> SurveyDesign:
+        """The design of groups of observations (``codes`` 0 … G − 1, every group present) that each lie in one
+        PSU: group g weighs Σ_{i in g} w_i and keeps its PSU (and so its stratum and the lonely-PSU treatment).
+
+        Every PSU total Σ_{i in PSU} w_i z_i of a variable z constant within each group is unchanged, so the
+        linearised variance of a statistic whose influence values are constant within groups is the same on
+        the G rows (persons collapsed to households: ``simulations.analysis.compact``).
+
+        Raises:
+            IndicatorError: codes of the wrong length or not 0 … G − 1, or members of a group in different PSUs.
+        """
+        codes, first = group_firsts(codes, self.n)
+        count = first.size
+        psu = self.psu_index[first]
+        if not np.array_equal(psu[codes], self.psu_index):
+            raise IndicatorError("members of a group of observations lie in different PSUs; cannot collapse.")
+        return replace(self, weights=np.bincount(codes, weights=self.weights, minlength=count), psu_index=psu)
+
     # --- single-PSU strata ------------------------------------------------------------------------------
 
     def _apply_lonely_rule(self, rule: LonelyPsuRule) -> SurveyDesign:
@@ -163,6 +181,23 @@ class SurveyDesign:
         return SurveyDesign(
             self.weights, self.psu_index, new_code[self.psu_stratum], labels, np.zeros(len(labels), dtype=bool)
         )
+
+
+def group_firsts(codes: ArrayLike, n: int) -> tuple[IntArray, IntArray]:
+    """Group codes of ``n`` observations checked (0 … G − 1, every group present) and each group's first row.
+
+    Raises:
+        IndicatorError: not one code per observation, or codes not 0 … G − 1 with every group present.
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    if codes.shape != (n,):
+        raise IndicatorError(f"collapsed needs one group code per observation ({n}); got {codes.shape}.")
+    count = int(codes.max()) + 1 if codes.size else 0
+    first = np.full(count, -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(codes.size, dtype=np.int64)[::-1]  # the last write wins: each group's first
+    if count == 0 or codes.min() < 0 or (first < 0).any():
+        raise IndicatorError("group codes must be 0 … G − 1 with every group present.")
+    return codes, first
 
 
 def psu_sums(psu_index: IntArray, weights: FloatArray, values: FloatArray, n_psu: int) -> FloatArray:

@@ -46,7 +46,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import FloatArray, as_float_array
-from .design import IntArray, SurveyDesign, psu_sums
+from .design import IntArray, SurveyDesign, group_firsts, psu_sums
 from .errors import IndicatorError
 from .weightsets import FullSample, RowSource
 
@@ -149,14 +149,8 @@ class ReplicateWeights:
         work becomes R × H. Members of a group must share their PSU (factor form) or calibration unit (dense
         form); their weights may differ.
         """
-        codes = np.asarray(codes, dtype=np.int64)
-        if codes.shape != (self.n,):
-            raise IndicatorError(f"collapsed needs one group code per observation ({self.n}); got {codes.shape}.")
-        count = int(codes.max()) + 1 if codes.size else 0
-        first = np.full(count, -1, dtype=np.int64)
-        first[codes[::-1]] = np.arange(codes.size, dtype=np.int64)[::-1]  # the last write wins: each group's first
-        if count == 0 or codes.min() < 0 or (first < 0).any():
-            raise IndicatorError("group codes must be 0 … G − 1 with every group present.")
+        codes, first = group_firsts(codes, self.n)
+        count = first.size
         base = np.bincount(codes, weights=self.base_weights, minlength=count)
         if self.factors is not None and self.psu_index is not None:
             psu = self.psu_index[first]

@@ -330,7 +330,8 @@ def calibration_matrix(
         CalibrationError: a margin names an unknown column or level, a sample category has no target, a target
             category has no sample unit, or two margins of the same level have different grand totals.
     """
-    columns: list[np.ndarray] = []
+    totals: dict[int, np.ndarray] = {}  # column of X → a Total's per-household values
+    cells: list[tuple[np.ndarray, int, np.ndarray]] = []  # a margin's units, first column of X, column per code
     targets: list[float] = []
     names: list[tuple[str, str]] = []
     index = survey.person_household_index
@@ -347,11 +348,11 @@ def calibration_matrix(
             else:
                 raise CalibrationError(f"no column {margin.column!r} in the {margin.level} table", field=margin.name)
             column = np.bincount(index, weights=values, minlength=n) if margin.level == "persons" else values
-            columns.append(column)
+            totals[len(names)] = column
             targets.append(float(margin.target))
             names.append((margin.name, margin.column or "count"))
             continue
-        labels = _category_labels(table, margin)
+        codes, labels = _category_codes(table, margin)
         wanted = {_key(key, len(margin.by)): float(value) for key, value in margin.targets.items()}
         present = set(labels)
         unmatched = sorted(present - set(wanted))
@@ -362,14 +363,20 @@ def calibration_matrix(
             raise CalibrationError(
                 f"target categories {empty} have no sample unit, so the margin cannot be met", field=margin.name
             )
-        for category, target in wanted.items():
-            indicator = (labels == category).astype(np.float64)
-            column = np.bincount(index, weights=indicator, minlength=n) if margin.level == "persons" else indicator
-            columns.append(column)
-            targets.append(target)
-            names.append((margin.name, category))
+        rank = {category: j for j, category in enumerate(wanted)}
+        units = index if margin.level == "persons" else np.arange(n)
+        cells.append((units, len(names), np.asarray([rank[label] for label in labels], dtype=np.int64)[codes]))
+        targets.extend(wanted.values())
+        names.extend((margin.name, category) for category in wanted)
     _check_grand_totals(margins)
-    X = np.column_stack(columns) if columns else np.zeros((n, 0))
+    # Every categorical column in one counting pass: a person (or household) adds 1 at (its household, its
+    # category's column). Counts are sums of ones, so each equals the Σ of 0/1 indicators it replaces exactly.
+    k = len(names)
+    flat = [units * k + (first + column) for units, first, column in cells]
+    counted = np.concatenate(flat) if flat else np.zeros(0, dtype=np.int64)
+    X = np.bincount(counted, weights=np.ones(len(counted)), minlength=n * k).reshape(n, k)
+    for j, column in totals.items():
+        X[:, j] = column
     return X, np.asarray(targets, dtype=np.float64), names
 
 
@@ -426,21 +433,31 @@ def _persons_table(survey: Survey, margin: Margin | Total) -> pd.DataFrame:
     return survey.persons.assign(**values)
 
 
-def _category_labels(table: pd.DataFrame, margin: Margin) -> np.ndarray:
-    parts = []
+def _category_codes(table: pd.DataFrame, margin: Margin) -> tuple[np.ndarray, list[str]]:
+    """Each row's category as a code 0..k-1 and the k labels that occur: values as text (``astype(str)``),
+    crossed values joined by '|'; factorised once per column, not one comparison of text per category."""
+    parts: list[tuple[np.ndarray, np.ndarray]] = []
     for name in margin.by:
         if name == "age_group":
             parts.append(_age_group(table, margin))
         elif name in table.columns:
-            parts.append(table[name].astype(str).to_numpy())
+            codes, uniques = pd.factorize(table[name], use_na_sentinel=False)
+            parts.append((codes.astype(np.int64), pd.Series(uniques).astype(str).to_numpy()))
         else:
             raise CalibrationError(f"no column {name!r} in the {margin.level} table", field=margin.name)
-    if len(parts) == 1:
-        return parts[0].astype(object)
-    return np.array(["|".join(values) for values in zip(*parts)], dtype=object)
+    if len(table) == 0:
+        return np.zeros(0, dtype=np.int64), []
+    dims = [len(uniques) for _, uniques in parts]  # a combination's code: its parts' codes in mixed radix
+    present, codes = np.unique(np.ravel_multi_index([c for c, _ in parts], dims), return_inverse=True)
+    labels = ["|".join(str(uniques[digit]) for (_, uniques), digit in zip(parts, digits))
+              for digits in zip(*np.unravel_index(present, dims))]
+    # distinct values can have the same text (1 and "1"): one category, as when the texts were compared
+    merged, unique_labels = pd.factorize(np.asarray(labels, dtype=object))
+    return merged[codes.reshape(-1)].astype(np.int64), [str(label) for label in unique_labels]
 
 
-def _age_group(table: pd.DataFrame, margin: Margin) -> np.ndarray:
+def _age_group(table: pd.DataFrame, margin: Margin) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's age group (index into the groups) and the groups' labels ("0-14", ..., "65+")."""
     if "age" not in table.columns or not margin.age_groups:
         raise CalibrationError("age_group needs the persons level and age_groups (lower bounds)", field=margin.name)
     bounds = list(margin.age_groups)
@@ -448,7 +465,8 @@ def _age_group(table: pd.DataFrame, margin: Margin) -> np.ndarray:
         raise CalibrationError("age_groups must start at 0 and increase", field=margin.name)
     labels = np.array([f"{lo}-{hi - 1}" for lo, hi in zip(bounds[:-1], bounds[1:])] + [f"{bounds[-1]}+"], dtype=object)
     position = np.searchsorted(np.asarray(bounds), table["age"].to_numpy(), side="right") - 1
-    return labels[position].astype(str)
+    position[position < 0] = len(labels) - 1  # as labels[-1] gave before: an age below 0 falls in the last group
+    return position.astype(np.int64), labels
 
 
 def _key(key: Any, width: int) -> str:

@@ -134,3 +134,87 @@ def test_the_design_and_replicates_are_reused_only_for_the_same_inputs(national)
     other = survey_uncertainty(heavier, 12, 4, national.survey)
     np.testing.assert_allclose(other.replicates.base_weights, 1.5 * first.replicates.base_weights)
     assert other.calibration == "not_met" and first.calibration == "recalibrated"
+
+
+# --- Taylor linearisation (--replicates 0) on households: the design collapsed, PSU totals unchanged ---------------
+
+
+def _linearised_both_ways(results, reform: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from simulations.analysis.uncertainty import compacted_variance
+
+    frame = results.person_frame()
+    design = survey_uncertainty(frame, 0, 3, results.survey).design
+    person_line = statistic_line(results, frame)
+    by_persons = scenario_estimates(
+        frame, "baseline", [reform], lambda s: headline_statistics(results, frame, s, person_line, False),
+        design=design)
+    compact, variance = compacted_variance(frame, {"design": design})
+    assert len(compact) < len(frame) and variance["design"].n == len(compact)  # it was collapsed
+    compact_line = statistic_line(results, compact)
+    by_households = scenario_estimates(
+        compact, "baseline", [reform], lambda s: headline_statistics(results, compact, s, compact_line, False),
+        **variance)
+    return by_persons, by_households
+
+
+def test_linearised_headline_on_households_equals_persons_national_line(national) -> None:
+    # The Gini's influence takes midpoint ranks over tied values, so members merged into one row give the same
+    # PSU totals; totals, means, ratios and FGT with a fixed line are linear in household values.
+    persons, households = _linearised_both_ways(national, "saii_80")
+    assert {"gini", "poverty_headcount", "saii_beneficiaries"} <= set(persons["indicator"])
+    assert (persons.loc[persons["indicator"].eq("gini"), "se"] > 0).all()
+    _assert_same(persons, households)
+
+
+def test_linearised_relative_line_is_not_the_same_on_households_so_persons_are_kept(relative) -> None:
+    # The median's density bandwidth counts rows (n^-1/5): on households the SE of the headcount differs, which is
+    # why the report keeps the person frame for a relative line (compacted_variance(linearisation_exact=False)).
+    from simulations.analysis.uncertainty import compacted_variance
+
+    persons, households = _linearised_both_ways(relative, "basic_700")
+    headcount = persons["indicator"].eq("poverty_headcount")
+    np.testing.assert_allclose(households.loc[headcount, "estimate"], persons.loc[headcount, "estimate"], rtol=1e-10)
+    assert not np.allclose(households.loc[headcount, "se"], persons.loc[headcount, "se"], rtol=1e-6)
+    frame = relative.person_frame()
+    kept, _ = compacted_variance(frame, {"design": design_from_frame(frame)}, linearisation_exact=False)
+    assert kept is frame
+
+
+def test_linearised_decile_estimates_on_households_equal_those_on_persons(national) -> None:
+    frame = national.person_frame()
+    design = survey_uncertainty(frame, 0, 5, national.survey).design
+    compact = distribution_estimates(frame, "baseline", ["saii_80"], design=design)
+    persons = distribution_estimates(frame, "baseline", ["saii_80"], design=design, compact=False)
+    assert (persons["se"] > 0).any()
+    _assert_same(persons, compact)
+
+
+def test_collapsed_design_keeps_psus_and_sums_weights() -> None:
+    # Two strata; households of 2 and 1 persons in PSU "a", 1 person in PSU "b"; by hand: weights 2×10, 5, 7.
+    from indicators import IndicatorError, SurveyDesign
+
+    design = SurveyDesign.from_arrays([10.0, 10.0, 5.0, 7.0], strata=[1, 1, 1, 2], psu=["a", "a", "a", "b"],
+                                      lonely_psu="certainty")
+    collapsed = design.collapsed(np.array([0, 0, 1, 2]))
+    np.testing.assert_array_equal(collapsed.weights, [20.0, 5.0, 7.0])
+    np.testing.assert_array_equal(collapsed.psu_index, design.psu_index[[0, 2, 3]])
+    np.testing.assert_array_equal(collapsed.certainty, design.certainty)
+    with pytest.raises(IndicatorError, match="different PSUs"):
+        design.collapsed(np.array([0, 0, 1, 1]))  # rows 2 (PSU a) and 3 (PSU b) in one group
+
+
+def test_decile_table_on_households_equals_persons(national) -> None:
+    # The report's point decile table (reports.tables._deciles) is computed on the compact frame: every column is a
+    # weighted sum of household values (or of the mean amount per member, weight w_h n_h), so equal to rounding.
+    from simulations.analysis import distribution_table
+
+    frame = national.person_frame()
+    compact, _ = compact_frame(frame)
+    programmes = list(national.spec.programmes)
+    persons = distribution_table(frame, "baseline", ["saii_80"], programmes)
+    households = distribution_table(compact, "baseline", ["saii_80"], programmes)
+    numbers = persons.select_dtypes("number").columns
+    assert len(numbers) >= 10 and (persons["spending"] > 0).any()
+    pd.testing.assert_frame_equal(persons.drop(columns=numbers), households.drop(columns=numbers))
+    np.testing.assert_allclose(households[numbers].to_numpy(float), persons[numbers].to_numpy(float),
+                               rtol=1e-10, atol=1e-10)

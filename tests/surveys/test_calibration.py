@@ -294,3 +294,33 @@ def test_the_synthetic_survey_records_what_its_weights_were_raked_to():
     bundled_system = recorded_system(bundled)
     np.testing.assert_allclose(bundled_system.X.T @ bundled.households["weight"].to_numpy(), bundled_system.totals,
                                rtol=1e-9)
+
+
+def test_calibration_matrix_equals_one_indicator_per_category_by_hand(tiny_survey):
+    # Columns counted in one pass over codes (surveys.calibration) against each category's 0/1 indicator summed per
+    # household, written here from the labels' text: a crossed persons margin with an age below 0 (the last
+    # group, as before the change), a households margin whose values 1 and "1" have the same text (one
+    # category), and a Total between them. Columns set after validation: the model would refuse an age of -1.
+    from surveys.calibration import calibration_matrix
+
+    survey = tiny_survey
+    survey.persons = survey.persons.assign(age=[72, 65, 30, -1, 2, 59, 84, 40, 10])
+    survey.households = survey.households.assign(kind=pd.Series([1, "1", "b", "b"], dtype=object),
+                                                 rent=[5.0, 0.0, 2.5, 1.0])
+    age_sex = {(a, s): 1.0 for a in ("0-14", "15-64", "65+") for s in ("female", "male")}
+    margins = [Margin("age and sex", "persons", ("age_group", "sex"), age_sex, age_groups=(0, 15, 65)),
+               Total("rent", "households", 9.0, column="rent"),
+               Margin("kind", "households", ("kind",), {"1": 2.0, "b": 1.0})]
+    X, t, names = calibration_matrix(survey, margins)
+    groups = np.array(["65+", "65+", "15-64", "65+", "0-14", "15-64", "65+", "15-64", "0-14"])  # -1 → the last
+    text = np.array([f"{g}|{s}" for g, s in zip(groups, survey.persons["sex"])])
+    member = survey.persons["household_id"].to_numpy()[:, None] == survey.households["household_id"].to_numpy()
+    expected = [(text == f"{a}|{s}").astype(float) @ member for a, s in age_sex]
+    expected.append(np.array([5.0, 0.0, 2.5, 1.0]))
+    expected += [np.array([1.0, 1.0, 0.0, 0.0]), np.array([0.0, 0.0, 1.0, 1.0])]
+    np.testing.assert_array_equal(X, np.column_stack(expected))
+    # by hand, household 2 (a person aged -1 and a boy of 2): female 65+ and male 0-14
+    np.testing.assert_array_equal(X[1, :6], [0, 1, 0, 0, 1, 0])
+    assert names[0] == ("age and sex", "0-14|female") and names[6] == ("rent", "rent")
+    assert names[7] == ("kind", "1")
+    np.testing.assert_array_equal(t, [1.0] * 6 + [9.0, 2.0, 1.0])

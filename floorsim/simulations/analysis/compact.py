@@ -93,6 +93,15 @@ def compact_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     return pd.DataFrame(data), codes
 
 
+Collapse = tuple[pd.DataFrame, np.ndarray]  # what compact_frame returns: the compact frame, each person's row
+
+
+def compact_of(frame: pd.DataFrame, collapsed: Collapse | None = None) -> Collapse:
+    """``collapsed`` when the caller built it once for several tables of the same person frame (a report: the
+    estimate, decile and by-group tables), else :func:`compact_frame` of ``frame``."""
+    return collapsed if collapsed is not None else compact_frame(frame)
+
+
 def recipients_of(frame: pd.DataFrame, amounts: np.ndarray, programmes: list[str], scenario: str) -> np.ndarray:
     """Share of each row's persons receiving each programme (n, programmes): the compact frame's
     ``recipients_<p>_<s>`` columns, or 1[amount > 0] on a person frame."""

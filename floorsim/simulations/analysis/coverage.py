@@ -184,11 +184,17 @@ def coverage_table(
     require_columns(frame, keys, "coverage_table")
     w = weights_of(frame)
     rows = []
+    # who receives depends on the scenario, the programmes and the receipt only: once for every contingency that
+    # shares them (a report's 26 population groups all ask the same question of a million persons)
+    received: dict[tuple[str, tuple[str, ...], str], np.ndarray] = {}
     for scenario in scenarios:
         for contingency in contingencies:
             members = contingency.mask(frame)
             listed = list(contingency.programmes) if contingency.programmes is not None else list(programmes)
-            covered = receives(frame, listed, scenario, contingency.receipt)
+            key = (scenario, tuple(listed), contingency.receipt)
+            if key not in received:
+                received[key] = receives(frame, listed, scenario, contingency.receipt)
+            covered = received[key]
             parts = pd.DataFrame({"population": w * members, "covered": w * (members & covered)})
             groups = [({k: TOTAL_LABEL for k in keys}, parts.sum())]
             if keys:

@@ -43,7 +43,7 @@ from floorsim.surveys.calibration import CalibrationError
 from floorsim.surveys.model import Survey
 from floorsim.surveys.recorded_calibration import recorded_system
 
-from .compact import compact_frame
+from .compact import Collapse, compact_of
 from .distribution import ThresholdKind, gain_status
 from .errors import AnalysisError
 from .frame import amounts_of, design_from_frame, frame_recalibration, require_columns, weights_of, welfare_of
@@ -102,7 +102,7 @@ def survey_recalibration(frame: pd.DataFrame, survey: Survey | None) -> tuple[Re
 
 
 def compacted(
-    frame: pd.DataFrame, replicates: ReplicateWeights | None
+    frame: pd.DataFrame, replicates: ReplicateWeights | None, collapsed: Collapse | None = None
 ) -> tuple[pd.DataFrame, ReplicateWeights | None]:
     """The frame and replicates to estimate welfare statistics on: with replicate weights, persons collapsed to
     households (``analysis.compact``: one row per household, weight w_h × n_h, replicate weights summed over
@@ -112,10 +112,39 @@ def compacted(
     if replicates is None:
         return frame, None
     try:
-        compact, codes = compact_frame(frame)
+        compact, codes = compact_of(frame, collapsed)
         return compact, replicates.collapsed(codes)
     except (AnalysisError, IndicatorError):
         return frame, replicates
+
+
+def compacted_variance(
+    frame: pd.DataFrame, variance: Mapping[str, object], *, linearisation_exact: bool = True,
+    collapsed: Collapse | None = None,
+) -> tuple[pd.DataFrame, dict]:
+    """The frame and variance keywords (``{"replicates": ...}`` or ``{"design": ...}``) to estimate welfare
+    statistics on: persons collapsed to households (``analysis.compact``) with the replicates collapsed
+    (:func:`compacted`) or, for Taylor linearisation, the design collapsed (``SurveyDesign.collapsed``: a
+    household weighs w_h n_h and keeps its PSU, so every PSU total Σ w_i z_i is the same when z is constant
+    within households, which holds for totals, means, ratios, FGT with a fixed line and the Gini, whose
+    influence takes midpoint ranks over tied values).
+
+    ``linearisation_exact`` False keeps the person frame for linearisation: a relative line's (median's)
+    influence uses a kernel density whose bandwidth depends on the number of rows, so it is not the same on
+    households. The person frame is kept too when members differ in weight, welfare or PSU. ``collapsed``: the
+    frame's ``compact_frame`` if already built."""
+    replicates = variance.get("replicates")
+    if replicates is not None:
+        compact, shrunk = compacted(frame, replicates, collapsed)  # type: ignore[arg-type]
+        return compact, {**variance, "replicates": shrunk}
+    design = variance.get("design")
+    if design is None or not linearisation_exact:
+        return frame, dict(variance)
+    try:
+        compact, codes = compact_of(frame, collapsed)
+        return compact, {**variance, "design": design.collapsed(codes)}  # type: ignore[attr-defined]
+    except (AnalysisError, IndicatorError):
+        return frame, dict(variance)
 
 
 def relative_line_statistics(
@@ -302,6 +331,7 @@ def distribution_estimates(
     replicates: ReplicateWeights | None = None,
     level: float = 0.95,
     compact: bool = True,
+    collapsed: Collapse | None = None,
 ) -> pd.DataFrame:
     """SEs and CIs of the decile gains of ``distribution_table`` (deciles of baseline welfare, held fixed).
 
@@ -309,15 +339,18 @@ def distribution_estimates(
     g = y_s − y_baseline, currency per person per month), ``relative_gain`` (Ratio Σ w g / Σ w y_baseline),
     ``winners`` and ``losers`` (Proportions). Gains are already paired differences, person by person.
 
-    With replicates and ``compact``, persons are collapsed to households first (:func:`compacted`: the same
-    estimates on H rows); ``compact=False`` keeps the person frame (the second method of the tests).
+    With ``compact``, persons are collapsed to households first (:func:`compacted_variance`: the same estimates
+    on H rows, with replicates or linearised); ``compact=False`` keeps the person frame (the second method of
+    the tests); ``collapsed``: the frame's ``compact_frame`` if already built.
 
     Returns:
         Columns ``scenario``, ``decile``, ``indicator`` and those of ``estimate_table``.
     """
     weights_of(frame)
-    if compact:
-        frame, replicates = compacted(frame, replicates)  # one row per household: same figures, H rows not n
+    if compact:  # one row per household: same figures (means, ratios, proportions of household values), H rows
+        frame, variance = compacted_variance(frame, {"design": design, "replicates": replicates},
+                                             collapsed=collapsed)
+        design, replicates = variance["design"], variance["replicates"]
     y_base = welfare_of(frame, baseline)
     decile = welfare_groups(frame, baseline, n_groups)
     rows: list[tuple[dict[str, object], Statistic]] = []

@@ -13,11 +13,12 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from floorsim.indicators import IndicatorError, Statistic, generalized_entropy, palma, quintile_share_ratio
-from floorsim.simulations.analysis import scenario_estimates
-from floorsim.simulations.analysis.uncertainty import compacted
-from floorsim.simulations.analysis.frame import weights_of, welfare_of
-from floorsim.simulations.analysis.headline import (
+from indicators import IndicatorError, Statistic, generalized_entropy, palma, quintile_share_ratio
+from simulations.analysis import scenario_estimates
+from simulations.analysis.compact import Collapse
+from simulations.analysis.uncertainty import compacted_variance
+from simulations.analysis.frame import weights_of, welfare_of
+from simulations.analysis.headline import (
     REPLICATE_ONLY,
     figure_label,
     figure_list,
@@ -118,16 +119,17 @@ def estimate_tables(
     comparison: Mapping[str, Mapping[str, float]],
     uncertainty: Uncertainty,
     labels: Labels,
+    collapsed: Collapse | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The ``headline`` (the figures of the headline table, programmes paying nothing left out), ``poverty`` and
     ``inequality`` tables: one row per indicator and side, with ``estimate``, ``se``, ``ci_low``, ``ci_high``;
     ``reform`` None: the baseline side only (a baseline-only run)."""
     replicated = uncertainty.replicates is not None
-    if replicated:  # persons collapsed to households: the same estimates on H rows (analysis.compact)
-        frame, replicates = compacted(frame, uncertainty.replicates)
-        variance: dict = {"replicates": replicates}
-    else:
-        variance = uncertainty.variance
+    # persons collapsed to households: the same estimates on H rows (analysis.compact), replicated or linearised;
+    # a relative line's linearisation is not the same on households (its density's bandwidth counts rows)
+    fixed_line = results.spec.poverty_line.share_of_median is None
+    frame, variance = compacted_variance(frame, uncertainty.variance, linearisation_exact=fixed_line,
+                                         collapsed=collapsed)
     line = statistic_line(results, frame)
     estimates = scenario_estimates(
         frame, BASELINE, [] if reform is None else [reform], lambda s: headline_statistics(results, frame, s, line, replicated),

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from floorsim.indicators import FGT, IndicatorError, Mean, Proportion, Statistic, Total, estimate_table
-from floorsim.indicators.estimator import Quotient
-from floorsim.simulations.analysis import by_group_estimates
-from floorsim.simulations.analysis.compact import PERSONS, compact_frame, first_rows, member_shares
-from floorsim.simulations.analysis.errors import AnalysisError
-from floorsim.simulations.analysis.frame import design_from_frame
-from floorsim.simulations.engine.results import AGE_GROUP_LABELS
-from floorsim.simulations.reports.labels import Labels
-from floorsim.simulations.reports.sampling import Uncertainty
+from indicators import FGT, IndicatorError, Mean, Proportion, Statistic, Total, estimate_table
+from indicators.estimator import Quotient
+from simulations.analysis import by_group_estimates
+from simulations.analysis.compact import PERSONS, Collapse, compact_of, first_rows, member_shares
+from simulations.analysis.errors import AnalysisError
+from simulations.analysis.frame import design_from_frame
+from simulations.engine.results import AGE_GROUP_LABELS
+from simulations.reports.labels import Labels
+from simulations.reports.sampling import Uncertainty
 
 
 # Groups whose statistics are estimated together by compact_by_group: each holds six totals of H values (1.5 MB
@@ -91,6 +91,7 @@ def by_group_table(
     reform_welfare: np.ndarray | None,
     line: float | Statistic,
     uncertainty: Uncertainty,
+    collapsed: Collapse | None = None,
 ) -> pd.DataFrame:
     """Poverty before and after (FGT(0) against ``line``), its change, the mean gain (currency per person per
     month) and the share of winners in every group but the poor at baseline, with standard errors.
@@ -99,10 +100,12 @@ def by_group_table(
     welfare per capita (currency per person per month) of each group.
 
     With a fixed line (a number) the figures are computed on households (:func:`compact_by_group`, exact); a
-    line re-estimated per replicate (a relative line) keeps the person frame."""
+    line re-estimated per replicate (a relative line) keeps the person frame. ``collapsed``: the frame's
+    ``compact_frame`` if already built."""
     if not isinstance(line, Statistic):
         try:
-            return compact_by_group(frame, groups, baseline_welfare, reform_welfare, float(line), uncertainty)
+            return compact_by_group(frame, groups, baseline_welfare, reform_welfare, float(line), uncertainty,
+                                    collapsed)
         except (AnalysisError, IndicatorError):  # members differ in weight or welfare: the person frame
             pass
     return person_by_group(frame, groups, baseline_welfare, reform_welfare, line, uncertainty)
@@ -167,6 +170,7 @@ def compact_by_group(
     reform_welfare: np.ndarray | None,
     line: float,
     uncertainty: Uncertainty,
+    collapsed: Collapse | None = None,
 ) -> pd.DataFrame:
     """:func:`by_group_table` on one row per household (``analysis.compact``), for a fixed poverty line.
 
@@ -183,7 +187,7 @@ def compact_by_group(
     Raises:
         AnalysisError, IndicatorError: members of a household differ in weight, welfare or PSU (not collapsible).
     """
-    compact, codes = compact_frame(frame)
+    compact, codes = compact_of(frame, collapsed)
     members = compact[PERSONS].to_numpy(np.float64)
     first = first_rows(codes, len(compact))
     welfare = {"baseline": np.asarray(baseline_welfare, dtype=np.float64)}

@@ -55,18 +55,20 @@ from floorsim.simulations.analysis import (
     distribution_table,
     targeting_table,
 )
-from floorsim.simulations.analysis.frame import weights_of, welfare_of
-from floorsim.simulations.analysis.unknown_members import with_unknown_age_sex
-from floorsim.simulations.analysis.headline import active_programmes, shown_figures, statistic_line
-from floorsim.simulations.engine.results import Results
-from floorsim.simulations.reports.curves import curves_table
-from floorsim.simulations.reports.estimates import estimate_tables
-from floorsim.simulations.reports.groups import by_group_table, population_groups
-from floorsim.simulations.reports.labels import Labels, get_labels
-from floorsim.simulations.reports.method import method_notes
-from floorsim.simulations.reports.numbers import format_parameter_value, format_unit
-from floorsim.simulations.reports.sampling import DEFAULT_REPLICATES, survey_uncertainty
-from floorsim.simulations.reports.summary import summary_document, year_facts
+from simulations.analysis.compact import Collapse, compact_frame
+from simulations.analysis.errors import AnalysisError
+from simulations.analysis.frame import weights_of, welfare_of
+from simulations.analysis.unknown_members import with_unknown_age_sex
+from simulations.analysis.headline import active_programmes, shown_figures, statistic_line
+from simulations.engine.results import Results
+from simulations.reports.curves import curves_table
+from simulations.reports.estimates import estimate_tables
+from simulations.reports.groups import by_group_table, population_groups
+from simulations.reports.labels import Labels, get_labels
+from simulations.reports.method import method_notes
+from simulations.reports.numbers import format_parameter_value, format_unit
+from simulations.reports.sampling import DEFAULT_REPLICATES, survey_uncertainty
+from simulations.reports.summary import summary_document, year_facts
 
 BASELINE = "baseline"
 TABLE_NAMES = ("headline", "poverty", "inequality", "cost", "deciles", "coverage", "targeting", "by_group",
@@ -222,7 +224,9 @@ def build_report(
     comparison = summary["headline"]
     programmes = active_programmes(comparison, list(results.spec.programmes)) or list(results.spec.programmes)
     replicated = uncertainty.replicates is not None
-    tables = estimate_tables(results, frame, reform, comparison, uncertainty, labels)
+    # persons collapsed to households once for the estimate, decile and by-group tables (analysis.compact)
+    collapsed = _collapsed(frame)
+    tables = estimate_tables(results, frame, reform, comparison, uncertainty, labels, collapsed)
 
     labels_of = {key: results.spec.programmes[key].label for key in programmes} | {"total": labels["group.total"]}
     cost = cost_table(frame, scenarios, programmes)
@@ -231,7 +235,7 @@ def build_report(
     tables["cost"] = cost.drop(columns=["cost_share_gdp", "cost_share_expenditure"])
 
     if reform is not None:
-        tables["deciles"] = _deciles(frame, reform, programmes, uncertainty)
+        tables["deciles"] = _deciles(frame, reform, programmes, uncertainty, collapsed)
 
     weights = weights_of(frame)
     base_welfare = welfare_of(frame, BASELINE)
@@ -255,7 +259,7 @@ def build_report(
 
     line = statistic_line(results, frame)
     reform_welfare = None if reform is None else welfare_of(frame, reform)
-    tables["by_group"] = by_group_table(frame, groups, base_welfare, reform_welfare, line, uncertainty)
+    tables["by_group"] = by_group_table(frame, groups, base_welfare, reform_welfare, line, uncertainty, collapsed)
 
     if reform is not None:
         tables["parameters"] = parameters_table(results, reform, labels)
@@ -294,12 +298,26 @@ def build_report(
     return ReportData(reform, tables, summary, context, method, headline_kinds, labels)
 
 
-def _deciles(frame: pd.DataFrame, reform: str, programmes: list[str], uncertainty) -> pd.DataFrame:
-    """Gains and losses by decile of baseline welfare, with CIs of the gains (``distribution_table``)."""
-    deciles = distribution_table(frame, BASELINE, [reform], programmes)
+def _collapsed(frame: pd.DataFrame) -> Collapse | None:
+    """The person frame's compact frame (``analysis.compact``), or None when members differ in weight or welfare
+    (then every table keeps the person frame)."""
+    try:
+        return compact_frame(frame)
+    except (AnalysisError, IndicatorError):
+        return None
+
+
+def _deciles(frame: pd.DataFrame, reform: str, programmes: list[str], uncertainty,
+             collapsed: Collapse | None = None) -> pd.DataFrame:
+    """Gains and losses by decile of baseline welfare, with CIs of the gains (``distribution_table``).
+
+    On the compact frame when there is one: every figure is a weighted sum of values constant within the household
+    (or of the per-person mean of its amounts, weight w_h n_h), so the table equals the person frame's to rounding
+    (tested) on H rows instead of n (at a million persons: 0.3 s and 140 MB less)."""
+    deciles = distribution_table(frame if collapsed is None else collapsed[0], BASELINE, [reform], programmes)
     deciles["decile"] = deciles["decile"].astype(str)
     try:
-        errors = distribution_estimates(frame, BASELINE, [reform], **uncertainty.variance)
+        errors = distribution_estimates(frame, BASELINE, [reform], **uncertainty.variance, collapsed=collapsed)
     except (ZeroDivisionError, IndicatorError):
         # A decile without anybody (a survey of a few households) has no linearised variance: no intervals.
         errors = pd.DataFrame(
