@@ -135,7 +135,7 @@ class SurveyDesign:
 
         Every PSU total Σ_{i in PSU} w_i z_i of a variable z constant within each group is unchanged, so the
         linearised variance of a statistic whose influence values are constant within groups is the same on
-        the G rows (persons collapsed to households: ``simulations.analysis.compact``).
+        the G rows (persons collapsed to households: ``floorsim.simulations.analysis.compact``).
 
         Raises:
             IndicatorError: codes of the wrong length or not 0 … G − 1, or members of a group in different PSUs.

@@ -140,7 +140,7 @@ def test_the_design_and_replicates_are_reused_only_for_the_same_inputs(national)
 
 
 def _linearised_both_ways(results, reform: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from simulations.analysis.uncertainty import compacted_variance
+    from floorsim.simulations.analysis.uncertainty import compacted_variance
 
     frame = results.person_frame()
     design = survey_uncertainty(frame, 0, 3, results.survey).design
@@ -169,7 +169,7 @@ def test_linearised_headline_on_households_equals_persons_national_line(national
 def test_linearised_relative_line_is_not_the_same_on_households_so_persons_are_kept(relative) -> None:
     # The median's density bandwidth counts rows (n^-1/5): on households the SE of the headcount differs, which is
     # why the report keeps the person frame for a relative line (compacted_variance(linearisation_exact=False)).
-    from simulations.analysis.uncertainty import compacted_variance
+    from floorsim.simulations.analysis.uncertainty import compacted_variance
 
     persons, households = _linearised_both_ways(relative, "basic_700")
     headcount = persons["indicator"].eq("poverty_headcount")
@@ -191,7 +191,7 @@ def test_linearised_decile_estimates_on_households_equal_those_on_persons(nation
 
 def test_collapsed_design_keeps_psus_and_sums_weights() -> None:
     # Two strata; households of 2 and 1 persons in PSU "a", 1 person in PSU "b"; by hand: weights 2×10, 5, 7.
-    from indicators import IndicatorError, SurveyDesign
+    from floorsim.indicators import IndicatorError, SurveyDesign
 
     design = SurveyDesign.from_arrays([10.0, 10.0, 5.0, 7.0], strata=[1, 1, 1, 2], psu=["a", "a", "a", "b"],
                                       lonely_psu="certainty")
@@ -206,7 +206,7 @@ def test_collapsed_design_keeps_psus_and_sums_weights() -> None:
 def test_decile_table_on_households_equals_persons(national) -> None:
     # The report's point decile table (reports.tables._deciles) is computed on the compact frame: every column is a
     # weighted sum of household values (or of the mean amount per member, weight w_h n_h), so equal to rounding.
-    from simulations.analysis import distribution_table
+    from floorsim.simulations.analysis import distribution_table
 
     frame = national.person_frame()
     compact, _ = compact_frame(frame)

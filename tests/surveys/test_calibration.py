@@ -297,11 +297,11 @@ def test_the_synthetic_survey_records_what_its_weights_were_raked_to():
 
 
 def test_calibration_matrix_equals_one_indicator_per_category_by_hand(tiny_survey):
-    # Columns counted in one pass over codes (surveys.calibration) against each category's 0/1 indicator summed per
+    # Columns counted in one pass over codes (floorsim.surveys.calibration) against each category's 0/1 indicator summed per
     # household, written here from the labels' text: a crossed persons margin with an age below 0 (the last
     # group, as before the change), a households margin whose values 1 and "1" have the same text (one
     # category), and a Total between them. Columns set after validation: the model would refuse an age of -1.
-    from surveys.calibration import calibration_matrix
+    from floorsim.surveys.calibration import calibration_matrix
 
     survey = tiny_survey
     survey.persons = survey.persons.assign(age=[72, 65, 30, -1, 2, 59, 84, 40, 10])

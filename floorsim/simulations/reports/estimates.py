@@ -13,12 +13,12 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from indicators import IndicatorError, Statistic, generalized_entropy, palma, quintile_share_ratio
-from simulations.analysis import scenario_estimates
-from simulations.analysis.compact import Collapse
-from simulations.analysis.uncertainty import compacted_variance
-from simulations.analysis.frame import weights_of, welfare_of
-from simulations.analysis.headline import (
+from floorsim.indicators import IndicatorError, Statistic, generalized_entropy, palma, quintile_share_ratio
+from floorsim.simulations.analysis import scenario_estimates
+from floorsim.simulations.analysis.compact import Collapse
+from floorsim.simulations.analysis.uncertainty import compacted_variance
+from floorsim.simulations.analysis.frame import weights_of, welfare_of
+from floorsim.simulations.analysis.headline import (
     REPLICATE_ONLY,
     figure_label,
     figure_list,

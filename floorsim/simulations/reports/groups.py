@@ -8,15 +8,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators import FGT, IndicatorError, Mean, Proportion, Statistic, Total, estimate_table
-from indicators.estimator import Quotient
-from simulations.analysis import by_group_estimates
-from simulations.analysis.compact import PERSONS, Collapse, compact_of, first_rows, member_shares
-from simulations.analysis.errors import AnalysisError
-from simulations.analysis.frame import design_from_frame
-from simulations.engine.results import AGE_GROUP_LABELS
-from simulations.reports.labels import Labels
-from simulations.reports.sampling import Uncertainty
+from floorsim.indicators import FGT, IndicatorError, Mean, Proportion, Statistic, Total, estimate_table
+from floorsim.indicators.estimator import Quotient
+from floorsim.simulations.analysis import by_group_estimates
+from floorsim.simulations.analysis.compact import PERSONS, Collapse, compact_of, first_rows, member_shares
+from floorsim.simulations.analysis.errors import AnalysisError
+from floorsim.simulations.analysis.frame import design_from_frame
+from floorsim.simulations.engine.results import AGE_GROUP_LABELS
+from floorsim.simulations.reports.labels import Labels
+from floorsim.simulations.reports.sampling import Uncertainty
 
 
 # Groups whose statistics are estimated together by compact_by_group: each holds six totals of H values (1.5 MB

@@ -55,20 +55,20 @@ from floorsim.simulations.analysis import (
     distribution_table,
     targeting_table,
 )
-from simulations.analysis.compact import Collapse, compact_frame
-from simulations.analysis.errors import AnalysisError
-from simulations.analysis.frame import weights_of, welfare_of
-from simulations.analysis.unknown_members import with_unknown_age_sex
-from simulations.analysis.headline import active_programmes, shown_figures, statistic_line
-from simulations.engine.results import Results
-from simulations.reports.curves import curves_table
-from simulations.reports.estimates import estimate_tables
-from simulations.reports.groups import by_group_table, population_groups
-from simulations.reports.labels import Labels, get_labels
-from simulations.reports.method import method_notes
-from simulations.reports.numbers import format_parameter_value, format_unit
-from simulations.reports.sampling import DEFAULT_REPLICATES, survey_uncertainty
-from simulations.reports.summary import summary_document, year_facts
+from floorsim.simulations.analysis.compact import Collapse, compact_frame
+from floorsim.simulations.analysis.errors import AnalysisError
+from floorsim.simulations.analysis.frame import weights_of, welfare_of
+from floorsim.simulations.analysis.unknown_members import with_unknown_age_sex
+from floorsim.simulations.analysis.headline import active_programmes, shown_figures, statistic_line
+from floorsim.simulations.engine.results import Results
+from floorsim.simulations.reports.curves import curves_table
+from floorsim.simulations.reports.estimates import estimate_tables
+from floorsim.simulations.reports.groups import by_group_table, population_groups
+from floorsim.simulations.reports.labels import Labels, get_labels
+from floorsim.simulations.reports.method import method_notes
+from floorsim.simulations.reports.numbers import format_parameter_value, format_unit
+from floorsim.simulations.reports.sampling import DEFAULT_REPLICATES, survey_uncertainty
+from floorsim.simulations.reports.summary import summary_document, year_facts
 
 BASELINE = "baseline"
 TABLE_NAMES = ("headline", "poverty", "inequality", "cost", "deciles", "coverage", "targeting", "by_group",
