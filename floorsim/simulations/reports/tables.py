@@ -252,7 +252,7 @@ def build_report(
         tables["coverage"] = coverage.drop(columns="contingency")
 
     if "targeting" in wanted:
-        targeting = targeting_table(frame, scenarios, programmes, poor, receipt="household")
+        targeting = targeting_table(frame, scenarios, programmes, poor, receipt="household", collapsed=collapsed)
         targeting.insert(0, "side", np.where(targeting["scenario"] == BASELINE, "baseline", "reform"))
         targeting.insert(3, "programme_label", targeting["programme"].map(labels_of))
         tables["targeting"] = targeting
