@@ -81,7 +81,12 @@ def _table(frame: pd.DataFrame, w: np.ndarray, in_target: np.ndarray, scenarios:
            programmes: Sequence[str], receipt: Receipt | None) -> pd.DataFrame:
     """The rows of :func:`targeting_table` on persons (``receipt`` given) or on the compact frame (``receipt`` None:
     a household receives when the share of its members receiving, ``recipients_<p>_<s>``, is > 0)."""
-    target_population = float(w @ in_target)
+
+    def total(values: np.ndarray) -> float:
+        # Σ w x by numpy's pairwise sum: w @ x with a boolean x takes numpy's generic matmul loop, 50 times slower
+        return float(np.sum(w * values))
+
+    target_population = total(in_target)
     rows = []
     for scenario in scenarios:
         amounts = amounts_of(frame, programmes, scenario)
@@ -93,9 +98,9 @@ def _table(frame: pd.DataFrame, w: np.ndarray, in_target: np.ndarray, scenarios:
             else:
                 b = recipients[:, columns].any(axis=1)
             amount = amounts[:, columns].sum(axis=1)
-            beneficiaries = float(w @ b)
-            hits = float(w @ (b & in_target))
-            spending = float(w @ amount)
+            beneficiaries = total(b)
+            hits = total(b & in_target)
+            spending = total(amount)
             rows.append(
                 {
                     "scenario": scenario,
@@ -107,7 +112,7 @@ def _table(frame: pd.DataFrame, w: np.ndarray, in_target: np.ndarray, scenarios:
                     "exclusion_error": (target_population - hits) / target_population
                     if target_population > 0
                     else float("nan"),
-                    "leakage": float(w @ (amount * ~in_target)) / spending if spending > 0 else float("nan"),
+                    "leakage": total(amount * ~in_target) / spending if spending > 0 else float("nan"),
                 }
             )
     return pd.DataFrame.from_records(rows)
