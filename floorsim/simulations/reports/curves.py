@@ -9,6 +9,12 @@
 
 Rows: ``curve`` (lorenz / concentration), ``side`` (baseline / reform), ``scenario``, ``programme`` ("" for a
 Lorenz curve), ``population_share`` and ``share`` (fractions, 0 to 1) at :data:`CURVE_POINTS` population shares.
+
+Both curves are computed on the report's compact frame when it has one (``analysis.compact``: one row per household,
+weight W_h = Σ_{i in h} w_i, welfare y_h shared by the members, amount Σ_i a_i / n_h). Exact: the curves group
+persons by distinct welfare value and join cumulative (weight, weighted total) pairs, and a household's members are
+tied in welfare, so its row adds the same W_h and W_h × y_h (or Σ_i w_i a_i) to its group as its members did; only
+the summation order changes (rounding). At a million persons this sorts 184,000 values per curve instead of 10^6.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from floorsim.indicators import concentration_curve, lorenz
+from floorsim.simulations.analysis.compact import Collapse
 from floorsim.simulations.analysis.frame import amounts_of, weights_of, welfare_of
 
 BASELINE = "baseline"
@@ -27,7 +34,7 @@ CURVE_COLUMNS = ["curve", "side", "scenario", "programme", "population_share", "
 
 
 def curves_table(frame: pd.DataFrame, scenarios: Sequence[str], programmes: Sequence[str],
-                 points: int = CURVE_POINTS) -> pd.DataFrame:
+                 points: int = CURVE_POINTS, collapsed: Collapse | None = None) -> pd.DataFrame:
     """Lorenz curves of welfare per capita for ``scenarios`` and concentration curves of each programme's benefits
     (persons ranked by baseline welfare) as a tidy table (see the module's docstring).
 
@@ -36,7 +43,11 @@ def curves_table(frame: pd.DataFrame, scenarios: Sequence[str], programmes: Sequ
         scenarios: ``["baseline"]`` or ``["baseline", reform]``.
         programmes: programmes shown; a programme paying nothing in a scenario has no curve there.
         points: number of equally spaced population shares, ends included.
+        collapsed: the person frame's ``compact_frame`` when the caller built it (a report): the same curves on
+            one row per household (see the module's docstring); None keeps the person frame.
     """
+    if collapsed is not None:
+        frame = collapsed[0]
     weights = weights_of(frame)
     ranking = welfare_of(frame, BASELINE)
     rows = []

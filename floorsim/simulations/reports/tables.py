@@ -252,7 +252,7 @@ def build_report(
         tables["coverage"] = coverage.drop(columns="contingency")
 
     if "targeting" in wanted:
-        targeting = targeting_table(frame, scenarios, programmes, poor, receipt="household")
+        targeting = targeting_table(frame, scenarios, programmes, poor, receipt="household", collapsed=collapsed)
         targeting.insert(0, "side", np.where(targeting["scenario"] == BASELINE, "baseline", "reform"))
         targeting.insert(3, "programme_label", targeting["programme"].map(labels_of))
         tables["targeting"] = targeting
@@ -264,7 +264,7 @@ def build_report(
     if reform is not None:
         tables["parameters"] = parameters_table(results, reform, labels)
     if "curves" in wanted:
-        tables["curves"] = curves_table(frame, scenarios, programmes)
+        tables["curves"] = curves_table(frame, scenarios, programmes, collapsed=collapsed)
     for name in ("headline", "poverty", "inequality"):
         tables[name] = with_value_units(tables[name], labels)
     tables = {name: _plain(table) for name, table in tables.items()}
