@@ -18,9 +18,16 @@ year to household 1, 240 to household 2) split equally over members; the pension
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+
+from floorsim.simulations import Microsimulation
+from floorsim.simulations.engine.reforms import ParameterChange, ReformSpec
+from floorsim.surveys import load_survey
+from floorsim.surveys.bundled import load_bundled_survey
 
 
 def make_frame() -> pd.DataFrame:
@@ -58,3 +65,27 @@ def one_row(table: pd.DataFrame, **keys: object) -> pd.Series:
         selected = selected[selected[column].astype(str) == str(value)]
     assert len(selected) == 1, keys
     return selected.iloc[0]
+
+
+# Two runs shared by the headline tests and the household-compact tests (one per test module: scope="module").
+ROOT = Path(__file__).resolve().parents[2]
+SAII_80 = ReformSpec(name="saii_80", changes=(ParameterChange(parameter="benefits.saii.amount", value=80,
+                                                               start="2025-01-01"),))
+BASIC_700 = ReformSpec(name="basic_700", changes=(ParameterChange(parameter="benefits.basic_income", value=700,
+                                                                   start="2017-01-01"),))
+
+
+@pytest.fixture(scope="module")
+def national():
+    """Timor-Leste 2025 on the bundled survey: national line."""
+    simulation = Microsimulation("timor_leste", load_bundled_survey(), 2025, backend="sequential")
+    return simulation.run({"baseline": None, "saii_80": SAII_80})
+
+
+@pytest.fixture(scope="module")
+def relative():
+    """The country template 2017 on the EU-SILC fixture: 60 % of the median."""
+    survey = load_survey(ROOT / "tests/fixtures/eusilc/eusilc.parquet",
+                         mapping=ROOT / "floorsim/surveys/examples/eusilc_mapping.yaml")
+    simulation = Microsimulation("country_template", survey, 2017, backend="sequential")
+    return simulation.run({"baseline": None, "basic_700": BASIC_700})

@@ -5,45 +5,19 @@ line re-estimated in every replicate)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from floorsim.indicators import rao_wu_bootstrap
-from floorsim.simulations import Microsimulation, ReformSpec
 from floorsim.simulations.analysis import distribution_estimates, scenario_estimates
 from floorsim.simulations.analysis.compact import PERSONS, compact_frame, recipients_column
 from floorsim.simulations.analysis.frame import design_from_frame
 from floorsim.simulations.analysis.headline import headline_statistics, statistic_line
 from floorsim.simulations.analysis.uncertainty import compacted
-from floorsim.simulations.engine.reforms import ParameterChange
 from floorsim.simulations.reports.sampling import survey_uncertainty
-from floorsim.surveys import load_survey
-from floorsim.surveys.bundled import load_bundled_survey
 
 from .conftest import make_frame
-
-ROOT = Path(__file__).resolve().parents[2]
-SAII_80 = ReformSpec(name="saii_80", changes=(ParameterChange(parameter="benefits.saii.amount", value=80,
-                                                               start="2025-01-01"),))
-BASIC_700 = ReformSpec(name="basic_700", changes=(ParameterChange(parameter="benefits.basic_income", value=700,
-                                                                   start="2017-01-01"),))
-
-
-@pytest.fixture(scope="module")
-def national():
-    simulation = Microsimulation("timor_leste", load_bundled_survey(), 2025, backend="sequential")
-    return simulation.run({"baseline": None, "saii_80": SAII_80})
-
-
-@pytest.fixture(scope="module")
-def relative():
-    survey = load_survey(ROOT / "tests/fixtures/eusilc/eusilc.parquet",
-                         mapping=ROOT / "floorsim/surveys/examples/eusilc_mapping.yaml")
-    simulation = Microsimulation("country_template", survey, 2017, backend="sequential")
-    return simulation.run({"baseline": None, "basic_700": BASIC_700})
 
 
 def _headline_both_ways(results, reform: str, replicates: int) -> tuple[pd.DataFrame, pd.DataFrame]:

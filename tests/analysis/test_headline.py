@@ -7,41 +7,13 @@ on the EU-SILC fixture (a relative line, 60 % of the median of baseline welfare 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from floorsim.simulations import Microsimulation, ReformSpec
 from floorsim.simulations.analysis import AnalysisError, headline
 from floorsim.simulations.analysis.frame import weights_of
 from floorsim.simulations.engine.countries import PovertyLine
-from floorsim.simulations.engine.reforms import ParameterChange
 from floorsim.simulations.reports.labels import ENGLISH, Labels
-from floorsim.surveys import load_survey
-from floorsim.surveys.bundled import load_bundled_survey
-
-ROOT = Path(__file__).resolve().parents[2]
-SAII_80 = ReformSpec(name="saii_80", changes=(ParameterChange(parameter="benefits.saii.amount", value=80,
-                                                               start="2025-01-01"),))
-BASIC_700 = ReformSpec(name="basic_700", changes=(ParameterChange(parameter="benefits.basic_income", value=700,
-                                                                   start="2017-01-01"),))
-
-
-@pytest.fixture(scope="module")
-def national():
-    """Timor-Leste 2025 on the bundled survey: national line."""
-    simulation = Microsimulation("timor_leste", load_bundled_survey(), 2025, backend="sequential")
-    return simulation.run({"baseline": None, "saii_80": SAII_80})
-
-
-@pytest.fixture(scope="module")
-def relative():
-    """The country template 2017 on the EU-SILC fixture: 60 % of the median."""
-    survey = load_survey(ROOT / "tests/fixtures/eusilc/eusilc.parquet",
-                         mapping=ROOT / "floorsim/surveys/examples/eusilc_mapping.yaml")
-    simulation = Microsimulation("country_template", survey, 2017, backend="sequential")
-    return simulation.run({"baseline": None, "basic_700": BASIC_700})
 
 
 @pytest.fixture(params=["national", "relative"])
