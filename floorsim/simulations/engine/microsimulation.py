@@ -34,7 +34,7 @@ from floorsim.simulations.engine.prices import PriceContext, price_context
 from floorsim.simulations.engine.provenance import provenance, reform_steps_record
 from floorsim.simulations.engine.reforms import ReformSpec, check_reform
 from floorsim.simulations.engine.run_warnings import FloorsimWarning, emit, inactive_reform_warnings
-from floorsim.simulations.engine.results import HOUSEHOLD_SUM, RECIPIENTS, Results, ScenarioOutputs
+from floorsim.simulations.engine.results import HOUSEHOLD_SUM, RECIPIENTS, RECIPIENTS_ANY, Results, ScenarioOutputs
 from floorsim.simulations.engine.scenarios import Scenario, ScenarioInput, baseline_system, make_scenario, scenario_system
 from floorsim.simulations.engine.take_up import TakeUp, take_up_draws, take_up_rate
 from floorsim.surveys.io import SurveyFile
@@ -148,7 +148,13 @@ def _apply_take_up(
 
 
 def _household_sums(request: ChunkRequest, chunk: ChunkInputs, values: dict[str, np.ndarray]) -> None:
-    """Add household sums and recipient counts of person variables (``<name>`` and ``<name>__recipients``)."""
+    """Add household sums and recipient counts of person variables (``household_sum:<name>``,
+    ``recipients:<name>``) and the members receiving at least one person programme (``RECIPIENTS_ANY``)."""
+    programmes = [p.variable for p in load_country(request.country).programmes.values() if p.entity == "person"]
+    paid = [values[v] > 0 for v in dict.fromkeys(programmes) if v in values]
+    receives_any = np.logical_or.reduce(paid) if paid else np.zeros(chunk.n_persons, dtype=bool)
+    values[RECIPIENTS_ANY] = np.bincount(chunk.person_household[receives_any],
+                                         minlength=chunk.n_households).astype(np.float64)
     for variable in request.person_variables:
         amounts = values[variable]
         if not amounts.any():  # a programme paying nobody (not in force, or 0 in law): no sums to make
@@ -435,7 +441,7 @@ class Microsimulation:
         )
         household_keys = household_variables + group_variables + tuple(
             f"{prefix}{v}" for v in person_variables for prefix in (HOUSEHOLD_SUM, RECIPIENTS)
-        )
+        ) + (RECIPIENTS_ANY,)
         run_info = {
             "backend": self.backend,
             "workers": execution.workers,

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from floorsim.indicators import ReplicateWeights, SurveyDesign, rao_wu_bootstrap, recalibrate
@@ -114,3 +115,31 @@ def _survey_uncertainty(
     if weights is not None and recalibration is not None:
         weights = recalibrate(weights, recalibration)
     return Uncertainty(design, weights, int(counts.size), len(per_stratum), lonely, rule, seed, status)
+
+
+def household_uncertainty(frame: pd.DataFrame, replicates: int = DEFAULT_REPLICATES, seed: int = 0,
+                          survey=None) -> Uncertainty:
+    """:func:`survey_uncertainty` of a compact frame (one row per household standing for its n_h persons,
+    ``analysis.compact``; a streamed run's report): the same design, replicates and re-calibration as the person
+    frame's, collapsed to households.
+
+    The households are drawn and re-calibrated as households (weight w_h: they are the survey's calibration units),
+    then each row is made to stand for its persons: weight W_h = w_h n_h, replicate weight w_rh n_h (the sum of its
+    members' replicate weights, as ``ReplicateWeights.collapsed`` gives from persons), and the design for
+    linearisation weighted by W_h. Rao–Wu draws depend on the PSUs and strata only, so the replicates are those of
+    the person frame with the same seed (tested)."""
+    households = frame[[c for c in ("household_id", "household_weight", "stratum", "psu") if c in frame.columns]]
+    households = households.assign(weight=frame["household_weight"].to_numpy(np.float64))
+    drawn = survey_uncertainty(households, replicates, seed, survey)
+    persons = frame["persons"].to_numpy(np.float64)
+    weights = drawn.replicates
+    if weights is not None:
+        if weights.matrix is not None and weights.unit_index is None:
+            raise ValueError("replicate weights given row by row cannot be collapsed to a compact frame")
+        scale = None
+        if weights.matrix is not None:
+            scale = persons if weights.unit_scale is None else weights.unit_scale * persons
+        weights = replace(weights, base_weights=weights.base_weights * persons, unit_scale=scale)
+    design = design_from_frame(frame[[c for c in ("household_id", "weight", "stratum", "psu") if c in frame.columns]],
+                               drawn.lonely_rule)
+    return replace(drawn, design=design, replicates=weights)
