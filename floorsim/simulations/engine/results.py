@@ -311,10 +311,13 @@ def person_group_counts(parts, n_households: int) -> dict[str, dict[str, np.ndar
         known = ~unknown & (group >= 0) & (group < len(AGE_GROUP_LABELS))
         ages += np.bincount(group[known] * n_households + codes[known],
                             minlength=ages.size).reshape(ages.shape)
-        sex = np.where(unknown, UNKNOWN_GROUP, persons["sex"].astype("str").to_numpy(object))
-        inverse, values = pd.factorize(sex)
-        for k, value in enumerate(values):
-            counts = np.bincount(codes[inverse == k], minlength=n_households).astype(np.float64)
-            sexes[str(value)] = sexes[str(value)] + counts if str(value) in sexes else counts
+        inverse, values = pd.factorize(persons["sex"])  # codes of the stored text, no n Python strings
+        inverse = np.where(unknown, len(values), inverse)
+        for k, value in enumerate([*map(str, values), UNKNOWN_GROUP]):
+            hit = inverse == k
+            if not hit.any():
+                continue
+            counts = np.bincount(codes[hit], minlength=n_households).astype(np.float64)
+            sexes[value] = sexes[value] + counts if value in sexes else counts
     return {"age_group": {label: ages[k] for k, label in enumerate(AGE_GROUP_LABELS) if ages[k].any()},
             "sex": dict(sorted(sexes.items()))}
