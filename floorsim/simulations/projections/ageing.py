@@ -26,6 +26,7 @@ from floorsim.surveys.calibration import CalibrationError, CalibrationResult, Ma
 from floorsim.surveys.recorded_calibration import calibration_record
 from floorsim.surveys.model import Survey
 from floorsim.surveys.money import money_columns, scaled_money
+from floorsim.surveys.streamed import StreamedSurvey
 
 
 def _target_key(key: object) -> str:
@@ -35,17 +36,21 @@ def _target_key(key: object) -> str:
 @dataclass
 class StaticAgeing:
     """Ages one survey to any year. The calibration matrix (persons of each household in each age group) does not
-    depend on the year, so it is built once; only the targets change."""
+    depend on the year, so it is built once; only the targets change.
 
-    survey: Survey
+    ``survey`` may be a :class:`~floorsim.surveys.streamed.StreamedSurvey`: the matrix is then built one row group at
+    a time, and :meth:`age` returns a streamed survey with the new household weights, ``money_factor`` × the year's
+    factor and the same metadata as the in-memory survey would get."""
+
+    survey: Survey | StreamedSurvey
     method: str = "raking"
     bounds: tuple[float, float] | None = None
     where: str = ""
 
     def __post_init__(self) -> None:
         self._matrix: tuple[np.ndarray, list[tuple[str, str]], tuple] | None = None
-        self._money = {"households": money_columns(self.survey.households.columns),
-                       "persons": money_columns(self.survey.persons.columns)}
+        persons = self.survey.person_columns if isinstance(self.survey, StreamedSurvey) else self.survey.persons.columns
+        self._money = {"households": money_columns(self.survey.households.columns), "persons": money_columns(persons)}
 
     def _calibration(self, margin: Margin, year: int) -> CalibrationResult:
         shape = (margin.name, margin.level, margin.by, margin.age_groups, tuple(sorted(map(_target_key, margin.targets))))
@@ -67,17 +72,13 @@ class StaticAgeing:
 
     def age(
         self, margin: Margin, year: int, money_factor: float, population_year: int | None = None
-    ) -> tuple[Survey, CalibrationResult]:
+    ) -> tuple[Survey | StreamedSurvey, CalibrationResult]:
         """The survey reweighted to ``margin`` (the population of ``population_year``, default ``year``) and with
         money values × ``money_factor``, as a survey of ``year``."""
         population_year = year if population_year is None else population_year
         result = self._calibration(margin, population_year)
         survey = self.survey
         households = survey.households.assign(weight=result.weights)
-        persons = survey.persons.copy()
-        if "weight" in persons.columns:  # integrated weighting: every member carries the household weight
-            persons["weight"] = result.weights[survey.person_household_index]
-        households, persons = scaled_money(households, money_factor), scaled_money(persons, money_factor)
         original = survey.metadata.reference_year
         extra = {
             **survey.metadata.extra,
@@ -107,4 +108,11 @@ class StaticAgeing:
         metadata = replace(
             survey.metadata, reference_year=year, extra=extra, reference_period=period, calibration=calibration
         )
+        if isinstance(survey, StreamedSurvey):  # persons' weights and money follow when each row group is read
+            return survey.replaced(households=households, metadata=metadata,
+                                   money_factor=survey.money_factor * money_factor), result
+        persons = survey.persons.copy()
+        if "weight" in persons.columns:  # integrated weighting: every member carries the household weight
+            persons["weight"] = result.weights[survey.person_household_index]
+        households, persons = scaled_money(households, money_factor), scaled_money(persons, money_factor)
         return Survey(households, persons, metadata, origin=survey.origin), result
