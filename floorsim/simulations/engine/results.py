@@ -24,6 +24,7 @@ from floorsim.indicators import weighted_count, weighted_quantile, weighted_tota
 from floorsim.simulations.engine.prices import PriceContext
 from floorsim.simulations.engine.scenarios import Scenario
 from floorsim.surveys.model import Survey, SurveyMetadata
+from floorsim.surveys.streamed import StreamedSurvey
 
 MONTHS_PER_YEAR = 12
 AGE_GROUP_EDGES = [0, 6, 18, 60, 200]
@@ -69,6 +70,9 @@ class Results:
     # What produced these results (versions, hashes, seeds, prices), recorded by the engine when the run happened
     # (``floorsim.simulations.engine.provenance.provenance``); reports present it and never recompute it.
     provenance: dict = field(default_factory=dict)
+    # The streamed survey a streamed run was on (its household weights are ``households["weight"]``); None for an
+    # in-memory run or a run on a folder path. Its persons are read one row group at a time (``person_chunks``).
+    streamed: StreamedSurvey | None = None
 
     @property
     def prices(self) -> PriceContext:
