@@ -208,10 +208,9 @@ class Results:
         """The survey's households table (in-memory or streamed), in the order of the results."""
         if self.survey is not None:
             return self.survey.households
-        streamed = getattr(self, "streamed", None)
-        if streamed is None:
+        if self.streamed is None:
             raise ScenarioError("this run keeps no survey (neither in memory nor streamed): no compact frame")
-        return streamed.households
+        return self.streamed.households
 
     def _person_parts(self):
         """(household code of each person, persons' age, sex and unknown-age flag) of the survey, in parts: the
@@ -222,9 +221,8 @@ class Results:
             wanted = [c for c in [*columns, UNKNOWN_FLAG] if c in persons.columns]
             yield self.survey.person_household_index, persons[wanted]
             return
-        streamed = getattr(self, "streamed", None)
-        wanted = [c for c in [*columns, UNKNOWN_FLAG] if c in streamed.person_columns]
-        for first, persons in streamed.person_chunks(wanted):
+        wanted = [c for c in [*columns, UNKNOWN_FLAG] if c in self.streamed.person_columns]
+        for first, persons in self.streamed.person_chunks(wanted):
             ids = persons["household_id"].to_numpy()
             codes = np.zeros(ids.size, dtype=np.int64)
             np.cumsum(ids[1:] != ids[:-1], out=codes[1:])  # persons of a household are contiguous (checked on read)

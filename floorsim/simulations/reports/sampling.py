@@ -95,7 +95,10 @@ def _design_key(frame: pd.DataFrame, replicates: int, seed: int, survey: Survey 
     if survey is not None and survey.metadata.calibration:
         calibration = json.dumps(survey.metadata.calibration, sort_keys=True, default=str)
         digest.update(pd.util.hash_pandas_object(survey.households, index=False).to_numpy().tobytes())
-        digest.update(pd.util.hash_pandas_object(survey.persons, index=False).to_numpy().tobytes())
+        if isinstance(survey, Survey):
+            digest.update(pd.util.hash_pandas_object(survey.persons, index=False).to_numpy().tobytes())
+        else:  # a streamed survey: its persons are those of its folder (and its weights are in its households)
+            digest.update(f"{survey.origin}|{survey.money_factor!r}".encode())
     return (digest.hexdigest(), len(frame), int(replicates), int(seed), calibration)
 
 

@@ -335,7 +335,7 @@ def report_frame(results: Results, reforms: Sequence[str | None], replicates: in
 
 def _survey_of(results: Results):
     """The run's survey: in memory, or streamed (``Results.streamed``); what the replicates are re-calibrated with."""
-    return results.survey if results.survey is not None else getattr(results, "streamed", None)
+    return results.survey if results.survey is not None else results.streamed
 
 
 def _collapsed(frame: pd.DataFrame) -> Collapse | None:
