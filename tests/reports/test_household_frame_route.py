@@ -78,3 +78,26 @@ def test_household_uncertainty_collapses_the_person_replicates(bundled_results):
     for replicate in (0, 9):
         summed = np.bincount(codes, weights=persons.weights(replicate), minlength=len(frame))
         np.testing.assert_allclose(households.weights(replicate), summed, rtol=1e-12)
+
+
+def test_replicates_beyond_the_memory_budget_are_not_recalibrated(bundled_results, monkeypatch):
+    """Beyond ``MAX_RECALIBRATED_WEIGHTS`` replicate weights (R × households) the replicates stay the plain Rao–Wu
+    ones, the status says why and the method section says the standard errors of calibrated totals are
+    overstated; at the budget they are re-calibrated as always."""
+    from floorsim.simulations.reports import sampling
+    from floorsim.simulations.reports.labels import Labels
+    from floorsim.simulations.reports.method import _calibration_note
+
+    survey = bundled_results.survey
+    design = bundled_results.design_frame()
+    budget = 10 * len(survey.households)
+    monkeypatch.setattr(sampling, "_RECENT", [])
+    monkeypatch.setattr(sampling, "MAX_RECALIBRATED_WEIGHTS", budget)
+    assert survey_uncertainty(design, 10, 1, survey).calibration == "recalibrated"
+    monkeypatch.setattr(sampling, "_RECENT", [])
+    monkeypatch.setattr(sampling, "MAX_RECALIBRATED_WEIGHTS", budget - 1)
+    plain = survey_uncertainty(design, 10, 1, survey)
+    assert plain.calibration == "too_large"
+    drawn = sampling.rao_wu_bootstrap(plain.design, 10, 1)
+    np.testing.assert_array_equal(plain.replicates.weights(3), drawn.weights(3))
+    assert "too large for every replicate" in _calibration_note(plain, Labels())

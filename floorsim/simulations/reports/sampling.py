@@ -17,6 +17,11 @@ from floorsim.simulations.analysis.uncertainty import CalibrationStatus, survey_
 from floorsim.surveys.model import Survey
 
 DEFAULT_REPLICATES = 200
+# Re-calibrated replicates are held as one weight per replicate and household (R × H float64, and the raking of
+# each replicate over the H × K calibration matrix): up to 50 million weights (400 MB; 200 replicates of 250,000
+# households, a survey of about 1.4 million persons). Beyond, the replicates are not re-calibrated and the method
+# section says so (status "too_large"): at 10 million persons they would need 2.9 GB and minutes.
+MAX_RECALIBRATED_WEIGHTS = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,12 @@ def _survey_uncertainty(
     rule = "raise" if lonely == 0 else ("pool" if lonely >= 2 else "certainty")
     design = design_from_frame(frame, rule)
     weights = rao_wu_bootstrap(design, replicates, seed) if replicates > 0 else None
-    recalibration, status = survey_recalibration(frame, survey)
+    households = int(frame["household_id"].nunique())
+    if (weights is not None and survey is not None and survey.metadata.calibration
+            and weights.n_sets * households > MAX_RECALIBRATED_WEIGHTS):
+        recalibration, status = None, "too_large"  # said in the method section: SEs of calibrated totals overstated
+    else:
+        recalibration, status = survey_recalibration(frame, survey)
     if weights is not None and recalibration is not None:
         weights = recalibrate(weights, recalibration)
     return Uncertainty(design, weights, int(counts.size), len(per_stratum), lonely, rule, seed, status)
