@@ -113,16 +113,27 @@ def household_compact_frame(
     data.update(design or {})
     for scenario, values in welfare.items():
         data[f"{WELFARE_PREFIX}{scenario}"] = np.asarray(values, dtype=np.float64)
+    # A programme paying nobody (not in force in the year: four of Timor-Leste's six in 2025) shares one read-only
+    # array of zeros for its columns: at 1.8 million households, 15 MB saved per column.
+    zeros = np.zeros(n.size)
+    zeros.flags.writeable = False
+
+    def per_person(values: np.ndarray) -> np.ndarray:
+        values = np.asarray(values, dtype=np.float64)
+        return values / n if values.any() else zeros
+
     for (programme, scenario), values in amounts.items():
-        data[f"{AMOUNT_PREFIX}{programme}_{scenario}"] = np.asarray(values, dtype=np.float64) / n
-        data[recipients_column(programme, scenario)] = np.asarray(recipients[(programme, scenario)], np.float64) / n
+        data[f"{AMOUNT_PREFIX}{programme}_{scenario}"] = per_person(values)
+        data[recipients_column(programme, scenario)] = per_person(recipients[(programme, scenario)])
     for scenario, values in recipients_any.items():
         data[recipients_any_column(scenario)] = np.asarray(values, dtype=np.float64) / n
     data.update(attributes or {})
     for variable, groups in (members or {}).items():
         for value, counts in groups.items():
             data[members_column(variable, value)] = np.asarray(counts, dtype=np.float64)
-    return pd.DataFrame(data)
+    # the arrays as they are, one block each: a consolidated copy would double the frame's memory while it is built
+    # (about 600 MB at 1.8 million households)
+    return pd.DataFrame(data, copy=False)
 
 
 def compact_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:

@@ -232,18 +232,26 @@ def attribute_household_amounts(
         One amount per person (float64).
     """
     amounts = np.asarray(household_amounts, dtype=np.float64)
-    index = pd.Index(np.asarray(household_ids))
-    if index.size != amounts.size or not index.is_unique:
-        raise AnalysisError("household_ids must be unique and aligned with household_amounts.")
-    position = index.get_indexer(np.asarray(person_household_ids))
+    ids, person_ids = np.asarray(household_ids), np.asarray(person_household_ids)
+    if ids.shape == person_ids.shape and np.array_equal(ids, person_ids):
+        # one row per household, in order (a compact frame): no index of a million ids to build
+        increasing = ids.dtype.kind in "iu" and bool(np.all(ids[1:] > ids[:-1]))  # unique without hashing
+        if ids.size != amounts.size or not (increasing or pd.Index(ids).is_unique):
+            raise AnalysisError("household_ids must be unique and aligned with household_amounts.")
+        position = np.arange(ids.size)
+    else:
+        index = pd.Index(ids)
+        if index.size != amounts.size or not index.is_unique:
+            raise AnalysisError("household_ids must be unique and aligned with household_amounts.")
+        position = index.get_indexer(person_ids)
     if (position < 0).any():
         raise AnalysisError(f"{int((position < 0).sum())} persons belong to households not in household_ids.")
     w = np.asarray(person_weights, dtype=np.float64)
     if household_weights is None:
-        members = np.bincount(position, minlength=index.size).astype(np.float64)
+        members = np.bincount(position, minlength=amounts.size).astype(np.float64)
         return amounts[position] / members[position]
     hw = np.asarray(household_weights, dtype=np.float64)
-    member_weight = np.bincount(position, weights=w, minlength=index.size)
+    member_weight = np.bincount(position, weights=w, minlength=amounts.size)
     if (member_weight[position] <= 0).any():
         raise AnalysisError("a household's members have zero total weight; cannot attribute its amount.")
     return amounts[position] * hw[position] / member_weight[position]

@@ -36,6 +36,28 @@ def peak_memory_mb() -> float | None:
     return peak / (1024.0 * 1024.0) if sys.platform == "darwin" else peak / 1024.0  # bytes on macOS, KB on Linux
 
 
+def release_free_memory() -> None:
+    """Give the memory this process freed back to the operating system (``malloc_trim`` of the GNU C library; a
+    no-op elsewhere). After a phase has freed large intermediate arrays, glibc keeps much of it for reuse: at 10
+    million persons the simulation left about 480 MB held that way, on top of which the report's peak would build.
+    Trimming takes milliseconds and changes no result."""
+    global _TRIM
+    if _TRIM is None:
+        _TRIM = False
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+
+                _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+            except (OSError, AttributeError):  # another C library (musl): nothing to trim
+                pass
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM: Any = None
+
+
 @dataclass
 class PhaseTiming:
     """One phase: its name, wall time (seconds) and the process's peak memory when it ended (MB)."""
@@ -73,6 +95,7 @@ class Phases:
             if live is not None:
                 live.stop()
             self.timings.append(PhaseTiming(name, time.perf_counter() - started, peak_memory_mb()))
+            release_free_memory()
 
     def record(self) -> dict:
         """``{"phases": [{"phase", "seconds", "peak_memory_mb"}...], "total_seconds"}`` for ``summary.json``."""

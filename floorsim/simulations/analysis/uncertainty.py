@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from floorsim.indicators.batched import BLOCK_VALUES
 from floorsim.indicators import (
     FGT,
     IndicatorError,
@@ -353,19 +354,28 @@ def distribution_estimates(
         design, replicates = variance["design"], variance["replicates"]
     y_base = welfare_of(frame, baseline)
     decile = welfare_groups(frame, baseline, n_groups)
-    rows: list[tuple[dict[str, object], Statistic]] = []
+    parts = []
+    # The statistics of a decile hold about eight vectors of the frame's length: a few deciles at a time, so that
+    # at 1.8 million households (10 million persons) the table needs about 120 MB, not 1.4 GB (same estimates)
+    per_block = max(1, BLOCK_VALUES // (8 * max(len(frame), 1)))
     for scenario in scenarios:
         if scenario == baseline:
             continue
         gain = welfare_of(frame, scenario) - y_base
         status = gain_status(gain, y_base, threshold, threshold_kind)
-        cells = [(str(k), decile == k) for k in range(1, n_groups + 1)] + [(TOTAL_LABEL, None)]
-        for label, domain in cells:
-            tags = {"scenario": scenario, "decile": label}
-            rows += [
-                ({**tags, "indicator": "mean_gain"}, Mean(gain, domain)),
-                ({**tags, "indicator": "relative_gain"}, Ratio(gain, y_base, domain)),
-                ({**tags, "indicator": "winners"}, Proportion(status == 1, domain)),
-                ({**tags, "indicator": "losers"}, Proportion(status == -1, domain)),
-            ]
-    return estimate_table(rows, design=design, replicates=replicates, level=level)
+        cells = [(str(k), k) for k in range(1, n_groups + 1)] + [(TOTAL_LABEL, None)]
+        for start in range(0, len(cells), per_block):
+            rows: list[tuple[dict[str, object], Statistic]] = []
+            for label, k in cells[start:start + per_block]:
+                domain = None if k is None else decile == k
+                tags = {"scenario": scenario, "decile": label}
+                rows += [
+                    ({**tags, "indicator": "mean_gain"}, Mean(gain, domain)),
+                    ({**tags, "indicator": "relative_gain"}, Ratio(gain, y_base, domain)),
+                    ({**tags, "indicator": "winners"}, Proportion(status == 1, domain)),
+                    ({**tags, "indicator": "losers"}, Proportion(status == -1, domain)),
+                ]
+            parts.append(estimate_table(rows, design=design, replicates=replicates, level=level))
+    if not parts:
+        return estimate_table([], design=design, replicates=replicates, level=level)
+    return pd.concat(parts, ignore_index=True)

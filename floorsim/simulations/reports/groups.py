@@ -3,12 +3,14 @@ poverty and gains of each group with standard errors (the ``by_group`` table).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from floorsim.indicators import FGT, IndicatorError, Mean, Proportion, Statistic, Total, estimate_table
+from floorsim.indicators.batched import BLOCK_VALUES
 from floorsim.indicators.estimator import Quotient
 from floorsim.simulations.analysis import by_group_estimates
 from floorsim.simulations.analysis.compact import (PERSONS, Collapse, compact_of, first_rows, member_groups,
@@ -27,10 +29,19 @@ GROUPS_PER_BLOCK = 8
 
 @dataclass(frozen=True)
 class PopulationGroup:
+    """A population group of a report: ``members`` gives, for every row of the frame, the number of the row's
+    persons in the group (see :func:`population_groups`), as an array or as a function computing it when asked
+    (on a compact frame of 1.8 million households every group's counts held at once would take 15 MB each)."""
+
     variable: str
     value: str
     label: str
-    mask: np.ndarray
+    members: np.ndarray | Callable[[], np.ndarray]
+
+    @property
+    def mask(self) -> np.ndarray:
+        """The persons of each row in the group (0/1 on a person frame, member counts on a compact frame)."""
+        return self.members() if callable(self.members) else self.members
 
 
 def population_groups(frame: pd.DataFrame, poor: np.ndarray, labels: Labels, include_poor: bool = True) -> list[PopulationGroup]:
@@ -72,7 +83,8 @@ def _compact_groups(frame: pd.DataFrame, poor: np.ndarray, labels: Labels, inclu
     persons = frame[PERSONS].to_numpy(np.float64)
     groups = [PopulationGroup("all", "all", labels["group.all"], persons)]
     if include_poor:
-        groups.append(PopulationGroup("poor", "poor", labels["group.poor"], persons * np.asarray(poor, dtype=bool)))
+        poor = np.asarray(poor, dtype=bool)
+        groups.append(PopulationGroup("poor", "poor", labels["group.poor"], lambda: persons * poor))
     ages = member_groups(frame, "age_group")
     for value in [v for v in AGE_GROUP_LABELS if v in ages and ages[v].any()]:
         groups.append(PopulationGroup("age_group", value, labels.text("group.age", value=value), ages[value]))
@@ -84,11 +96,14 @@ def _compact_groups(frame: pd.DataFrame, poor: np.ndarray, labels: Labels, inclu
         values = frame["urban"].astype(bool).to_numpy()
         for flag, name in ((True, "urban"), (False, "rural")):
             if (values == flag).any():
-                groups.append(PopulationGroup("area", name, labels[f"group.{name}"], persons * (values == flag)))
+                groups.append(PopulationGroup("area", name, labels[f"group.{name}"],
+                                              lambda flag=flag: persons * (values == flag)))
     if "region" in frame:
-        masks = _value_masks(frame["region"])
-        for value in sorted(masks):
-            groups.append(PopulationGroup("region", value, value, persons * masks[value]))
+        codes, texts = _value_codes(frame["region"])
+        for value in sorted(set(texts)):
+            hit = np.flatnonzero(texts == value)  # the codes holding this text
+            groups.append(PopulationGroup("region", value, value,
+                                          lambda hit=hit: persons * np.isin(codes, hit)))
     return groups
 
 
@@ -100,11 +115,17 @@ def row_shares(frame: pd.DataFrame, group: PopulationGroup) -> np.ndarray:
     return group.mask
 
 
+def _value_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The column factorised: each row's code (-1: missing) and each code's value as text (``str(value)``)."""
+    codes, uniques = pd.factorize(column, sort=False)
+    texts = pd.Series(uniques).astype(str).to_numpy() if len(uniques) else np.array([], dtype=object)
+    return codes, texts
+
+
 def _value_masks(column: pd.Series) -> dict[str, np.ndarray]:
     """``{str(value): rows holding it}`` for every value of the column, as ``column.astype(str) == value`` (one
     factorisation instead of a text copy of n rows); missing values are in no group."""
-    codes, uniques = pd.factorize(column, sort=False)
-    texts = pd.Series(uniques).astype(str).to_numpy() if len(uniques) else np.array([], dtype=object)
+    codes, texts = _value_codes(column)
     masks: dict[str, np.ndarray] = {}
     for code, text in enumerate(texts):
         hit = codes == code
@@ -262,23 +283,27 @@ def compact_by_group(
         return {"persons": persons, "headcount_baseline": headcount, "headcount_reform": reform_headcount,
                 "headcount_change": reform_headcount - headcount, "mean_gain": mean(gain), "winners": mean(winners)}
 
-    cells: list[tuple[dict[str, object], np.ndarray]] = []
+    cells: list[tuple[dict[str, object], PopulationGroup]] = []
     group_list = [g for g in groups if g.variable != "poor"]
     row_persons = frame[PERSONS].to_numpy(np.float64) if PERSONS in frame.columns else np.ones(len(frame))
     for variable in dict.fromkeys(g.variable for g in group_list):
-        masks = [(g.value, g.label, g.mask) for g in group_list if g.variable == variable]
+        members_of = [g for g in group_list if g.variable == variable]
         # persons of each row in none of the variable's groups (masks count persons: 0/1 on persons, members on
-        # households; the groups of a variable are disjoint)
-        outside = row_persons - np.sum([np.asarray(mask, dtype=np.float64) for _, _, mask in masks], axis=0)
+        # households; the groups of a variable are disjoint), summed one group at a time
+        outside = row_persons.copy()
+        for group in members_of:
+            outside -= np.asarray(group.mask, dtype=np.float64)
         if (outside > 0).any():
-            masks.append((np.nan, np.nan, outside))
-        cells += [({"group_variable": variable, "group": value, "group_label": label}, mask)
-                  for value, label, mask in masks]
+            members_of.append(PopulationGroup(variable, np.nan, np.nan, outside))  # type: ignore[arg-type]
+        cells += [({"group_variable": variable, "group": g.value, "group_label": g.label}, g) for g in members_of]
     parts = []
-    for start in range(0, len(cells), GROUPS_PER_BLOCK):  # a few groups at a time: their H-row totals are freed
+    # a few groups at a time, their H-row totals freed after each block: GROUPS_PER_BLOCK at 184,000 households,
+    # fewer on larger frames (one at 1.8 million households), so that a block stays near 70 MB
+    per_block = max(1, min(GROUPS_PER_BLOCK, BLOCK_VALUES // (8 * max(len(compact), 1))))
+    for start in range(0, len(cells), per_block):
         rows: list[tuple[dict[str, object], Statistic]] = []
-        for tags, mask in cells[start:start + GROUPS_PER_BLOCK]:
-            for name, statistic in statistics(member_shares(codes, members, mask)).items():
+        for tags, group in cells[start:start + per_block]:
+            for name, statistic in statistics(member_shares(codes, members, group.mask)).items():
                 rows.append(({**tags, "indicator": name}, statistic))
         parts.append(estimate_table(rows, **variance))
     by_group = pd.concat(parts, ignore_index=True)

@@ -61,7 +61,7 @@ from floorsim.simulations.analysis.errors import AnalysisError
 from floorsim.simulations.analysis.frame import weights_of, welfare_of
 from floorsim.simulations.analysis.unknown_members import with_unknown_age_sex
 from floorsim.simulations.analysis.headline import active_programmes, shown_figures, statistic_line
-from floorsim.simulations.analysis.phases import Phases
+from floorsim.simulations.analysis.phases import Phases, release_free_memory
 from floorsim.simulations.engine.results import Results
 from floorsim.simulations.reports.curves import curves_table
 from floorsim.simulations.reports.estimates import estimate_tables
@@ -226,6 +226,7 @@ def build_report(
         uncertainty = (household_uncertainty if PERSONS in frame.columns else survey_uncertainty)(
             frame, replicates, seed, _survey_of(results))
     summary = summary_document(results, reform, labels)
+    release_free_memory()
     summary["uncertainty"] = uncertainty.description
     comparison = summary["headline"]
     programmes = active_programmes(comparison, list(results.spec.programmes)) or list(results.spec.programmes)
@@ -233,6 +234,7 @@ def build_report(
     # persons collapsed to households once for the estimate, decile and by-group tables (analysis.compact)
     collapsed = _collapsed(frame)
     tables = estimate_tables(results, frame, reform, comparison, uncertainty, labels, collapsed)
+    release_free_memory()  # each table's intermediate arrays go back to the system before the next builds its own
 
     labels_of = {key: results.spec.programmes[key].label for key in programmes} | {"total": labels["group.total"]}
     cost = cost_table(frame, scenarios, programmes)
@@ -242,13 +244,14 @@ def build_report(
 
     if reform is not None:
         tables["deciles"] = _deciles(frame, reform, programmes, uncertainty, collapsed)
+        release_free_memory()
 
     weights = weights_of(frame)
     base_welfare = welfare_of(frame, BASELINE)
     poor = base_welfare < float(results.poverty_line)
     groups = population_groups(frame, poor, labels)
     if "coverage" in wanted:
-        contingencies = [Contingency(str(i), lambda f, m=row_shares(frame, g): m, None, "household")
+        contingencies = [Contingency(str(i), lambda f, g=g: row_shares(f, g), None, "household")
                          for i, g in enumerate(groups)]
         coverage = coverage_table(frame, scenarios, programmes, contingencies)
         index = coverage["contingency"].astype(int)
