@@ -47,7 +47,7 @@ from importlib import metadata as importlib_metadata
 import numpy as np
 import pandas as pd
 
-from floorsim.indicators import IndicatorError
+from floorsim.indicators import IndicatorError, Statistic
 from floorsim.simulations.analysis import (
     Contingency,
     cost_table,
@@ -269,6 +269,10 @@ def build_report(
 
     line = statistic_line(results, frame)
     reform_welfare = None if reform is None else welfare_of(frame, reform)
+    if PERSONS in frame.columns and isinstance(line, Statistic):
+        # households (a streamed run) have no domains of persons for a line re-estimated per replicate: the groups'
+        # poverty is measured against the line's estimate, held fixed in the replicates (docs/cli.md)
+        line = float(results.poverty_line)
     tables["by_group"] = by_group_table(frame, groups, base_welfare, reform_welfare, line, uncertainty, collapsed)
 
     if reform is not None:
@@ -316,14 +320,16 @@ def report_frame(results: Results, reforms: Sequence[str | None], replicates: in
     The compact frame, one row per household (``Results.compact_frame``, built from the household results: a
     streamed run has no persons in memory), and the design of its households
     (``sampling.household_uncertainty``): every table equals the person frame's to rounding (tested), on H rows
-    instead of n. The person frame only for the linearised variance of a relative poverty line in an in-memory run
-    (the median's kernel density counts rows, so households give a slightly different standard error); its
-    replicates are drawn from its design columns before the frame exists (their peaks of memory do not add up)."""
+    instead of n. The person frame for an in-memory run with a relative poverty line: the median's linearisation
+    uses a kernel density that counts rows, and the by-group poverty of a line re-estimated in every replicate
+    needs domains of persons; its replicates are drawn from its design columns before the frame exists (their
+    peaks of memory do not add up). A streamed run with a relative line takes the households all the same (see
+    ``build_report``)."""
     phases = phases or Phases()
     scenarios = [BASELINE, *(reform for reform in reforms if reform is not None)]
     title = f"uncertainty ({replicates} replicates)" if replicates else "uncertainty (design)"
     relative_line = results.spec.poverty_line.share_of_median is not None
-    if results.survey is None or replicates > 0 or not relative_line:
+    if results.survey is None or not relative_line:
         with phases.phase("household frame"):
             frame = results.compact_frame(scenarios)
         with phases.phase(title):
