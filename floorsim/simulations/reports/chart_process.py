@@ -69,7 +69,7 @@ def _receive(stream: IO[bytes]) -> Any:
     data = stream.read(size)
     if len(data) < size:
         raise EOFError("the other end closed in a message")
-    return pickle.loads(data)  # noqa: S301 - our own helper's messages, on its own pipes
+    return pickle.loads(data)  # our own helper's messages, on its own pipes
 
 
 class _Helper:
@@ -197,7 +197,7 @@ def start_chart_processes(full: bool = True) -> ChartProcesses | None:
 def _portable(error: BaseException) -> BaseException:
     """The error itself if it survives pickling, else a RuntimeError with its type and message."""
     try:
-        pickle.loads(pickle.dumps(error))  # noqa: S301 - our own object
+        pickle.loads(pickle.dumps(error))  # our own object
         return error
     except Exception:  # noqa: BLE001 - any pickling failure
         return RuntimeError(f"{type(error).__name__}: {error}")
@@ -207,7 +207,7 @@ def _draw(payload: bytes, name: str, folder: str) -> list[str]:
     """In a drawing process: one chart of the pickled report."""
     from floorsim.simulations.reports.charts import draw_chart
 
-    report = pickle.loads(payload)  # noqa: S301 - our own main process's report
+    report = pickle.loads(payload)  # our own main process's report
     return [str(path) for path in draw_chart(report, name, folder)]
 
 

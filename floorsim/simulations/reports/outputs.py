@@ -28,6 +28,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from floorsim.simulations.analysis.phases import Phases
+from floorsim.simulations.engine.results import Results
 from floorsim.simulations.errors import FloorsimError
 from floorsim.simulations.reports.chart_process import ChartProcesses, start_chart_processes
 from floorsim.simulations.reports.errors import ReportError
@@ -36,7 +37,6 @@ from floorsim.simulations.reports.summary import SUMMARY_FILE
 from floorsim.simulations.reports.tables import DEFAULT_REPLICATES, ReportData, build_report, report_frame
 from floorsim.simulations.reports.tabular import FORMATS as TABLE_FORMATS
 from floorsim.simulations.reports.tabular import check_formats
-from floorsim.simulations.engine.results import Results
 from floorsim.surveys.atomic import staged_folder
 
 REPORT_FILE = "report.html"
@@ -167,8 +167,8 @@ def write_comparison_files(reports: Sequence[ReportData], folder: Path, *, full:
     written = write_named_tables({COMPARISON_TABLE: table}, folder / TABLES_FOLDER, formats=formats,
                                  csv_dialect=csv_dialect, labels=reports[0].labels)
     if full:
-        from floorsim.simulations.reports.excel import write_comparison_workbook
         from floorsim.simulations.reports.comparison_html import write_comparison_html
+        from floorsim.simulations.reports.excel import write_comparison_workbook
 
         written.append(write_comparison_workbook(table, reports[0], folder / COMPARISON_WORKBOOK_FILE))
         written.append(write_comparison_html(table, reports[0], folder / COMPARISON_REPORT_FILE))
