@@ -62,6 +62,10 @@ def test_helpers_raise_errors_as_in_process_draw_the_same_files_and_end_when_clo
         # the helper goes on serving after failed charts, and draws the same bytes as this process
         files = drawers.draw(bundled_report, tmp_path / "helpers").result()
         workers = _children(helper.pid)
+        # a report that pickle refuses is drawn in this process instead, the same files
+        unpicklable = dataclasses.replace(bundled_report, context={**bundled_report.context, "hook": lambda: None})
+        here = drawers.draw(unpicklable, tmp_path / "here").result()
+    assert [path.read_bytes() for path in here] == [path.read_bytes() for path in in_process]
     assert [path.name for path in files] == [path.name for path in in_process] == [
         f"{name}.{extension}" for name in CHARTS for extension in FORMATS]
     assert all(path.parent == tmp_path / "helpers" for path in files)

@@ -31,8 +31,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Self
 
 from floorsim.simulations.reports.errors import ReportError
 
@@ -76,7 +77,7 @@ class _Helper:
     """The helper process and its pipes."""
 
     def __init__(self, processes: int) -> None:
-        self.errors = tempfile.TemporaryFile()
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close(), with the process
         # the helper imports floorsim from where this process did, even when it is not installed
         root = str(Path(__file__).resolve().parents[3])
         environment = dict(os.environ)
@@ -127,9 +128,8 @@ class _Helper:
 class PendingCharts:
     """Charts being drawn by the helper; :meth:`result` waits for them."""
 
-    def __init__(self, helper: _Helper, report: Any, folder: Path, names: Sequence[str]) -> None:
+    def __init__(self, helper: _Helper, payload: bytes, folder: Path, names: Sequence[str]) -> None:
         self._reply: tuple[str, Any] | None = None
-        payload = pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL)
         self._thread = threading.Thread(target=self._ask, args=(helper, ("draw", payload, str(folder), list(names))),
                                         daemon=True)
         self._thread.start()
@@ -151,6 +151,19 @@ class PendingCharts:
         return [Path(path) for path in value]
 
 
+@dataclass(frozen=True)
+class _InProcess:
+    """Charts drawn in this process when :meth:`result` is called (a report that cannot be pickled)."""
+
+    report: Any
+    folder: Path
+
+    def result(self) -> list[Path]:
+        from floorsim.simulations.reports.charts import write_charts
+
+        return write_charts(self.report, self.folder)
+
+
 class ChartProcesses:
     """A helper process with its pool of drawing processes (see the module docstring). Use as a context manager:
     the helper and its pool end when it closes."""
@@ -158,16 +171,20 @@ class ChartProcesses:
     def __init__(self, processes: int = DEFAULT_PROCESSES) -> None:
         self._helper: _Helper | None = _Helper(processes)
 
-    def draw(self, report: Any, folder: str | Path) -> PendingCharts:
+    def draw(self, report: Any, folder: str | Path) -> PendingCharts | _InProcess:
         """Start drawing every chart of ``report`` (``charts.chart_names``) into ``folder`` (created); returns at
-        once."""
+        once. A report that cannot be pickled is drawn in this process when its result is asked for."""
         from floorsim.simulations.reports.charts import chart_names
 
         if self._helper is None:
             raise ReportError("the chart processes were closed")
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        return PendingCharts(self._helper, report, folder, chart_names(report))
+        try:
+            payload = pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL)  # once, whatever the processes
+        except Exception:  # noqa: BLE001 - a report holding an object pickle refuses: drawn here, as before
+            return _InProcess(report, folder)
+        return PendingCharts(self._helper, payload, folder, chart_names(report))
 
     def close(self, kill: bool = False) -> None:
         """End the helper (``kill``: at once, as when the run failed)."""
@@ -175,7 +192,7 @@ class ChartProcesses:
             self._helper.close(kill=kill)
             self._helper = None
 
-    def __enter__(self) -> ChartProcesses:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
@@ -232,7 +249,12 @@ def _draw_all(pool: Any, payload: bytes, folder: str, names: Sequence[str]) -> l
 
 def _start_drawer(replies: int) -> None:
     """In a new drawing process: close its copy of the helper's replies (the main process must see them end when
-    the helper ends), and end when the helper has ended (a killed helper leaves no drawing process behind)."""
+    the helper ends), end when the helper has ended (a killed helper leaves no drawing process behind), and draw a
+    small figure (matplotlib reopens its fonts in a forked process: done now, while the main process computes)."""
+    import io
+
+    from floorsim.simulations.reports.charts import warm_up
+
     try:
         os.close(replies)
     except OSError:  # a spawned process (not on Linux) never had it
@@ -245,6 +267,7 @@ def _start_drawer(replies: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()
+    warm_up(io.BytesIO())
 
 
 def serve(processes: int) -> None:
@@ -255,6 +278,7 @@ def serve(processes: int) -> None:
     os.dup2(2, 1)  # anything printed goes to standard error, never into the replies
     sys.stdout = sys.stderr
     requests = sys.stdin.buffer
+    import gc
     import io
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -262,10 +286,12 @@ def serve(processes: int) -> None:
     from floorsim.simulations.reports.charts import warm_up
 
     warm_up(io.BytesIO())
+    gc.freeze()  # the forked processes share this warm heap; the collector does not copy it page by page
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with ProcessPoolExecutor(max_workers=max(1, processes), mp_context=context, initializer=_start_drawer,
                              initargs=(replies.fileno(),)) as pool:
-        pool.submit(int).result()  # the processes start now, while the main process computes
+        for started in [pool.submit(int) for _ in range(max(1, processes))]:  # they start (and warm up) now,
+            started.result()                                                   # while the main process computes
         while True:
             try:
                 _, payload, folder, names = _receive(requests)

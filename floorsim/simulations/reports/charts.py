@@ -301,8 +301,11 @@ def warm_up(stream: object) -> None:
     with matplotlib.rc_context(STYLE):
         figure = _figure(figsize=(2, 1))
         axis = figure.subplots()
-        axis.bar(["a", "b"], [1.0, 2.0])
+        axis.bar(["a", "b"], [1.0, 2.0], yerr=[0.1, 0.2], capsize=2)
+        axis.annotate("1", (0, 1), fontsize=8, fontweight="bold")  # the regular and the bold font
         axis.set_title("warm-up")
+        axis.legend(["a"], frameon=False)
+        figure.suptitle("warm-up", fontweight="bold")
         figure.tight_layout()
         for extension in FORMATS:
             figure.savefig(stream, format=extension, dpi=DPI)
