@@ -38,6 +38,7 @@ replicate, strata in sorted order), so the same seed, design and numpy version g
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Literal
@@ -114,21 +115,21 @@ class ReplicateWeights:
         totals = psu_sums(self.psu_index, self.base_weights, values, self.factors.shape[1])
         return self.factors @ totals
 
-    def sums_of_rows(self, rows: FloatArray) -> FloatArray:
-        """Σ_i w_ri V_ji for each set r and each row j of ``rows`` (m × n, one contiguous vector per total):
-        (k × m). The same sums as ``sums(rows.T)``, with the data reduced to PSU (or unit) totals row by row
-        (contiguous reads) and one matrix-matrix product."""
+    def sums_of_rows(self, rows: FloatArray | Sequence[FloatArray]) -> FloatArray:
+        """Σ_i w_ri V_ji for each set r and each row j of ``rows`` (m × n, or m vectors of n values, one contiguous
+        vector per total): (k × m). The same sums as ``sums(rows.T)``, with the data reduced to PSU (or unit)
+        totals row by row (contiguous reads, the rows never copied into one array) and one matrix-matrix product."""
         if self.matrix is not None and self.unit_index is None:
-            return self.matrix @ rows.T
+            return self.matrix @ np.stack(rows).T
         if self.matrix is not None:
             scale = np.ones(self.unit_index.size) if self.unit_scale is None else self.unit_scale
             index, weights, width, left = self.unit_index, scale, self.matrix.shape[1], self.matrix
         else:
             assert self.factors is not None and self.psu_index is not None
             index, weights, width, left = self.psu_index, self.base_weights, self.factors.shape[1], self.factors
-        totals = np.empty((rows.shape[0], width))
-        for j in range(rows.shape[0]):
-            totals[j] = np.bincount(index, weights=weights * rows[j], minlength=width)
+        totals = np.empty((len(rows), width))
+        for j, row in enumerate(rows):
+            totals[j] = np.bincount(index, weights=weights * row, minlength=width)
         return left @ totals.T
 
     def at(self, indices: IntArray) -> RowSource:

@@ -181,7 +181,8 @@ def _persons_table(households: pd.DataFrame, persons: pd.DataFrame, index: np.nd
     borrowed = [c for c in by if c not in persons.columns and c in households.columns]
     if not borrowed:
         return persons
-    return persons.assign(**{c: households[c].to_numpy()[index] for c in borrowed})
+    # taken in the column's own array type (Arrow strings stay Arrow): 4x faster to take and to factorise than objects
+    return persons.assign(**{c: households[c].array.take(index) for c in borrowed})
 
 
 def _category_codes(table: pd.DataFrame, margin: Margin) -> tuple[np.ndarray, list[str]]:
@@ -199,12 +200,25 @@ def _category_codes(table: pd.DataFrame, margin: Margin) -> tuple[np.ndarray, li
     if len(table) == 0:
         return np.zeros(0, dtype=np.int64), []
     dims = [len(uniques) for _, uniques in parts]  # a combination's code: its parts' codes in mixed radix
-    present, codes = np.unique(np.ravel_multi_index([c for c, _ in parts], dims), return_inverse=True)
+    present, codes = _unique_codes(np.ravel_multi_index([c for c, _ in parts], dims), int(np.prod(dims)))
     labels = ["|".join(str(uniques[digit]) for (_, uniques), digit in zip(parts, digits))
               for digits in zip(*np.unravel_index(present, dims))]
     # distinct values can have the same text (1 and "1"): one category, as when the texts were compared
     merged, unique_labels = pd.factorize(np.asarray(labels, dtype=object))
     return merged[codes.reshape(-1)].astype(np.int64), [str(label) for label in unique_labels]
+
+
+def _unique_codes(flat: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(flat, return_inverse=True)`` for codes in [0, ``size``): by marking the codes present, not by
+    sorting a million codes, when ``size`` is small (the combinations of a margin's categories)."""
+    if size > 4 * flat.size + 1024:
+        return np.unique(flat, return_inverse=True)
+    seen = np.zeros(size, dtype=bool)
+    seen[flat] = True
+    present = np.flatnonzero(seen)
+    position = np.zeros(size, dtype=np.int64)
+    position[present] = np.arange(present.size)
+    return present, position[flat]
 
 
 def _age_group(table: pd.DataFrame, margin: Margin) -> tuple[np.ndarray, np.ndarray]:

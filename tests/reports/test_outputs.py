@@ -101,6 +101,7 @@ def test_a_failing_writer_leaves_an_earlier_run_untouched(tmp_path, tiny_results
     out = tmp_path / "out"
     write_outputs(tiny_results, ["saii_increase"], out, replicates=10)
     before = {name: (out / name).read_bytes() for name in files_under(out)}
+    monkeypatch.setenv("FLOORSIM_CHART_PROCESSES", "0")  # charts in process (helpers: test_chart_process.py)
     monkeypatch.setattr("floorsim.simulations.reports.charts.write_charts", lambda report, folder: 1 / 0)
     with pytest.raises(ReportError, match="ZeroDivisionError"):
         write_outputs(tiny_results, ["saii_increase"], out, replicates=20)

@@ -13,22 +13,25 @@ chart                what it shows
 ===================  ========================================================================================
 
 Every chart is a function ``ReportData → Figure`` (matplotlib's object API, without pyplot, so that drawing the
-charts never changes the backend of a notebook or a program); :func:`write_charts` saves them. Text comes from the
-labels.
+charts never changes the backend of a notebook or a program); :func:`write_charts` saves them, or helper processes
+do (``chart_process.py``). Text comes from the labels. matplotlib is imported when a chart is drawn, not with this
+module: a process that only hands the charts to helpers never loads it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from floorsim.simulations.reports.numbers import format_number, shown_unit
 from floorsim.simulations.reports.tables import ReportData
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FORMATS = ("png", "svg")
 BASELINE_COLOUR = "#9aa5b1"
@@ -59,6 +62,13 @@ def _errors(estimate: pd.Series, low: pd.Series, high: pd.Series, scale: float =
     return np.vstack([np.nan_to_num(value - lo), np.nan_to_num(hi - value)]) * scale
 
 
+def _figure(**options: object) -> Figure:
+    """A new matplotlib Figure (matplotlib imported on first use)."""
+    from matplotlib.figure import Figure
+
+    return Figure(**options)
+
+
 def _wrap(text: str, width: int = 38) -> str:
     import textwrap
 
@@ -70,7 +80,7 @@ def deciles_chart(report: ReportData) -> Figure:
     labels = report.labels
     table = report.tables["deciles"]
     table = table[table["decile"] != "all"]
-    figure = Figure(figsize=(7.5, 4.2))
+    figure = _figure(figsize=(7.5, 4.2))
     axis = figure.subplots()
     errors = _errors(table["relative_gain"], table["relative_gain_ci_low"], table["relative_gain_ci_high"], 100)
     values = 100 * table["relative_gain"].to_numpy(np.float64)
@@ -97,7 +107,7 @@ def poverty_chart(report: ReportData) -> Figure:
     run's poverty line."""
     labels = report.labels
     panels = [("poverty", "poverty_headcount"), ("poverty", "poverty_gap"), ("inequality", "gini")]
-    figure = Figure(figsize=(9, 3.6))
+    figure = _figure(figsize=(9, 3.6))
     axes = figure.subplots(1, 3)
     for axis, (table_name, indicator) in zip(axes, panels, strict=True):
         table = report.tables[table_name]
@@ -143,7 +153,7 @@ def cost_chart(report: ReportData) -> Figure:
     wide = table.pivot(index="programme", columns="side", values="cost").loc[names] / 1e6
     captions = [_wrap(label, 40) for label in table.drop_duplicates("programme").set_index("programme").loc[names,
                                                                                                               "programme_label"]]
-    figure = Figure(figsize=(7.5, 1.2 + 0.75 * len(names)))
+    figure = _figure(figsize=(7.5, 1.2 + 0.75 * len(names)))
     axis = figure.subplots()
     positions = np.arange(len(names))[::-1]
     height = 0.38
@@ -170,7 +180,7 @@ def coverage_chart(report: ReportData) -> Figure:
     table = report.tables["coverage"]
     keys = list(dict.fromkeys(zip(table["group_variable"], table["group"], strict=True)))
     captions = table.drop_duplicates(["group_variable", "group"]).set_index(["group_variable", "group"])["group_label"]
-    figure = Figure(figsize=(7.5, 1.2 + 0.28 * len(keys)))
+    figure = _figure(figsize=(7.5, 1.2 + 0.28 * len(keys)))
     axis = figure.subplots()
     positions = np.arange(len(keys))[::-1]
     height = 0.4
@@ -193,7 +203,7 @@ def winners_losers_chart(report: ReportData) -> Figure:
     labels = report.labels
     table = report.tables["deciles"]
     names = [labels["decile.all"] if d == "all" else d for d in table["decile"]]
-    figure = Figure(figsize=(7.5, 4))
+    figure = _figure(figsize=(7.5, 4))
     axis = figure.subplots()
     bottom = np.zeros(len(table))
     for column, colour in (("winners", GAIN_COLOUR), ("unchanged", NEUTRAL_COLOUR), ("losers", LOSS_COLOUR)):
@@ -215,7 +225,7 @@ def lorenz_chart(report: ReportData) -> Figure:
     labels = report.labels
     text = labels.text
     table = report.tables["curves"]
-    figure = Figure(figsize=(5.5, 5.2))
+    figure = _figure(figsize=(5.5, 5.2))
     axis = figure.subplots()
     axis.plot([0, 100], [0, 100], color="#555555", linewidth=0.8, linestyle="--", label=text("chart.lorenz.equality"))
     for side, colour in (("baseline", BASELINE_COLOUR), ("reform", REFORM_COLOUR)):
@@ -240,10 +250,12 @@ def concentration_chart(report: ReportData) -> Figure:
     table = report.tables["curves"]
     table = table[table["curve"] == "concentration"]
     programmes = report.context["programmes"]
-    figure = Figure(figsize=(7.5, 5.2))
+    figure = _figure(figsize=(7.5, 5.2))
     axis = figure.subplots()
     axis.plot([0, 100], [0, 100], color="#555555", linewidth=0.8, linestyle="--", label=text("chart.lorenz.equality"))
     shown = "baseline" if report.baseline_only else "reform"
+    import matplotlib
+
     colours = matplotlib.colormaps["tab10"].colors
     for index, (programme, rows) in enumerate(table[table["side"] == shown].groupby("programme", sort=False)):
         colour = colours[index % len(colours)]
@@ -276,22 +288,53 @@ CHARTS: dict[str, Callable[[ReportData], Figure]] = {
 }
 
 
+def chart_names(report: ReportData) -> list[str]:
+    """The charts a report has, in ``CHARTS`` order (a baseline-only report has no gains or losses)."""
+    return [name for name in CHARTS if not (report.baseline_only and name in REFORM_ONLY_CHARTS)]
+
+
+def warm_up(stream: object) -> None:
+    """Draw a small chart with text into ``stream`` as PNG and SVG: matplotlib, its fonts and both backends
+    loaded before the first report's charts (a helper process does this while the estimates are computed)."""
+    import matplotlib
+
+    with matplotlib.rc_context(STYLE):
+        figure = _figure(figsize=(2, 1))
+        axis = figure.subplots()
+        axis.bar(["a", "b"], [1.0, 2.0], yerr=[0.1, 0.2], capsize=2)
+        axis.annotate("1", (0, 1), fontsize=8, fontweight="bold")  # the regular and the bold font
+        axis.set_title("warm-up")
+        axis.legend(["a"], frameon=False)
+        figure.suptitle("warm-up", fontweight="bold")
+        figure.tight_layout()
+        for extension in FORMATS:
+            figure.savefig(stream, format=extension, dpi=DPI)
+
+
+def draw_chart(report: ReportData, name: str, folder: str | Path) -> list[Path]:
+    """Draw one chart of ``CHARTS`` and save it as ``<name>.png`` and ``<name>.svg`` in ``folder`` (which must
+    exist); returns the two files. The same bytes in whichever process draws it (``chart_process.py``): the style
+    is set here, SVG ids are salted and neither file carries a date."""
+    import matplotlib
+
+    folder = Path(folder)
+    written = []
+    with matplotlib.rc_context(STYLE):
+        figure = CHARTS[name](report)  # a Figure of its own, outside pyplot: the caller's backend is left alone
+        for extension in FORMATS:
+            path = folder / f"{name}.{extension}"
+            figure.savefig(path, dpi=DPI, metadata={"Date": None} if extension == "svg" else {"Software": None})
+            written.append(path)
+    return written
+
+
 def write_charts(report: ReportData, folder: str | Path) -> list[Path]:
     """Draw every chart and save it as ``<name>.png`` and ``<name>.svg`` in ``folder``; returns the files.
 
     Write into a staging folder (``outputs.write_outputs`` does): a failure leaves the chart it was drawing
-    unwritten, and the caller discards the folder.
+    unwritten, and the caller discards the folder. ``chart_process.ChartProcesses`` draws the same files in helper
+    processes.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    with matplotlib.rc_context(STYLE):
-        for name, draw in CHARTS.items():
-            if report.baseline_only and name in REFORM_ONLY_CHARTS:
-                continue
-            figure = draw(report)  # a Figure of its own, outside pyplot: the caller's backend is left alone
-            for extension in FORMATS:
-                path = folder / f"{name}.{extension}"
-                figure.savefig(path, dpi=DPI, metadata={"Date": None} if extension == "svg" else {"Software": None})
-                written.append(path)
-    return written
+    return [path for name in chart_names(report) for path in draw_chart(report, name, folder)]

@@ -24,17 +24,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 from floorsim.simulations.analysis.phases import Phases
+from floorsim.simulations.engine.results import Results
 from floorsim.simulations.errors import FloorsimError
+from floorsim.simulations.reports.chart_process import ChartProcesses, start_chart_processes
 from floorsim.simulations.reports.errors import ReportError
 from floorsim.simulations.reports.labels import Labels
 from floorsim.simulations.reports.summary import SUMMARY_FILE
 from floorsim.simulations.reports.tables import DEFAULT_REPLICATES, ReportData, build_report, report_frame
 from floorsim.simulations.reports.tabular import FORMATS as TABLE_FORMATS
 from floorsim.simulations.reports.tabular import check_formats
-from floorsim.simulations.engine.results import Results
 from floorsim.surveys.atomic import staged_folder
 
 REPORT_FILE = "report.html"
@@ -47,28 +49,34 @@ COMPARISON_REPORT_FILE = "comparison.html"
 
 def write_report_files(report: ReportData, folder: str | Path, *, full: bool = True,
                        formats: Sequence[str] = TABLE_FORMATS, csv_dialect: str = "default",
-                       phases: Phases | None = None) -> list[Path]:
+                       phases: Phases | None = None, chart_processes: ChartProcesses | None = None) -> list[Path]:
     """Write one reform's outputs into ``folder``: summary.json and the tables (in ``formats``, CSV in
     ``csv_dialect``: ``tabular.py``), and with ``full`` the workbook, the charts and the HTML report. Returns the
     files written. Write into a staging folder (``floorsim.surveys.atomic.staged_folder``).
 
     With ``phases``, each step is timed (and shown) and summary.json, written last, carries the timings of every
-    phase so far in ``provenance.phase_timings``."""
+    phase so far in ``provenance.phase_timings``. With ``chart_processes`` (``chart_process.py``), the charts are
+    drawn by those helper processes while this one writes the tables (the same files); else in this process."""
     from floorsim.simulations.reports.summary import summary_json
     from floorsim.simulations.reports.tabular import write_tables
 
     phases = phases or Phases()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    pending = chart_processes.draw(report, folder / CHARTS_FOLDER) if full and chart_processes is not None else None
     with phases.phase("tables"):
         written = [*write_tables(report, folder / TABLES_FOLDER, formats=formats, csv_dialect=csv_dialect)]
     if full:
-        from floorsim.simulations.reports.charts import write_charts
         from floorsim.simulations.reports.excel import write_workbook
         from floorsim.simulations.reports.html import write_html
 
         with phases.phase("charts"):
-            charts = write_charts(report, folder / CHARTS_FOLDER)
+            if pending is not None:
+                charts = pending.result()
+            else:
+                from floorsim.simulations.reports.charts import write_charts
+
+                charts = write_charts(report, folder / CHARTS_FOLDER)
         written += charts
         with phases.phase("workbook"):
             written.append(write_workbook(report, folder / WORKBOOK_FILE))
@@ -121,7 +129,8 @@ def write_outputs(
     check_formats(formats, csv_dialect)
     try:
         # the whole folder is replaced: no file of an earlier run (an old report.html) stays beside the new ones
-        with staged_folder(out, marker=SUMMARY_FILE) as staging:
+        # the chart helpers start now and import matplotlib while this process computes the estimates
+        with staged_folder(out, marker=SUMMARY_FILE) as staging, start_chart_processes(full) or nullcontext() as drawers:
             phases = phases or Phases()
             seed = results.run_info.get("seed", 0) if seed is None else seed
             frame, uncertainty = report_frame(results, reforms, replicates, seed, phases)
@@ -134,7 +143,7 @@ def write_outputs(
                                           language=language, uncertainty=uncertainty)
                 folder = staging if len(reforms) <= 1 else staging / str(reform)
                 staged += write_report_files(report, folder, full=full, formats=formats, csv_dialect=csv_dialect,
-                                             phases=phases)
+                                             phases=phases, chart_processes=drawers)
                 reports.append(report)
             if len(reforms) > 1:
                 staged += write_comparison_files(reports, staging, full=full, formats=formats,
@@ -158,8 +167,8 @@ def write_comparison_files(reports: Sequence[ReportData], folder: Path, *, full:
     written = write_named_tables({COMPARISON_TABLE: table}, folder / TABLES_FOLDER, formats=formats,
                                  csv_dialect=csv_dialect, labels=reports[0].labels)
     if full:
-        from floorsim.simulations.reports.excel import write_comparison_workbook
         from floorsim.simulations.reports.comparison_html import write_comparison_html
+        from floorsim.simulations.reports.excel import write_comparison_workbook
 
         written.append(write_comparison_workbook(table, reports[0], folder / COMPARISON_WORKBOOK_FILE))
         written.append(write_comparison_html(table, reports[0], folder / COMPARISON_REPORT_FILE))
