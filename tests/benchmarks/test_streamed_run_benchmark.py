@@ -113,8 +113,15 @@ def median_range(values: list[float], unit: str = "s") -> str:
     return f"{statistics.median(ordered):.2f} {unit} [{ordered[0]:.2f}-{ordered[-1]:.2f}]"
 
 
+def kind(label: str) -> str:
+    """A descendant's role from its command line: loky's worker or resource tracker, or another process."""
+    if "resource_tracker" in label:
+        return "tracker"
+    return "worker" if "loky" in label else "other"
+
+
 def describe(run: MeasuredRun) -> str:
-    workers = ", ".join(f"{p.peak_mb:.0f}" for p in run.processes) or "none"
+    workers = ", ".join(f"{kind(p.label)} {p.peak_mb:.0f}" for p in run.processes) or "none"
     return (f"command {run.parent_peak_mb:.0f} MB (kernel ru_maxrss {run.kernel_peak_mb:.0f} MB), "
             f"descendants [{workers}] MB")
 
@@ -216,6 +223,27 @@ def test_process_memory_sees_the_command_and_its_grandchildren():
     assert run.processes[1].peak_mb < 40  # the middle process: an interpreter alone
     assert run.kernel_peak_mb >= run.parent_peak_mb - 1  # a high-water mark: never below a sample
     assert run.seconds > 0.6 and run.samples >= 5
+
+
+FORKED = textwrap.dedent(
+    """
+    import os, time
+    held = b"p" * (150 * 2**20)
+    if os.fork() == 0:  # a copy sharing the 150 MB, adding 30 MB of its own
+        own = b"c" * (30 * 2**20)
+        time.sleep(0.6)
+        os._exit(0)
+    os.wait()
+    """
+)
+
+
+def test_process_memory_counts_a_forked_copy_by_its_own_pages():
+    """A forked child shares its parent's 150 MB (its RSS says 180 MB): it counts for the 30 MB it adds."""
+    run = run_measured([sys.executable, "-c", FORKED])
+    assert run.returncode == 0, run.stderr
+    assert 150 < run.parent_peak_mb < 150 + 40
+    assert 30 < run.descendant_peak_mb < 30 + 20
 
 
 def test_process_memory_kills_the_whole_session_on_timeout(tmp_path):
