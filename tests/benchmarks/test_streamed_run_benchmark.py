@@ -1,8 +1,8 @@
 """Streamed end to end: ``floorsim run --stream`` on a survey folder against the engine alone streaming the same
 folder, each in a fresh process, with the wall time and the peak memory of every process (issue 21).
 
-The survey folder (copies of the bundled survey, :func:`write_scaled_survey_folder`, written in bounded memory) is
-written once per session. Per round, interleaved:
+The survey folder (copies of the bundled survey, :func:`write_scaled_survey_folder`, written in bounded memory; row
+groups of 20,000 households from a million persons, of 2,000 below) is written once per module. Per round, interleaved:
 
 (a) the engine alone, streamed: a fresh process runs ``Microsimulation("timor_leste", FOLDER, 2025)`` on the
     baseline and the package's default reform at default settings (the engine reads the folder row group by row
@@ -51,10 +51,14 @@ from floorsim.surveys import write_survey
 from floorsim.surveys.io import HOUSEHOLDS_FILE, PERSONS_FILE, SurveyFile, read_survey_folder, survey_hash
 from tests.benchmarks.process_memory import MeasuredRun, run_measured
 from tests.benchmarks.scaled_survey import scaled_survey, write_scaled_survey_folder
+from tests.benchmarks.test_run_end_to_end_benchmark import _median_range
 
 PERSONS = int(os.environ.get("FLOORSIM_BENCH_STREAMED_PERSONS", "30000"))
 ROUNDS = int(os.environ.get("FLOORSIM_BENCH_ROUNDS", "1"))
 STREAM_ARGS = shlex.split(os.environ.get("FLOORSIM_BENCH_STREAM_ARGS", "--stream"))
+# write_survey's 20,000 households a row group for the documented sizes; smaller groups for the suite's small
+# folder, so that the streamed run there also goes through several row groups (30,000 persons: 4)
+HOUSEHOLDS_PER_ROW_GROUP = 20_000 if PERSONS >= 1_000_000 else 2_000
 RELATIVE = 1e-9  # the run and the engine add the same household arrays; only the order of sums may differ
 MB = 2**20
 
@@ -108,11 +112,6 @@ def compare_headlines(summary: dict, engine: dict) -> list[str]:
     return keys
 
 
-def median_range(values: list[float], unit: str = "s") -> str:
-    ordered = sorted(values)
-    return f"{statistics.median(ordered):.2f} {unit} [{ordered[0]:.2f}-{ordered[-1]:.2f}]"
-
-
 def kind(label: str) -> str:
     """A descendant's role from its command line: loky's worker or resource tracker, or another process."""
     if "resource_tracker" in label:
@@ -129,7 +128,8 @@ def describe(run: MeasuredRun) -> str:
 @pytest.fixture(scope="module")
 def streamed_folder(tmp_path_factory):
     started = time.perf_counter()
-    folder = write_scaled_survey_folder(PERSONS, tmp_path_factory.mktemp("streamed") / "survey")
+    folder = write_scaled_survey_folder(PERSONS, tmp_path_factory.mktemp("streamed") / "survey",
+                                        households_per_row_group=HOUSEHOLDS_PER_ROW_GROUP)
     print(f"\nwrote {SurveyFile(folder).n_persons:,} persons ({SurveyFile(folder).n_chunks} row groups) in "
           f"{time.perf_counter() - started:.1f} s")
     return folder
@@ -160,9 +160,9 @@ def test_streamed_run_against_the_engine_alone(benchmark, streamed_folder, tmp_p
     benchmark.pedantic(lambda: None, rounds=1)
     print(f"\n{SurveyFile(streamed_folder).n_persons:,} persons, floorsim run {' '.join(STREAM_ARGS) or '(in memory)'}, "
           f"{len(rounds)} round(s), medians [ranges]; outputs equal ({len(keys)} figures x 2 scenarios)")
-    print(f"(a) engine alone streamed: {median_range(engine_seconds)} "
-          f"(simulation inside {median_range([r['inside']['simulation_seconds'] for r in rounds])})")
-    print(f"(b) floorsim run:          {median_range(run_seconds)}   (b)/(a) {ratio:.1f}x")
+    print(f"(a) engine alone streamed: {_median_range(engine_seconds)} "
+          f"(simulation inside {_median_range([r['inside']['simulation_seconds'] for r in rounds])})")
+    print(f"(b) floorsim run:          {_median_range(run_seconds)}   (b)/(a) {ratio:.1f}x")
     for index, r in enumerate(rounds):
         print(f"  round {index + 1}: (a) {r['engine'].seconds:.2f} s, {describe(r['engine'])}")
         print(f"           (b) {r['run'].seconds:.2f} s, {describe(r['run'])}")
