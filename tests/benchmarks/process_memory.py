@@ -95,6 +95,8 @@ def run_measured(
                 parent_peak = max(parent_peak, _rss_mb(parent))
                 for child in _descendants(parent):
                     rss = _own_mb(child)
+                    if rss is None:  # ended before it could be read: nothing to record
+                        continue
                     known = peaks.get(child.pid)
                     if known is None or rss > known.peak_mb:
                         peaks[child.pid] = ProcessPeak(child.pid, known.label if known else _label(child), rss)
@@ -139,7 +141,7 @@ def _rss_mb(process: psutil.Process) -> float:
         return 0.0
 
 
-def _own_mb(process: psutil.Process) -> float:
+def _own_mb(process: psutil.Process) -> float | None:
     """The memory of a descendant: its RSS once it runs its own program; while it is a forked copy of its parent
     (the same command line: before ``exec``, or a worker forked without one) only its unique pages (USS), since
     the pages it shares with its parent are the parent's memory, already counted there."""
@@ -148,12 +150,12 @@ def _own_mb(process: psutil.Process) -> float:
             return process.memory_info().rss / MB
         return process.memory_full_info().uss / MB
     except (psutil.Error, AttributeError):  # ended since it was listed (parent() is None once orphaned)
-        return 0.0
+        return None
 
 
 def _label(process: psutil.Process) -> str:
     """The process's command line, shortened (``python -m joblib.externals.loky...`` for a loky worker)."""
     try:
-        return " ".join(process.cmdline())[:120]
+        return " ".join(process.cmdline())[:120] or "?"
     except psutil.Error:
         return "?"
