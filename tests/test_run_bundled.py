@@ -170,7 +170,7 @@ def test_summary_carries_the_timings_of_every_phase(summary, projected):
     report phases absent. The total is the sum of the phases (times are not asserted, only their bookkeeping)."""
     timings = summary["provenance"]["phase_timings"]
     names = [phase["phase"] for phase in timings["phases"]]
-    assert names == ["reading the survey", "simulation", "uncertainty (200 replicates)", "person frame",
+    assert names == ["reading the survey", "simulation", "household frame", "uncertainty (200 replicates)",
                      "estimates and tables", "tables", "charts", "workbook", "HTML report"]
     seconds = [phase["seconds"] for phase in timings["phases"]]
     assert all(value >= 0 for value in seconds)

@@ -29,54 +29,21 @@ no logit distance and calibrate units to their own categories only, not househol
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from floorsim.surveys.errors import SurveyError
+# The margins and the calibration matrix of a survey live in margins.py; imported here, where they were defined
+# first, so that ``from floorsim.surveys.calibration import Margin, calibration_matrix`` keeps working.
+from floorsim.surveys.margins import CalibrationError, Level, Margin, Total, calibration_matrix
 from floorsim.surveys.model import Survey
 
+__all__ = ["METHODS", "CalibrationError", "CalibrationResult", "Level", "Margin", "Total", "calibrate_survey",
+           "calibrate_weights", "calibration_matrix"]
+
 METHODS = ("raking", "linear", "logit")
-Level = Literal["persons", "households"]
-
-
-class CalibrationError(SurveyError):
-    """Calibration is impossible or did not converge; ``field`` names the margin concerned."""
-
-
-@dataclass(frozen=True)
-class Margin:
-    """Population counts of the categories of one variable, or of a cross of variables, at one level.
-
-    Attributes:
-        name: label used in diagnostics and errors, e.g. ``"persons by age group and sex"``.
-        level: ``"persons"`` (counts of persons, met through household weights) or ``"households"``.
-        by: columns of that level's table; ``"age_group"`` is made from ``age`` with ``age_groups``.
-        targets: population count per category: keyed by the value (one column) or by a tuple of values in the
-            order of ``by`` (crossed columns). Every category in the sample needs a target, and every target a
-            sample unit.
-        age_groups: lower bounds of the age groups in years, e.g. ``(0, 15, 65)`` → ``"0-14"``, ``"15-64"``,
-            ``"65+"`` (the first bound must be 0).
-    """
-
-    name: str
-    level: Level
-    by: tuple[str, ...]
-    targets: Mapping[Any, float]
-    age_groups: tuple[int, ...] | None = None
-
-
-@dataclass(frozen=True)
-class Total:
-    """Population total of one column (or a count of units when ``column`` is None) at one level."""
-
-    name: str
-    level: Level
-    target: float
-    column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -317,69 +284,6 @@ def _not_converged(
 # --- Surveys -----------------------------------------------------------------------------------------------------
 
 
-def calibration_matrix(
-    survey: Survey, margins: Sequence[Margin | Total]
-) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
-    """The household-level calibration matrix ``X``, the targets ``t`` and the ``(margin, category)`` names.
-
-    A persons margin's column counts each household's members in the category; a households margin's column is
-    the household's indicator; a :class:`Total` column is the household's value (or member sum, or 1 / size for
-    counts).
-
-    Raises:
-        CalibrationError: a margin names an unknown column or level, a sample category has no target, a target
-            category has no sample unit, or two margins of the same level have different grand totals.
-    """
-    totals: dict[int, np.ndarray] = {}  # column of X → a Total's per-household values
-    cells: list[tuple[np.ndarray, int, np.ndarray]] = []  # a margin's units, first column of X, column per code
-    targets: list[float] = []
-    names: list[tuple[str, str]] = []
-    index = survey.person_household_index
-    n = len(survey.households)
-    for margin in margins:
-        if margin.level not in ("persons", "households"):
-            raise CalibrationError(f"level must be 'persons' or 'households', got {margin.level!r}", field=margin.name)
-        table = _persons_table(survey, margin) if margin.level == "persons" else survey.households
-        if isinstance(margin, Total):
-            if margin.column is None:
-                values = np.ones(len(table))
-            elif margin.column in table.columns:
-                values = pd.to_numeric(table[margin.column], errors="coerce").to_numpy(np.float64)
-            else:
-                raise CalibrationError(f"no column {margin.column!r} in the {margin.level} table", field=margin.name)
-            column = np.bincount(index, weights=values, minlength=n) if margin.level == "persons" else values
-            totals[len(names)] = column
-            targets.append(float(margin.target))
-            names.append((margin.name, margin.column or "count"))
-            continue
-        codes, labels = _category_codes(table, margin)
-        wanted = {_key(key, len(margin.by)): float(value) for key, value in margin.targets.items()}
-        present = set(labels)
-        unmatched = sorted(present - set(wanted))
-        if unmatched:
-            raise CalibrationError(f"sample categories {unmatched} have no target", field=margin.name)
-        empty = sorted(set(wanted) - present)
-        if empty:
-            raise CalibrationError(
-                f"target categories {empty} have no sample unit, so the margin cannot be met", field=margin.name
-            )
-        rank = {category: j for j, category in enumerate(wanted)}
-        units = index if margin.level == "persons" else np.arange(n)
-        cells.append((units, len(names), np.asarray([rank[label] for label in labels], dtype=np.int64)[codes]))
-        targets.extend(wanted.values())
-        names.extend((margin.name, category) for category in wanted)
-    _check_grand_totals(margins)
-    # Every categorical column in one counting pass: a person (or household) adds 1 at (its household, its
-    # category's column). Counts are sums of ones, so each equals the Σ of 0/1 indicators it replaces exactly.
-    k = len(names)
-    flat = [units * k + (first + column) for units, first, column in cells]
-    counted = np.concatenate(flat) if flat else np.zeros(0, dtype=np.int64)
-    X = np.bincount(counted, weights=np.ones(len(counted)), minlength=n * k).reshape(n, k)
-    for j, column in totals.items():
-        X[:, j] = column
-    return X, np.asarray(targets, dtype=np.float64), names
-
-
 def calibrate_survey(
     survey: Survey,
     margins: Sequence[Margin | Total],
@@ -421,80 +325,3 @@ def calibrate_survey(
 
     metadata = replace(survey.metadata, extra=extra, calibration=calibration_record(margins, method, result.bounds))
     return Survey(households, persons, metadata, origin=survey.origin), result
-
-
-def _persons_table(survey: Survey, margin: Margin | Total) -> pd.DataFrame:
-    """The persons table, with the household columns a persons margin counts by (e.g. persons by ``stratum``)."""
-    by = margin.by if isinstance(margin, Margin) else ()
-    borrowed = [c for c in by if c not in survey.persons.columns and c in survey.households.columns]
-    if not borrowed:
-        return survey.persons
-    values = {c: survey.households[c].to_numpy()[survey.person_household_index] for c in borrowed}
-    return survey.persons.assign(**values)
-
-
-def _category_codes(table: pd.DataFrame, margin: Margin) -> tuple[np.ndarray, list[str]]:
-    """Each row's category as a code 0..k-1 and the k labels that occur: values as text (``astype(str)``),
-    crossed values joined by '|'; factorised once per column, not one comparison of text per category."""
-    parts: list[tuple[np.ndarray, np.ndarray]] = []
-    for name in margin.by:
-        if name == "age_group":
-            parts.append(_age_group(table, margin))
-        elif name in table.columns:
-            codes, uniques = pd.factorize(table[name], use_na_sentinel=False)
-            parts.append((codes.astype(np.int64), pd.Series(uniques).astype(str).to_numpy()))
-        else:
-            raise CalibrationError(f"no column {name!r} in the {margin.level} table", field=margin.name)
-    if len(table) == 0:
-        return np.zeros(0, dtype=np.int64), []
-    dims = [len(uniques) for _, uniques in parts]  # a combination's code: its parts' codes in mixed radix
-    present, codes = np.unique(np.ravel_multi_index([c for c, _ in parts], dims), return_inverse=True)
-    labels = ["|".join(str(uniques[digit]) for (_, uniques), digit in zip(parts, digits))
-              for digits in zip(*np.unravel_index(present, dims))]
-    # distinct values can have the same text (1 and "1"): one category, as when the texts were compared
-    merged, unique_labels = pd.factorize(np.asarray(labels, dtype=object))
-    return merged[codes.reshape(-1)].astype(np.int64), [str(label) for label in unique_labels]
-
-
-def _age_group(table: pd.DataFrame, margin: Margin) -> tuple[np.ndarray, np.ndarray]:
-    """Each person's age group (index into the groups) and the groups' labels ("0-14", ..., "65+")."""
-    if "age" not in table.columns or not margin.age_groups:
-        raise CalibrationError("age_group needs the persons level and age_groups (lower bounds)", field=margin.name)
-    bounds = list(margin.age_groups)
-    if bounds[0] != 0 or bounds != sorted(set(bounds)):
-        raise CalibrationError("age_groups must start at 0 and increase", field=margin.name)
-    labels = np.array([f"{lo}-{hi - 1}" for lo, hi in zip(bounds[:-1], bounds[1:])] + [f"{bounds[-1]}+"], dtype=object)
-    position = np.searchsorted(np.asarray(bounds), table["age"].to_numpy(), side="right") - 1
-    position[position < 0] = len(labels) - 1  # as labels[-1] gave before: an age below 0 falls in the last group
-    return position.astype(np.int64), labels
-
-
-def _key(key: Any, width: int) -> str:
-    """A target key as the label of its category: values as text, crossed values joined by '|'."""
-    if isinstance(key, tuple):
-        if len(key) != width:
-            raise CalibrationError(f"target key {key!r} does not have {width} parts")
-        return "|".join(str(part) for part in key)
-    return str(key)
-
-
-def _check_grand_totals(margins: Sequence[Margin | Total]) -> None:
-    """Categorical margins of one level each partition that level's units, so their grand totals must agree."""
-    seen: dict[str, tuple[str, float]] = {}
-    for margin in margins:
-        if isinstance(margin, Total):
-            if margin.column is not None:
-                continue
-            total = float(margin.target)
-        else:
-            total = float(sum(margin.targets.values()))
-        if margin.level in seen:
-            other, other_total = seen[margin.level]
-            if abs(total - other_total) > 1e-9 * max(abs(total), abs(other_total), 1.0):
-                raise CalibrationError(
-                    f"margins {other!r} and {margin.name!r} count {margin.level} differently"
-                    f" ({other_total:,.6g} and {total:,.6g}): no weights can meet both",
-                    field=margin.name,
-                )
-        else:
-            seen[margin.level] = (margin.name, total)

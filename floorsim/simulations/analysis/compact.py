@@ -31,12 +31,20 @@ from .frame import (
     PSU,
     STRATUM,
     WELFARE_PREFIX,
+    amount_column,
     household_codes,
+    programmes_in,
+    scenarios_in,
     weights_of,
 )
 
 PERSONS = "persons"
 RECIPIENTS_PREFIX = "recipients_"
+# recipients_any_<scenario>: the share of a compact row's persons receiving at least one programme (amount > 0)
+RECIPIENTS_ANY_PREFIX = "recipients_any_"
+# members_<variable>=<value>: how many of a compact row's persons are in a person group (age group, sex); only in
+# compact frames built from a run's household results (``household_compact_frame``), where no person frame exists
+MEMBERS_PREFIX = "members_"
 
 
 def recipients_column(programme: str, scenario: str) -> str:
@@ -49,6 +57,72 @@ def first_rows(codes: np.ndarray, count: int) -> np.ndarray:
     first = np.full(count, -1, dtype=np.int64)
     first[codes[::-1]] = np.arange(codes.size, dtype=np.int64)[::-1]  # the last write wins: the first row
     return first
+
+
+def recipients_any_column(scenario: str) -> str:
+    """``recipients_any_<scenario>``: the share of a compact row's persons receiving at least one programme."""
+    return f"{RECIPIENTS_ANY_PREFIX}{scenario}"
+
+
+def members_column(variable: str, value: str) -> str:
+    """``members_<variable>=<value>``: persons of a compact row in the group ``variable = value``."""
+    return f"{MEMBERS_PREFIX}{variable}={value}"
+
+
+def member_groups(frame: pd.DataFrame, variable: str) -> dict[str, np.ndarray]:
+    """``{value: persons of each row in the group}`` from a compact frame's ``members_<variable>=<value>`` columns
+    (in column order); empty when the frame has none."""
+    prefix = f"{MEMBERS_PREFIX}{variable}="
+    return {str(c)[len(prefix):]: frame[c].to_numpy(np.float64) for c in frame.columns if str(c).startswith(prefix)}
+
+
+def household_compact_frame(
+    household_id: np.ndarray,
+    household_weight: np.ndarray,
+    size: np.ndarray,
+    welfare: dict[str, np.ndarray],
+    amounts: dict[tuple[str, str], np.ndarray],
+    recipients: dict[tuple[str, str], np.ndarray],
+    recipients_any: dict[str, np.ndarray],
+    design: dict[str, np.ndarray] | None = None,
+    attributes: dict[str, np.ndarray] | None = None,
+    members: dict[str, dict[str, np.ndarray]] | None = None,
+) -> pd.DataFrame:
+    """The compact frame of a run built from household-level results, without any person frame (a streamed run
+    has none): the frame :func:`compact_frame` gives from the person frame (the module docstring), and more.
+
+    Args (one value per household, H):
+        household_id, household_weight (w_h), size (n_h > 0): the households.
+        welfare: ``{scenario: y_h}``, welfare per capita per month.
+        amounts: ``{(programme, scenario): A_h}``, the household's annual total of the programme (the sum over
+            members of a person programme; a household programme's amount); the frame holds A_h / n_h.
+        recipients: ``{(programme, scenario): r_h}``, members receiving it (a household programme: n_h when
+            A_h > 0); the frame holds r_h / n_h.
+        recipients_any: ``{scenario: members receiving at least one programme}``; held as a share of n_h.
+        design: ``stratum`` and ``psu`` of each household, when the survey has them.
+        attributes: other household columns kept as they are (``region``, ``urban``).
+        members: ``{variable: {value: persons of the household in the group}}`` (age group, sex), held as
+            ``members_<variable>=<value>`` columns (:func:`member_groups` reads them back).
+    """
+    n = np.asarray(size, dtype=np.float64)
+    if (n <= 0).any():
+        raise AnalysisError("every household of a compact frame needs at least one member.")
+    w = np.asarray(household_weight, dtype=np.float64)
+    data: dict[str, np.ndarray] = {HOUSEHOLD_ID: np.asarray(household_id), "weight": w * n, PERSONS: n,
+                                   HOUSEHOLD_WEIGHT: w}
+    data.update(design or {})
+    for scenario, values in welfare.items():
+        data[f"{WELFARE_PREFIX}{scenario}"] = np.asarray(values, dtype=np.float64)
+    for (programme, scenario), values in amounts.items():
+        data[f"{AMOUNT_PREFIX}{programme}_{scenario}"] = np.asarray(values, dtype=np.float64) / n
+        data[recipients_column(programme, scenario)] = np.asarray(recipients[(programme, scenario)], np.float64) / n
+    for scenario, values in recipients_any.items():
+        data[recipients_any_column(scenario)] = np.asarray(values, dtype=np.float64) / n
+    data.update(attributes or {})
+    for variable, groups in (members or {}).items():
+        for value, counts in groups.items():
+            data[members_column(variable, value)] = np.asarray(counts, dtype=np.float64)
+    return pd.DataFrame(data)
 
 
 def compact_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
@@ -90,6 +164,12 @@ def compact_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
             receives = (values > 0).astype(np.float64)
             data[RECIPIENTS_PREFIX + column[len(AMOUNT_PREFIX):]] = (
                 np.bincount(codes, weights=receives, minlength=count) / members)
+    for scenario in scenarios_in(frame):
+        columns = [amount_column(p, scenario) for p in programmes_in(frame)]
+        columns = [c for c in columns if c in frame.columns]
+        if columns:
+            receives_any = (frame[columns].to_numpy(np.float64) > 0).any(axis=1).astype(np.float64)
+            data[recipients_any_column(scenario)] = np.bincount(codes, weights=receives_any, minlength=count) / members
     return pd.DataFrame(data), codes
 
 

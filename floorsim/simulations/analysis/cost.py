@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .compact import PERSONS, recipients_any_column, recipients_column
 from .errors import AnalysisError
-from .frame import amounts_of, household_weights, weights_of
+from .frame import amount_column, amounts_of, household_weights, programmes_in, weights_of
 
 TOTAL_PROGRAMME = "total"
 
@@ -77,10 +78,11 @@ def cost_table(
         columns = {name: amounts[:, k] for k, name in enumerate(programmes)}
         columns[TOTAL_PROGRAMME] = amounts.sum(axis=1)
         receives_any = (amounts > 0).any(axis=1)
+        shares = _recipient_shares(frame, programmes, scenario)
         for name, amount in columns.items():
             receives = receives_any if name == TOTAL_PROGRAMME else amount > 0
             cost = float(w @ amount)
-            persons = float(w @ receives)
+            persons = float(w @ receives) if shares is None else float(w @ shares[name])
             household_receives = np.bincount(codes, weights=receives.astype(np.float64), minlength=hh_weight.size) > 0
             households = float(hh_weight @ household_receives)
             rows.append(
@@ -96,3 +98,24 @@ def cost_table(
                 }
             )
     return pd.DataFrame.from_records(rows)
+
+
+def _recipient_shares(frame: pd.DataFrame, programmes: Sequence[str], scenario: str) -> dict[str, np.ndarray] | None:
+    """On a compact frame (``analysis.compact``: one row per household, weight w_h n_h), the share of each row's
+    persons receiving each programme and any of them (``"total"``), so that beneficiaries Σ_h W_h r_h count
+    persons as on the person frame; None on a person frame (a person receives when their amount is > 0).
+
+    Raises:
+        AnalysisError: a compact frame whose programmes outside ``programmes`` pay something in ``scenario``: its
+            share receiving any programme counts them too, so the total of a subset is not known.
+    """
+    if PERSONS not in frame.columns:
+        return None
+    shares = {p: frame[recipients_column(p, scenario)].to_numpy(np.float64) for p in programmes}
+    others = [amount_column(p, scenario) for p in programmes_in(frame) if p not in programmes]
+    others = [c for c in others if c in frame.columns]
+    if others and (frame[others].to_numpy(np.float64) > 0).any():
+        raise AnalysisError(f"on a compact frame the beneficiaries of programmes {list(programmes)} together need "
+                            f"the person frame: other programmes ({others}) pay something too.")
+    shares[TOTAL_PROGRAMME] = frame[recipients_any_column(scenario)].to_numpy(np.float64)
+    return shares

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from .compact import PERSONS
 from .errors import AnalysisError
 from .frame import (
     MONTHS_PER_YEAR,
@@ -63,16 +64,24 @@ class Contingency:
     receipt: Receipt = "person"
 
     def mask(self, frame: pd.DataFrame) -> np.ndarray:
-        """One boolean per person: is the person in this contingency?"""
+        """One boolean per person: is the person in this contingency? On a compact frame (one row per household,
+        ``analysis.compact``) a rule may instead give the share of the row's persons in the contingency (floats
+        in [0, 1]): a household receipt is the same for all its members, so the covered persons are
+        Σ_h W_h s_h 1[h receives], exactly the person sum."""
         if isinstance(self.members, str):
             require_columns(frame, [self.members], f"contingency {self.name!r}")
             raw = frame[self.members]
         else:
             raw = self.members(frame)
         flags = np.asarray(raw)
-        if flags.dtype != np.bool_ or flags.shape != (len(frame),):
+        if flags.shape != (len(frame),):
             raise AnalysisError(f"contingency {self.name!r} must give one boolean (True/False) per person.")
-        return flags
+        if flags.dtype == np.bool_:
+            return flags
+        if PERSONS in frame.columns and flags.dtype.kind == "f" and ((flags >= 0) & (flags <= 1)).all():
+            return flags
+        raise AnalysisError(f"contingency {self.name!r} must give one boolean (True/False) per person "
+                            "(or, on a compact frame, a share of each row's persons from 0 to 1).")
 
 
 def sdg_contingencies(
@@ -195,7 +204,7 @@ def coverage_table(
             if key not in received:
                 received[key] = receives(frame, listed, scenario, contingency.receipt)
             covered = received[key]
-            population, count = w * members, w * (members & covered)
+            population, count = w * members, w * (members * covered)  # members: 0/1, or a share on households
             # the overall row summed on the arrays: the same pairwise sums as a DataFrame's, without building
             # one (5 ms at a million persons, times the report's 52 contingency-scenario pairs)
             groups = [({k: TOTAL_LABEL for k in keys}, {"population": population.sum(), "covered": count.sum()})]

@@ -82,7 +82,7 @@ def frame_replicates(
     return weights if recalibration is None else recalibrate(weights, recalibration)
 
 
-CalibrationStatus = Literal["recalibrated", "none", "not_met"]
+CalibrationStatus = Literal["recalibrated", "none", "not_met", "too_large"]
 
 
 def survey_recalibration(frame: pd.DataFrame, survey: Survey | None) -> tuple[Recalibration | None, CalibrationStatus]:

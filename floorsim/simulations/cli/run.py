@@ -52,6 +52,7 @@ from floorsim.surveys.readers import convert_currency
         "  floorsim run --period 2025 --population-year survey   # the survey's own population (no reweighting)\n\n"
         "  floorsim run --baseline-only                    # current law alone: the diagnostic of an ABND\n\n"
         "  floorsim run --survey hh.csv --mapping hh.yaml --convert 0.000043   # survey money x rate = package's\n\n"
+        "  floorsim run --survey census_folder --stream    # a survey larger than memory, one row group at a time\n\n"
         "Writes into --out: summary.json, report.html, results.xlsx, tables/*.csv|parquet, charts/*.png|svg "
         "(see docs/cli.md)."
     )
@@ -114,6 +115,13 @@ def run(
     ] = None,
     formats: TableFormatsOption = DEFAULT_TABLE_FORMATS,
     csv_dialect: CsvDialectOption = "default",
+    stream: Annotated[
+        Optional[bool],
+        typer.Option("--stream/--no-stream",
+                     help="Stream a survey folder one row group at a time, holding only households in memory (for "
+                     "surveys larger than memory; the same figures). Default: stream folders of more than "
+                     f"{STREAM_ABOVE_PERSONS:,} persons."),
+    ] = None,
 ) -> None:
     """Compare the baseline with one or more reforms on a survey (or report the baseline alone); print the headline
     and write summary.json, tidy tables (CSV, Parquet), an Excel workbook, charts (PNG, SVG) and a self-contained
@@ -128,7 +136,7 @@ def run(
         check_formats(table_formats, csv_dialect)
         survey_path = survey or resolve_survey(spec) or BUNDLED_SURVEY  # the country's bundled survey first
         with phases.phase("reading the survey"):
-            data = in_package_currency(load_survey(survey_path, mapping=mapping), spec, convert)
+            data = in_package_currency(open_survey(survey_path, mapping, stream), spec, convert)
             year = simulated_year(spec, data, period, parse_population_year(population_year))
         reform_paths = [] if baseline_only else (
             reform or ([spec.default_reform_path()] if spec.default_reform_path() else []))
@@ -175,6 +183,49 @@ def run(
         )
         console.print(escape(labels.text("cli.wrote", out=out, files=describe_outputs(written, out, labels))),
                       highlight=False)
+
+
+# Above this many persons a survey folder is streamed by default: in memory, a run of a million persons peaks
+# under 1 GB and the peak grows with the persons (docs/PERFORMANCE.md, "End to end").
+STREAM_ABOVE_PERSONS = 1_500_000
+
+
+def open_survey(path: Path, mapping: Path | None, stream: bool | None):
+    """The survey of a run: read into memory (:func:`floorsim.surveys.load_survey`), or opened to be streamed one
+    row group at a time (:class:`floorsim.surveys.streamed.StreamedSurvey`, households only in memory) with
+    ``--stream``, and by default for a survey folder of more than :data:`STREAM_ABOVE_PERSONS` persons.
+
+    Raises:
+        FloorsimError: ``--stream`` with a data file and its mapping (only a survey folder in floorsim's format can
+            be streamed: write one with ``floorsim survey FILE --mapping MAPPING --write FOLDER``).
+    """
+    from floorsim.surveys.io import HOUSEHOLDS_FILE, PERSONS_FILE
+
+    folder = mapping is None and path.is_dir() and (path / HOUSEHOLDS_FILE).is_file() and (path / PERSONS_FILE).is_file()
+    if stream and not folder:
+        raise FloorsimError(
+            f"--stream: {path} is not a survey folder in floorsim's format (households.parquet and persons.parquet); "
+            "only such a folder can be streamed: write one with `floorsim survey FILE --mapping MAPPING --write FOLDER`"
+        )
+    if stream is None and folder:
+        stream = _persons_in_folder(path / PERSONS_FILE) > STREAM_ABOVE_PERSONS
+    if stream:
+        from floorsim.surveys.streamed import StreamedSurvey
+
+        return StreamedSurvey.open(path)
+    return load_survey(path, mapping=mapping)
+
+
+def _persons_in_folder(persons_file: Path) -> int:
+    """Rows of a survey folder's persons file, from its Parquet footer (nothing else is read); 0 if unreadable (the
+    in-memory reader then says what is wrong)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.ParquetFile(persons_file).metadata.num_rows)
+    except (pa.ArrowInvalid, OSError):
+        return 0
 
 
 def in_package_currency(survey: Survey, spec: CountrySpec, rate: float | None) -> Survey:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from floorsim.simulations.cli.app import app
@@ -25,7 +26,9 @@ from floorsim.surveys import load_survey
         "  floorsim survey\n\n"
         "  floorsim survey my_survey.parquet --mapping my_mapping.yaml "
         "--country country_template\n\n"
-        "  floorsim survey my_survey_folder --json"
+        "  floorsim survey my_survey_folder --json\n\n"
+        "  floorsim survey census.dta --mapping census.yaml --write census_folder   # then: floorsim run --survey "
+        "census_folder --stream"
     ),
 )
 def survey_command(
@@ -37,12 +40,17 @@ def survey_command(
         str, typer.Option(help="Country package whose inputs the survey must provide (checked, listed).")
     ] = DEFAULT_COUNTRY,
     as_json: JsonOption = False,
+    write: Annotated[
+        Optional[Path],
+        typer.Option(help="Also write the validated survey as a survey folder in floorsim's format (households.parquet "
+                     "and persons.parquet in household-aligned row groups): what `floorsim run --stream` reads."),
+    ] = None,
 ) -> None:
     """Describe and validate a survey: sizes, weighted totals, distributions, missing values, warnings, and the
-    columns a country package needs that the survey lacks."""
+    columns a country package needs that the survey lacks; with --write, save it as a survey folder."""
     from floorsim.surveys import describe_survey
 
-    with reported_errors():
+    with reported_errors(OSError):  # --write: a folder of other files, no space, no permission: one line
         spec = load_country(country)
         data = load_survey(path or BUNDLED_SURVEY, mapping=mapping)
         report = describe_survey(data)
@@ -54,10 +62,18 @@ def survey_command(
             if column.column not in tables[entity]
         ]
         report["country_inputs"] = {"country": country, "missing_columns": gaps}
+        if write is not None:
+            from floorsim.surveys import write_survey
+
+            write_survey(data, write)  # staged, then renamed into place: never a half-written folder
+            report["written_to"] = str(write)
     if as_json:
         typer.echo(json.dumps(report, indent=2, ensure_ascii=False, default=str))
         return
     print_survey_report(report)
+    if write is not None:
+        console.print(escape(f"Wrote the survey folder {write} (floorsim run --survey {write} --stream)"),
+                      highlight=False)
 
 
 def print_survey_report(report: dict) -> None:

@@ -34,11 +34,13 @@ from floorsim.simulations.engine.prices import PriceContext, price_context
 from floorsim.simulations.engine.provenance import provenance, reform_steps_record
 from floorsim.simulations.engine.reforms import ReformSpec, check_reform
 from floorsim.simulations.engine.run_warnings import FloorsimWarning, emit, inactive_reform_warnings
-from floorsim.simulations.engine.results import HOUSEHOLD_SUM, RECIPIENTS, Results, ScenarioOutputs
+from floorsim.simulations.engine.results import HOUSEHOLD_SUM, RECIPIENTS, RECIPIENTS_ANY, Results, ScenarioOutputs
 from floorsim.simulations.engine.scenarios import Scenario, ScenarioInput, baseline_system, make_scenario, scenario_system
 from floorsim.simulations.engine.take_up import TakeUp, take_up_draws, take_up_rate
+from floorsim.simulations.engine.file_chunks import FileChunk, household_frame, read_file_chunk, streamed_households
 from floorsim.surveys.io import SurveyFile
 from floorsim.surveys.model import Survey
+from floorsim.surveys.streamed import StreamedSurvey
 
 MONTH_MODES = ("segments", "all")
 BASELINE = "baseline"
@@ -61,29 +63,6 @@ class ChunkRequest:
     money_uprating: float = 1.0
     # Variables of the package's other group entities (a tax unit): summed over each household's groups.
     group_variables: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class FileChunk:
-    """A household-aligned row group of a survey folder, read by the worker itself (streaming)."""
-
-    folder: str
-    index: int
-
-
-@functools.lru_cache(maxsize=8)
-def _survey_file(folder: str) -> SurveyFile:
-    return SurveyFile(folder)
-
-
-def household_frame(survey: Survey) -> dict[str, np.ndarray]:
-    """The household-level columns results need: id, weight, size and observed welfare (per month)."""
-    return {
-        "household_id": survey.households["household_id"].to_numpy(np.int64),
-        "weight": survey.households["weight"].to_numpy(np.float64),
-        "size": survey.household_size.astype(np.int64),
-        "welfare": survey.welfare(),
-    }
 
 
 @functools.lru_cache(maxsize=256)
@@ -148,7 +127,13 @@ def _apply_take_up(
 
 
 def _household_sums(request: ChunkRequest, chunk: ChunkInputs, values: dict[str, np.ndarray]) -> None:
-    """Add household sums and recipient counts of person variables (``<name>`` and ``<name>__recipients``)."""
+    """Add household sums and recipient counts of person variables (``household_sum:<name>``,
+    ``recipients:<name>``) and the members receiving at least one person programme (``RECIPIENTS_ANY``)."""
+    programmes = [p.variable for p in load_country(request.country).programmes.values() if p.entity == "person"]
+    paid = [values[v] > 0 for v in dict.fromkeys(programmes) if v in values]
+    receives_any = np.logical_or.reduce(paid) if paid else np.zeros(chunk.n_persons, dtype=bool)
+    values[RECIPIENTS_ANY] = np.bincount(chunk.person_household[receives_any],
+                                         minlength=chunk.n_households).astype(np.float64)
     for variable in request.person_variables:
         amounts = values[variable]
         if not amounts.any():  # a programme paying nobody (not in force, or 0 in law): no sums to make
@@ -178,7 +163,7 @@ def simulate_chunk(request: ChunkRequest, task: ChunkInputs | FileChunk) -> dict
     chunk = task
     try:
         if isinstance(task, FileChunk):
-            part = _survey_file(task.folder).read_chunk(task.index)
+            part = read_file_chunk(task)
             system = baseline_system(request.country)
             (chunk,) = make_chunks(
                 part, load_country(request.country), system, max(1, len(part.households)), request.money_uprating
@@ -202,9 +187,11 @@ class Microsimulation:
 
     Args:
         country: name of a package under ``floorsim/country_packages/`` or path of a ``floorsim.yaml``.
-        survey: the survey, in floorsim's data model — in memory (a :class:`Survey`), or the path of a survey
-            folder to *stream*: each worker then reads one household-aligned row group at a time, only
-            household-level results come back, and ``chunk_size`` is the file's row-group size.
+        survey: the survey, in floorsim's data model — in memory (a :class:`Survey`), or streamed: a
+            :class:`~floorsim.surveys.streamed.StreamedSurvey` (its weights, money factor and metadata, e.g. moved to
+            the simulated year) or the path of a survey folder. Each worker then reads one household-aligned row
+            group at a time, only household-level results come back (``Results.streamed`` holds the streamed
+            survey), and ``chunk_size`` is the file's row-group size.
         period: the simulated year; monthly rules are added up over the months of the year.
         chunk_size: households per chunk (``None``, the default: chosen from the survey's size and the workers,
             :mod:`floorsim.simulations.engine.plan`).
@@ -223,7 +210,7 @@ class Microsimulation:
     def __init__(
         self,
         country: str,
-        survey: Survey | str | Path,
+        survey: Survey | StreamedSurvey | str | Path,
         period: int,
         *,
         chunk_size: int | None = None,
@@ -249,8 +236,9 @@ class Microsimulation:
         self.country = country
         self.spec: CountrySpec = load_country(country)
         self.survey: Survey | None = survey if isinstance(survey, Survey) else None
-        self.survey_file: SurveyFile | None = None if isinstance(survey, Survey) else SurveyFile(survey)
-        self.metadata = survey.metadata if isinstance(survey, Survey) else self.survey_file.metadata
+        self.streamed: StreamedSurvey | None = survey if isinstance(survey, StreamedSurvey) else None
+        self.survey_file: SurveyFile | None = None if isinstance(survey, Survey | StreamedSurvey) else SurveyFile(survey)
+        self.metadata = self.survey_file.metadata if self.survey_file is not None else survey.metadata
         self.year = int(period)
         self.chunk_size = chunk_size
         self.backend = backend
@@ -274,7 +262,17 @@ class Microsimulation:
     @property
     def survey_source(self) -> str:
         """Where the survey came from: its folder or file (hashed in the provenance), or a description."""
-        return self.survey.origin if self.survey is not None else str(self.survey_file.folder)
+        return self.survey.origin if self.survey is not None else str(self._folder)
+
+    @property
+    def _streamed_file(self) -> StreamedSurvey | SurveyFile:
+        """What a streamed run reads: the streamed survey, or the survey folder given by its path."""
+        return self.streamed if self.streamed is not None else self.survey_file
+
+    @property
+    def _folder(self) -> Path:
+        """The folder of a streamed run."""
+        return self.streamed.folder if self.streamed is not None else self.survey_file.folder
 
     @property
     def tax_benefit_system(self):
@@ -346,7 +344,7 @@ class Microsimulation:
     def _survey_columns(self) -> dict[str, set[str]]:
         if self.survey is not None:
             return {"person": set(self.survey.persons.columns), "household": set(self.survey.households.columns)}
-        return {"person": set(self.survey_file.person_columns), "household": set(self.survey_file.household_columns)}
+        return {"person": set(self._streamed_file.person_columns), "household": set(self._streamed_file.household_columns)}
 
     def run(self, scenarios: Mapping[str, ScenarioInput], variables: Sequence[str] = ()) -> Results:
         """Simulate every scenario; ``scenarios`` must include ``"baseline"`` (usually mapped to ``None``).
@@ -414,7 +412,7 @@ class Microsimulation:
 
         started = time.perf_counter()
         plan = plan_run(
-            n_households=len(self.survey.households) if self.survey is not None else self.survey_file.n_households,
+            n_households=len(self.survey.households) if self.survey is not None else self._streamed_file.n_households,
             streamed=self.survey is None,
             keep_persons=request.keep_persons,
             n_jobs=self.n_jobs,
@@ -423,7 +421,9 @@ class Microsimulation:
         if self.survey is not None:
             tasks: list = make_chunks(self.survey, self.spec, self.tax_benefit_system, plan.chunk_size, money_uprating)
         else:
-            tasks = [FileChunk(str(self.survey_file.folder), index) for index in range(self.survey_file.n_chunks)]
+            factor = self.streamed.money_factor if self.streamed is not None else 1.0
+            tasks = [FileChunk(str(self._folder), index, factor, self.metadata.reference_year)
+                     for index in range(self._streamed_file.n_chunks)]
         parts, execution = run_chunks(
             simulate_chunk, request, tasks, backend=self.backend, n_jobs=plan.n_jobs, dask_client=self.dask_client,
             progress=self.progress,
@@ -431,11 +431,11 @@ class Microsimulation:
         households = (
             self._household_frame()
             if self.survey is not None
-            else {key: np.concatenate([part["households"][key] for part in parts]) for key in parts[0]["households"]}
+            else streamed_households([part["households"] for part in parts], self.streamed)
         )
         household_keys = household_variables + group_variables + tuple(
             f"{prefix}{v}" for v in person_variables for prefix in (HOUSEHOLD_SUM, RECIPIENTS)
-        )
+        ) + (RECIPIENTS_ANY,)
         run_info = {
             "backend": self.backend,
             "workers": execution.workers,
@@ -489,6 +489,7 @@ class Microsimulation:
                 prices,
                 {**run_info, "seed": seed, "seeds": list(seeds)},
                 survey=self.survey,
+                streamed=self.streamed,
             )
             by_seed[seed].provenance = provenance(by_seed[seed], self.survey_source)
         return by_seed

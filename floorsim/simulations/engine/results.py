@@ -24,12 +24,16 @@ from floorsim.indicators import weighted_count, weighted_quantile, weighted_tota
 from floorsim.simulations.engine.prices import PriceContext
 from floorsim.simulations.engine.scenarios import Scenario
 from floorsim.surveys.model import Survey, SurveyMetadata
+from floorsim.surveys.streamed import StreamedSurvey
 
 MONTHS_PER_YEAR = 12
 AGE_GROUP_EDGES = [0, 6, 18, 60, 200]
 AGE_GROUP_LABELS = ["0-5", "6-17", "18-59", "60+"]
 HOUSEHOLD_SUM = "household_sum:"
 RECIPIENTS = "recipients:"
+# Members of a household receiving at least one person programme (amount > 0 after take-up): with the recipients of
+# each programme, what a household-level (compact) report needs to count the persons receiving any programme.
+RECIPIENTS_ANY = "recipients:any_person_programme"
 
 
 @dataclass
@@ -37,7 +41,8 @@ class ScenarioOutputs:
     """Annual amounts (currency per year, float64) of one scenario, aligned with the survey's rows.
 
     ``household`` holds household variables, and for each person variable ``v`` its household sum
-    (``household_sum:v``) and number of recipients (``recipients:v``, persons with a positive amount).
+    (``household_sum:v``) and number of recipients (``recipients:v``, persons with a positive amount), and the
+    number of members receiving at least one person programme (``RECIPIENTS_ANY``).
     """
 
     name: str
@@ -65,6 +70,9 @@ class Results:
     # What produced these results (versions, hashes, seeds, prices), recorded by the engine when the run happened
     # (``floorsim.simulations.engine.provenance.provenance``); reports present it and never recompute it.
     provenance: dict = field(default_factory=dict)
+    # The streamed survey a streamed run was on (its household weights are ``households["weight"]``); None for an
+    # in-memory run or a run on a folder path. Its persons are read one row group at a time (``person_chunks``).
+    streamed: StreamedSurvey | None = None
 
     @property
     def prices(self) -> PriceContext:
@@ -156,6 +164,70 @@ class Results:
                 frame[column] = households[column].to_numpy()[index]  # as in person_frame
         return frame
 
+    def compact_frame(self, scenarios: list[str] | None = None) -> pd.DataFrame:
+        """The run as a *compact frame*, one row per household (``floorsim.simulations.analysis.compact``), built from
+        the household results alone: what a report of a streamed run (no person frame) is computed on, and equal
+        to ``compact_frame(person_frame())`` for an in-memory run (tested).
+
+        Columns: those of ``analysis.compact.household_compact_frame`` (weight w_h n_h, persons n_h, household
+        weight, stratum and psu, welfare per capita, per-person mean amounts and recipient shares, the share
+        receiving any programme), the household's ``region`` and ``urban``, and its members by age group and sex
+        (``members_age_group=<label>``, ``members_sex=<value>``; persons of unknown age and sex in no age group
+        and in the sex ``unknown``, as in the person frame)."""
+        from floorsim.simulations.analysis.compact import household_compact_frame
+
+        names = list(self.scenarios) if scenarios is None else scenarios
+        size = np.asarray(self.households["size"], dtype=np.float64)
+        amounts, recipients, receiving_any = {}, {}, {}
+        for name in names:
+            household = self.scenario(name).household
+            household_paid = np.zeros(size.size, dtype=bool)
+            for key, programme in self.spec.programmes.items():
+                if programme.entity == "person":
+                    amounts[(key, name)] = household[f"{HOUSEHOLD_SUM}{programme.variable}"]
+                    recipients[(key, name)] = household[f"{RECIPIENTS}{programme.variable}"]
+                else:  # every member receives a household amount (split equally, as in the person frame)
+                    paid = household[programme.variable] > 0
+                    amounts[(key, name)] = household[programme.variable]
+                    recipients[(key, name)] = np.where(paid, size, 0.0)
+                    household_paid |= paid
+            receiving_any[name] = np.where(household_paid, size, household[RECIPIENTS_ANY])
+        table = self._household_table()
+        aligned = table["household_id"].to_numpy(np.int64)
+        if not np.array_equal(aligned, np.asarray(self.households["household_id"], dtype=np.int64)):
+            raise ScenarioError("the survey's households are not those of the results (a different survey?)")
+        return household_compact_frame(
+            self.households["household_id"], self.households["weight"], size,
+            {name: self.welfare_per_capita(name) for name in names}, amounts, recipients, receiving_any,
+            design={c: table[c].to_numpy() for c in ("stratum", "psu") if c in table.columns},
+            attributes={"region": table["region"].astype("str").to_numpy(), "urban": table["urban"].to_numpy(bool)},
+            members=person_group_counts(self._person_parts(), size.size),
+        )
+
+    def _household_table(self) -> pd.DataFrame:
+        """The survey's households table (in-memory or streamed), in the order of the results."""
+        if self.survey is not None:
+            return self.survey.households
+        if self.streamed is None:
+            raise ScenarioError("this run keeps no survey (neither in memory nor streamed): no compact frame")
+        return self.streamed.households
+
+    def _person_parts(self):
+        """(household code of each person, persons' age, sex and unknown-age flag) of the survey, in parts: the
+        whole survey in memory, or one row group at a time of a streamed one (never all persons at once)."""
+        columns = ["household_id", "age", "sex"]
+        if self.survey is not None:
+            persons = self.survey.persons
+            wanted = [c for c in [*columns, UNKNOWN_FLAG] if c in persons.columns]
+            yield self.survey.person_household_index, persons[wanted]
+            return
+        wanted = [c for c in [*columns, UNKNOWN_FLAG] if c in self.streamed.person_columns]
+        for first, persons in self.streamed.person_chunks(wanted):
+            ids = persons["household_id"].to_numpy()
+            codes = np.zeros(ids.size, dtype=np.int64)
+            np.cumsum(ids[1:] != ids[:-1], out=codes[1:])  # persons of a household are contiguous (checked on read)
+            yield first + codes, persons
+
     def person_frame(self, scenarios: list[str] | None = None) -> pd.DataFrame:
         """The run as a *person frame* (``floorsim.simulations.analysis.frame``), the input of every analysis table.
 
@@ -218,3 +290,36 @@ class Results:
             groups=groups,
             **design,
         )
+
+
+UNKNOWN_FLAG = "age_sex_unknown"  # as floorsim.simulations.analysis.unknown_members.FLAG (the survey model's column)
+UNKNOWN_GROUP = "unknown"
+
+
+def person_group_counts(parts, n_households: int) -> dict[str, dict[str, np.ndarray]]:
+    """Members of each household by age group (``AGE_GROUP_LABELS``: ages in [0, 6), [6, 18), [18, 60), [60, 200),
+    as ``person_frame``'s ``age_group``) and by sex: ``{"age_group": {label: counts}, "sex": {value: counts}}``,
+    each array of ``n_households`` floats (exact integers). ``parts`` yields (household code of each person,
+    persons with ``age``, ``sex`` and optionally ``age_sex_unknown``); persons of unknown age and sex count in no
+    age group and in the sex ``"unknown"`` (``analysis.unknown_members``). Groups nobody is in are left out."""
+    ages = np.zeros((len(AGE_GROUP_LABELS), n_households))
+    sexes: dict[str, np.ndarray] = {}
+    for codes, persons in parts:
+        codes = np.asarray(codes, dtype=np.int64)
+        unknown = (persons[UNKNOWN_FLAG].to_numpy(bool) if UNKNOWN_FLAG in persons.columns
+                   else np.zeros(codes.size, dtype=bool))
+        age = persons["age"].to_numpy(np.float64)
+        group = np.searchsorted(np.asarray(AGE_GROUP_EDGES, dtype=np.float64), age, side="right") - 1
+        known = ~unknown & (group >= 0) & (group < len(AGE_GROUP_LABELS))
+        ages += np.bincount(group[known] * n_households + codes[known],
+                            minlength=ages.size).reshape(ages.shape)
+        inverse, values = pd.factorize(persons["sex"])  # codes of the stored text, no n Python strings
+        inverse = np.where(unknown, len(values), inverse)
+        for k, value in enumerate([*map(str, values), UNKNOWN_GROUP]):
+            hit = inverse == k
+            if not hit.any():
+                continue
+            counts = np.bincount(codes[hit], minlength=n_households).astype(np.float64)
+            sexes[value] = sexes[value] + counts if value in sexes else counts
+    return {"age_group": {label: ages[k] for k, label in enumerate(AGE_GROUP_LABELS) if ages[k].any()},
+            "sex": dict(sorted(sexes.items()))}

@@ -8,8 +8,8 @@ grows as the population ages. Household composition, regions and welfare keep th
 Every year is calibrated from the survey's own weights (not from the previous year's), so a year's weights do not
 depend on the horizon.
 
-Money values (the welfare aggregate ``consumption`` or ``income`` and every ``income_*`` column, all per month)
-are multiplied by the year's factor (``MacroPath.survey_money_factor``: the CPI ratio by default), and the
+Money values (every money column of the data model, ``floorsim.surveys.money``: the welfare aggregate
+``consumption`` or ``income``, ``monthly_pension`` and every ``income_*`` column, all per month) are multiplied by the year's factor (``MacroPath.survey_money_factor``: the CPI ratio by default), and the
 survey's ``reference_year`` becomes the projection year, so that the rules (e.g. a means test on consumption) see
 money of the year simulated and the engine's own uprating of welfare is 1. The original reference year and the
 factor are recorded in ``metadata.extra["projection"]``.
@@ -24,19 +24,9 @@ import numpy as np
 from floorsim.simulations.projections.errors import ProjectionError
 from floorsim.surveys.calibration import CalibrationError, CalibrationResult, Margin, calibrate_weights, calibration_matrix
 from floorsim.surveys.recorded_calibration import calibration_record
-from floorsim.surveys.model import INCOME_COMPONENT_PREFIX, Survey
-
-MONEY_COLUMNS = ("consumption", "income")
-
-
-def money_columns(survey: Survey) -> dict[str, list[str]]:
-    """Monthly money columns of each table: the welfare aggregates and the income components."""
-    return {
-        "households": [
-            c for c in survey.households.columns if c in MONEY_COLUMNS or c.startswith(INCOME_COMPONENT_PREFIX)
-        ],
-        "persons": [c for c in survey.persons.columns if c.startswith(INCOME_COMPONENT_PREFIX)],
-    }
+from floorsim.surveys.model import Survey
+from floorsim.surveys.money import money_columns, scaled_money
+from floorsim.surveys.streamed import StreamedSurvey
 
 
 def _target_key(key: object) -> str:
@@ -46,16 +36,21 @@ def _target_key(key: object) -> str:
 @dataclass
 class StaticAgeing:
     """Ages one survey to any year. The calibration matrix (persons of each household in each age group) does not
-    depend on the year, so it is built once; only the targets change."""
+    depend on the year, so it is built once; only the targets change.
 
-    survey: Survey
+    ``survey`` may be a :class:`~floorsim.surveys.streamed.StreamedSurvey`: the matrix is then built one row group at
+    a time, and :meth:`age` returns a streamed survey with the new household weights, ``money_factor`` × the year's
+    factor and the same metadata as the in-memory survey would get."""
+
+    survey: Survey | StreamedSurvey
     method: str = "raking"
     bounds: tuple[float, float] | None = None
     where: str = ""
 
     def __post_init__(self) -> None:
         self._matrix: tuple[np.ndarray, list[tuple[str, str]], tuple] | None = None
-        self._money = money_columns(self.survey)
+        persons = self.survey.person_columns if isinstance(self.survey, StreamedSurvey) else self.survey.persons.columns
+        self._money = {"households": money_columns(self.survey.households.columns), "persons": money_columns(persons)}
 
     def _calibration(self, margin: Margin, year: int) -> CalibrationResult:
         shape = (margin.name, margin.level, margin.by, margin.age_groups, tuple(sorted(map(_target_key, margin.targets))))
@@ -77,20 +72,13 @@ class StaticAgeing:
 
     def age(
         self, margin: Margin, year: int, money_factor: float, population_year: int | None = None
-    ) -> tuple[Survey, CalibrationResult]:
+    ) -> tuple[Survey | StreamedSurvey, CalibrationResult]:
         """The survey reweighted to ``margin`` (the population of ``population_year``, default ``year``) and with
         money values × ``money_factor``, as a survey of ``year``."""
         population_year = year if population_year is None else population_year
         result = self._calibration(margin, population_year)
         survey = self.survey
         households = survey.households.assign(weight=result.weights)
-        persons = survey.persons.copy()
-        if "weight" in persons.columns:  # integrated weighting: every member carries the household weight
-            persons["weight"] = result.weights[survey.person_household_index]
-        for column in self._money["households"]:
-            households[column] = households[column] * money_factor
-        for column in self._money["persons"]:
-            persons[column] = persons[column] * money_factor
         original = survey.metadata.reference_year
         extra = {
             **survey.metadata.extra,
@@ -120,4 +108,11 @@ class StaticAgeing:
         metadata = replace(
             survey.metadata, reference_year=year, extra=extra, reference_period=period, calibration=calibration
         )
+        if isinstance(survey, StreamedSurvey):  # persons' weights and money follow when each row group is read
+            return survey.replaced(households=households, metadata=metadata,
+                                   money_factor=survey.money_factor * money_factor), result
+        persons = survey.persons.copy()
+        if "weight" in persons.columns:  # integrated weighting: every member carries the household weight
+            persons["weight"] = result.weights[survey.person_household_index]
+        households, persons = scaled_money(households, money_factor), scaled_money(persons, money_factor)
         return Survey(households, persons, metadata, origin=survey.origin), result

@@ -35,6 +35,7 @@ from floorsim.simulations.projections.macro import MacroPath
 from floorsim.simulations.projections.population import PopulationProjection, read_population_projection
 from floorsim.simulations.reports.labels import Labels
 from floorsim.surveys.model import Survey
+from floorsim.surveys.streamed import StreamedSurvey
 
 SURVEY_POPULATION = "survey"
 PROJECTIONS_FOLDER = "projections"
@@ -46,7 +47,7 @@ class SimulatedYear:
     projection), the recorded population and cost denominators, and notes on what was not available."""
 
     year: int
-    survey: Survey
+    survey: Survey | StreamedSurvey
     macro: MacroPath | None
     population: dict
     cost_denominators: dict
@@ -105,7 +106,7 @@ def _english(fact: dict | str) -> str:
     return fact if isinstance(fact, str) else Labels().fact(fact)
 
 
-def _survey_population(survey: Survey, reason: dict) -> dict:
+def _survey_population(survey: Survey | StreamedSurvey, reason: dict) -> dict:
     fact = _fact("population_survey", reason=reason)
     return {"year": survey.metadata.reference_year, "projected": False, "source": _english(fact), "source_fact": fact}
 
@@ -136,10 +137,11 @@ def _choose_population_year(
 
 
 def simulated_year(
-    spec: CountrySpec, survey: Survey, year: int, population_year: int | str | None = None
+    spec: CountrySpec, survey: Survey | StreamedSurvey, year: int, population_year: int | str | None = None
 ) -> SimulatedYear:
     """The survey moved to ``year``'s population (see the module docstring) and the year's GDP and government
-    expenditure. ``population_year``: None (the simulated year where a projection covers it), ``"survey"`` (the
+    expenditure; a :class:`~floorsim.surveys.streamed.StreamedSurvey` is moved without reading its persons whole
+    (``StaticAgeing``) and comes back streamed. ``population_year``: None (the simulated year where a projection covers it), ``"survey"`` (the
     survey's own weights, today's figures), or a year of the population projection."""
     notes: list[dict] = []
     assumptions = country_assumptions(spec)

@@ -11,7 +11,8 @@ import pandas as pd
 from floorsim.indicators import FGT, IndicatorError, Mean, Proportion, Statistic, Total, estimate_table
 from floorsim.indicators.estimator import Quotient
 from floorsim.simulations.analysis import by_group_estimates
-from floorsim.simulations.analysis.compact import PERSONS, Collapse, compact_of, first_rows, member_shares
+from floorsim.simulations.analysis.compact import (PERSONS, Collapse, compact_of, first_rows, member_groups,
+                                                   member_shares)
 from floorsim.simulations.analysis.errors import AnalysisError
 from floorsim.simulations.analysis.frame import design_from_frame
 from floorsim.simulations.engine.results import AGE_GROUP_LABELS
@@ -33,7 +34,14 @@ class PopulationGroup:
 
 
 def population_groups(frame: pd.DataFrame, poor: np.ndarray, labels: Labels, include_poor: bool = True) -> list[PopulationGroup]:
-    """Everybody, the poor at baseline, age groups, sex, urban/rural and regions present in the frame."""
+    """Everybody, the poor at baseline, age groups, sex, urban/rural and regions present in the frame.
+
+    Each group's ``mask`` holds, for every row of the frame, the number of the row's persons in the group: on a
+    person frame 1 or 0 (a boolean), on a compact frame (one row per household, ``analysis.compact``: its
+    ``persons`` and ``members_<variable>=<value>`` columns) a count of members. :func:`row_shares` turns it into
+    the share of the row's persons."""
+    if PERSONS in frame.columns:
+        return _compact_groups(frame, poor, labels, include_poor)
     n = len(frame)
     groups = [PopulationGroup("all", "all", labels["group.all"], np.ones(n, dtype=bool))]
     if include_poor:
@@ -57,6 +65,39 @@ def population_groups(frame: pd.DataFrame, poor: np.ndarray, labels: Labels, inc
         for value in sorted(masks):
             groups.append(PopulationGroup("region", value, value, masks[value]))
     return groups
+
+
+def _compact_groups(frame: pd.DataFrame, poor: np.ndarray, labels: Labels, include_poor: bool) -> list[PopulationGroup]:
+    """:func:`population_groups` of a compact frame: the same groups in the same order, as member counts."""
+    persons = frame[PERSONS].to_numpy(np.float64)
+    groups = [PopulationGroup("all", "all", labels["group.all"], persons)]
+    if include_poor:
+        groups.append(PopulationGroup("poor", "poor", labels["group.poor"], persons * np.asarray(poor, dtype=bool)))
+    ages = member_groups(frame, "age_group")
+    for value in [v for v in AGE_GROUP_LABELS if v in ages and ages[v].any()]:
+        groups.append(PopulationGroup("age_group", value, labels.text("group.age", value=value), ages[value]))
+    sexes = member_groups(frame, "sex")
+    for value in sorted(v for v in sexes if sexes[v].any()):
+        label = labels[f"group.{value}"] if value in ("female", "male") else value
+        groups.append(PopulationGroup("sex", value, label, sexes[value]))
+    if "urban" in frame:
+        values = frame["urban"].astype(bool).to_numpy()
+        for flag, name in ((True, "urban"), (False, "rural")):
+            if (values == flag).any():
+                groups.append(PopulationGroup("area", name, labels[f"group.{name}"], persons * (values == flag)))
+    if "region" in frame:
+        masks = _value_masks(frame["region"])
+        for value in sorted(masks):
+            groups.append(PopulationGroup("region", value, value, persons * masks[value]))
+    return groups
+
+
+def row_shares(frame: pd.DataFrame, group: PopulationGroup) -> np.ndarray:
+    """The share of each row's persons in ``group``: its mask on a person frame, members / persons on a compact
+    frame (what a coverage rule counts: ``analysis.coverage.Contingency``)."""
+    if PERSONS in frame.columns:
+        return np.asarray(group.mask, dtype=np.float64) / frame[PERSONS].to_numpy(np.float64)
+    return group.mask
 
 
 def _value_masks(column: pd.Series) -> dict[str, np.ndarray]:
@@ -223,10 +264,13 @@ def compact_by_group(
 
     cells: list[tuple[dict[str, object], np.ndarray]] = []
     group_list = [g for g in groups if g.variable != "poor"]
+    row_persons = frame[PERSONS].to_numpy(np.float64) if PERSONS in frame.columns else np.ones(len(frame))
     for variable in dict.fromkeys(g.variable for g in group_list):
         masks = [(g.value, g.label, g.mask) for g in group_list if g.variable == variable]
-        outside = ~np.logical_or.reduce([mask for _, _, mask in masks])
-        if outside.any():
+        # persons of each row in none of the variable's groups (masks count persons: 0/1 on persons, members on
+        # households; the groups of a variable are disjoint)
+        outside = row_persons - np.sum([np.asarray(mask, dtype=np.float64) for _, _, mask in masks], axis=0)
+        if (outside > 0).any():
             masks.append((np.nan, np.nan, outside))
         cells += [({"group_variable": variable, "group": value, "group_label": label}, mask)
                   for value, label, mask in masks]

@@ -305,6 +305,10 @@ ENGLISH: dict[str, str] = {
         "e.g. to another year's population), so the replicates are not re-calibrated; standard errors of "
         "calibrated totals are overstated."
     ),
+    "method.calibration_too_large": N_(
+        "Calibration: the survey is too large for every replicate to be re-calibrated in memory, so the replicates "
+        "are not re-calibrated; standard errors of calibrated totals are overstated."
+    ),
     "method.calibration_linearization": N_(
         "Calibration: Taylor linearisation here ignores the calibration of the weights; standard errors of "
         "calibrated totals are overstated (use bootstrap replicates, which are re-calibrated)."

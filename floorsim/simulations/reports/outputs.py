@@ -31,8 +31,7 @@ from floorsim.simulations.errors import FloorsimError
 from floorsim.simulations.reports.errors import ReportError
 from floorsim.simulations.reports.labels import Labels
 from floorsim.simulations.reports.summary import SUMMARY_FILE
-from floorsim.simulations.reports.sampling import survey_uncertainty
-from floorsim.simulations.reports.tables import DEFAULT_REPLICATES, ReportData, build_report
+from floorsim.simulations.reports.tables import DEFAULT_REPLICATES, ReportData, build_report, report_frame
 from floorsim.simulations.reports.tabular import FORMATS as TABLE_FORMATS
 from floorsim.simulations.reports.tabular import check_formats
 from floorsim.simulations.engine.results import Results
@@ -125,12 +124,7 @@ def write_outputs(
         with staged_folder(out, marker=SUMMARY_FILE) as staging:
             phases = phases or Phases()
             seed = results.run_info.get("seed", 0) if seed is None else seed
-            with phases.phase(f"uncertainty ({replicates} replicates)" if replicates else "uncertainty (design)"):
-                # one design and one set of replicate weights for every reform (re-calibrating them is costly);
-                # drawn from the design columns before the person frame exists, so their peaks do not add up
-                uncertainty = survey_uncertainty(results.design_frame(), replicates, seed, results.survey)
-            with phases.phase("person frame"):
-                frame = results.person_frame(["baseline", *reforms])
+            frame, uncertainty = report_frame(results, reforms, replicates, seed, phases)
             staged = []
             reports = []
             for reform in list(reforms) or [None]:

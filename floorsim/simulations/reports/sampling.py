@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from floorsim.indicators import ReplicateWeights, SurveyDesign, rao_wu_bootstrap, recalibrate
@@ -16,6 +17,11 @@ from floorsim.simulations.analysis.uncertainty import CalibrationStatus, survey_
 from floorsim.surveys.model import Survey
 
 DEFAULT_REPLICATES = 200
+# Re-calibrated replicates are held as one weight per replicate and household (R × H float64, and the raking of
+# each replicate over the H × K calibration matrix): up to 50 million weights (400 MB; 200 replicates of 250,000
+# households, a survey of about 1.4 million persons). Beyond, the replicates are not re-calibrated and the method
+# section says so (status "too_large"): at 10 million persons they would need 2.9 GB and minutes.
+MAX_RECALIBRATED_WEIGHTS = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,10 @@ def _design_key(frame: pd.DataFrame, replicates: int, seed: int, survey: Survey 
     if survey is not None and survey.metadata.calibration:
         calibration = json.dumps(survey.metadata.calibration, sort_keys=True, default=str)
         digest.update(pd.util.hash_pandas_object(survey.households, index=False).to_numpy().tobytes())
-        digest.update(pd.util.hash_pandas_object(survey.persons, index=False).to_numpy().tobytes())
+        if isinstance(survey, Survey):
+            digest.update(pd.util.hash_pandas_object(survey.persons, index=False).to_numpy().tobytes())
+        else:  # a streamed survey: its persons are those of its folder (and its weights are in its households)
+            digest.update(f"{survey.origin}|{survey.money_factor!r}".encode())
     return (digest.hexdigest(), len(frame), int(replicates), int(seed), calibration)
 
 
@@ -110,7 +119,40 @@ def _survey_uncertainty(
     rule = "raise" if lonely == 0 else ("pool" if lonely >= 2 else "certainty")
     design = design_from_frame(frame, rule)
     weights = rao_wu_bootstrap(design, replicates, seed) if replicates > 0 else None
-    recalibration, status = survey_recalibration(frame, survey)
+    households = int(frame["household_id"].nunique())
+    if (weights is not None and survey is not None and survey.metadata.calibration
+            and weights.n_sets * households > MAX_RECALIBRATED_WEIGHTS):
+        recalibration, status = None, "too_large"  # said in the method section: SEs of calibrated totals overstated
+    else:
+        recalibration, status = survey_recalibration(frame, survey)
     if weights is not None and recalibration is not None:
         weights = recalibrate(weights, recalibration)
     return Uncertainty(design, weights, int(counts.size), len(per_stratum), lonely, rule, seed, status)
+
+
+def household_uncertainty(frame: pd.DataFrame, replicates: int = DEFAULT_REPLICATES, seed: int = 0,
+                          survey=None) -> Uncertainty:
+    """:func:`survey_uncertainty` of a compact frame (one row per household standing for its n_h persons,
+    ``analysis.compact``; a streamed run's report): the same design, replicates and re-calibration as the person
+    frame's, collapsed to households.
+
+    The households are drawn and re-calibrated as households (weight w_h: they are the survey's calibration units),
+    then each row is made to stand for its persons: weight W_h = w_h n_h, replicate weight w_rh n_h (the sum of its
+    members' replicate weights, as ``ReplicateWeights.collapsed`` gives from persons), and the design for
+    linearisation weighted by W_h. Rao–Wu draws depend on the PSUs and strata only, so the replicates are those of
+    the person frame with the same seed (tested)."""
+    households = frame[[c for c in ("household_id", "household_weight", "stratum", "psu") if c in frame.columns]]
+    households = households.assign(weight=frame["household_weight"].to_numpy(np.float64))
+    drawn = survey_uncertainty(households, replicates, seed, survey)
+    persons = frame["persons"].to_numpy(np.float64)
+    weights = drawn.replicates
+    if weights is not None:
+        if weights.matrix is not None and weights.unit_index is None:
+            raise ValueError("replicate weights given row by row cannot be collapsed to a compact frame")
+        scale = None
+        if weights.matrix is not None:
+            scale = persons if weights.unit_scale is None else weights.unit_scale * persons
+        weights = replace(weights, base_weights=weights.base_weights * persons, unit_scale=scale)
+    design = design_from_frame(frame[[c for c in ("household_id", "weight", "stratum", "psu") if c in frame.columns]],
+                               drawn.lonely_rule)
+    return replace(drawn, design=design, replicates=weights)

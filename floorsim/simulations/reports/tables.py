@@ -39,6 +39,7 @@ poverty and mean welfare per group); no ``deciles`` (gains) and no ``parameters`
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 import json
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
@@ -55,19 +56,21 @@ from floorsim.simulations.analysis import (
     distribution_table,
     targeting_table,
 )
-from floorsim.simulations.analysis.compact import Collapse, compact_frame
+from floorsim.simulations.analysis.compact import PERSONS, Collapse, compact_frame
 from floorsim.simulations.analysis.errors import AnalysisError
 from floorsim.simulations.analysis.frame import weights_of, welfare_of
 from floorsim.simulations.analysis.unknown_members import with_unknown_age_sex
 from floorsim.simulations.analysis.headline import active_programmes, shown_figures, statistic_line
+from floorsim.simulations.analysis.phases import Phases
 from floorsim.simulations.engine.results import Results
 from floorsim.simulations.reports.curves import curves_table
 from floorsim.simulations.reports.estimates import estimate_tables
-from floorsim.simulations.reports.groups import by_group_table, population_groups
+from floorsim.simulations.reports.groups import by_group_table, population_groups, row_shares
 from floorsim.simulations.reports.labels import Labels, get_labels
 from floorsim.simulations.reports.method import method_notes
 from floorsim.simulations.reports.numbers import format_parameter_value, format_unit
-from floorsim.simulations.reports.sampling import DEFAULT_REPLICATES, survey_uncertainty
+from floorsim.simulations.reports.sampling import (DEFAULT_REPLICATES, Uncertainty, household_uncertainty,
+                                                   survey_uncertainty)
 from floorsim.simulations.reports.summary import summary_document, year_facts
 
 BASELINE = "baseline"
@@ -203,7 +206,9 @@ def build_report(
         results: an in-memory run with a ``baseline`` scenario and ``reform``.
         reform: the reform scenario's name; None for a baseline-only report (current law: poverty, inequality,
             cost and coverage of today's programmes, with confidence intervals).
-        frame: ``results.person_frame()`` if already built (it is reused across reforms).
+        frame: ``results.person_frame()`` if already built (it is reused across reforms), or the run's compact
+            frame (``results.compact_frame()``, one row per household: a streamed run has no person frame), on
+            which every table is the same (tested), the population groups counting members of each household.
         replicates: Rao–Wu bootstrap replicates for standard errors; 0 for Taylor linearisation.
         seed: seed of the replicates (default: the run's seed).
         language: labels' language (``labels.LABELS``).
@@ -212,13 +217,14 @@ def build_report(
     """
     labels = get_labels(language)
     wanted = set(TABLE_NAMES if only is None else only)
-    if frame is None:
-        frame = results.person_frame()
-    frame = with_unknown_age_sex(frame, results.survey)
     scenarios = [BASELINE] if reform is None else [BASELINE, reform]
     seed = results.run_info.get("seed", 0) if seed is None else seed
-    if uncertainty is None:  # else given by the caller, once for every reform (reports.outputs.write_outputs)
-        uncertainty = survey_uncertainty(frame, replicates, seed, results.survey)
+    if frame is None:  # else given by the caller, with its uncertainty, once for every reform (outputs.write_outputs)
+        frame, uncertainty = report_frame(results, [reform], replicates, seed)
+    frame = with_unknown_age_sex(frame, results.survey)
+    if uncertainty is None:
+        uncertainty = (household_uncertainty if PERSONS in frame.columns else survey_uncertainty)(
+            frame, replicates, seed, _survey_of(results))
     summary = summary_document(results, reform, labels)
     summary["uncertainty"] = uncertainty.description
     comparison = summary["headline"]
@@ -242,7 +248,8 @@ def build_report(
     poor = base_welfare < float(results.poverty_line)
     groups = population_groups(frame, poor, labels)
     if "coverage" in wanted:
-        contingencies = [Contingency(str(i), lambda f, m=g.mask: m, None, "household") for i, g in enumerate(groups)]
+        contingencies = [Contingency(str(i), lambda f, m=row_shares(frame, g): m, None, "household")
+                         for i, g in enumerate(groups)]
         coverage = coverage_table(frame, scenarios, programmes, contingencies)
         index = coverage["contingency"].astype(int)
         coverage.insert(0, "side", np.where(coverage["scenario"] == BASELINE, "baseline", "reform"))
@@ -298,9 +305,45 @@ def build_report(
     return ReportData(reform, tables, summary, context, method, headline_kinds, labels)
 
 
+def report_frame(results: Results, reforms: Sequence[str | None], replicates: int, seed: int,
+                 phases: Phases | None = None) -> tuple[pd.DataFrame, Uncertainty]:
+    """The frame every table of the reports is computed on, and the design with its replicate weights (one for
+    every reform: drawing and re-calibrating them is costly).
+
+    The compact frame, one row per household (``Results.compact_frame``, built from the household results: a
+    streamed run has no persons in memory), and the design of its households
+    (``sampling.household_uncertainty``): every table equals the person frame's to rounding (tested), on H rows
+    instead of n. The person frame only for the linearised variance of a relative poverty line in an in-memory run
+    (the median's kernel density counts rows, so households give a slightly different standard error); its
+    replicates are drawn from its design columns before the frame exists (their peaks of memory do not add up)."""
+    phases = phases or Phases()
+    scenarios = [BASELINE, *(reform for reform in reforms if reform is not None)]
+    title = f"uncertainty ({replicates} replicates)" if replicates else "uncertainty (design)"
+    relative_line = results.spec.poverty_line.share_of_median is not None
+    if results.survey is None or replicates > 0 or not relative_line:
+        with phases.phase("household frame"):
+            frame = results.compact_frame(scenarios)
+        with phases.phase(title):
+            uncertainty = household_uncertainty(frame, replicates, seed, _survey_of(results))
+        return frame, uncertainty
+    with phases.phase(title):
+        uncertainty = survey_uncertainty(results.design_frame(), replicates, seed, results.survey)
+    with phases.phase("person frame"):
+        frame = results.person_frame(scenarios)
+    return frame, uncertainty
+
+
+def _survey_of(results: Results):
+    """The run's survey: in memory, or streamed (``Results.streamed``); what the replicates are re-calibrated with."""
+    return results.survey if results.survey is not None else results.streamed
+
+
 def _collapsed(frame: pd.DataFrame) -> Collapse | None:
     """The person frame's compact frame (``analysis.compact``), or None when members differ in weight or welfare
-    (then every table keeps the person frame)."""
+    (then every table keeps the person frame); a compact frame (``Results.compact_frame``: a streamed run's) is
+    its own, each row its own household."""
+    if PERSONS in frame.columns:
+        return frame, np.arange(len(frame))
     try:
         return compact_frame(frame)
     except (AnalysisError, IndicatorError):

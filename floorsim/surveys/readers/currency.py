@@ -6,6 +6,10 @@ old one) multiplies each by r; a calibration total on a money column is multipli
 still satisfy it. The conversion is recorded in ``metadata.extra["currency_conversion"]`` (from, to, rate, source)
 and so reaches the provenance of every run on the survey. A survey is converted once: a second conversion is an
 error (convert from the original currency in one step).
+
+A :class:`~floorsim.surveys.streamed.StreamedSurvey` is converted the same way without reading its persons: its
+``money_factor`` (applied to every row group when it is read) is multiplied by r, and its metadata changes exactly as
+an in-memory survey's.
 """
 
 from __future__ import annotations
@@ -13,13 +17,19 @@ from __future__ import annotations
 import copy
 import dataclasses
 
+from typing import TypeVar
+
 from floorsim.surveys.errors import SurveyError
-from floorsim.surveys.model import Survey, is_money_column
+from floorsim.surveys.model import Survey, SurveyMetadata, is_money_column
+from floorsim.surveys.money import scaled_money
+from floorsim.surveys.streamed import StreamedSurvey
+
+AnySurvey = TypeVar("AnySurvey", Survey, StreamedSurvey)
 
 CONVERSION_KEY = "currency_conversion"
 
 
-def convert_currency(survey: Survey, currency: str, rate: float, source: str) -> Survey:
+def convert_currency(survey: AnySurvey, currency: str, rate: float, source: str) -> AnySurvey:
     """``survey`` with every money value × ``rate``, expressed in ``currency`` (ISO 4217).
 
     Args:
@@ -29,27 +39,34 @@ def convert_currency(survey: Survey, currency: str, rate: float, source: str) ->
 
     Raises:
         SurveyError: a rate that is not a positive finite number, or a survey already converted.
+
+    A :class:`~floorsim.surveys.streamed.StreamedSurvey` comes back as one, with ``money_factor`` × ``rate``.
     """
     if not (rate > 0 and rate != float("inf")):
         raise SurveyError(f"a conversion rate must be a positive number, got {rate}", source=survey.origin,
                           field="conversion.rate")
-    metadata = survey.metadata
+    new_metadata = converted_metadata(survey.metadata, currency, rate, source, survey.origin)
+    if isinstance(survey, StreamedSurvey):
+        return survey.replaced(metadata=new_metadata, money_factor=survey.money_factor * float(rate))
+    return Survey(scaled_money(survey.households, rate), scaled_money(survey.persons, rate), new_metadata,
+                  origin=survey.origin)
+
+
+def converted_metadata(metadata: SurveyMetadata, currency: str, rate: float, source: str, origin: str) -> SurveyMetadata:
+    """The metadata of a survey converted at ``rate`` into ``currency``: the currency, the conversion recorded in
+    ``extra["currency_conversion"]`` and money totals of the recorded calibration × ``rate``.
+
+    Raises:
+        SurveyError: the survey was already converted.
+    """
     if CONVERSION_KEY in metadata.extra:
         done = metadata.extra[CONVERSION_KEY]
         raise SurveyError(f"the survey's money was already converted from {done['from']} to {done['to']}; convert"
-                          " from the original currency in one step", source=survey.origin, field="currency")
-    tables = {}
-    for name, table in (("households", survey.households), ("persons", survey.persons)):
-        table = table.copy()
-        for column in table.columns:
-            if is_money_column(str(column)):
-                table[column] = table[column].to_numpy("float64") * float(rate)
-        tables[name] = table
+                          " from the original currency in one step", source=origin, field="currency")
     extra = {**metadata.extra, CONVERSION_KEY: {"from": metadata.currency, "to": currency, "rate": float(rate),
                                                  "source": source}}
-    new_metadata = dataclasses.replace(metadata, currency=currency, extra=extra,
-                                       calibration=_converted_calibration(metadata.calibration, rate))
-    return Survey(tables["households"], tables["persons"], new_metadata, origin=survey.origin)
+    return dataclasses.replace(metadata, currency=currency, extra=extra,
+                               calibration=_converted_calibration(metadata.calibration, rate))
 
 
 def _converted_calibration(calibration: dict | None, rate: float) -> dict | None:

@@ -1,0 +1,101 @@
+"""``floorsim run`` on a streamed survey folder (``--stream``): the figures of the same run in memory.
+
+The bundled survey is written as a folder of small row groups (500 households: 8 row groups), then run twice by the
+command line, in separate processes as a user runs it: streamed (only households in memory, workers reading row
+groups) and read into memory (the person frame's route is the second method: its report's tables are checked
+against the person frame in tests/reports/test_household_frame_route.py). The default run reweights the survey
+to the 2025 projected population and re-calibrates the bootstrap replicates to it: both happen on the streamed
+survey too (the calibration matrix built row group by row group).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from floorsim.surveys import load_survey
+from floorsim.surveys.bundled import load_bundled_survey
+from floorsim.surveys.io import write_survey
+
+TABLES = ("headline", "poverty", "inequality", "cost", "deciles", "coverage", "targeting", "by_group", "curves")
+
+
+def floorsim(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "floorsim", *arguments], capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    return write_survey(load_bundled_survey(), tmp_path_factory.mktemp("survey") / "bundled",
+                        households_per_row_group=500)
+
+
+@pytest.fixture(scope="module")
+def runs(folder, tmp_path_factory) -> dict[str, Path]:
+    outputs = {}
+    for mode in ("--stream", "--no-stream"):
+        out = tmp_path_factory.mktemp("out") / mode.strip("-")
+        completed = floorsim("run", "--survey", str(folder), mode, "--replicates", "30", "--out", str(out),
+                             "--no-report", "--jobs", "2")
+        assert completed.returncode == 0, completed.stderr
+        outputs[mode] = out
+    return outputs
+
+
+def test_streamed_run_gives_the_in_memory_tables(runs):
+    streamed, in_memory = runs["--stream"], runs["--no-stream"]
+    for name in TABLES:
+        left = pd.read_parquet(in_memory / "tables" / f"{name}.parquet")
+        right = pd.read_parquet(streamed / "tables" / f"{name}.parquet")
+        assert list(left.columns) == list(right.columns), name
+        assert left.shape == right.shape, name
+        for column in left.columns:
+            if pd.api.types.is_numeric_dtype(left[column]) and not pd.api.types.is_bool_dtype(left[column]):
+                np.testing.assert_allclose(right[column].to_numpy(float), left[column].to_numpy(float), rtol=1e-9,
+                                           atol=1e-9, equal_nan=True, err_msg=f"{name}.{column}")
+            else:
+                assert left[column].astype(str).tolist() == right[column].astype(str).tolist(), f"{name}.{column}"
+
+
+def test_streamed_run_says_what_it_did(runs):
+    """The provenance says the survey was streamed (and in memory otherwise), the population is the projected one,
+    the replicates were re-calibrated to its margins, and the survey's hash is that of the same folder."""
+    streamed = json.loads((runs["--stream"] / "summary.json").read_text())
+    in_memory = json.loads((runs["--no-stream"] / "summary.json").read_text())
+    assert streamed["provenance"]["run"]["streamed"] is True
+    assert in_memory["provenance"]["run"]["streamed"] is False
+    assert streamed["population"]["projected"] is True
+    assert streamed["uncertainty"] == in_memory["uncertainty"]
+    assert streamed["uncertainty"]["calibration"] == "recalibrated"
+    assert streamed["provenance"]["survey"]["sha256"] == in_memory["provenance"]["survey"]["sha256"]
+    for key, value in in_memory["headline"].items():
+        assert streamed["headline"][key] == pytest.approx(value, rel=1e-9), key
+
+
+def test_only_a_survey_folder_streams(tmp_path):
+    """A data file with its mapping cannot be streamed: one line naming the way out, exit 2, nothing written."""
+    out = tmp_path / "out"
+    completed = floorsim("run", "--survey", "tests/fixtures/eusilc/eusilc.parquet", "--mapping",
+                         "floorsim/surveys/examples/eusilc_mapping.yaml", "--country", "country_template",
+                         "--period", "2017", "--stream", "--out", str(out))
+    assert completed.returncode == 2
+    assert completed.stderr.count("\n") == 1 and "--write FOLDER" in completed.stderr
+    assert not out.exists()
+
+
+def test_survey_write_saves_a_folder_the_run_reads(tmp_path):
+    """``floorsim survey FILE --mapping M --write FOLDER`` saves the mapped survey; read back, it is the same survey."""
+    mapping = ("tests/fixtures/eusilc/eusilc.parquet", "floorsim/surveys/examples/eusilc_mapping.yaml")
+    completed = floorsim("survey", mapping[0], "--mapping", mapping[1], "--country", "country_template", "--write",
+                         str(tmp_path / "folder"))
+    assert completed.returncode == 0, completed.stderr
+    expected, written = load_survey(mapping[0], mapping=mapping[1]), load_survey(tmp_path / "folder")
+    pd.testing.assert_frame_equal(written.households, expected.households)
+    pd.testing.assert_frame_equal(written.persons, expected.persons)
+    assert written.metadata == expected.metadata
