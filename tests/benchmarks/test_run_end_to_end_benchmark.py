@@ -20,6 +20,16 @@ Small by default, so the ordinary suite (benchmarks run once, timing disabled) s
         tests/benchmarks/test_run_end_to_end_benchmark.py --benchmark-enable -s
 
 No timing is asserted; the outputs are checked (the headline of the run equals the engine's).
+
+``test_run_against_previous_release``: ``floorsim run`` (the same options as above) of another source tree
+(``FLOORSIM_BENCH_PREVIOUS``, made with ``git worktree add --detach /tmp/floorsim-previous <ref>``; default: this
+tree) against this tree's, on the same survey folder, each run a fresh process, rounds interleaved (the order
+alternating), wall time and peak memory of every process (:mod:`tests.benchmarks.process_memory`), headlines
+checked equal to 1e-9. The other tree runs with ``FLOORSIM_BENCH_PREVIOUS_PYTHON``, else its own ``.venv`` if it has
+one, else this interpreter, with the tree first on ``PYTHONPATH`` (checked: its processes import its own code):
+
+    FLOORSIM_BENCH_PREVIOUS=/tmp/floorsim-previous FLOORSIM_BENCH_PERSONS=1000000 FLOORSIM_BENCH_ROUNDS=3 \
+        .venv/bin/python -m pytest tests/benchmarks/test_run_end_to_end_benchmark.py -k previous --benchmark-enable -s
 """
 
 from __future__ import annotations
@@ -30,14 +40,17 @@ import statistics
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from floorsim.surveys import write_survey
+from tests.benchmarks.process_memory import MeasuredRun, run_measured
 from tests.benchmarks.scaled_survey import benchmark_persons, scaled_survey
 
 REPLICATES = int(os.environ.get("FLOORSIM_BENCH_REPLICATES", "200"))
 ROUNDS = int(os.environ.get("FLOORSIM_BENCH_ROUNDS", "1"))
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 ENGINE = textwrap.dedent(
     """
@@ -172,3 +185,77 @@ def test_run_end_to_end_against_the_engine_alone(benchmark, folder, tmp_path):
               f"peak {max(r['runs'][replicates]['peak_mb'] for r in rounds):.0f} MB")
         for phase in rounds[-1]["runs"][replicates]["phases"]:
             print(f"    {phase['phase']:<32} {phase['seconds']:8.2f} s  {phase['peak_memory_mb']:8.0f} MB")
+
+
+# ----- floorsim run of this tree against another tree's (the previous release) -----
+
+# How a tree's command line starts with ``python -m``: ``floorsim`` since the namespace of issue 22; before it the
+# packages sat at the root (``simulations``).
+CLI_MODULES = ("floorsim", "floorsim.simulations.cli", "simulations", "simulations.cli")
+
+
+def tree_python(tree: Path) -> str:
+    """The interpreter for ``tree``: this one for this tree; for another, ``FLOORSIM_BENCH_PREVIOUS_PYTHON``, else
+    the tree's own ``.venv``, else this interpreter."""
+    if tree == REPOSITORY:
+        return sys.executable
+    own = tree / ".venv" / "bin" / "python"
+    return os.environ.get("FLOORSIM_BENCH_PREVIOUS_PYTHON") or (str(own) if own.is_file() else sys.executable)
+
+
+def tree_command(tree: Path) -> tuple[list[str], dict]:
+    """``[python, -m, module]`` starting ``tree``'s command line, and the environment putting ``tree`` first."""
+    module = next((m for m in CLI_MODULES if (tree / m.replace(".", "/") / "__main__.py").is_file()), None)
+    assert module is not None, f"{tree} has none of {CLI_MODULES} with a __main__.py: not a floorsim source tree"
+    environment = {**os.environ, "PYTHONPATH": str(tree)}
+    package = "floorsim.simulations" if module.startswith("floorsim") else "simulations"
+    source = subprocess.run([tree_python(tree), "-c", f"import {package} as p; print(p.__file__)"],
+                            capture_output=True, text=True, cwd=tree, env=environment, check=False)
+    assert source.returncode == 0, source.stderr[-2000:]
+    # each tree's processes import that tree's code (not an editable install of another)
+    assert Path(source.stdout.strip()).resolve().is_relative_to(tree), (tree, source.stdout)
+    return [tree_python(tree), "-m", module], environment
+
+
+def measured_run(tree: Path, folder: Path, out: Path) -> tuple[MeasuredRun, dict]:
+    command, environment = tree_command(tree)
+    run = run_measured([*command, "run", "--survey", str(folder), "--out", str(out), "--replicates", str(REPLICATES),
+                        "--population-year", "survey"], env=environment, cwd=tree)
+    assert run.returncode == 0, f"floorsim run of {tree} failed (exit {run.returncode}):\n{run.stderr[-3000:]}"
+    return run, json.loads((out / "summary.json").read_text())
+
+
+def test_run_against_previous_release(benchmark, folder, tmp_path):
+    previous_tree = Path(os.environ.get("FLOORSIM_BENCH_PREVIOUS", REPOSITORY)).resolve()
+    trees = {"previous": previous_tree, "current": REPOSITORY}
+    rounds: list[dict] = []
+    for index in range(max(1, ROUNDS)):
+        order = ("previous", "current") if index % 2 == 0 else ("current", "previous")  # interleaved, alternating
+        rounds.append({name: measured_run(trees[name], folder, tmp_path / f"{name}{index}") for name in order})
+    compared = []
+    for measured in rounds:
+        old, new = measured["previous"][1]["headline"], measured["current"][1]["headline"]
+        compared = sorted(set(old) & set(new))
+        assert {"saii_cost", "saii_beneficiaries", "total_cost", "poverty_headcount", "gini"} <= set(compared)
+        for key in compared:
+            for side in ("baseline", "reform"):
+                assert new[key][side] == pytest.approx(old[key][side], rel=1e-9), (key, side)
+    seconds = {name: [r[name][0].seconds for r in rounds] for name in trees}
+    ratio = statistics.median(seconds["previous"]) / statistics.median(seconds["current"])
+    benchmark.extra_info.update(
+        previous_tree=str(previous_tree), rounds=len(rounds), compared=compared,
+        previous_seconds=statistics.median(seconds["previous"]), current_seconds=statistics.median(seconds["current"]),
+        previous_over_current=ratio,
+        **{f"{name}_peak_mb": max(r[name][0].peak_mb for r in rounds) for name in trees},
+    )
+    benchmark.pedantic(lambda: None, rounds=1)
+    print(f"\nfloorsim run --replicates {REPLICATES}, {len(rounds)} round(s), medians [ranges]; headlines equal "
+          f"({len(compared)} figures)")
+    for name in trees:
+        last = rounds[-1][name]
+        print(f"{name} ({trees[name]}): {_median_range(seconds[name])}, peak command "
+              f"{max(r[name][0].parent_peak_mb for r in rounds):.0f} MB, largest descendant "
+              f"{max(r[name][0].descendant_peak_mb for r in rounds):.0f} MB")
+        for phase in last[1]["provenance"]["phase_timings"]["phases"]:
+            print(f"    {phase['phase']:<32} {phase['seconds']:8.2f} s  {phase['peak_memory_mb']:8.0f} MB")
+    print(f"previous/current: {ratio:.2f}x")
