@@ -200,7 +200,7 @@ class Results:
             self.households["household_id"], self.households["weight"], size,
             {name: self.welfare_per_capita(name) for name in names}, amounts, recipients, receiving_any,
             design={c: table[c].to_numpy() for c in ("stratum", "psu") if c in table.columns},
-            attributes={"region": table["region"].astype("str").to_numpy(), "urban": table["urban"].to_numpy(bool)},
+            attributes={"region": pd.Categorical(table["region"]), "urban": table["urban"].to_numpy(bool)},
             members=person_group_counts(self._person_parts(), size.size),
         )
 
