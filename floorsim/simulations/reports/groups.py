@@ -51,44 +51,27 @@ def population_groups(frame: pd.DataFrame, poor: np.ndarray, labels: Labels, inc
     person frame 1 or 0 (a boolean), on a compact frame (one row per household, ``analysis.compact``: its
     ``persons`` and ``members_<variable>=<value>`` columns) a count of members. :func:`row_shares` turns it into
     the share of the row's persons."""
-    if PERSONS in frame.columns:
-        return _compact_groups(frame, poor, labels, include_poor)
-    n = len(frame)
-    groups = [PopulationGroup("all", "all", labels["group.all"], np.ones(n, dtype=bool))]
-    if include_poor:
-        groups.append(PopulationGroup("poor", "poor", labels["group.poor"], poor))
-    if "age_group" in frame:
-        masks = _value_masks(frame["age_group"])
-        for value in [v for v in AGE_GROUP_LABELS if v in masks]:
-            groups.append(PopulationGroup("age_group", value, labels.text("group.age", value=value), masks[value]))
-    if "sex" in frame:
-        masks = _value_masks(frame["sex"])
-        for value in sorted(masks):
-            label = labels[f"group.{value}"] if value in ("female", "male") else value
-            groups.append(PopulationGroup("sex", value, label, masks[value]))
-    if "urban" in frame:
-        values = frame["urban"].astype(bool).to_numpy()
-        for flag, name in ((True, "urban"), (False, "rural")):
-            if (values == flag).any():
-                groups.append(PopulationGroup("area", name, labels[f"group.{name}"], values == flag))
-    if "region" in frame:
-        masks = _value_masks(frame["region"])
-        for value in sorted(masks):
-            groups.append(PopulationGroup("region", value, value, masks[value]))
-    return groups
+    compact = PERSONS in frame.columns
+    persons = frame[PERSONS].to_numpy(np.float64) if compact else None
 
+    def members(condition: np.ndarray):
+        """The persons of each row meeting a condition of the row (a person's, or a household's): the condition
+        on persons, its members (computed when asked) on households."""
+        return condition if persons is None else (lambda: persons * condition)
 
-def _compact_groups(frame: pd.DataFrame, poor: np.ndarray, labels: Labels, include_poor: bool) -> list[PopulationGroup]:
-    """:func:`population_groups` of a compact frame: the same groups in the same order, as member counts."""
-    persons = frame[PERSONS].to_numpy(np.float64)
-    groups = [PopulationGroup("all", "all", labels["group.all"], persons)]
+    def person_groups(variable: str) -> dict[str, np.ndarray]:
+        if compact:
+            return member_groups(frame, variable)
+        return _value_masks(frame[variable]) if variable in frame else {}
+
+    everybody = persons if compact else np.ones(len(frame), dtype=bool)
+    groups = [PopulationGroup("all", "all", labels["group.all"], everybody)]
     if include_poor:
-        poor = np.asarray(poor, dtype=bool)
-        groups.append(PopulationGroup("poor", "poor", labels["group.poor"], lambda: persons * poor))
-    ages = member_groups(frame, "age_group")
+        groups.append(PopulationGroup("poor", "poor", labels["group.poor"], members(np.asarray(poor, dtype=bool))))
+    ages = person_groups("age_group")
     for value in [v for v in AGE_GROUP_LABELS if v in ages and ages[v].any()]:
         groups.append(PopulationGroup("age_group", value, labels.text("group.age", value=value), ages[value]))
-    sexes = member_groups(frame, "sex")
+    sexes = person_groups("sex")
     for value in sorted(v for v in sexes if sexes[v].any()):
         label = labels[f"group.{value}"] if value in ("female", "male") else value
         groups.append(PopulationGroup("sex", value, label, sexes[value]))
@@ -96,14 +79,11 @@ def _compact_groups(frame: pd.DataFrame, poor: np.ndarray, labels: Labels, inclu
         values = frame["urban"].astype(bool).to_numpy()
         for flag, name in ((True, "urban"), (False, "rural")):
             if (values == flag).any():
-                groups.append(PopulationGroup("area", name, labels[f"group.{name}"],
-                                              lambda flag=flag: persons * (values == flag)))
+                groups.append(PopulationGroup("area", name, labels[f"group.{name}"], members(values == flag)))
     if "region" in frame:
-        codes, texts = _value_codes(frame["region"])
-        for value in sorted(set(texts)):
-            hit = np.flatnonzero(texts == value)  # the codes holding this text
-            groups.append(PopulationGroup("region", value, value,
-                                          lambda hit=hit: persons * np.isin(codes, hit)))
+        masks = _value_masks(frame["region"])
+        for value in sorted(masks):
+            groups.append(PopulationGroup("region", value, value, members(masks[value])))
     return groups
 
 
@@ -115,17 +95,11 @@ def row_shares(frame: pd.DataFrame, group: PopulationGroup) -> np.ndarray:
     return group.mask
 
 
-def _value_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """The column factorised: each row's code (-1: missing) and each code's value as text (``str(value)``)."""
-    codes, uniques = pd.factorize(column, sort=False)
-    texts = pd.Series(uniques).astype(str).to_numpy() if len(uniques) else np.array([], dtype=object)
-    return codes, texts
-
-
 def _value_masks(column: pd.Series) -> dict[str, np.ndarray]:
     """``{str(value): rows holding it}`` for every value of the column, as ``column.astype(str) == value`` (one
     factorisation instead of a text copy of n rows); missing values are in no group."""
-    codes, texts = _value_codes(column)
+    codes, uniques = pd.factorize(column, sort=False)
+    texts = pd.Series(uniques).astype(str).to_numpy() if len(uniques) else np.array([], dtype=object)
     masks: dict[str, np.ndarray] = {}
     for code, text in enumerate(texts):
         hit = codes == code
