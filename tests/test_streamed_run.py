@@ -130,3 +130,31 @@ def test_a_relative_line_streams_with_the_same_figures(tmp_path):
                                            atol=1e-9, equal_nan=True, err_msg=f"{name}.{column}")
             else:
                 assert left[column].astype(str).tolist() == right[column].astype(str).tolist(), f"{name}.{column}"
+
+
+def test_members_of_unknown_age_are_counted_when_streamed(tmp_path):
+    """A household-level file (members of unknown age and sex implied by its sizes), saved as a folder: streamed, the
+    run counts them, says what person benefits reach them and keeps them out of the age groups, as in memory."""
+    from tests.test_household_level_run import PERIOD, write
+
+    path, mapping, table = write(tmp_path, "csv")
+    folder = tmp_path / "folder"
+    assert floorsim("survey", str(path), "--mapping", str(mapping), "--write", str(folder)).returncode == 0
+    summaries, groups = {}, {}
+    for mode in ("--stream", "--no-stream"):
+        out = tmp_path / mode.strip("-")
+        completed = floorsim("run", "--survey", str(folder), mode, "--period", str(PERIOD), "--replicates", "10",
+                             "--no-report", "--out", str(out))
+        assert completed.returncode == 0, completed.stderr
+        summaries[mode] = json.loads((out / "summary.json").read_text())
+        groups[mode] = pd.read_parquet(out / "tables" / "by_group.parquet")
+    streamed, in_memory = (summaries[m]["provenance"]["unknown_age_sex"] for m in ("--stream", "--no-stream"))
+    assert streamed["persons"] == in_memory["persons"] == int((table["hh_size"] - 1).sum())
+    assert streamed["weighted_persons"] == pytest.approx(in_memory["weighted_persons"], rel=1e-12)
+    assert streamed["share_of_persons"] == pytest.approx(in_memory["share_of_persons"], rel=1e-12)
+    assert streamed["person_benefits"].keys() == in_memory["person_benefits"].keys()
+    for scenario, paid in in_memory["person_benefits"].items():
+        assert streamed["person_benefits"][scenario] == pytest.approx(paid, rel=1e-12)
+    for frame in groups.values():
+        assert "unknown" in set(frame.loc[frame["group_variable"] == "sex", "group"])
+    pd.testing.assert_frame_equal(groups["--stream"], groups["--no-stream"], rtol=1e-9)

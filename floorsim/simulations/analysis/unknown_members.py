@@ -53,6 +53,8 @@ def unknown_member_record(results: Results) -> dict | None:
     """``{"persons", "weighted_persons", "share_of_persons", "placeholder_age", "person_benefits": {scenario:
     {programme: currency per year}}}`` for the persons of unknown age and sex; None when the survey has none."""
     survey = results.survey
+    if survey is None:
+        return _streamed_record(results)
     mask = unknown_mask(survey)
     if mask is None:
         return None
@@ -66,11 +68,44 @@ def unknown_member_record(results: Results) -> dict | None:
             total = float(np.sum(weight[mask] * np.asarray(amounts, dtype=np.float64)[mask], dtype=np.float64))
             if total > 0:
                 paid.setdefault(name, {})[key] = total
-    extra = survey.metadata.extra.get("household_level") or {}
+    return _record(int(mask.sum()), float(np.sum(weight[mask], dtype=np.float64)),
+                   float(np.sum(weight, dtype=np.float64)), paid, survey.metadata.extra)
+
+
+def _streamed_record(results: Results) -> dict | None:
+    """:func:`unknown_member_record` of a streamed run, from the members of unknown age and sex each household has
+    and the person amounts summed over them, which the engine's workers send back (``results.UNKNOWN_MEMBERS``,
+    ``UNKNOWN_SUM``): the same sums Σ w_h × amount over those persons."""
+    from floorsim.simulations.engine.results import UNKNOWN_MEMBERS, UNKNOWN_SUM
+
+    if results.streamed is None or not results.scenarios:
+        return None
+    first = next(iter(results.scenarios.values())).household
+    if UNKNOWN_MEMBERS not in first or not first[UNKNOWN_MEMBERS].any():
+        return None
+    weight = np.asarray(results.households["weight"], dtype=np.float64)
+    counts = first[UNKNOWN_MEMBERS]
+    paid: dict[str, dict[str, float]] = {}
+    for name, outputs in results.scenarios.items():
+        for key, programme in results.spec.programmes.items():
+            if programme.entity != "person":
+                continue
+            total = float(np.sum(weight * outputs.household[f"{UNKNOWN_SUM}{programme.variable}"], dtype=np.float64))
+            if total > 0:
+                paid.setdefault(name, {})[key] = total
+    persons = float(np.sum(weight * np.asarray(results.households["size"], dtype=np.float64), dtype=np.float64))
+    return _record(int(counts.sum()), float(np.sum(weight * counts, dtype=np.float64)), persons, paid,
+                   results.streamed.metadata.extra)
+
+
+def _record(persons: int, weighted: float, everybody: float, paid: dict, extra: dict) -> dict:
+    """The record of :func:`unknown_member_record`: persons of unknown age and sex, weighted and as a share of the
+    weighted persons (``everybody``), the person benefits paid to them, and what the survey's reading said."""
+    extra = extra.get("household_level") or {}
     return {
-        "persons": int(mask.sum()),
-        "weighted_persons": float(np.sum(weight[mask], dtype=np.float64)),
-        "share_of_persons": float(np.sum(weight[mask], dtype=np.float64) / np.sum(weight, dtype=np.float64)),
+        "persons": persons,
+        "weighted_persons": weighted,
+        "share_of_persons": weighted / everybody,
         "placeholder_age": extra.get("placeholder_age"),
         "placeholder_sex": extra.get("placeholder_sex"),
         "not_observed": list(extra.get("not_observed", [])),

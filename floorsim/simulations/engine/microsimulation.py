@@ -34,7 +34,9 @@ from floorsim.simulations.engine.prices import PriceContext, price_context
 from floorsim.simulations.engine.provenance import provenance, reform_steps_record
 from floorsim.simulations.engine.reforms import ReformSpec, check_reform
 from floorsim.simulations.engine.run_warnings import FloorsimWarning, emit, inactive_reform_warnings
-from floorsim.simulations.engine.results import HOUSEHOLD_SUM, RECIPIENTS, RECIPIENTS_ANY, Results, ScenarioOutputs
+from floorsim.simulations.engine.household_sums import household_sums, unknown_member_sums
+from floorsim.simulations.engine.results import (HOUSEHOLD_SUM, RECIPIENTS, RECIPIENTS_ANY, UNKNOWN_FLAG, UNKNOWN_MEMBERS,
+                                                 UNKNOWN_SUM, Results, ScenarioOutputs)
 from floorsim.simulations.engine.scenarios import Scenario, ScenarioInput, baseline_system, make_scenario, scenario_system
 from floorsim.simulations.engine.take_up import TakeUp, take_up_draws, take_up_rate
 from floorsim.simulations.engine.file_chunks import FileChunk, household_frame, read_file_chunk, streamed_households
@@ -126,31 +128,6 @@ def _apply_take_up(
     return values
 
 
-def _household_sums(request: ChunkRequest, chunk: ChunkInputs, values: dict[str, np.ndarray]) -> None:
-    """Add household sums and recipient counts of person variables (``household_sum:<name>``,
-    ``recipients:<name>``) and the members receiving at least one person programme (``RECIPIENTS_ANY``)."""
-    programmes = [p.variable for p in load_country(request.country).programmes.values() if p.entity == "person"]
-    paid = [values[v] > 0 for v in dict.fromkeys(programmes) if v in values]
-    receives_any = np.logical_or.reduce(paid) if paid else np.zeros(chunk.n_persons, dtype=bool)
-    values[RECIPIENTS_ANY] = np.bincount(chunk.person_household[receives_any],
-                                         minlength=chunk.n_households).astype(np.float64)
-    for variable in request.person_variables:
-        amounts = values[variable]
-        if not amounts.any():  # a programme paying nobody (not in force, or 0 in law): no sums to make
-            values[f"{HOUSEHOLD_SUM}{variable}"] = np.zeros(chunk.n_households)
-            values[f"{RECIPIENTS}{variable}"] = np.zeros(chunk.n_households)
-        else:
-            values[f"{HOUSEHOLD_SUM}{variable}"] = np.bincount(
-                chunk.person_household, weights=amounts, minlength=chunk.n_households
-            )
-            # A count of the persons paid (integers, exact in float64), without weights: faster than summing 0/1.
-            values[f"{RECIPIENTS}{variable}"] = np.bincount(
-                chunk.person_household[amounts > 0], minlength=chunk.n_households
-            ).astype(np.float64)
-        if not request.keep_persons:
-            del values[variable]
-
-
 def simulate_chunk(request: ChunkRequest, task: ChunkInputs | FileChunk) -> dict[str, Any]:
     """Annual totals (float64) of the requested variables for one chunk, per scenario name.
 
@@ -160,10 +137,13 @@ def simulate_chunk(request: ChunkRequest, task: ChunkInputs | FileChunk) -> dict
     :class:`ChunkError` naming the chunk and its households, so that a problem in the data can be found.
     """
     households = None
+    unknown = None
     chunk = task
     try:
         if isinstance(task, FileChunk):
             part = read_file_chunk(task)
+            if UNKNOWN_FLAG in part.persons.columns:  # only household results come back: sum what reaches them here
+                unknown = part.persons[UNKNOWN_FLAG].to_numpy(bool)
             system = baseline_system(request.country)
             (chunk,) = make_chunks(
                 part, load_country(request.country), system, max(1, len(part.households)), request.money_uprating
@@ -175,7 +155,9 @@ def simulate_chunk(request: ChunkRequest, task: ChunkInputs | FileChunk) -> dict
             entitled = _simulate_scenario(request, scenario, chunk)
             for seed in request.seeds:  # draws are cheap: one simulation serves every seed
                 values = _apply_take_up(request, scenario, chunk, entitled, seed)
-                _household_sums(request, chunk, values)
+                if unknown is not None:
+                    unknown_member_sums(request, chunk, values, unknown)
+                household_sums(request, chunk, values)
                 outputs[seed][scenario.name] = values
         return {"scenarios": outputs, "households": households}
     except Exception as error:  # noqa: BLE001 - every failure must say which households caused it
@@ -436,6 +418,8 @@ class Microsimulation:
         household_keys = household_variables + group_variables + tuple(
             f"{prefix}{v}" for v in person_variables for prefix in (HOUSEHOLD_SUM, RECIPIENTS)
         ) + (RECIPIENTS_ANY,)
+        if self.survey is None and UNKNOWN_FLAG in self._survey_columns()["person"]:
+            household_keys += (UNKNOWN_MEMBERS, *(f"{UNKNOWN_SUM}{v}" for v in person_variables))
         run_info = {
             "backend": self.backend,
             "workers": execution.workers,

@@ -34,6 +34,10 @@ RECIPIENTS = "recipients:"
 # Members of a household receiving at least one person programme (amount > 0 after take-up): with the recipients of
 # each programme, what a household-level (compact) report needs to count the persons receiving any programme.
 RECIPIENTS_ANY = "recipients:any_person_programme"
+# Of a streamed survey with members of unknown age and sex (``age_sex_unknown``, a household-level file): how many
+# each household has, and each person variable summed over them (``analysis.unknown_members`` reports them).
+UNKNOWN_MEMBERS = "unknown_age_sex:members"
+UNKNOWN_SUM = "unknown_age_sex:sum:"
 
 
 @dataclass
