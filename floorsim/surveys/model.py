@@ -82,6 +82,8 @@ PERSON_COLUMNS: dict[str, str] = {
     "pregnant": "bool",
     "in_school": "bool",
 }
+# The person column marking the members a household-level file implies, whose age and sex are placeholders.
+UNKNOWN_AGE_SEX = "age_sex_unknown"
 OPTIONAL_PERSON_COLUMNS: dict[str, str] = {
     "employment_status": "string",
     "weight": "float64",
@@ -92,7 +94,7 @@ OPTIONAL_PERSON_COLUMNS: dict[str, str] = {
     "orphan": "bool",
     # True for the members a household-level file implies (household size − 1 beyond the head): their age and sex
     # are unknown, and the values in ``age`` and ``sex`` are the placeholders below, never observations.
-    "age_sex_unknown": "bool",
+    UNKNOWN_AGE_SEX: "bool",
     # Administrative statuses: no one obliged or able to support them; living with HIV; cared for in the
     # community; certified disability level (Viet Nam: Decree 28/2012 Art. 3); pension, monthly social-insurance
     # benefit or other regular monthly allowance received (money, 0 when none).

@@ -20,6 +20,8 @@ person frame.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -37,6 +39,7 @@ from .frame import (
     scenarios_in,
     weights_of,
 )
+from .unknown_members import FLAG, UNKNOWN
 
 PERSONS = "persons"
 RECIPIENTS_PREFIX = "recipients_"
@@ -210,3 +213,33 @@ def member_shares(codes: np.ndarray, members: np.ndarray, mask: np.ndarray) -> n
     fractional domain: Σ_i w_i 1[i in g] v_h = Σ_h W_h s_h v_h for any v constant within the household (its
     welfare, its gain), and the same with replicate weights, so every by-group figure is exact on H rows."""
     return np.bincount(codes, weights=np.asarray(mask, dtype=np.float64), minlength=members.size) / members
+
+
+def person_group_counts(parts, n_households: int, edges: Sequence[float], labels: Sequence[str]
+                        ) -> dict[str, dict[str, np.ndarray]]:
+    """Members of each household by age group (``labels``: ages in [edges[k], edges[k + 1]), as the person frame's
+    ``age_group``, ``engine.results.AGE_GROUP_EDGES``) and by sex: ``{"age_group": {label: counts}, "sex": {value: counts}}``,
+    each array of ``n_households`` floats (exact integers). ``parts`` yields (household code of each person,
+    persons with ``age``, ``sex`` and optionally ``age_sex_unknown``); persons of unknown age and sex count in no
+    age group and in the sex ``"unknown"`` (``analysis.unknown_members``). Groups nobody is in are left out."""
+    ages = np.zeros((len(labels), n_households))
+    sexes: dict[str, np.ndarray] = {}
+    for codes, persons in parts:
+        codes = np.asarray(codes, dtype=np.int64)
+        unknown = (persons[FLAG].to_numpy(bool) if FLAG in persons.columns
+                   else np.zeros(codes.size, dtype=bool))
+        age = persons["age"].to_numpy(np.float64)
+        group = np.searchsorted(np.asarray(edges, dtype=np.float64), age, side="right") - 1
+        known = ~unknown & (group >= 0) & (group < len(labels))
+        ages += np.bincount(group[known] * n_households + codes[known],
+                            minlength=ages.size).reshape(ages.shape)
+        inverse, values = pd.factorize(persons["sex"])  # codes of the stored text, no n Python strings
+        inverse = np.where(unknown, len(values), inverse)
+        for k, value in enumerate([*map(str, values), UNKNOWN]):
+            hit = inverse == k
+            if not hit.any():
+                continue
+            counts = np.bincount(codes[hit], minlength=n_households).astype(np.float64)
+            sexes[value] = sexes[value] + counts if value in sexes else counts
+    return {"age_group": {label: ages[k] for k, label in enumerate(labels) if ages[k].any()},
+            "sex": dict(sorted(sexes.items()))}

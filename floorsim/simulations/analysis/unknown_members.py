@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from floorsim.surveys.model import UNKNOWN_AGE_SEX
+
 if TYPE_CHECKING:
     from floorsim.simulations.engine.results import Results
     from floorsim.surveys.model import Survey
 
 UNKNOWN = "unknown"
-FLAG = "age_sex_unknown"
+FLAG = UNKNOWN_AGE_SEX  # the survey model's column
 
 
 def unknown_mask(survey: Survey | None) -> np.ndarray | None:

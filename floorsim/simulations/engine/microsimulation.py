@@ -35,13 +35,13 @@ from floorsim.simulations.engine.provenance import provenance, reform_steps_reco
 from floorsim.simulations.engine.reforms import ReformSpec, check_reform
 from floorsim.simulations.engine.run_warnings import FloorsimWarning, emit, inactive_reform_warnings
 from floorsim.simulations.engine.household_sums import household_sums, unknown_member_sums
-from floorsim.simulations.engine.results import (HOUSEHOLD_SUM, RECIPIENTS, RECIPIENTS_ANY, UNKNOWN_FLAG, UNKNOWN_MEMBERS,
+from floorsim.simulations.engine.results import (HOUSEHOLD_SUM, RECIPIENTS, RECIPIENTS_ANY, UNKNOWN_MEMBERS,
                                                  UNKNOWN_SUM, Results, ScenarioOutputs)
 from floorsim.simulations.engine.scenarios import Scenario, ScenarioInput, baseline_system, make_scenario, scenario_system
 from floorsim.simulations.engine.take_up import TakeUp, take_up_draws, take_up_rate
 from floorsim.simulations.engine.file_chunks import FileChunk, household_frame, read_file_chunk, streamed_households
 from floorsim.surveys.io import SurveyFile
-from floorsim.surveys.model import Survey
+from floorsim.surveys.model import UNKNOWN_AGE_SEX, Survey
 from floorsim.surveys.streamed import StreamedSurvey
 
 MONTH_MODES = ("segments", "all")
@@ -142,8 +142,8 @@ def simulate_chunk(request: ChunkRequest, task: ChunkInputs | FileChunk) -> dict
     try:
         if isinstance(task, FileChunk):
             part = read_file_chunk(task)
-            if UNKNOWN_FLAG in part.persons.columns:  # only household results come back: sum what reaches them here
-                unknown = part.persons[UNKNOWN_FLAG].to_numpy(bool)
+            if UNKNOWN_AGE_SEX in part.persons.columns:  # only household results come back: sum what reaches them here
+                unknown = part.persons[UNKNOWN_AGE_SEX].to_numpy(bool)
             system = baseline_system(request.country)
             (chunk,) = make_chunks(
                 part, load_country(request.country), system, max(1, len(part.households)), request.money_uprating
@@ -418,7 +418,7 @@ class Microsimulation:
         household_keys = household_variables + group_variables + tuple(
             f"{prefix}{v}" for v in person_variables for prefix in (HOUSEHOLD_SUM, RECIPIENTS)
         ) + (RECIPIENTS_ANY,)
-        if self.survey is None and UNKNOWN_FLAG in self._survey_columns()["person"]:
+        if self.survey is None and UNKNOWN_AGE_SEX in self._survey_columns()["person"]:
             household_keys += (UNKNOWN_MEMBERS, *(f"{UNKNOWN_SUM}{v}" for v in person_variables))
         run_info = {
             "backend": self.backend,

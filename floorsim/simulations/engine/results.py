@@ -23,7 +23,7 @@ from floorsim.simulations.errors import FloorsimError, ScenarioError
 from floorsim.indicators import weighted_count, weighted_quantile, weighted_total
 from floorsim.simulations.engine.prices import PriceContext
 from floorsim.simulations.engine.scenarios import Scenario
-from floorsim.surveys.model import Survey, SurveyMetadata
+from floorsim.surveys.model import UNKNOWN_AGE_SEX, Survey, SurveyMetadata
 from floorsim.surveys.streamed import StreamedSurvey
 
 MONTHS_PER_YEAR = 12
@@ -178,7 +178,7 @@ class Results:
         receiving any programme), the household's ``region`` and ``urban``, and its members by age group and sex
         (``members_age_group=<label>``, ``members_sex=<value>``; persons of unknown age and sex in no age group
         and in the sex ``unknown``, as in the person frame)."""
-        from floorsim.simulations.analysis.compact import household_compact_frame
+        from floorsim.simulations.analysis.compact import household_compact_frame, person_group_counts
 
         names = list(self.scenarios) if scenarios is None else scenarios
         size = np.asarray(self.households["size"], dtype=np.float64)
@@ -205,7 +205,7 @@ class Results:
             {name: self.welfare_per_capita(name) for name in names}, amounts, recipients, receiving_any,
             design={c: table[c].to_numpy() for c in ("stratum", "psu") if c in table.columns},
             attributes={"region": pd.Categorical(table["region"]), "urban": table["urban"].to_numpy(bool)},
-            members=person_group_counts(self._person_parts(), size.size),
+            members=person_group_counts(self._person_parts(), size.size, AGE_GROUP_EDGES, AGE_GROUP_LABELS),
         )
 
     def _household_table(self) -> pd.DataFrame:
@@ -222,10 +222,10 @@ class Results:
         columns = ["household_id", "age", "sex"]
         if self.survey is not None:
             persons = self.survey.persons
-            wanted = [c for c in [*columns, UNKNOWN_FLAG] if c in persons.columns]
+            wanted = [c for c in [*columns, UNKNOWN_AGE_SEX] if c in persons.columns]
             yield self.survey.person_household_index, persons[wanted]
             return
-        wanted = [c for c in [*columns, UNKNOWN_FLAG] if c in self.streamed.person_columns]
+        wanted = [c for c in [*columns, UNKNOWN_AGE_SEX] if c in self.streamed.person_columns]
         for first, persons in self.streamed.person_chunks(wanted):
             ids = persons["household_id"].to_numpy()
             codes = np.zeros(ids.size, dtype=np.int64)
@@ -294,36 +294,3 @@ class Results:
             groups=groups,
             **design,
         )
-
-
-UNKNOWN_FLAG = "age_sex_unknown"  # as floorsim.simulations.analysis.unknown_members.FLAG (the survey model's column)
-UNKNOWN_GROUP = "unknown"
-
-
-def person_group_counts(parts, n_households: int) -> dict[str, dict[str, np.ndarray]]:
-    """Members of each household by age group (``AGE_GROUP_LABELS``: ages in [0, 6), [6, 18), [18, 60), [60, 200),
-    as ``person_frame``'s ``age_group``) and by sex: ``{"age_group": {label: counts}, "sex": {value: counts}}``,
-    each array of ``n_households`` floats (exact integers). ``parts`` yields (household code of each person,
-    persons with ``age``, ``sex`` and optionally ``age_sex_unknown``); persons of unknown age and sex count in no
-    age group and in the sex ``"unknown"`` (``analysis.unknown_members``). Groups nobody is in are left out."""
-    ages = np.zeros((len(AGE_GROUP_LABELS), n_households))
-    sexes: dict[str, np.ndarray] = {}
-    for codes, persons in parts:
-        codes = np.asarray(codes, dtype=np.int64)
-        unknown = (persons[UNKNOWN_FLAG].to_numpy(bool) if UNKNOWN_FLAG in persons.columns
-                   else np.zeros(codes.size, dtype=bool))
-        age = persons["age"].to_numpy(np.float64)
-        group = np.searchsorted(np.asarray(AGE_GROUP_EDGES, dtype=np.float64), age, side="right") - 1
-        known = ~unknown & (group >= 0) & (group < len(AGE_GROUP_LABELS))
-        ages += np.bincount(group[known] * n_households + codes[known],
-                            minlength=ages.size).reshape(ages.shape)
-        inverse, values = pd.factorize(persons["sex"])  # codes of the stored text, no n Python strings
-        inverse = np.where(unknown, len(values), inverse)
-        for k, value in enumerate([*map(str, values), UNKNOWN_GROUP]):
-            hit = inverse == k
-            if not hit.any():
-                continue
-            counts = np.bincount(codes[hit], minlength=n_households).astype(np.float64)
-            sexes[value] = sexes[value] + counts if value in sexes else counts
-    return {"age_group": {label: ages[k] for k, label in enumerate(AGE_GROUP_LABELS) if ages[k].any()},
-            "sex": dict(sorted(sexes.items()))}

@@ -29,13 +29,21 @@ from floorsim.surveys.model import (
     OPTIONAL_HOUSEHOLD_COLUMNS,
     OPTIONAL_PERSON_COLUMNS,
     PERSON_COLUMNS,
+    UNKNOWN_AGE_SEX,
     UNKNOWN_MEMBER_AGE,
     UNKNOWN_MEMBER_SEX,
     Survey,
     required_household_columns,
 )
 from floorsim.surveys.readers.expressions import Rows, evaluate
-from floorsim.surveys.readers.mapped import ALLOWED_VALUES, _check_allowed, _convert, _evaluate_section, _frame, survey_metadata
+from floorsim.surveys.readers.mapped import (
+    ALLOWED_VALUES,
+    _check_allowed,
+    _convert,
+    _evaluate_section,
+    _frame,
+    survey_metadata,
+)
 
 # What a member of unknown age and sex carries for each person variable (nothing is known: "none" / "not asked").
 MEMBER_DEFAULTS: dict[str, object] = {
@@ -90,7 +98,7 @@ def survey_from_household_rows(mapping: SurveyMapping, table: pd.DataFrame, sour
         elif name in NOT_OBSERVED_DEFAULTS:
             persons[name] = np.full(len(household_of), default)
             not_observed.append(name)
-    persons["age_sex_unknown"] = ~is_head
+    persons[UNKNOWN_AGE_SEX] = ~is_head
 
     concept = mapping.metadata.welfare_concept
     households_frame = _frame(households, [*required_household_columns(concept), *OPTIONAL_HOUSEHOLD_COLUMNS])
